@@ -1,0 +1,5 @@
+import sys
+
+from tensions.cli import main
+
+sys.exit(main())

@@ -1,0 +1,48 @@
+"""Overview figures: activity over time and the most active actors."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+from tensions import theme
+
+
+def events_per_month(events: pd.DataFrame) -> go.Figure:
+    """Stacked bars of events per month by event type, in the house colours and order."""
+    monthly = (
+        events.assign(month=events["event_date"].dt.to_period("M").dt.to_timestamp())
+        .groupby(["month", "event_type"], observed=True)
+        .size()
+        .rename("events")
+        .reset_index()
+    )
+    fig = px.bar(
+        monthly,
+        x="month",
+        y="events",
+        color="event_type",
+        color_discrete_map=theme.EVENT_TYPE_COLOURS,
+        category_orders=theme.CATEGORY_ORDERS,
+        labels={"month": "", "events": "Events", "event_type": "Event type"},
+    )
+    fig.update_traces(hovertemplate="%{x|%B %Y}<br>%{y} events<extra>%{fullData.name}</extra>")
+    return theme.style_figure(fig)
+
+
+def most_active_actors_chart(actor_counts: pd.DataFrame) -> go.Figure:
+    """Horizontal bars of the most active actors, largest at the top."""
+    fig = px.bar(
+        actor_counts.iloc[::-1],
+        x="events",
+        y="actor",
+        orientation="h",
+        color="family",
+        color_discrete_map=theme.ACTOR_FAMILY_COLOURS,
+        category_orders={"family": theme.CATEGORY_ORDERS["actor1_family"]},
+        labels={"events": "Events initiated", "actor": "", "family": "Actor family"},
+    )
+    fig.update_traces(hovertemplate="%{y}: %{x} events<extra>%{fullData.name}</extra>")
+    fig.update_yaxes(categoryorder="total ascending")
+    return theme.style_figure(fig)

@@ -1,0 +1,230 @@
+"""Validation of the curated tables: every problem located as file, row and column.
+
+Column rules come from `schema.py` (run by pandera over the raw text, so nothing is coerced
+silently); the rules that relate columns, rows and tables are here.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from tensions import taxonomy
+from tensions.errors import Problem
+from tensions.gazetteer import normalise_name
+from tensions.schema import ACTORS, EVENTS, PLACES, TableSpec, pandera_schema, split_list
+
+HEADER_ROW = 1
+
+
+def line_of(index_label: object) -> int:
+    """The file line of a data row: the header is line 1, the first row line 2."""
+    return int(index_label) + 2
+
+
+def read_raw_table(path: Path) -> pd.DataFrame:
+    """Read a CSV with every cell as text (empty cells missing) so validation sees what was written."""
+    frame = pd.read_csv(
+        path,
+        dtype="string",
+        keep_default_na=False,
+        na_values=[""],
+        encoding="utf-8-sig",
+        quoting=csv.QUOTE_MINIMAL,
+    )
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+def check_table(raw: pd.DataFrame, table: TableSpec) -> list[Problem]:
+    """Every column rule of `table` broken by `raw`."""
+    try:
+        pandera_schema(table).validate(raw, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        return _problems_from_failure_cases(errors.failure_cases, table.file_name)
+    return []
+
+
+def _problems_from_failure_cases(cases: pd.DataFrame, file_name: str) -> list[Problem]:
+    problems = []
+    for case in cases.itertuples(index=False):
+        column = str(case.column) if case.column is not None else ""
+        if case.index is None or pd.isna(case.index):
+            if case.check == "column_in_dataframe":
+                problems.append(Problem(file_name, HEADER_ROW, str(case.failure_case), "required column is missing"))
+            continue
+        check = str(case.check)
+        if check == "not_nullable":
+            message = "is empty but required"
+        elif check == "field_uniqueness":
+            message = f"duplicate value {case.failure_case!r}"
+        else:
+            message = f"{case.failure_case!r} {check}"
+        problems.append(Problem(file_name, line_of(case.index), column, message))
+    return problems
+
+
+def check_events_against_taxonomy(events: pd.DataFrame, today: dt.date) -> list[Problem]:
+    """Sub-types belong to their type; coordinates lie in the country; no future dates; key events have labels."""
+    problems = []
+    file_name = EVENTS.file_name
+    for index, row in events.iterrows():
+        line = line_of(index)
+        sub = taxonomy.SUB_EVENT_TYPE_BY_NAME.get(str(row.get("sub_event_type")))
+        if sub is not None and row.get("event_type") != sub.event_type:
+            problems.append(Problem(file_name, line, "sub_event_type", f"{sub.name!r} belongs to {sub.event_type!r}, not {row.get('event_type')!r}"))
+        problems += _coordinate_problems(file_name, line, row)
+        for column in ("event_date", "source_date"):
+            day = _parse_date(row.get(column))
+            if day is not None and day > today:
+                problems.append(Problem(file_name, line, column, f"{day.isoformat()} is in the future"))
+        event_day, source_day = _parse_date(row.get("event_date")), _parse_date(row.get("source_date"))
+        if event_day and source_day and source_day < event_day and row.get("time_precision") == "day":
+            problems.append(Problem(file_name, line, "source_date", "the report predates the event"))
+        tags = split_list(row.get("tags"))
+        label = row.get("label")
+        has_label = isinstance(label, str) and label.strip() != ""
+        if "key" in tags and not has_label:
+            problems.append(Problem(file_name, line, "label", "a `key` event needs a label"))
+        if has_label and "key" not in tags:
+            problems.append(Problem(file_name, line, "label", "only `key` events carry a label"))
+        if has_label and len(label) > 32:
+            problems.append(Problem(file_name, line, "label", f"longer than 32 characters ({len(label)})"))
+    return problems
+
+
+def _coordinate_problems(file_name: str, line: int, row: pd.Series) -> list[Problem]:
+    latitude = pd.to_numeric(row.get("latitude"), errors="coerce")
+    longitude = pd.to_numeric(row.get("longitude"), errors="coerce")
+    country = taxonomy.COUNTRY_BY_NAME.get(str(row.get("country")))
+    if pd.isna(latitude) or pd.isna(longitude) or country is None:
+        return []
+    min_lon, min_lat, max_lon, max_lat = country.bbox
+    if not (min_lat <= latitude <= max_lat and min_lon <= longitude <= max_lon):
+        return [Problem(file_name, line, "latitude", f"({latitude}, {longitude}) lies outside {country.name}")]
+    return []
+
+
+def _parse_date(value: object) -> dt.date | None:
+    parsed = pd.to_datetime(value, format="%Y-%m-%d", errors="coerce")
+    return None if pd.isna(parsed) else parsed.date()
+
+
+def check_references(events: pd.DataFrame, actors: pd.DataFrame, places: pd.DataFrame) -> list[Problem]:
+    """Every actor and place an event names exists; actors' parents exist and form no cycle."""
+    problems = []
+    actor_names = set(actors["actor"].dropna()) if "actor" in actors else set()
+    place_names = set(places["place"].dropna()) if "place" in places else set()
+    for index, row in events.iterrows():
+        for column in ("actor1", "actor2"):
+            name = row.get(column)
+            if isinstance(name, str) and name not in actor_names:
+                problems.append(Problem(EVENTS.file_name, line_of(index), column, f"unknown actor {name!r} (add it to actors.csv)"))
+        location = row.get("location")
+        if isinstance(location, str) and location not in place_names:
+            problems.append(Problem(EVENTS.file_name, line_of(index), "location", f"unknown place {location!r} (add it to places.csv)"))
+    if "parent" in actors:
+        parents = dict(zip(actors["actor"], actors["parent"], strict=True))
+        for index, row in actors.iterrows():
+            parent = row.get("parent")
+            if isinstance(parent, str) and parent not in actor_names:
+                problems.append(Problem(ACTORS.file_name, line_of(index), "parent", f"unknown actor {parent!r}"))
+            elif _has_cycle(row.get("actor"), parents):
+                problems.append(Problem(ACTORS.file_name, line_of(index), "parent", "the affiliation chain loops back to this actor"))
+    return problems
+
+
+def _has_cycle(start: object, parents: dict) -> bool:
+    seen = {start}
+    current = parents.get(start)
+    while isinstance(current, str):
+        if current in seen:
+            return True
+        seen.add(current)
+        current = parents.get(current)
+    return False
+
+
+def check_aliases(table: pd.DataFrame, table_spec: TableSpec, name_column: str) -> list[Problem]:
+    """An alias (normalised) must lead to one entry only, or lookups would be ambiguous."""
+    owner: dict[str, str] = {}
+    problems = []
+    for index, row in table.iterrows():
+        name = row.get(name_column)
+        if not isinstance(name, str):
+            continue
+        for alias in [name, *split_list(row.get("aliases"))]:
+            key = normalise_name(alias)
+            if key in owner and owner[key] != name:
+                problems.append(Problem(table_spec.file_name, line_of(index), "aliases", f"{alias!r} also names {owner[key]!r}"))
+            owner.setdefault(key, name)
+    return problems
+
+
+def check_places(places: pd.DataFrame) -> list[Problem]:
+    return [
+        problem
+        for index, row in places.iterrows()
+        for problem in _coordinate_problems(PLACES.file_name, line_of(index), row)
+    ]
+
+
+def check_near_duplicates(events: pd.DataFrame) -> list[Problem]:
+    """Flag rows with the same date, place, actors and sub-type as an earlier row."""
+    key_columns = ["event_date", "location", "actor1", "actor2", "sub_event_type"]
+    if not set(key_columns) <= set(events.columns):
+        return []
+    keys = events[key_columns].fillna("")
+    first_line: dict[tuple, int] = {}
+    problems = []
+    for index, key in zip(events.index, keys.itertuples(index=False, name=None), strict=True):
+        if key in first_line:
+            problems.append(Problem(EVENTS.file_name, line_of(index), "event_id", f"possible duplicate of line {first_line[key]} (same date, place, actors and sub-type)"))
+        else:
+            first_line[key] = line_of(index)
+    return problems
+
+
+def validate_tables(
+    events: pd.DataFrame,
+    actors: pd.DataFrame,
+    places: pd.DataFrame,
+    *,
+    today: dt.date | None = None,
+) -> list[Problem]:
+    """Every problem in the three raw tables, sorted by file, row and column."""
+    today = today or dt.date.today()
+    problems = check_table(events, EVENTS) + check_table(actors, ACTORS) + check_table(places, PLACES)
+    problems += check_events_against_taxonomy(events, today)
+    problems += check_references(events, actors, places)
+    problems += check_aliases(actors, ACTORS, "actor") + check_aliases(places, PLACES, "place")
+    problems += check_places(places)
+    problems += check_near_duplicates(events)
+    return sorted(set(problems))
+
+
+def read_tables(data_dir: Path) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+    """The three raw tables of `data_dir`, and a problem for each file that cannot be read at all."""
+    tables: dict[str, pd.DataFrame] = {}
+    problems = []
+    for table in (EVENTS, ACTORS, PLACES):
+        path = Path(data_dir) / table.file_name
+        try:
+            tables[table.file_name] = read_raw_table(path)
+        except FileNotFoundError:
+            problems.append(Problem(table.file_name, 0, "", f"file not found in {data_dir}"))
+        except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as error:
+            problems.append(Problem(table.file_name, 0, "", f"cannot be read as UTF-8 CSV: {error}"))
+    return tables, problems
+
+
+def validate_folder(data_dir: Path, *, today: dt.date | None = None) -> list[Problem]:
+    """Every problem in the curated tables of `data_dir`."""
+    tables, problems = read_tables(data_dir)
+    if problems:
+        return problems
+    return validate_tables(tables[EVENTS.file_name], tables[ACTORS.file_name], tables[PLACES.file_name], today=today)
