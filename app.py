@@ -1,15 +1,10 @@
-"""Entry point: page setup, the shared data and sidebar, and navigation over `pages/`."""
+"""Entry point: page setup and navigation over `pages/`; each page draws the shared sidebar itself."""
+
+from pathlib import Path
 
 import streamlit as st
 
-import ui
-
-st.set_page_config(page_title="Regional Tensions Dashboard", page_icon=":material/public:", layout="wide")
-
-dataset = ui.load_curated_or_stop()
-st.session_state[ui.DATASET_KEY] = dataset
-st.session_state[ui.FILTERS_KEY] = ui.sidebar_filters(dataset)
-st.sidebar.caption(ui.data_as_of_caption(dataset))
+st.set_page_config(page_title="Regional Tensions Dashboard", page_icon=str(Path(__file__).parent / "assets" / "icon.png"), layout="wide")
 
 page = st.navigation(
     [

@@ -18,9 +18,6 @@ from tensions.load import Dataset, load_dataset
 from tensions.paths import data_dir
 from tensions.schema import TABLES
 
-FILTERS_KEY = "filter_state"
-DATASET_KEY = "dataset"
-
 
 def _data_fingerprint(folder: Path) -> tuple:
     """Changes whenever a data file changes, so an edited CSV is reloaded without a restart."""
@@ -42,7 +39,9 @@ def load_curated_or_stop() -> Dataset:
     try:
         return _load(str(folder), _data_fingerprint(folder))
     except InvalidDataError as error:
-        st.error(f"The data in `{folder}` is invalid, so nothing is shown. Fix these problems (file:row:column) and reload.")
+        st.error(
+            f"The data in `{folder}` is invalid, so nothing is shown. Fix these problems (file:row:column) and reload."
+        )
         st.code("\n".join(str(p) for p in error.problems[:200]), language=None)
         if len(error.problems) > 200:
             st.caption(f"…and {len(error.problems) - 200} more. Run `python -m tensions validate` for the full list.")
@@ -53,12 +52,26 @@ def load_curated_or_stop() -> Dataset:
 def sidebar_filters(dataset: Dataset) -> FilterState:
     """The filters every page shares; each is bound to the URL so a copied link reproduces the view."""
     events = dataset.events
-    first, last = (events["event_date"].min().date(), events["event_date"].max().date()) if len(events) else (dt.date(2023, 10, 7), dt.date.today())
+    first, last = (
+        (events["event_date"].min().date(), events["event_date"].max().date())
+        if len(events)
+        else (dt.date(2023, 10, 7), dt.date.today())
+    )
     with st.sidebar:
         st.header("Filters")
-        dates = st.date_input("Period", value=(first, last), min_value=first, max_value=last, key="dates", bind="query-params", format="YYYY-MM-DD")
+        dates = st.date_input(
+            "Period",
+            value=(first, last),
+            min_value=first,
+            max_value=last,
+            key="dates",
+            bind="query-params",
+            format="YYYY-MM-DD",
+        )
         start, end = _date_range(dates, first, last)
-        countries = st.multiselect("Countries", _present(events["country"], taxonomy.COUNTRY_NAMES), key="country", bind="query-params")
+        countries = st.multiselect(
+            "Countries", _present(events["country"], taxonomy.COUNTRY_NAMES), key="country", bind="query-params"
+        )
         actors = st.multiselect(
             "Actors",
             sorted(pd.concat([events["actor1"], events["actor2"]]).dropna().unique()),
@@ -66,9 +79,23 @@ def sidebar_filters(dataset: Dataset) -> FilterState:
             bind="query-params",
             help="Choosing an umbrella group (e.g. Islamic Resistance in Iraq) includes its factions.",
         )
-        event_types = st.multiselect("Event types", _present(events["event_type"], taxonomy.EVENT_TYPES), key="type", bind="query-params")
-        precise_only = st.toggle("Precise events only", key="precise", bind="query-params", help="Hide events known only to their province or only to their month.")
-    return FilterState(start=start, end=end, countries=tuple(countries), actors=tuple(actors), event_types=tuple(event_types), precise_only=precise_only)
+        event_types = st.multiselect(
+            "Event types", _present(events["event_type"], taxonomy.EVENT_TYPES), key="type", bind="query-params"
+        )
+        precise_only = st.toggle(
+            "Precise events only",
+            key="precise",
+            bind="query-params",
+            help="Hide events known only to their province or only to their month.",
+        )
+    return FilterState(
+        start=start,
+        end=end,
+        countries=tuple(countries),
+        actors=tuple(actors),
+        event_types=tuple(event_types),
+        precise_only=precise_only,
+    )
 
 
 def _present(column: pd.Series, order: tuple[str, ...]) -> list[str]:
@@ -90,9 +117,14 @@ def _date_range(value: object, first: dt.date, last: dt.date) -> tuple[dt.date, 
 
 
 def current_view() -> tuple[Dataset, FilterState, pd.DataFrame]:
-    """What `app.py` loaded and the user filtered, for a page to render."""
-    dataset: Dataset = st.session_state[DATASET_KEY]
-    state: FilterState = st.session_state[FILTERS_KEY]
+    """Load the data, draw the shared sidebar and return what the user filtered, for a page to render.
+
+    Every page calls this itself (rather than `app.py` doing it once) so each page also runs alone,
+    as AppTest runs it; the filters' URL binding carries them from page to page.
+    """
+    dataset = load_curated_or_stop()
+    state = sidebar_filters(dataset)
+    st.sidebar.caption(data_as_of_caption(dataset))
     return dataset, state, filtered_events(dataset, state)
 
 

@@ -33,7 +33,9 @@ with left:
     st.plotly_chart(overview.events_per_month(events), theme=None, key="events_per_month")
 with right:
     st.subheader("Most active actors")
-    st.plotly_chart(overview.most_active_actors_chart(summary.most_active_actors(events)), theme=None, key="active_actors")
+    st.plotly_chart(
+        overview.most_active_actors_chart(summary.most_active_actors(events)), theme=None, key="active_actors"
+    )
 
 st.subheader("Latest events")
 st.dataframe(

@@ -31,7 +31,9 @@ def family_by_actor(actors: pd.DataFrame) -> dict[str, str]:
     for actor in actors["actor"]:
         chain = ancestors(actor, actors)
         root = chain[-1] if chain else actor
-        families[actor] = taxonomy.ACTOR_FAMILY_BY_ROOT.get(root) or taxonomy.ACTOR_FAMILY_BY_ROOT_KIND.get(kinds.get(root), "Other armed groups")
+        families[actor] = taxonomy.ACTOR_FAMILY_BY_ROOT.get(root) or taxonomy.ACTOR_FAMILY_BY_ROOT_KIND.get(
+            kinds.get(root), "Other armed groups"
+        )
     return families
 
 

@@ -30,7 +30,12 @@ class FilterState:
             start = self.start.isoformat() if self.start else "start"
             end = self.end.isoformat() if self.end else "latest"
             parts.append(f"{start} to {end}")
-        for label, values in (("countries", self.countries), ("actors", self.actors), ("types", self.event_types), ("datasets", self.datasets)):
+        for label, values in (
+            ("countries", self.countries),
+            ("actors", self.actors),
+            ("types", self.event_types),
+            ("datasets", self.datasets),
+        ):
             if values:
                 parts.append(f"{label}: {', '.join(values)}")
         if self.precise_only:
@@ -50,7 +55,11 @@ def filter_mask(events: pd.DataFrame, state: FilterState, actors: pd.DataFrame |
         mask &= (events["event_date"] >= pd.Timestamp(state.start)).to_numpy()
     if state.end is not None:
         mask &= (events["event_date"] <= pd.Timestamp(state.end)).to_numpy()
-    for column, values in (("country", state.countries), ("event_type", state.event_types), ("dataset", state.datasets)):
+    for column, values in (
+        ("country", state.countries),
+        ("event_type", state.event_types),
+        ("dataset", state.datasets),
+    ):
         if values:
             mask &= events[column].isin(values).to_numpy()
     if state.actors:

@@ -14,7 +14,8 @@ import pandas as pd
 
 from tensions.schema import split_list
 
-_APOSTROPHES = "'’‘`´ʼʻʿʾ"
+# Apostrophe-like marks used for ayn and hamza in transliterations, written as escapes so they are visible.
+_APOSTROPHES = "'`\u00b4\u2018\u2019\u02bb\u02bc\u02be\u02bf"
 _ARTICLE = re.compile(r"\b(?:al|el|ad|ah|an|ar|as|ash|at|az)\b\s*", re.IGNORECASE)
 
 
@@ -22,7 +23,7 @@ def normalise_name(name: str) -> str:
     """A matching key: lower case, no diacritics, no apostrophes, no Arabic article, single spaces."""
     decomposed = unicodedata.normalize("NFKD", name)
     ascii_ish = "".join(ch for ch in decomposed if not unicodedata.combining(ch) and ch not in _APOSTROPHES)
-    spaced = re.sub(r"[-_‐–—/.,()]+", " ", ascii_ish.casefold())
+    spaced = re.sub("[-_\u2010\u2013\u2014/.,()]+", " ", ascii_ish.casefold())
     without_article = _ARTICLE.sub("", spaced)
     return " ".join(without_article.split())
 

@@ -23,7 +23,18 @@ from tensions.schema import PLACES
 # Nominatim's usage policy asks for an identifying user agent; geopy's own default is refused too.
 PLACEHOLDER_USER_AGENTS = {"", "geopy", "my-application", "tensions"}
 PROVINCE_ADDRESS_TYPES = {"state", "province", "region", "state_district", "county", "country"}
-POINT_ADDRESS_TYPES = {"city", "town", "village", "hamlet", "suburb", "neighbourhood", "quarter", "aeroway", "military", "building"}
+POINT_ADDRESS_TYPES = {
+    "city",
+    "town",
+    "village",
+    "hamlet",
+    "suburb",
+    "neighbourhood",
+    "quarter",
+    "aeroway",
+    "military",
+    "building",
+}
 
 
 class PlaceLookup(Protocol):
@@ -64,19 +75,26 @@ class NominatimLookup:
         min_delay_seconds: float = 1.0,
     ) -> None:
         if user_agent.strip().casefold() in PLACEHOLDER_USER_AGENTS:
-            raise TensionsError("set a user agent that identifies you (e.g. 'tensions-dashboard/1.0 you@example.org'): Nominatim's policy requires it")
+            raise TensionsError(
+                "set a user agent that identifies you (e.g. 'tensions-dashboard/1.0 you@example.org'): Nominatim's policy requires it"
+            )
         self._geocoder = Nominatim(user_agent=user_agent, domain=domain, scheme=scheme, timeout=timeout)
         # Errors are not swallowed: the caller must learn that the service failed, not read "no result".
-        self._rate_limited = RateLimiter(self._geocoder.geocode, min_delay_seconds=min_delay_seconds, max_retries=0, swallow_exceptions=False)
+        self._rate_limited = RateLimiter(
+            self._geocoder.geocode, min_delay_seconds=min_delay_seconds, max_retries=0, swallow_exceptions=False
+        )
 
     def geocode(self, query: str, *, country: str | None = None) -> Place | None:
         text = f"{query}, {country}" if country else query
         try:
             location = self._rate_limited(text, exactly_one=True, addressdetails=True)
         except GeocoderTimedOut as error:
-            raise GeocodingUnavailable(f"the geocoder timed out for {text!r}") from error
+            # geopy reports HTTP 503/504 as a time-out too; its message says which it was.
+            raise GeocodingUnavailable(f"the geocoder timed out or is unavailable for {text!r} ({error})") from error
         except GeocoderQuotaExceeded as error:
-            raise GeocodingUnavailable(f"the geocoder's rate limit was hit (HTTP 429) for {text!r}; try again later") from error
+            raise GeocodingUnavailable(
+                f"the geocoder's rate limit was hit (HTTP 429) for {text!r}; try again later"
+            ) from error
         except GeocoderServiceError as error:
             raise GeocodingUnavailable(f"the geocoder failed for {text!r}: {error}") from error
         except GeopyError as error:

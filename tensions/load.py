@@ -38,7 +38,9 @@ def add_derived_columns(events: pd.DataFrame, actors: pd.DataFrame) -> pd.DataFr
     """Theatre, escalation direction, actor families and dataset, derived from the taxonomy and actors."""
     families = family_by_actor(actors)
     derived = events.assign(
-        theatre=pd.Categorical(events["country"].astype("string").map(taxonomy.THEATRE_BY_COUNTRY), categories=list(taxonomy.THEATRES)),
+        theatre=pd.Categorical(
+            events["country"].astype("string").map(taxonomy.THEATRE_BY_COUNTRY), categories=list(taxonomy.THEATRES)
+        ),
         escalation=events["sub_event_type"].astype("string").map(taxonomy.ESCALATION_BY_SUB_EVENT_TYPE).astype("Int64"),
         actor1_family=pd.Categorical(events["actor1"].map(families), categories=list(taxonomy.ACTOR_FAMILIES)),
         actor2_family=pd.Categorical(events["actor2"].map(families), categories=list(taxonomy.ACTOR_FAMILIES)),
@@ -61,4 +63,8 @@ def load_dataset(data_dir: Path | None = None, *, today: dt.date | None = None) 
         raise InvalidDataError(problems)
     actors = to_typed(raw_actors, ACTORS)
     events = add_derived_columns(to_typed(raw_events, EVENTS), actors)
-    return Dataset(events=events.sort_values(["event_date", "event_id"], ignore_index=True), actors=actors, places=to_typed(raw_places, PLACES))
+    return Dataset(
+        events=events.sort_values(["event_date", "event_id"], ignore_index=True),
+        actors=actors,
+        places=to_typed(raw_places, PLACES),
+    )

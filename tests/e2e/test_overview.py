@@ -1,0 +1,28 @@
+"""The Overview as a person sees it in Chromium, with no request leaving this machine."""
+
+from __future__ import annotations
+
+import pytest
+from PIL import Image
+
+from tests.e2e.conftest import full_screenshot, wait_for_app
+
+pytestmark = pytest.mark.e2e
+
+
+def test_overview_shows_headline_figures_and_charts_offline(app_url, page):
+    page, outside = page
+    page.goto(app_url)
+    wait_for_app(page)
+    metrics = page.locator('[data-testid="stMetric"]')
+    metrics.first.wait_for(timeout=60_000)
+    labels = metrics.locator('[data-testid="stMetricLabel"]').all_inner_texts()
+    assert labels[:2] == ["Events", "Reported fatalities"]
+    events_shown = int(metrics.first.locator('[data-testid="stMetricValue"]').inner_text().replace(",", ""))
+    assert events_shown > 0
+    page.locator(".js-plotly-plot .bars path").first.wait_for(timeout=60_000)
+    assert page.locator(".js-plotly-plot .bars path").count() > 0
+    path = full_screenshot(page, "overview")
+    assert outside == []
+    image = Image.open(path).convert("L")
+    assert len(set(image.getdata())) > 50, "the screenshot is (nearly) blank"
