@@ -39,7 +39,10 @@ def add_derived_columns(events: pd.DataFrame, actors: pd.DataFrame) -> pd.DataFr
     families = family_by_actor(actors)
     derived = events.assign(
         theatre=pd.Categorical(
-            events["country"].astype("string").map(taxonomy.THEATRE_BY_COUNTRY), categories=list(taxonomy.THEATRES)
+            events["theatre"]
+            .astype("string")
+            .fillna(events["country"].astype("string").map(taxonomy.THEATRE_BY_COUNTRY)),
+            categories=list(taxonomy.THEATRES),
         ),
         escalation=events["sub_event_type"].astype("string").map(taxonomy.ESCALATION_BY_SUB_EVENT_TYPE).astype("Int64"),
         actor1_family=pd.Categorical(events["actor1"].map(families), categories=list(taxonomy.ACTOR_FAMILIES)),

@@ -65,6 +65,12 @@ EVENTS = TableSpec(
             required=True,
             choices=taxonomy.COUNTRY_NAMES,
         ),
+        ColumnSpec(
+            "theatre",
+            "enum",
+            "Theatre, only for events held outside it (e.g. US-Iran talks in Rome); empty means the country's.",
+            choices=taxonomy.THEATRES,
+        ),
         ColumnSpec("admin1", "text", "Province or governorate; empty at sea."),
         ColumnSpec("location", "text", "Place name as in `places.csv`.", required=True),
         ColumnSpec("latitude", "float", "Decimal degrees (WGS84).", required=True, minimum=-90, maximum=90),
