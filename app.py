@@ -4,7 +4,11 @@ from pathlib import Path
 
 import streamlit as st
 
-st.set_page_config(page_title="Regional Tensions Dashboard", page_icon=str(Path(__file__).parent / "assets" / "icon.png"), layout="wide")
+st.set_page_config(
+    page_title="Regional Tensions Dashboard",
+    page_icon=str(Path(__file__).parent / "assets" / "icon.png"),
+    layout="wide",
+)
 
 page = st.navigation(
     [

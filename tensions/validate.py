@@ -87,7 +87,9 @@ def check_events_against_taxonomy(events: pd.DataFrame, today: dt.date) -> list[
         problems += _coordinate_problems(file_name, line, row)
         country = taxonomy.COUNTRY_BY_NAME.get(str(row.get("country")))
         if country is not None and not country.in_region and pd.isna(row.get("theatre")):
-            problems.append(Problem(file_name, line, "theatre", f"an event in {country.name} needs the theatre it belongs to"))
+            problems.append(
+                Problem(file_name, line, "theatre", f"an event in {country.name} needs the theatre it belongs to")
+            )
         for column in ("event_date", "source_date"):
             day = _parse_date(row.get(column))
             if day is not None and day > today:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -18,14 +19,20 @@ HIT = {
     "addresstype": "town",
     "address": {"town": "Jurf al-Sakhar", "state": "Babil Governorate", "country": "Iraq"},
 }
-PROVINCE = {"lat": "32.5", "lon": "44.5", "display_name": "Babil, Iraq", "addresstype": "state", "address": {"state": "Babil Governorate"}}
+PROVINCE = {
+    "lat": "32.5",
+    "lon": "44.5",
+    "display_name": "Babil, Iraq",
+    "addresstype": "state",
+    "address": {"state": "Babil Governorate"},
+}
 
 
 class _Handler(BaseHTTPRequestHandler):
     requests: list[tuple[float, str]]
     slow_seconds: float
 
-    def do_GET(self) -> None:  # noqa: N802 (the name http.server expects)
+    def do_GET(self) -> None:
         query = parse_qs(urlparse(self.path).query).get("q", [""])[0]
         self.requests.append((time.monotonic(), query))
         word = query.split(",")[0].split()[0] if query else ""
@@ -51,10 +58,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
-        try:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up (timeout test)
             self.wfile.write(payload)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (timeout test)
 
     def log_message(self, *args: object) -> None:
         pass

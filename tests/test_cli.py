@@ -9,7 +9,9 @@ from tests.conftest import APP_ROOT
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tensions", *args], cwd=APP_ROOT, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "tensions", *args], cwd=APP_ROOT, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_validate_passes_on_the_shipped_data():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pandas as pd
 import pytest
 
@@ -46,9 +48,8 @@ def test_no_result_is_none_not_an_error():
     ],
 )
 def test_service_failures_raise_a_clear_error(query, message):
-    with nominatim_stub(slow_seconds=1.5) as (domain, _):
-        with pytest.raises(GeocodingUnavailable, match=message):
-            stub_lookup(domain, timeout=0.5).geocode(query)
+    with nominatim_stub(slow_seconds=1.5) as (domain, _), pytest.raises(GeocodingUnavailable, match=message):
+        stub_lookup(domain, timeout=0.5).geocode(query)
 
 
 def test_requests_are_spaced_by_the_rate_limiter():
@@ -56,7 +57,7 @@ def test_requests_are_spaced_by_the_rate_limiter():
         lookup = stub_lookup(domain, min_delay_seconds=0.3)
         for _ in range(3):
             lookup.geocode("Jurf al-Sakhar")
-    gaps = [later[0] - earlier[0] for earlier, later in zip(requests, requests[1:], strict=False)]
+    gaps = [later[0] - earlier[0] for earlier, later in itertools.pairwise(requests)]
     assert len(gaps) == 2
     assert all(gap >= 0.28 for gap in gaps)
 
@@ -87,7 +88,20 @@ def test_cli_geocode_online_adds_the_place_and_fills_the_event(data_copy, capsys
     events.loc[0, ["location", "latitude", "longitude", "admin1"]] = ["Jurf al-Sakhar", pd.NA, pd.NA, pd.NA]
     events.to_csv(events_path, index=False)
     with nominatim_stub() as (domain, _):
-        code = main(["--data-dir", str(data_copy), "geocode", "--online", "--user-agent", "tensions-tests/1.0", "--domain", domain, "--scheme", "http"])
+        code = main(
+            [
+                "--data-dir",
+                str(data_copy),
+                "geocode",
+                "--online",
+                "--user-agent",
+                "tensions-tests/1.0",
+                "--domain",
+                domain,
+                "--scheme",
+                "http",
+            ]
+        )
     assert code == 0, capsys.readouterr()
     places = read_raw_table(data_copy / "places.csv").set_index("place")
     assert places.loc["Jurf al-Sakhar", "geocoder"] == "nominatim"

@@ -41,4 +41,6 @@ def test_invalid_data_raises_with_every_problem(data_copy):
     path.write_text(path.read_text().replace("2024-01-28,day", "2024-01-32,day"))
     with pytest.raises(InvalidDataError) as raised:
         load_dataset(data_copy)
-    assert [str(p) for p in raised.value.problems] == ["events.csv:3:event_date: '2024-01-32' not a valid ISO date (YYYY-MM-DD)"]
+    assert [str(p) for p in raised.value.problems] == [
+        "events.csv:3:event_date: '2024-01-32' not a valid ISO date (YYYY-MM-DD)"
+    ]

@@ -34,14 +34,26 @@ def test_fixture_data_is_valid(data_copy):
     [
         ("events.csv", 3, "event_date", "2024-13-28", "events.csv:3:event_date: '2024-13-28' not a valid ISO date"),
         ("events.csv", 3, "event_date", "28/01/2024", "events.csv:3:event_date: '28/01/2024' not a valid ISO date"),
-        ("events.csv", 3, "time_precision", "daily", "events.csv:3:time_precision: 'daily' not one of: day, week, month"),
+        (
+            "events.csv",
+            3,
+            "time_precision",
+            "daily",
+            "events.csv:3:time_precision: 'daily' not one of: day, week, month",
+        ),
         ("events.csv", 3, "latitude", "40.5", "events.csv:3:latitude: (40.5, 38.7) lies outside Jordan"),
         ("events.csv", 3, "latitude", "north", "events.csv:3:latitude: 'north' not a decimal number"),
         ("events.csv", 3, "fatalities", "-4", "events.csv:3:fatalities: '-4' below 0"),
         ("events.csv", 3, "fatalities", "3.5", "events.csv:3:fatalities: '3.5' not a whole number"),
         ("events.csv", 3, "actor1", "US forcez", "events.csv:3:actor1: unknown actor 'US forcez'"),
         ("events.csv", 3, "location", "Atlantis", "events.csv:3:location: unknown place 'Atlantis'"),
-        ("events.csv", 3, "sub_event_type", "Ceasefire or truce", "events.csv:3:sub_event_type: 'Ceasefire or truce' belongs to 'Agreements'"),
+        (
+            "events.csv",
+            3,
+            "sub_event_type",
+            "Ceasefire or truce",
+            "events.csv:3:sub_event_type: 'Ceasefire or truce' belongs to 'Agreements'",
+        ),
         ("events.csv", 3, "event_id", "IRQ-20240104-1", "events.csv:3:event_id: duplicate value 'IRQ-20240104-1'"),
         ("events.csv", 3, "event_date", "2027-01-28", "events.csv:3:event_date: 2027-01-28 is in the future"),
         ("events.csv", 3, "label", "", "events.csv:3:label: a `key` event needs a label"),
@@ -73,7 +85,9 @@ def test_a_near_duplicate_event_is_flagged(data_copy):
     events = pd.read_csv(path, dtype=str, keep_default_na=False)
     copy = events.iloc[[0]].assign(event_id="IRQ-20240104-2")
     pd.concat([events, copy]).to_csv(path, index=False)
-    assert "events.csv:8:event_id: possible duplicate of line 2 (same date, place, actors and sub-type)" in messages(data_copy)
+    assert "events.csv:8:event_id: possible duplicate of line 2 (same date, place, actors and sub-type)" in messages(
+        data_copy
+    )
 
 
 def test_a_missing_required_column_is_reported_on_the_header_row(data_copy):

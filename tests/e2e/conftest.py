@@ -103,15 +103,13 @@ def page(browser: Browser) -> Iterator[tuple[Page, OutsideRequests]]:
 def wait_for_app(page: Page) -> None:
     """Wait until Streamlit has finished running the script and drawn its charts."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=60_000)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
-    )
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
 
 
 def full_screenshot(page: Page, name: str) -> Path:
     """Resize the viewport to the whole page (Streamlit scrolls inside its own container), then capture."""
     height = page.evaluate(
-        "() => Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], [data-testid=\"stAppViewContainer\"], section.main')]"
+        '() => Math.max(...[...document.querySelectorAll(\'[data-testid="stMain"], [data-testid="stAppViewContainer"], section.main\')]'
         ".map(e => e.scrollHeight), 800)"
     )
     page.set_viewport_size({"width": page.viewport_size["width"], "height": int(height) + 40})
