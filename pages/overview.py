@@ -43,8 +43,14 @@ st.dataframe(
     hide_index=True,
     column_config={
         "event_date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
-        "time_precision": "Date precision",
-        "fatalities": st.column_config.NumberColumn("Fatalities", help="Empty: not reported"),
+        "time_precision": "Known to the",
+        "country": "Country",
+        "location": "Place",
+        "event_type": "Type",
+        "actor1": "Actor",
+        "actor2": "Acted on / with",
+        "fatalities": "Fatalities",
         "notes": st.column_config.TextColumn("Summary", width="large"),
+        "source": "Source",
     },
 )

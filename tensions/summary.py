@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from tensions.hover import fatalities_in_words
+
 
 @dataclass(frozen=True)
 class Headline:
@@ -60,5 +62,6 @@ LATEST_COLUMNS = [
 
 
 def latest_events(events: pd.DataFrame, *, count: int = 10) -> pd.DataFrame:
-    """The most recent events, newest first, with the columns a reader scans."""
-    return events.sort_values("event_date", ascending=False).head(count)[LATEST_COLUMNS].reset_index(drop=True)
+    """The most recent events, newest first, with the columns a reader scans; unknown fatalities in words."""
+    latest = events.sort_values("event_date", ascending=False).head(count)
+    return latest.assign(fatalities=fatalities_in_words(latest))[LATEST_COLUMNS].reset_index(drop=True)

@@ -22,3 +22,4 @@ def test_most_active_actors_ranks_by_events_initiated_then_fatalities(data_copy)
 def test_latest_events_come_newest_first(data_copy):
     latest = latest_events(load_dataset(data_copy).events, count=2)
     assert list(latest["event_date"].dt.strftime("%Y-%m-%d")) == ["2025-03-16", "2025-01-15"]
+    assert list(latest["fatalities"]) == ["not reported", "not reported"]
