@@ -5,16 +5,18 @@ Everything here reads widgets or renders; the logic it calls lives in the `tensi
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
-from tensions import taxonomy
+from tensions import imported, taxonomy
 from tensions.errors import InvalidDataError
-from tensions.filters import FilterState, apply_filters
-from tensions.load import Dataset, load_dataset
+from tensions.filters import FilterState, apply_filters, filter_mask
+from tensions.load import CURATED_DATASET, Dataset, load_dataset
 from tensions.paths import data_dir
 from tensions.schema import TABLES
 
@@ -49,16 +51,81 @@ def load_curated_or_stop() -> Dataset:
         raise  # unreachable: st.stop() ends the run
 
 
-def sidebar_filters(dataset: Dataset) -> FilterState:
-    """The filters every page shares; each is bound to the URL so a copied link reproduces the view."""
-    events = dataset.events
+@dataclasses.dataclass(frozen=True)
+class SidebarOptions:
+    """What the sidebar offers for a set of events: the period and the values that occur."""
+
+    first: dt.date
+    last: dt.date
+    countries: list[str]
+    actors: list[str]
+    event_types: list[str]
+
+
+def sidebar_options(events: pd.DataFrame) -> SidebarOptions:
     first, last = (
         (events["event_date"].min().date(), events["event_date"].max().date())
         if len(events)
         else (dt.date(2023, 10, 7), dt.date.today())
     )
-    with st.sidebar:
-        st.header("Filters")
+    countries = _present(events["country"], taxonomy.COUNTRY_NAMES)
+    # Imported events outside the taxonomy's countries keep their own country name: offered after ours.
+    countries += sorted(set(_values(events["country"])) - set(taxonomy.COUNTRY_NAMES))
+    return SidebarOptions(
+        first=first,
+        last=last,
+        countries=countries,
+        actors=sorted(set(_values(events["actor1"])) | set(_values(events["actor2"]))),
+        event_types=_present(events["event_type"], taxonomy.EVENT_TYPES),
+    )
+
+
+def _values(column: pd.Series) -> list[str]:
+    """The distinct values that occur (for a categorical, from its codes: fast at a million rows)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = np.unique(column.cat.codes.to_numpy())
+        return [str(column.cat.categories[c]) for c in codes if c >= 0]
+    return [str(v) for v in column.dropna().unique()]
+
+
+def dataset_filter(choices: list[str]) -> list[str]:
+    """The datasets to show (curated by default; empty means every dataset), bound to the URL as `dataset`."""
+    return st.sidebar.multiselect(
+        "Datasets",
+        choices,
+        default=[CURATED_DATASET],
+        format_func=imported.dataset_title,
+        key="dataset",
+        bind="query-params",
+        help="The curated events, and any UCDP GED, ACLED or GDELT data imported on the Data page. "
+        "Leave empty to show every dataset.",
+    )
+
+
+def _keep_full_period(options: SidebarOptions) -> None:
+    """When the datasets change, a period left at the whole range follows the new range, and a period
+    outside the new range is clamped to it, so adding a dataset never hides its events by surprise."""
+    bounds = (options.first, options.last)
+    previous = st.session_state.get("_dates_bounds")
+    st.session_state["_dates_bounds"] = bounds
+    current = st.session_state.get("dates")
+    if previous is None or previous == bounds or not isinstance(current, tuple | list) or not current:
+        return
+    if tuple(current) == tuple(previous):
+        st.session_state["dates"] = bounds
+    else:
+        start = min(max(current[0], options.first), options.last)
+        end = min(max(current[-1], start), options.last)
+        if (start, end) != tuple(current):
+            st.session_state["dates"] = (start, end)
+
+
+def sidebar_filters(dataset: Dataset, options: SidebarOptions | None = None, *, container=None) -> FilterState:
+    """The filters every page shares; each is bound to the URL so a copied link reproduces the view."""
+    options = options or sidebar_options(dataset.events)
+    first, last = options.first, options.last
+    _keep_full_period(options)
+    with container if container is not None else st.sidebar:
         dates = st.date_input(
             "Period",
             value=(first, last),
@@ -69,19 +136,15 @@ def sidebar_filters(dataset: Dataset) -> FilterState:
             format="YYYY-MM-DD",
         )
         start, end = _date_range(dates, first, last)
-        countries = st.multiselect(
-            "Countries", _present(events["country"], taxonomy.COUNTRY_NAMES), key="country", bind="query-params"
-        )
+        countries = st.multiselect("Countries", options.countries, key="country", bind="query-params")
         actors = st.multiselect(
             "Actors",
-            sorted(pd.concat([events["actor1"], events["actor2"]]).dropna().unique()),
+            options.actors,
             key="actor",
             bind="query-params",
             help="Choosing an umbrella group (e.g. Islamic Resistance in Iraq) includes its factions.",
         )
-        event_types = st.multiselect(
-            "Event types", _present(events["event_type"], taxonomy.EVENT_TYPES), key="type", bind="query-params"
-        )
+        event_types = st.multiselect("Event types", options.event_types, key="type", bind="query-params")
         precise_only = st.toggle(
             "Precise events only",
             key="precise",
@@ -100,7 +163,7 @@ def sidebar_filters(dataset: Dataset) -> FilterState:
 
 def _present(column: pd.Series, order: tuple[str, ...]) -> list[str]:
     """The values of `column` that occur, in the taxonomy's order."""
-    present = set(column.dropna().astype(str))
+    present = set(_values(column))
     return [value for value in order if value in present]
 
 
@@ -116,16 +179,64 @@ def _date_range(value: object, first: dt.date, last: dt.date) -> tuple[dt.date, 
     return first, last
 
 
+@st.cache_resource(show_spinner="Loading imported events…", max_entries=4)
+def _combined_view(
+    folder: str, fingerprint: tuple, imported_fingerprint: tuple, datasets: tuple[str, ...]
+) -> tuple[Dataset, SidebarOptions]:
+    """Curated plus imported events, shared (not copied) between reruns and sessions: read-only.
+
+    `st.cache_resource` rather than `st.cache_data` because `cache_data` would copy a million events
+    on every rerun; nothing downstream modifies the frame (filters take rows, pandas copies on write).
+    """
+    curated = _load(folder, fingerprint)
+    extra = imported.load_imported(Path(folder), datasets)
+    frames = [curated.events] if CURATED_DATASET in datasets else []
+    if extra is not None:
+        frames.append(extra)
+    events = imported.combine_events(frames) if frames else curated.events.iloc[:0]
+    view = dataclasses.replace(curated, events=events)
+    return view, sidebar_options(events)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _filtered_rows(
+    folder: str, fingerprint: tuple, imported_fingerprint: tuple, datasets: tuple[str, ...], state: FilterState
+) -> np.ndarray | None:
+    """The positions of the events passing `state` (None: all of them), cached per filter state."""
+    view, _ = _combined_view(folder, fingerprint, imported_fingerprint, datasets)
+    mask = filter_mask(view.events, state, view.actors)
+    return None if mask.all() else np.flatnonzero(mask).astype(np.int64)
+
+
 def current_view() -> tuple[Dataset, FilterState, pd.DataFrame]:
     """Load the data, draw the shared sidebar and return what the user filtered, for a page to render.
 
     Every page calls this itself (rather than `app.py` doing it once) so each page also runs alone,
-    as AppTest runs it; the filters' URL binding carries them from page to page.
+    as AppTest runs it; the filters' URL binding carries them from page to page. The returned dataset's
+    events are the curated events plus the imported datasets chosen in the sidebar (curated only by
+    default); each event's `dataset` column says where it comes from.
     """
     dataset = load_curated_or_stop()
-    state = sidebar_filters(dataset)
-    st.sidebar.caption(data_as_of_caption(dataset))
-    return dataset, state, filtered_events(dataset, state)
+    folder = data_dir()
+    st.sidebar.header("Filters")
+    period_box = st.sidebar.container()
+    available = [CURATED_DATASET, *imported.imported_datasets(folder)]
+    chosen = dataset_filter(available)
+    shown = tuple(chosen) or tuple(available)
+    if shown == (CURATED_DATASET,):
+        state = sidebar_filters(dataset, container=period_box)
+        st.sidebar.caption(data_as_of_caption(dataset))
+        return dataset, state, filtered_events(dataset, state)
+    key = (str(folder), _data_fingerprint(folder), imported.fingerprint(folder), tuple(sorted(shown)))
+    view, options = _combined_view(*key)
+    state = dataclasses.replace(sidebar_filters(view, options, container=period_box), datasets=tuple(chosen))
+    st.sidebar.caption(data_as_of_caption(view))
+    for name in shown:
+        if name != CURATED_DATASET:
+            st.sidebar.caption(f"{imported.dataset_title(name)}: {imported.short_attribution(name)}")
+    rows = _filtered_rows(*key, state)
+    events = view.events if rows is None else view.events.take(rows)
+    return view, state, events
 
 
 def filtered_events(dataset: Dataset, state: FilterState) -> pd.DataFrame:

@@ -1,10 +1,17 @@
-"""Overview: headline figures, activity over time, the most active actors and the latest events."""
+"""Overview: headline figures, the tension index and its trends, activity over time, the most active actors
+and the latest events."""
+
+import dataclasses
+import datetime as dt
 
 import streamlit as st
 
 import ui
-from tensions import summary
+from tensions import overrides, summary, tension
+from tensions.errors import InvalidDataError, TensionsError
 from tensions.figures import overview
+from tensions.figures import tension as tension_figures
+from tensions.paths import data_dir
 
 dataset, state, events = ui.current_view()
 
@@ -26,6 +33,146 @@ c2.metric(
 c3.metric("Countries and seas", figures.countries)
 c4.metric("Actors involved", figures.actors)
 st.caption(f"Events from {figures.first_date:%d %b %Y} to {figures.last_date:%d %b %Y}.")
+
+# --- tension index (issue 8): small multiples, trend arrows (computed or judgement), biggest movers ---------
+st.subheader("Tension index")
+# The index follows every sidebar filter except the period, whose end is the reference date: the baseline
+# needs the 52 weeks before it even when the period is shorter.
+index_events = ui.filtered_events(dataset, dataclasses.replace(state, start=None, end=None))
+as_of = state.end or figures.last_date.date()
+since = dataset.events["event_date"].min().date()
+trends = tension.monthly_trends(index_events, dataset.actors, as_of=as_of, since=since)
+try:
+    recorded = overrides.read_overrides(data_dir())
+except InvalidDataError as error:
+    recorded = overrides.empty_overrides()
+    st.warning(
+        "Analyst judgements are ignored until `trend_overrides.csv` is fixed: " + "; ".join(map(str, error.problems))
+    )
+trends = overrides.apply_overrides(trends, recorded)
+month_label = tension.last_full_month(as_of).strftime("%B %Y")
+
+chart_column, settings_column = st.columns([5, 1])
+with settings_column:
+    frequency = st.segmented_control(
+        "Per", ["month", "week"], default="month", required=True, key="index_per", bind="query-params"
+    )
+    same_scale = st.toggle("Same scale", value=True, key="index_same_scale", help="One y axis for every country.")
+with chart_column:
+    index = tension.tension_index(
+        index_events, dataset.actors, level="country", frequency=frequency, start=state.start, end=as_of
+    )
+    areas = tension.busiest_areas(index, top=12)
+    st.plotly_chart(
+        tension_figures.index_small_multiples(
+            index[index["area"].isin(areas)], trends=trends[trends["area"].isin(areas)], shared_y=same_scale
+        ),
+        theme=None,
+        key="index_small_multiples",
+    )
+    st.caption(
+        f"Escalation points per {frequency} (red up: escalatory, blue down: de-escalatory) for the "
+        f"{len(areas)} busiest countries and seas; titles carry the trend of {month_label}. "
+        "Countries are where events happen, not who acts."
+    )
+
+arrows_column, movers_column = st.columns([3, 2])
+with arrows_column:
+    st.markdown(f"**Trends, {month_label} against the month before**")
+    shown = trends[(trends["index"] != 0) | (trends["previous"] != 0) | (trends["basis"] == overrides.JUDGEMENT)]
+    st.dataframe(
+        tension_figures.arrows_table(shown).style.map(tension_figures.trend_css, subset=["trend", "computed"]),
+        hide_index=True,
+        column_config={
+            "area": "Country",
+            "trend": "Trend",
+            "basis": st.column_config.TextColumn("Basis", help="computed from the index, or an analyst's judgement"),
+            "computed": "Computed trend",
+            "index": st.column_config.NumberColumn("Index", format="%.1f"),
+            "previous": st.column_config.NumberColumn("Month before", format="%.1f"),
+            "change": st.column_config.NumberColumn("Change", format="%+.1f"),
+            "change_pct": st.column_config.TextColumn(
+                "Last 4 weeks vs baseline", help="Against the average 4 weeks of the 52 weeks before them."
+            ),
+            "rationale": st.column_config.TextColumn("Analyst's rationale", width="large"),
+            "analyst": "Analyst",
+        },
+        key="trend_arrows",
+    )
+    st.caption(
+        "▲ deteriorated, ▼ improved, ► unchanged. *computed*: derived from the index with the threshold below; "
+        "*analyst judgement*: set by the named analyst, with the computed trend beside it."
+    )
+with movers_column:
+    st.markdown("**Biggest movers**")
+    movers = tension.biggest_movers(trends, top=6)
+    if movers.empty:
+        st.caption(f"No country's index moved in {month_label}.")
+    else:
+        st.plotly_chart(tension_figures.movers_chart(movers), theme=None, key="index_movers")
+
+moved = trends.loc[trends["change"].abs().sort_values(ascending=False, kind="stable").index]
+moved = moved[moved["change"] != 0]
+if len(moved):
+    driver_area = st.selectbox(
+        "Events behind the change in",
+        list(moved["area"]),
+        format_func=lambda a: f"{a} ({moved.set_index('area').loc[a, 'change']:+.1f} points)",
+        key="drivers",
+    )
+    drivers = tension.trend_drivers(index_events, dataset.actors, area=driver_area, month=trends["month"].iloc[0])
+    st.dataframe(
+        tension_figures.drivers_table(drivers),
+        hide_index=True,
+        column_config={
+            "event_id": "Event",
+            "event_date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
+            "month": "Month",
+            "sub_event_type": "Sub-type",
+            "actor1": "Actor",
+            "actor2": "Acted on / with",
+            "fatalities": "Fatalities",
+            "score": st.column_config.NumberColumn("Score", format="%+.1f"),
+            "contribution": st.column_config.NumberColumn("Contribution to the change", format="%+.1f"),
+            "notes": st.column_config.TextColumn("Summary", width="large"),
+        },
+        key="trend_drivers",
+    )
+
+with st.expander("Record an analyst judgement on a trend"):
+    with st.form("override", clear_on_submit=True):
+        country = st.selectbox("Country", list(trends["area"]), key="override_country")
+        judged = st.segmented_control("Trend", list(tension.TRENDS), key="override_trend")
+        rationale = st.text_input("Rationale (one line)", max_chars=overrides.RATIONALE_MAX, key="override_rationale")
+        analyst = st.text_input("Analyst", key="override_analyst")
+        if st.form_submit_button(f"Record for {month_label}"):
+            judgement = overrides.TrendOverride(
+                country=country,
+                month=trends["month"].iloc[0],
+                trend=judged or "",
+                rationale=rationale,
+                analyst=analyst,
+                decided_at=dt.date.today(),
+            )
+            try:
+                overrides.save_override(data_dir(), judgement)
+            except (TensionsError, OSError) as error:
+                st.error(f"Not recorded: {error}")
+            else:
+                st.session_state["override_done"] = f"Recorded: {country} {judgement.trend} in {month_label}."
+                st.rerun()
+    if "override_done" in st.session_state:
+        st.success(st.session_state.pop("override_done"))
+    current = recorded[recorded["month"] == trends["month"].iloc[0]]
+    if len(current):
+        withdrawn = st.selectbox("Withdraw the judgement on", list(current["country"]), key="override_withdraw")
+        if st.button("Withdraw", key="override_withdraw_button"):
+            overrides.remove_override(data_dir(), withdrawn, trends["month"].iloc[0])
+            st.session_state["override_done"] = f"Withdrawn: the judgement on {withdrawn} in {month_label}."
+            st.rerun()
+
+with st.expander("How the index is computed, and its limits"):
+    st.markdown(tension.method_markdown())
 
 left, right = st.columns([3, 2])
 with left:

@@ -74,6 +74,101 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from tensions.imported import import_and_save
+
+    outcome = import_and_save(args.file, args.dataset, args.data_dir)
+    result, record = outcome.result, outcome.record
+    print(f"{result.file_name}: {result.format_name}")
+    print(f"rows read: {result.rows_read:,}; imported: {result.rows_imported:,}; rejected: {result.rows_rejected:,}")
+    for note in result.notes:
+        print(f"note: {note}")
+    problems = result.problems()
+    for problem in problems[: args.max_problems]:
+        print(problem)
+    if len(problems) > args.max_problems:
+        print(
+            f"… and {len(problems) - args.max_problems:,} more reasons (all of them: --rejected FILE, or the Data page)"
+        )
+    if args.rejected:
+        outcome.write_rejected_csv(args.rejected)
+        print(f"rejected rows with reasons: {args.rejected}")
+    print(f"wrote {record.events_path}")
+    return 1 if result.rows_rejected else 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from tensions.bench import bench_sizes, format_report, run_bench, write_json
+
+    report = run_bench(bench_sizes(args.events, only=args.only), seed=args.seed, figure_repeats=args.figure_repeats)
+    print(format_report(report))
+    if args.json:
+        write_json(report, args.json)
+        print(f"wrote {args.json}")
+    return 0
+
+
+def cmd_trends(args: argparse.Namespace) -> int:
+    from tensions.load import load_dataset
+    from tensions.overrides import COMPUTED, TrendOverride, apply_overrides, read_overrides, save_override
+    from tensions.tension import baseline_label, last_full_month, monthly_trends
+
+    dataset = load_dataset(args.data_dir)
+    events = dataset.events
+    as_of = args.as_of or events["event_date"].max().date()
+    month = str(last_full_month(as_of))
+    if args.override:
+        country, trend = args.override
+        judgement = TrendOverride(country, month, trend, args.rationale or "", args.analyst or "", dt.date.today())
+        save_override(args.data_dir, judgement)
+        print(f"recorded: {country} {trend} in {month} (analyst judgement by {judgement.analyst.strip()})")
+    trends = monthly_trends(events, dataset.actors, as_of=as_of, since=events["event_date"].min().date())
+    trends = apply_overrides(trends, read_overrides(args.data_dir))
+    print(f"Trends for {month} against the month before (index points; baseline: last 4 weeks vs the 52 before)")
+    for row in trends.itertuples(index=False):
+        if row.index == 0 and row.previous == 0 and row.basis == COMPUTED:
+            continue
+        judged = "" if row.basis == COMPUTED else f" (computed: {row.trend}; {row.analyst}: {row.rationale})"
+        print(
+            f"{row.area:<22} {row.shown_trend:<13} {row.basis:<18} {row.previous:7.1f} -> {row.index:7.1f} "
+            f"({row.change:+.1f}); last 4 weeks vs baseline: {baseline_label(row.change_pct)}{judged}"
+        )
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from tensions.export import export_timeline_file, stop_renderer
+
+    if args.start and args.end and args.start > args.end:
+        print(f"error: --start {args.start} is after --end {args.end}", file=sys.stderr)
+        return 2
+    try:
+        print(
+            export_timeline_file(
+                args.data_dir,
+                args.out,
+                fmt=args.format,
+                start=args.start,
+                end=args.end,
+                countries=tuple(args.country),
+                actors=tuple(args.actor),
+                event_types=tuple(args.type),
+                datasets=tuple(args.dataset),
+                precise_only=args.precise_only,
+                width=args.width,
+                height=args.height,
+                title=args.title,
+                subtitle=args.subtitle,
+                lanes=args.lanes,
+                granularity=args.granularity,
+                since_brief=args.since_brief,
+            )
+        )
+    finally:
+        stop_renderer()  # close Chromium before the interpreter's own clean-up races it
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m tensions", description="Regional tensions: curated data tools.")
     parser.add_argument(
@@ -104,6 +199,63 @@ def build_parser() -> argparse.ArgumentParser:
 
     docs = commands.add_parser("docs", help="regenerate the column and taxonomy tables in data/README.md")
     docs.set_defaults(handler=cmd_docs)
+
+    imports = commands.add_parser(
+        "import",
+        help="import a UCDP GED, ACLED or GDELT file into DATA_DIR/imported/ (Parquet); curated tables are untouched",
+    )
+    imports.add_argument("dataset", choices=["ucdp", "acled", "gdelt", "auto"], help="the file's source, or auto")
+    imports.add_argument("file", type=Path, help="CSV, tab-separated GDELT file, or a ZIP holding one")
+    imports.add_argument("--max-problems", type=int, default=50, help="reasons to print (default 50)")
+    imports.add_argument("--rejected", type=Path, help="also write every rejected row with its reason to this CSV")
+    imports.set_defaults(handler=cmd_import)
+
+    bench = commands.add_parser(
+        "bench", help="time loading, filtering and figure building on synthetic events (10k, 100k and --events)"
+    )
+    bench.add_argument("--events", type=int, default=1_000_000, help="largest size (default 1,000,000)")
+    bench.add_argument("--only", action="store_true", help="run only --events, not 10k and 100k before it")
+    bench.add_argument("--json", type=Path, help="also write the results as JSON to this file")
+    bench.add_argument("--seed", type=int, default=7, help="random seed of the synthetic events")
+    bench.add_argument("--figure-repeats", type=int, default=5, help="filter states per figure timing (default 5)")
+    bench.set_defaults(handler=cmd_bench)
+
+    trends = commands.add_parser(
+        "trends", help="print each country's tension trend for the last full month; record a judgement with --override"
+    )
+    trends.add_argument("--as-of", type=dt.date.fromisoformat, help="reference date (default: the latest event)")
+    trends.add_argument(
+        "--override", nargs=2, metavar=("COUNTRY", "TREND"), help="record an analyst's trend for the month"
+    )
+    trends.add_argument("--rationale", help="one line: why (with --override)")
+    trends.add_argument("--analyst", help="who judges (with --override)")
+    trends.set_defaults(handler=cmd_trends)
+
+    export = commands.add_parser(
+        "export", help="write the briefing timeline as a PNG or SVG slide, or a PowerPoint deck"
+    )
+    export.add_argument("figure", choices=["timeline"], help="what to export")
+    export.add_argument("--out", type=Path, required=True, help="file to write (.png, .svg or .pptx)")
+    export.add_argument("--format", choices=["png", "svg", "pptx"], help="default: from --out's suffix")
+    export.add_argument("--start", type=dt.date.fromisoformat, help="first day (YYYY-MM-DD); default: first event")
+    export.add_argument("--end", type=dt.date.fromisoformat, help="last day (YYYY-MM-DD); default: latest event")
+    export.add_argument("--country", action="append", default=[], help="keep this country (repeatable)")
+    export.add_argument(
+        "--actor", action="append", default=[], help="keep events of this actor and its factions (repeatable)"
+    )
+    export.add_argument("--type", action="append", default=[], help="keep this event type (repeatable)")
+    export.add_argument(
+        "--dataset", action="append", default=[], help="curated or an imported dataset (repeatable; default curated)"
+    )
+    export.add_argument("--precise-only", action="store_true", help="leave out events known only to province/month")
+    export.add_argument("--width", type=int, default=1920, help="pixels (default 1920)")
+    export.add_argument("--height", type=int, default=1080, help="pixels (default 1080)")
+    export.add_argument("--title", default="", help="slide title (default: from the period)")
+    export.add_argument("--subtitle", default="", help="slide subtitle (default: what is shown)")
+    export.add_argument("--lanes", choices=["theatre", "actor1_family"], default="theatre", help="swimlanes by")
+    export.add_argument("--granularity", choices=["week", "month"], default="week", help="counts per week or month")
+    export.add_argument("--since-brief", help="mark what changed since this saved brief (its name)")
+    export.set_defaults(handler=cmd_export)
     return parser
 
 

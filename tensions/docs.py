@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from tensions import tension
 from tensions.load import load_dataset
-from tensions.schema import TABLES, column_docs_markdown, taxonomy_docs_markdown
+from tensions.schema import TABLES, TREND_OVERRIDES, column_docs_markdown, taxonomy_docs_markdown
 
 # A block's body holds no HTML comment, so an empty block never swallows the next one.
 BLOCK = re.compile(
@@ -43,6 +44,8 @@ def generated_blocks(data_dir: Path) -> dict[str, str]:
     blocks = {table.file_name: column_docs_markdown(table) for table in TABLES}
     blocks["taxonomy"] = taxonomy_docs_markdown()
     blocks["coverage"] = coverage_markdown(data_dir)
+    blocks[TREND_OVERRIDES.file_name] = column_docs_markdown(TREND_OVERRIDES)
+    blocks["tension_index"] = tension.method_markdown()
     return blocks
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,31 +46,58 @@ class FilterState:
 
 def imprecise_mask(events: pd.DataFrame) -> pd.Series:
     """Events known only to their province or only to their month."""
-    return (events["geo_precision"] == 3).fillna(False) | (events["time_precision"] == "month").fillna(False)
+    return pd.Series(_imprecise(events), index=events.index)
+
+
+def _imprecise(events: pd.DataFrame) -> np.ndarray:
+    province_only = events["geo_precision"].to_numpy(dtype="float64", na_value=np.nan) == 3
+    return province_only | isin_mask(events["time_precision"], ("month",))
+
+
+def isin_mask(values: pd.Series, wanted: Iterable[object]) -> np.ndarray:
+    """`values.isin(wanted)` as a NumPy mask; for a categorical, one lookup per row on its integer codes."""
+    wanted = list(wanted)
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        positions = values.cat.categories.get_indexer(wanted)
+        # One slot more than there are categories, so the code -1 (missing) reads that False slot.
+        lookup = np.zeros(len(values.cat.categories) + 1, dtype=bool)
+        lookup[positions[positions >= 0]] = True
+        return lookup[values.cat.codes.to_numpy()]
+    return values.isin(wanted).to_numpy(dtype=bool)
 
 
 def filter_mask(events: pd.DataFrame, state: FilterState, actors: pd.DataFrame | None = None) -> np.ndarray:
-    """A boolean mask of the events that pass `state`; selecting an umbrella actor keeps its factions."""
+    """A boolean mask of the events that pass `state`; selecting an umbrella actor keeps its factions.
+
+    Nothing is copied: dates are compared as NumPy datetimes and categorical columns through their codes,
+    so a filter change over a million events costs a few milliseconds.
+    """
     mask = np.ones(len(events), dtype=bool)
-    if state.start is not None:
-        mask &= (events["event_date"] >= pd.Timestamp(state.start)).to_numpy()
-    if state.end is not None:
-        mask &= (events["event_date"] <= pd.Timestamp(state.end)).to_numpy()
+    if state.start is not None or state.end is not None:
+        dates = events["event_date"].to_numpy()
+        if state.start is not None:
+            mask &= dates >= np.datetime64(state.start)
+        if state.end is not None:
+            # Up to the end of the last day, whatever the column's time resolution.
+            mask &= dates < np.datetime64(state.end) + np.timedelta64(1, "D")
     for column, values in (
         ("country", state.countries),
         ("event_type", state.event_types),
         ("dataset", state.datasets),
     ):
         if values:
-            mask &= events[column].isin(values).to_numpy()
+            mask &= isin_mask(events[column], values)
     if state.actors:
         names = with_descendants(state.actors, actors) if actors is not None else set(state.actors)
-        mask &= (events["actor1"].isin(names) | events["actor2"].isin(names)).to_numpy()
+        mask &= isin_mask(events["actor1"], names) | isin_mask(events["actor2"], names)
     if state.precise_only:
-        mask &= ~imprecise_mask(events).to_numpy()
+        mask &= ~_imprecise(events)
     return mask
 
 
 def apply_filters(events: pd.DataFrame, state: FilterState, actors: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The events that pass `state`."""
-    return events[filter_mask(events, state, actors)]
+    """The events that pass `state` (a shallow copy-on-write view when nothing is filtered out)."""
+    mask = filter_mask(events, state, actors)
+    if mask.all():
+        return events.copy(deep=False)
+    return events.take(np.flatnonzero(mask))

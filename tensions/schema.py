@@ -166,6 +166,27 @@ PLACES = TableSpec(
 
 TABLES: tuple[TableSpec, ...] = (EVENTS, ACTORS, PLACES)
 
+TREND_TRENDS: tuple[str, ...] = ("deteriorated", "improved", "unchanged")
+MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+ONE_LINE_PATTERN = r"^[^\r\n]{1,200}$"
+
+# Optional: analysts' judgements that replace a computed tension trend (see `tensions/overrides.py`).
+TREND_OVERRIDES = TableSpec(
+    "trend_overrides.csv",
+    (
+        ColumnSpec(
+            "country", "enum", "Country whose trend is overridden.", required=True, choices=taxonomy.COUNTRY_NAMES
+        ),
+        ColumnSpec("month", "text", "Month of the trend, `YYYY-MM`.", required=True, pattern=MONTH_PATTERN),
+        ColumnSpec("trend", "enum", "The analyst's trend for that month.", required=True, choices=TREND_TRENDS),
+        ColumnSpec(
+            "rationale", "text", "Why, in one line (at most 200 characters).", required=True, pattern=ONE_LINE_PATTERN
+        ),
+        ColumnSpec("analyst", "text", "Who made the judgement.", required=True),
+        ColumnSpec("decided_at", "date", "When the judgement was recorded.", required=True),
+    ),
+)
+
 
 def _string_checks(spec: ColumnSpec) -> list[pa.Check]:
     """Checks that run on the raw text of a cell, so a bad value is reported, never coerced."""

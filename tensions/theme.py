@@ -19,6 +19,18 @@ LAND_COLOUR = "#F2EFE9"
 BORDER_COLOUR = "#8C8C8C"
 SEA_COLOUR = "#DCE9F2"
 UNKNOWN_COLOUR = "#BBBBBB"
+# Map: the key box over the map, and the density heat scale (transparent where nothing happens, then
+# Tol's YlOrBr, colour-blind safe).
+MAP_KEY_BACKGROUND = "rgba(255, 255, 255, 0.85)"
+HEAT_COLOURSCALE: list[list] = [
+    [0.0, "rgba(255, 247, 188, 0)"],
+    [0.03, "#FEE391"],
+    [0.2, "#FEC44F"],
+    [0.4, "#FB9A29"],
+    [0.6, "#EC7014"],
+    [0.8, "#CC4C02"],
+    [1.0, "#662506"],
+]
 
 EVENT_TYPE_COLOURS: dict[str, str] = {
     "Battles": "#882255",
@@ -44,6 +56,18 @@ ACTOR_FAMILY_COLOURS: dict[str, str] = {
     "Civilians and shipping": "#999999",
 }
 ESCALATION_COLOURS: dict[int, str] = {1: "#CC3311", 0: "#999999", -1: "#0077BB"}
+# Tension index: escalatory points up in red, de-escalatory down in blue; trends use the same pair.
+TENSION_UP_COLOUR = ESCALATION_COLOURS[1]
+TENSION_DOWN_COLOUR = ESCALATION_COLOURS[-1]
+TREND_COLOURS: dict[str, str] = {
+    "deteriorated": ESCALATION_COLOURS[1],
+    "improved": ESCALATION_COLOURS[-1],
+    "unchanged": ESCALATION_COLOURS[0],
+}
+TREND_SYMBOLS: dict[str, str] = {"deteriorated": "▲", "improved": "▼", "unchanged": "►"}
+# Actors page: an actor acting (actor1) or acted on / with (actor2); counts from white to Tol's wine.
+ROLE_COLOURS: dict[str, str] = {"acting": "#EE7733", "acted on / with": "#0077BB"}
+COUNT_COLOURSCALE: list[list] = [[0.0, "#FFFFFF"], [0.15, "#FDE0C5"], [0.5, "#EE7733"], [1.0, "#882255"]]
 
 CATEGORY_ORDERS: dict[str, list[str]] = {
     "event_type": list(taxonomy.EVENT_TYPES),
@@ -71,3 +95,39 @@ def style_figure(fig: go.Figure, *, font_size: int = 13) -> go.Figure:
     fig.update_xaxes(gridcolor=GRID_COLOUR)
     fig.update_yaxes(gridcolor=GRID_COLOUR)
     return fig
+
+
+# Timeline and briefing slides (added with the Timeline page). A second, redundant channel for event type:
+# each type has its own marker shape as well as its colour, so a grey-scale print or a colour-blind reader
+# still tells a strike from a statement. The "-open" variant of each shape marks unreported fatalities.
+EVENT_TYPE_SYMBOLS: dict[str, str] = {
+    "Battles": "x",
+    "Explosions/Remote violence": "star",
+    "Violence against civilians": "triangle-down",
+    "Protests": "square",
+    "Riots": "hexagon",
+    "Strategic developments": "diamond",
+    "Threats and warnings": "triangle-up",
+    "Diplomacy and talks": "circle",
+    "Agreements": "pentagon",
+    "Troop movements": "triangle-right",
+    "Evacuations": "hourglass",
+}
+FATALITIES_COLOUR = "#4D4D4D"
+KEY_EVENT_COLOUR = "#222222"
+LEADER_COLOUR = "#9A9A9A"
+LANE_SHADE_COLOUR = "#F6F6F6"
+# What changed since a saved brief: Tol's high-contrast blue and yellow-brown, and grey for what is gone.
+CHANGE_COLOURS: dict[str, str] = {"added": "#004488", "revised": "#BB5566", "removed": "#777777"}
+CHANGE_SYMBOLS: dict[str, str] = {"added": "circle-open", "revised": "square-open", "removed": "x-thin-open"}
+# Lanes drawn as weekly counts when there are too many events for markers: white to Tol's indigo.
+DENSITY_COLOURSCALE: list[list] = [[0.0, "#FFFFFF"], [0.15, "#C9C3E6"], [1.0, "#332288"]]
+# Article intake highlights (Paul Tol's light scheme): places, actors and dates on white, keywords underlined.
+INTAKE_HIGHLIGHT_COLOURS: dict[str, str] = {
+    "place": "#99DDFF",
+    "country": "#BBCCEE",
+    "actor": "#FFAABB",
+    "date": "#EEDD88",
+    "keyword": "#44BB99",
+    "ignored": "#999999",
+}

@@ -16,7 +16,7 @@ import pandera.pandas as pa
 from tensions import taxonomy
 from tensions.errors import Problem
 from tensions.gazetteer import normalise_name
-from tensions.schema import ACTORS, EVENTS, PLACES, TableSpec, pandera_schema, split_list
+from tensions.schema import ACTORS, EVENTS, PLACES, TREND_OVERRIDES, TableSpec, pandera_schema, split_list
 
 HEADER_ROW = 1
 
@@ -238,6 +238,30 @@ def validate_tables(
     return sorted(set(problems))
 
 
+def check_trend_overrides(overrides: pd.DataFrame) -> list[Problem]:
+    """Column rules of `trend_overrides.csv`, and at most one judgement per country and month."""
+    problems = check_table(overrides, TREND_OVERRIDES)
+    if {"country", "month"} <= set(overrides.columns):
+        keys = overrides[["country", "month"]].fillna("")
+        for index in keys.index[keys.duplicated()]:
+            country, month = keys.loc[index]
+            problems.append(
+                Problem(TREND_OVERRIDES.file_name, line_of(index), "month", f"a second override for {country} {month}")
+            )
+    return sorted(set(problems))
+
+
+def validate_trend_overrides(data_dir: Path) -> list[Problem]:
+    """Every problem in `data_dir`'s optional `trend_overrides.csv` (none when the file is absent)."""
+    path = Path(data_dir) / TREND_OVERRIDES.file_name
+    if not path.exists():
+        return []
+    try:
+        return check_trend_overrides(read_raw_table(path))
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as error:
+        return [Problem(TREND_OVERRIDES.file_name, 0, "", f"cannot be read as UTF-8 CSV: {error}")]
+
+
 def read_tables(data_dir: Path) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
     """The three raw tables of `data_dir`, and a problem for each file that cannot be read at all."""
     tables: dict[str, pd.DataFrame] = {}
@@ -258,4 +282,7 @@ def validate_folder(data_dir: Path, *, today: dt.date | None = None) -> list[Pro
     tables, problems = read_tables(data_dir)
     if problems:
         return problems
-    return validate_tables(tables[EVENTS.file_name], tables[ACTORS.file_name], tables[PLACES.file_name], today=today)
+    problems = validate_tables(
+        tables[EVENTS.file_name], tables[ACTORS.file_name], tables[PLACES.file_name], today=today
+    )
+    return problems + validate_trend_overrides(data_dir)

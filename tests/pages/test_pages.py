@@ -10,7 +10,14 @@ from streamlit.testing.v1 import AppTest
 from tensions.load import load_dataset
 from tests.conftest import APP_ROOT, FIXTURE_DATA
 
-PAGES = ["pages/overview.py"]
+PAGES = [
+    "pages/overview.py",
+    "pages/curate.py",
+    "pages/actors.py",
+    "pages/map.py",
+    "pages/timeline.py",
+    "pages/data.py",
+]
 TIMEOUT = 60
 
 
@@ -67,7 +74,7 @@ def test_overview_shows_headline_figures_and_charts(monkeypatch):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Events"] == "6"
     assert metrics["Reported fatalities"] == "3"
-    assert len(at.get("plotly_chart")) == 2
+    assert len(at.get("plotly_chart")) == 4  # tension small multiples and movers, events per month, actors
     assert "Data as of 07 April 2025" in at.sidebar.caption[0].value
 
 

@@ -1,0 +1,158 @@
+"""Actors: the affiliation tree sized by events, one actor's profile, and who acts on whom."""
+
+import streamlit as st
+
+import ui
+from tensions import actor_profile, summary, tension
+from tensions.figures import actors as actor_figures
+from tensions.figures import tension as tension_figures
+
+try:  # the shared offline map, when its module is present
+    from tensions.figures.map import event_map
+except ImportError:
+    event_map = None
+
+dataset, state, events = ui.current_view()
+
+st.title("Actors")
+st.caption(f"{state.describe().capitalize()} · {ui.data_as_of_caption(dataset)}")
+
+if events.empty:
+    ui.no_events_message()
+    st.stop()
+
+# --- the affiliation tree ---------------------------------------------------------------------------------
+st.subheader("Who belongs to whom")
+style = st.segmented_control(
+    "Draw the tree as", ["treemap", "sunburst"], default="treemap", required=True, key="tree", bind="query-params"
+)
+tree = actor_profile.affiliation_tree(events, dataset.actors)
+st.plotly_chart(actor_figures.affiliation_chart(tree, style=style), theme=None, key="affiliation_tree")
+st.caption(
+    "Affiliation from `actors.csv` (each actor's parent), grouped by actor family. A box is as large as the "
+    "events in the filter that the actor itself took part in, plus its affiliates' boxes; its label counts the "
+    "distinct events of the whole branch. Click a box to open its branch, the bar above it to go back."
+)
+
+# --- one actor's profile -----------------------------------------------------------------------------------
+st.subheader("Profile")
+counts = actor_profile.events_by_actor(events)
+names = sorted(dataset.actors["actor"].dropna())
+busiest = counts.idxmax() if len(counts) else names[0]
+left, right = st.columns([3, 1])
+with left:
+    chosen = st.selectbox(
+        "Actor",
+        names,
+        index=names.index(busiest),
+        key="profile",
+        bind="query-params",  # plain names: the URL holds the label, so it must not change with the filter
+        help="Opens on the actor with the most events in the filter; the link keeps your choice.",
+    )
+with right:
+    with_affiliates = st.toggle(
+        "Include affiliated groups",
+        value=True,
+        key="affiliates",
+        help="Count the events of the groups below this actor too (e.g. an umbrella's factions).",
+    )
+
+profile = actor_profile.actor_profile(chosen, dataset.actors)
+involved = actor_profile.involving(events, chosen, dataset.actors, include_affiliates=with_affiliates)
+
+facts, numbers = st.columns([3, 2])
+with facts:
+    chain = " › ".join([*reversed(profile.chain), profile.actor])
+    st.markdown(f"**{profile.actor}** · {profile.kind} · family: {profile.family}")
+    st.markdown(f"Affiliation: {chain if profile.chain else 'none recorded (top of its tree)'}")
+    if profile.affiliates:
+        st.markdown("Affiliates: " + ", ".join(profile.affiliates))
+    st.markdown("Also known as: " + ("; ".join(profile.aliases) if profile.aliases else "no other names recorded"))
+    st.caption(profile.description)
+with numbers:
+    acting = int((involved["role"] == actor_profile.ACTING).sum())
+    known = involved["fatalities"].dropna()
+    n1, n2, n3 = st.columns(3)
+    n1.metric("Events", f"{len(involved):,}")
+    n2.metric("Acting in", f"{acting:,}", help="Events where it (or an affiliate) is actor1.")
+    n3.metric(
+        "Reported deaths",
+        f"{int(known.sum()):,}",
+        help=f"In {len(known)} events with a reported figure; {len(involved) - len(known)} events have none "
+        "(not counted as zero).",
+    )
+
+if involved.empty:
+    st.info(f"{profile.actor} takes part in no event that matches these filters.")
+else:
+    frequency = "month"
+    over_time, places_column = st.columns(2)
+    with over_time:
+        st.markdown("**Events and reported deaths over time**")
+        activity = actor_profile.activity_over_time(involved, frequency=frequency)
+        st.plotly_chart(actor_figures.activity_chart(activity, frequency=frequency), theme=None, key="activity")
+    with places_column:
+        st.markdown("**Where it acts**")
+        if event_map is not None:
+            # Framed for a half-width column, then left to stretch to it.
+            places_map = event_map(involved, height=480, width=600).update_layout(width=None)
+            st.plotly_chart(places_map, theme=None, key="places_map")
+        else:
+            st.plotly_chart(actor_figures.places_chart(actor_profile.places(involved)), theme=None, key="places_map")
+            st.caption("Hollow markers: known only to the province.")
+
+    partners, index_column = st.columns(2)
+    with partners:
+        st.markdown("**Most frequent counterparts**")
+        frequent = actor_profile.counterparts(involved)
+        if frequent.empty:
+            st.caption("No second actor is recorded in its events.")
+        else:
+            st.plotly_chart(actor_figures.counterparts_chart(frequent), theme=None, key="counterparts")
+    with index_column:
+        st.markdown("**Tension index of its events, per month**")
+        series = tension.tension_index(involved, dataset.actors, level="region", frequency="month")
+        st.plotly_chart(tension_figures.tension_band(series, name=profile.actor), theme=None, key="actor_index")
+        st.caption(
+            "The Overview's index computed over this actor's events only, wherever they happen "
+            "(see “How the index is computed” on the Overview)."
+        )
+
+    st.markdown("**Latest events**")
+    st.dataframe(
+        summary.latest_events(involved, count=10),
+        hide_index=True,
+        column_config={
+            "event_date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
+            "time_precision": "Known to the",
+            "country": "Country",
+            "location": "Place",
+            "event_type": "Type",
+            "actor1": "Actor",
+            "actor2": "Acted on / with",
+            "fatalities": "Fatalities",
+            "notes": st.column_config.TextColumn("Summary", width="large"),
+            "source": "Source",
+        },
+        key="latest_events",
+    )
+
+# --- who acts on whom ---------------------------------------------------------------------------------------
+st.subheader("Who acts on whom")
+level_column, top_column = st.columns([1, 2])
+with level_column:
+    level = st.segmented_control(
+        "Between", ["actors", "families"], default="actors", required=True, key="matrix", bind="query-params"
+    )
+with top_column:
+    top = st.slider("Busiest actors named on each side", 5, 25, 12, key="matrix_top", disabled=level == "families")
+pairs = actor_profile.interaction_counts(events, level="actor" if level == "actors" else "family", top=top)
+if pairs.empty:
+    st.caption("No event in the filter records a second actor.")
+else:
+    st.plotly_chart(actor_figures.interaction_matrix(pairs), theme=None, key="interaction_matrix")
+    missing = int(events["actor2"].isna().sum())
+    st.caption(
+        f"Rows act on columns (actor1 → actor2), counting events in the filter. {missing} events with no second "
+        "actor are not shown; the rest of the actors are grouped as “other actors”."
+    )

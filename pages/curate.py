@@ -1,0 +1,699 @@
+"""Curate: add and edit events, turn a news article into draft events, add places; for signed-in curators only.
+
+Every save goes through `tensions.curation.save_changes`, which checks the curator's grant, validates,
+refuses stale writes, backs up, writes atomically and logs who changed what. Without a configured
+password or login the page explains how to enable curation and offers nothing that writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from tensions import access, curation, intake, taxonomy, theme
+from tensions.csv_safety import safe_csv_bytes
+from tensions.errors import InvalidDataError
+from tensions.gazetteer import Gazetteer, Place
+from tensions.paths import data_dir
+from tensions.schema import EVENTS, PLACES, to_typed
+
+HOW_TO_ENABLE = """
+**Curation is off.** Viewing needs no sign-in; changing the data does, and nothing on this page can
+write until curation is configured. Either:
+
+- set a curator password (at least {min_length} characters) in `.streamlit/secrets.toml`
+
+  ```toml
+  [curation]
+  password = "a long passphrase"
+  ```
+
+  or in the environment variable `TENSIONS_CURATOR_PASSWORD`, then restart the app; or
+- configure an identity provider for `st.login` (an `[auth]` section in `.streamlit/secrets.toml`) and
+  list who may curate: `[curation]` `allowed_emails = ["you@example.org"]`.
+
+Saves are validated, backed up to `data/backups/` and logged to `data/audit.log`.
+"""
+EDITOR_COLUMNS_DISABLED = ["event_id"]
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
+
+
+def escape_markdown(text: object) -> str:
+    """Data shown inside a Markdown element reads as text: no links, images, emphasis or HTML."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+def secrets_mapping() -> dict:
+    """Streamlit's secrets as a plain dict; empty when there is no secrets file."""
+    try:
+        return st.secrets.to_dict()
+    except Exception:  # no secrets.toml at all
+        return {}
+
+
+@st.cache_resource(show_spinner=False)
+def online_lookup(section: tuple, environ: tuple) -> curation.OnlineGeocoding:
+    """One online geocoder per configuration, so its rate limiter spaces every request of this server."""
+    return curation.online_geocoding({access.SECRETS_SECTION: dict(section)}, dict(environ))
+
+
+def geocoding_settings(secrets: dict) -> tuple[tuple, tuple]:
+    """The secrets and environment variables that configure online geocoding, hashable for the cache."""
+    section = secrets.get(access.SECRETS_SECTION) or {}
+    keys = ("online_geocoding", "geocoder_user_agent", "geocoder_domain", "geocoder_scheme", "geocoder_timeout")
+    env_keys = (
+        curation.ONLINE_ENV,
+        curation.USER_AGENT_ENV,
+        curation.DOMAIN_ENV,
+        curation.SCHEME_ENV,
+        curation.TIMEOUT_ENV,
+    )
+    return (
+        tuple((k, str(section[k])) for k in keys if k in section),
+        tuple((k, os.environ[k]) for k in env_keys if k in os.environ),
+    )
+
+
+def flash(message: str, kind: str = "success") -> None:
+    st.session_state["curate_flash"] = (kind, message)
+
+
+def show_flash() -> None:
+    kind, message = st.session_state.pop("curate_flash", (None, None))
+    if kind == "success":
+        st.success(message)
+    elif kind == "warning":
+        st.warning(message)
+
+
+def show_problems(problems: list[curation.LocatedProblem]) -> None:
+    st.dataframe(
+        pd.DataFrame(
+            [{"file": p.file, "row": p.key, "column": p.column, "problem": p.message} for p in problems],
+            columns=["file", "row", "column", "problem"],
+        ),
+        hide_index=True,
+    )
+
+
+# --------------------------------------------------------------------------- who is curating
+
+
+def sign_in(config: access.AccessConfig) -> access.Grant | None:
+    """The session's grant: kept while valid, else a sign-in form (password) or button (login)."""
+    grant = st.session_state.get("curator_grant")
+    if grant is not None:
+        try:
+            return access.verify(grant, config)
+        except access.NotAuthorised as error:
+            st.session_state.pop("curator_grant", None)
+            st.warning(str(error))
+    user = st.user.to_dict()
+    if config.login_enabled and user.get("is_logged_in") is True:
+        grant = access.grant_for_identity(user, config)
+        if grant is not None:
+            st.session_state["curator_grant"] = grant
+            return grant
+        st.error(
+            f"You are signed in as {escape_markdown(user.get('email') or 'an unknown user')}, "
+            "who is not on the curators' list (`allowed_emails`)."
+        )
+        st.button("Sign out", key="logout_unlisted", on_click=st.logout)
+    st.subheader("Sign in to curate")
+    if config.login_enabled and user.get("is_logged_in") is not True:
+        st.button("Sign in with your organisation's account", key="login", on_click=st.login)
+    if config.password_enabled:
+        attempts: access.AttemptCounter = st.session_state.setdefault("signin_attempts", access.AttemptCounter())
+        if attempts.locked:
+            st.error("Too many wrong passwords in this session. Close the tab and start again.")
+            return None
+        with st.form("sign_in"):
+            name = st.text_input("Your name (written in the audit log)", key="signin_name", max_chars=80)
+            password = st.text_input("Curator password", type="password", key="signin_password")
+            submitted = st.form_submit_button("Sign in", key="signin_submit")
+        if submitted:
+            grant = access.grant_for_password(password or "", config, who=name or "")
+            if grant is None:
+                attempts.record_failure()
+                if attempts.locked:
+                    st.error("Too many wrong passwords in this session. Close the tab and start again.")
+                else:
+                    st.error(
+                        "Sign-in failed: the password is wrong or your name is empty "
+                        f"({attempts.remaining} attempt(s) left in this session)."
+                    )
+                return None
+            st.session_state["curator_grant"] = grant
+            st.rerun()
+    return None
+
+
+def sign_out() -> None:
+    grant = st.session_state.pop("curator_grant", None)
+    for key in [k for k in st.session_state if str(k).startswith(("curation_", "intake_", "places_", "add_"))]:
+        del st.session_state[key]
+    if isinstance(grant, access.Grant) and grant.method == "login":
+        st.logout()
+
+
+# --------------------------------------------------------------------------- what the page works from
+
+
+def current_base(folder) -> curation.Snapshot:
+    """The snapshot this session edits; reloaded when the files changed on disk and nothing is pending."""
+    base: curation.Snapshot | None = st.session_state.get("curation_base")
+    if base is not None and base.data_dir == folder:
+        on_disk = {name: curation.file_hash(folder / name) for name in base.hashes}
+        if on_disk == dict(base.hashes) or has_pending_edits(base):
+            return base
+        st.toast("The data changed on disk; the page reloaded it.")
+    base = curation.load_snapshot(folder)
+    adopt(base)
+    return base
+
+
+def adopt(base: curation.Snapshot, working: pd.DataFrame | None = None) -> None:
+    """Work from `base` (after loading or saving); the table editor starts afresh."""
+    st.session_state["curation_base"] = base
+    st.session_state["curation_working"] = base.events if working is None else working
+    st.session_state["curation_editor_gen"] = st.session_state.get("curation_editor_gen", 0) + 1
+    st.session_state.pop("curation_refusal", None)
+
+
+def editor_key(base: curation.Snapshot) -> str:
+    return f"curation_editor_{base.version}_{st.session_state.get('curation_editor_gen', 0)}"
+
+
+def has_pending_edits(base: curation.Snapshot) -> bool:
+    working = st.session_state.get("curation_working")
+    rebased = working is not None and not working.equals(base.events)
+    return rebased or curation.pending_editor_changes(st.session_state.get(editor_key(base)))
+
+
+def save(base: curation.Snapshot, grant: access.Grant, config: access.AccessConfig, **tables) -> object:
+    """Call the one save function; on success adopt the new snapshot. Returns the result or the error."""
+    try:
+        result = curation.save_changes(base, grant=grant, access_config=config, **tables)
+    except (access.NotAuthorised, curation.NothingToSave, curation.ConcurrentEdit, InvalidDataError) as error:
+        if isinstance(error, access.NotAuthorised):
+            st.session_state.pop("curator_grant", None)
+        return error
+    adopt(result.snapshot)
+    return result
+
+
+def saved_message(result: curation.SaveResult) -> str:
+    backups = ", ".join(f"`{p.name}`" for p in result.backups)
+    return (
+        f"Saved {len(result.changes)} change(s); the previous file is backed up as {backups} in "
+        f"`{curation.BACKUP_DIR}/`, and the change is logged in `{curation.AUDIT_LOG}`."
+    )
+
+
+def show_refusal(error: object) -> None:
+    """Say why nothing was saved; data values only ever appear in tables, never in Markdown."""
+    if isinstance(error, curation.ConcurrentEdit):
+        st.error(
+            "Not saved: another curator saved since this page loaded the data. "
+            "Here is what they changed; your edits are kept below."
+        )
+        st.dataframe(curation.changes_frame(error.changes), hide_index=True)
+    elif isinstance(error, curation.ValidationFailed):
+        st.error("Not saved: the changes break these rules (the same as `python -m tensions validate`).")
+        show_problems(error.located)
+    elif isinstance(error, InvalidDataError):
+        st.error("Not saved: the data could not be read.")
+        st.code("\n".join(str(p) for p in error.problems), language=None)
+    elif isinstance(error, curation.NothingToSave):
+        st.info("Nothing to save: the tables are unchanged.")
+    elif isinstance(error, access.NotAuthorised):
+        st.error(f"Not saved: {escape_markdown(error)}")
+
+
+# --------------------------------------------------------------------------- the page
+
+dataset, state, events = ui.current_view()
+st.title("Curate events")
+st.caption(f"{state.describe().capitalize()} · {ui.data_as_of_caption(dataset)}")
+if events.empty:
+    ui.no_events_message()
+
+secrets = secrets_mapping()
+config = access.access_config(secrets, os.environ)
+for problem in config.problems:
+    st.warning(problem)
+if not config.enabled:
+    st.info(HOW_TO_ENABLE.format(min_length=access.MIN_PASSWORD_LENGTH))
+    st.stop()
+
+grant = sign_in(config)
+if grant is None:
+    st.stop()
+
+folder = data_dir()
+try:
+    base = current_base(folder)
+except InvalidDataError as error:
+    st.error("The data files cannot be read, so nothing can be curated.")
+    st.code("\n".join(str(p) for p in error.problems), language=None)
+    st.stop()
+
+with st.sidebar:
+    st.caption(f"Curating as {escape_markdown(grant.who)} ({grant.method})")
+    st.button("Sign out", key="signout", on_click=sign_out)
+show_flash()
+
+gazetteer = Gazetteer(to_typed(base.places, PLACES))
+place_names = sorted(base.places["place"].dropna())
+actor_names = sorted(base.actors["actor"].dropna())
+sub_types = [s.name for s in taxonomy.SUB_EVENT_TYPES]
+geocoding = online_lookup(*geocoding_settings(secrets))
+
+tab_add, tab_edit, tab_article, tab_places, tab_history = st.tabs(
+    ["Add an event", "Edit events", "From an article", "Places", "History"]
+)
+
+column_config = {
+    "event_id": st.column_config.TextColumn("Event id", disabled=True, pinned=True),
+    "event_date": st.column_config.DateColumn("Date", format="YYYY-MM-DD", required=True),
+    "time_precision": st.column_config.SelectboxColumn("Known to the", options=list(taxonomy.TIME_PRECISIONS)),
+    "country": st.column_config.SelectboxColumn("Country", options=list(taxonomy.COUNTRY_NAMES)),
+    "theatre": st.column_config.SelectboxColumn("Theatre (override)", options=list(taxonomy.THEATRES)),
+    "location": st.column_config.SelectboxColumn("Place", options=place_names),
+    "latitude": st.column_config.NumberColumn("Latitude", min_value=-90, max_value=90, format="%.5f"),
+    "longitude": st.column_config.NumberColumn("Longitude", min_value=-180, max_value=180, format="%.5f"),
+    "geo_precision": st.column_config.NumberColumn("Geo precision", min_value=1, max_value=3, step=1),
+    "event_type": st.column_config.SelectboxColumn("Type", options=list(taxonomy.EVENT_TYPES)),
+    "sub_event_type": st.column_config.SelectboxColumn("Sub-type", options=sub_types),
+    "actor1": st.column_config.SelectboxColumn("Actor", options=actor_names),
+    "actor2": st.column_config.SelectboxColumn("Acted on / with", options=actor_names),
+    "fatalities": st.column_config.NumberColumn("Fatalities (empty = unknown)", min_value=0, step=1),
+    "notes": st.column_config.TextColumn("Summary", width="large"),
+    "source_date": st.column_config.DateColumn("Report date", format="YYYY-MM-DD"),
+    "confidence": st.column_config.SelectboxColumn("Confidence", options=list(taxonomy.CONFIDENCES)),
+}
+
+# The Edit tab is filled first: whether its table holds unsaved edits decides what the other tabs may save.
+with tab_edit:
+    working: pd.DataFrame = st.session_state.get("curation_working", base.events)
+    in_view = set(events["event_id"].astype(str))
+    shown = [label for label, event_id in working["event_id"].items() if event_id in in_view]
+    st.caption(
+        f"{len(shown)} of {len(working)} events, as filtered in the sidebar. Edit cells, or select rows and "
+        "delete them; nothing is written until you save. Ids are fixed: add a corrected event instead."
+    )
+    if not working.equals(base.events):
+        st.info("Your earlier edits were re-applied on top of the latest data. Review them, then save.")
+    edited = st.data_editor(
+        curation.editor_frame(working.loc[shown]),
+        key=editor_key(base),
+        num_rows="delete",
+        hide_index=True,
+        column_config=column_config,
+        disabled=EDITOR_COLUMNS_DISABLED,
+        height=420,
+    )
+    new_events = curation.raw_from_editor(edited, working, shown)
+    pending = curation.diff_tables(base.events, new_events, EVENTS.file_name)
+    if pending:
+        st.subheader(f"{len(pending)} unsaved change(s)")
+        st.dataframe(curation.changes_frame(pending), hide_index=True)
+        save_col, discard_col, _ = st.columns([1, 1, 4])
+        if save_col.button("Save changes", key="curation_save_edits", type="primary"):
+            outcome = save(base, grant, config, events=new_events)
+            if isinstance(outcome, curation.SaveResult):
+                flash(saved_message(outcome))
+                st.rerun()
+            st.session_state["curation_refusal"] = outcome
+        if discard_col.button("Discard", key="curation_discard"):
+            adopt(base)
+            st.session_state.pop("curation_refusal", None)
+            st.rerun()
+        refusal = st.session_state.get("curation_refusal")
+        if refusal is not None:
+            show_refusal(refusal)
+            if isinstance(refusal, curation.ConcurrentEdit) and st.button(
+                "Load the latest data and re-apply my edits", key="curation_rebase"
+            ):
+                latest = curation.load_snapshot(folder)
+                merged, conflicts = curation.rebase(base.events, new_events, latest.events)
+                adopt(latest, merged)
+                st.session_state.pop("curation_refusal", None)
+                if conflicts:
+                    flash(
+                        "Some edits could not be re-applied: " + " · ".join(map(escape_markdown, conflicts)), "warning"
+                    )
+                st.rerun()
+    st.download_button(
+        "Download these events (CSV, safe for spreadsheets)",
+        data=safe_csv_bytes(events[[c for c in EVENTS.column_names if c in events]]),
+        file_name="events-curated.csv",
+        mime="text/csv",
+        key="curation_download",
+        on_click="ignore",
+    )
+
+blocked = bool(pending) or not working.equals(base.events)
+BLOCKED_MESSAGE = "Save or discard the edits in the **Edit events** tab first, so one save does not hide another."
+
+
+def field_errors(column: str) -> None:
+    """The validation messages of the event being added, under the field they concern."""
+    for problem in st.session_state.get("add_problems", []):
+        if problem.column == column:
+            st.markdown(f":red[{escape_markdown(problem.message)}]")
+
+
+with tab_add:
+    if st.session_state.pop("add_reset", False):
+        for key in [k for k in st.session_state if str(k).startswith("add_")]:
+            del st.session_state[key]
+    left, right = st.columns(2)
+    with left:
+        event_date = st.date_input("Date of the event", value=None, key="add_event_date", format="YYYY-MM-DD")
+        field_errors("event_date")
+        time_precision = st.selectbox(
+            "Date known to the",
+            taxonomy.TIME_PRECISIONS,
+            key="add_time_precision",
+            help="Imprecise dates: code the middle of the week or month.",
+        )
+        location = st.selectbox(
+            "Place",
+            place_names,
+            index=None,
+            key="add_location",
+            accept_new_options=True,
+            placeholder="Choose a place, or type a new one",
+            help="Names and aliases from places.csv; a new name adds a place.",
+        )
+        field_errors("location")
+        known_place = gazetteer.lookup(location) if location else None
+        new_place = None
+        if location and known_place is None:
+            st.markdown(
+                f"**New place**: {escape_markdown(location)} is not in the gazetteer. Give its details (or look it up in the **Places** tab)."
+            )
+            np_country = st.selectbox(
+                "Country of the new place", taxonomy.COUNTRY_NAMES, index=None, key="add_place_country"
+            )
+            c1, c2 = st.columns(2)
+            np_lat = c1.number_input(
+                "Latitude", min_value=-90.0, max_value=90.0, value=None, format="%.5f", key="add_place_lat"
+            )
+            np_lon = c2.number_input(
+                "Longitude", min_value=-180.0, max_value=180.0, value=None, format="%.5f", key="add_place_lon"
+            )
+            np_precision = st.selectbox(
+                "Place precision",
+                taxonomy.GEO_PRECISIONS,
+                format_func=taxonomy.GEO_PRECISION_MEANING.get,
+                key="add_place_precision",
+            )
+            np_admin1 = st.text_input("Province (admin1)", key="add_place_admin1")
+            np_aliases = st.text_input("Aliases (semicolon-separated)", key="add_place_aliases")
+            if np_country and np_lat is not None and np_lon is not None:
+                new_place = Place(location, np_lat, np_lon, np_precision, np_admin1 or None, np_country)
+        elif known_place is not None:
+            st.caption(
+                f"{escape_markdown(known_place.place)}, {escape_markdown(known_place.country)}: "
+                f"({known_place.latitude:.4f}, {known_place.longitude:.4f}), "
+                f"{taxonomy.GEO_PRECISION_MEANING[known_place.geo_precision]}"
+            )
+        geo_precision = st.selectbox(
+            "How precisely the event is placed",
+            [None, *taxonomy.GEO_PRECISIONS],
+            format_func=lambda p: "as precise as the place" if p is None else taxonomy.GEO_PRECISION_MEANING[p],
+            key="add_geo_precision",
+        )
+        theatre = st.selectbox(
+            "Theatre (only for events held outside the region)", [None, *taxonomy.THEATRES], key="add_theatre"
+        )
+        field_errors("theatre")
+        field_errors("latitude")
+        event_type = st.selectbox("Event type", taxonomy.EVENT_TYPES, index=None, key="add_event_type")
+        field_errors("event_type")
+        sub_event_type = st.selectbox(
+            "Sub-type",
+            [s.name for s in taxonomy.SUB_EVENT_TYPES if s.event_type == event_type],
+            index=None,
+            key="add_sub_event_type",
+        )
+        field_errors("sub_event_type")
+        actor1 = st.selectbox("Actor", actor_names, index=None, key="add_actor1", help="Who acted, as in actors.csv.")
+        field_errors("actor1")
+        actor2 = st.selectbox("Acted on / with (optional)", actor_names, index=None, key="add_actor2")
+        field_errors("actor2")
+        fatalities = st.number_input(
+            "Reported fatalities (empty = unknown, never 0 by default)",
+            min_value=0,
+            value=None,
+            step=1,
+            key="add_fatalities",
+        )
+        field_errors("fatalities")
+    with right:
+        attribution = st.text_input(
+            "Attribution",
+            key="add_attribution",
+            placeholder="claimed by X · attributed by X to Y · unclaimed · disputed",
+        )
+        field_errors("attribution")
+        notes = st.text_area("Summary (neutral: who did what to whom, where, with what effect)", key="add_notes")
+        field_errors("notes")
+        source = st.text_input("Source (publisher)", key="add_source")
+        field_errors("source")
+        source_title = st.text_input("Headline ([in brackets] when describing, not quoting)", key="add_source_title")
+        field_errors("source_title")
+        source_date = st.date_input("Report date", value=None, key="add_source_date", format="YYYY-MM-DD")
+        field_errors("source_date")
+        source_url = st.text_input("Link (only when certain)", key="add_source_url")
+        field_errors("source_url")
+        confidence = st.selectbox("Confidence", taxonomy.CONFIDENCES, index=None, key="add_confidence")
+        field_errors("confidence")
+        tags = st.text_input("Tags (semicolon-separated; `key` marks briefing events)", key="add_tags")
+        label = st.text_input("Label for key events (at most 32 characters)", key="add_label")
+        field_errors("label")
+        country = known_place.country if known_place else (new_place.country if new_place else None)
+        proposed_id = curation.propose_event_id(country, event_date, base.events["event_id"].dropna())
+        event_id = st.text_input(
+            "Event id",
+            key="add_event_id",
+            placeholder=proposed_id or "<ISO3>-<YYYYMMDD>-<n>",
+            help="Leave empty to use the proposal.",
+        )
+        field_errors("event_id")
+    for problem in st.session_state.get("add_problems", []):
+        if problem.column not in EVENTS.column_names or problem.file != EVENTS.file_name:
+            st.markdown(
+                f":red[{escape_markdown(problem.file)} · {escape_markdown(problem.column)}: {escape_markdown(problem.message)}]"
+            )
+    if blocked:
+        st.warning(BLOCKED_MESSAGE)
+    if st.button("Validate and save this event", key="add_save", type="primary", disabled=blocked):
+        place_for_row = known_place or new_place
+        values = {
+            "event_id": event_id or proposed_id or None,
+            "event_date": event_date,
+            "time_precision": time_precision,
+            "country": country,
+            "theatre": theatre,
+            "admin1": place_for_row.admin1 if place_for_row else None,
+            "location": place_for_row.place if place_for_row else location,
+            "latitude": place_for_row.latitude if place_for_row else None,
+            "longitude": place_for_row.longitude if place_for_row else None,
+            "geo_precision": geo_precision or (place_for_row.geo_precision if place_for_row else None),
+            "event_type": event_type,
+            "sub_event_type": sub_event_type,
+            "actor1": actor1,
+            "actor2": actor2,
+            "fatalities": fatalities,
+            "attribution": attribution,
+            "notes": notes,
+            "source": source,
+            "source_title": source_title,
+            "source_date": source_date,
+            "source_url": source_url,
+            "confidence": confidence,
+            "tags": tags,
+            "label": label,
+        }
+        places_table = None
+        if new_place is not None:
+            aliases = (st.session_state.get("add_place_aliases") or "").split(";")
+            places_table = curation.append_rows(
+                base.places, curation.place_row(new_place, geocoder="manual", today=dt.date.today(), aliases=aliases)
+            )
+        outcome = save(
+            base,
+            grant,
+            config,
+            events=curation.append_rows(base.events, curation.event_row(values)),
+            places=places_table,
+        )
+        if isinstance(outcome, curation.SaveResult):
+            st.session_state["add_reset"] = True
+            flash(saved_message(outcome))
+            st.rerun()
+        if isinstance(outcome, curation.ValidationFailed):
+            own = [
+                p
+                for p in outcome.located
+                if p.key in (values["event_id"], "") or p.key.startswith("line ") or p.file != EVENTS.file_name
+            ]
+            st.session_state["add_problems"] = own or outcome.located
+            st.rerun()
+        show_refusal(outcome)
+
+with tab_article:
+    st.caption(
+        "Paste a report and its publication date. Places, actors and dates are found and highlighted, and draft "
+        "events proposed: tick the ones to keep, correct them, and save. Nothing is saved until you do."
+    )
+    a1, a2, a3 = st.columns([2, 3, 2])
+    publisher = a1.text_input("Publisher", key="intake_publisher", placeholder="Reuters")
+    headline_input = a2.text_input("Headline (empty: the first line, if it reads like one)", key="intake_headline")
+    published = a3.date_input("Published", value=None, key="intake_published", format="YYYY-MM-DD")
+    url = st.text_input("Link (optional, only when certain)", key="intake_url")
+    text = st.text_area("Article text", height=220, key="intake_text")
+    if st.button("Find places, actors and dates", key="intake_run", disabled=not (text and published)):
+        article = intake.Article(
+            text, published, publisher or "", headline_input or intake.guess_headline(text), url or ""
+        )
+        result = intake.read_article(article, base.actors, base.places)
+        st.session_state["intake_result"] = result
+        st.session_state["intake_review"] = intake.review_frame(result.drafts, actors=base.actors, places=base.places)
+        st.session_state["intake_gen"] = st.session_state.get("intake_gen", 0) + 1
+    result: intake.IntakeResult | None = st.session_state.get("intake_result")
+    if result is not None:
+        colours = theme.INTAKE_HIGHLIGHT_COLOURS
+        legend = " ".join(
+            f'<mark style="background-color:{colours[kind]};border-radius:3px;padding:0 4px">{label}</mark>'
+            for kind, label in (("place", "place"), ("country", "country"), ("actor", "actor"), ("date", "date"))
+        )
+        legend += f' <span style="text-decoration:underline 2px {colours["keyword"]}">event keyword</span>'
+        st.html(f"<div style='margin-bottom:6px'>{legend}</div>")
+        st.html(
+            '<div style="max-height:420px;overflow-y:auto;border:1px solid #ddd;padding:10px;line-height:1.6">'
+            + intake.highlight_html(result.article.text, result.matches, colours=colours, end=result.analysed_chars)
+            + "</div>"
+        )
+        if result.ignored_text.strip():
+            st.caption(
+                f"The text after character {result.analysed_chars} looks like page furniture (related stories, comments) and was not read."
+            )
+        found = pd.DataFrame(
+            [{"kind": m.kind, "text": m.text, "means": m.value} for m in result.matches if m.kind != "keyword"],
+            columns=["kind", "text", "means"],
+        ).drop_duplicates()
+        with st.expander(f"{len(found)} distinct matches"):
+            st.dataframe(found, hide_index=True)
+        review: pd.DataFrame = st.session_state["intake_review"]
+        st.subheader(f"{len(review)} draft event(s)")
+        if review.empty:
+            st.info("No sentence names an actor or place together with a date or an event keyword.")
+        else:
+            reviewed = st.data_editor(
+                review,
+                key=f"intake_editor_{st.session_state.get('intake_gen', 0)}",
+                hide_index=True,
+                column_config={
+                    **column_config,
+                    "accept": st.column_config.CheckboxColumn("Keep", pinned=True),
+                    "check": st.column_config.TextColumn("Check", disabled=True, width="large"),
+                },
+                disabled=["check"],
+            )
+            if blocked:
+                st.warning(BLOCKED_MESSAGE)
+            accepted = int(reviewed["accept"].fillna(False).sum())
+            if st.button(
+                f"Save {accepted} kept draft(s)", key="intake_save", type="primary", disabled=blocked or not accepted
+            ):
+                rows = intake.rows_from_review(
+                    reviewed, result.article, places=base.places, taken_ids=base.events["event_id"].dropna()
+                )
+                outcome = save(base, grant, config, events=curation.append_rows(base.events, rows))
+                if isinstance(outcome, curation.SaveResult):
+                    for key in ("intake_result", "intake_review"):
+                        st.session_state.pop(key, None)
+                    flash(saved_message(outcome))
+                    st.rerun()
+                show_refusal(outcome)
+
+with tab_places:
+    st.caption(
+        "Look places up before using them: the gazetteer (places.csv) first"
+        + ("; then OpenStreetMap's Nominatim, one request a second." if geocoding.lookup else ".")
+    )
+    if geocoding.lookup is None:
+        st.info(f"{escape_markdown(geocoding.problem)}. You can still add a place by typing its coordinates.")
+    queries_text = st.text_area(
+        "Places to look up, one per line, optionally with a country: `Jurf al-Sakhar, Iraq`", key="places_queries"
+    )
+    batch = st.session_state.get("places_batch")
+    if batch is not None and batch.get("running"):
+        # The previous run stopped inside the loop: the curator pressed Cancel (or left the page).
+        batch["running"] = False
+        st.warning(
+            f"Look-up cancelled after {len(st.session_state.get('places_results', []))} of {batch['total']} place(s)."
+        )
+    if st.button("Look up", key="places_lookup", disabled=not (queries_text or "").strip()):
+        queries = curation.parse_place_queries(queries_text)
+        st.session_state["places_results"] = []
+        st.session_state["places_batch"] = {"total": len(queries), "running": True}
+        st.session_state["places_gen"] = st.session_state.get("places_gen", 0) + 1
+        st.button("Cancel", key="places_cancel")
+        progress = st.progress(0.0, text=f"Looking up {len(queries)} place(s)…")
+        for done, proposal in enumerate(
+            curation.look_up_places(queries, gazetteer=gazetteer, online=geocoding.lookup), start=1
+        ):
+            st.session_state["places_results"].append(proposal)
+            progress.progress(done / len(queries), text=f"{done} of {len(queries)} looked up")
+        st.session_state["places_batch"]["running"] = False
+        progress.empty()
+    proposals: list[curation.PlaceProposal] = st.session_state.get("places_results", [])
+    if proposals:
+        failures = [p for p in proposals if p.status == "failed"]
+        if failures:
+            st.error(
+                f"The online geocoder failed for {len(failures)} place(s) (timeout, rate limit or service down). "
+                "Those rows stay editable: type the coordinates, or try again later."
+            )
+        review = st.data_editor(
+            curation.place_review_frame(proposals),
+            key=f"places_editor_{st.session_state.get('places_gen', 0)}",
+            hide_index=True,
+            column_config={
+                "add": st.column_config.CheckboxColumn("Add", pinned=True),
+                "country": st.column_config.SelectboxColumn("Country", options=list(taxonomy.COUNTRY_NAMES)),
+                "latitude": st.column_config.NumberColumn("Latitude", min_value=-90, max_value=90, format="%.5f"),
+                "longitude": st.column_config.NumberColumn("Longitude", min_value=-180, max_value=180, format="%.5f"),
+                "geo_precision": st.column_config.NumberColumn("Precision", min_value=1, max_value=3, step=1),
+                "status": st.column_config.TextColumn("Status", disabled=True),
+                "message": st.column_config.TextColumn("What to do", disabled=True, width="large"),
+            },
+            disabled=["status", "message"],
+        )
+        to_add = int(review["add"].fillna(False).sum())
+        if st.button(f"Add {to_add} place(s) to places.csv", key="places_save", type="primary", disabled=not to_add):
+            rows = curation.place_rows_from_review(review, proposals, today=dt.date.today())
+            outcome = save(base, grant, config, places=curation.append_rows(base.places, rows))
+            if isinstance(outcome, curation.SaveResult):
+                st.session_state.pop("places_results", None)
+                flash(saved_message(outcome))
+                st.rerun()
+            show_refusal(outcome)
+
+with tab_history:
+    st.caption(f"Who changed what, newest first (`{curation.AUDIT_LOG}` in the data folder).")
+    st.dataframe(curation.read_audit_log(folder), hide_index=True)
+    backups = curation.list_backups(folder)
+    st.caption(f"{len(backups)} backup(s) in `{curation.BACKUP_DIR}/`; restore one by copying it over the file.")
+    if backups:
+        st.dataframe(pd.DataFrame({"backup": [p.name for p in backups[:50]]}), hide_index=True)

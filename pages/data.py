@@ -1,0 +1,192 @@
+"""Data: import UCDP GED, ACLED or GDELT files, choose which datasets every page shows, see what was rejected."""
+
+import streamlit as st
+
+import ui
+from tensions import imported
+from tensions.csv_safety import safe_csv_bytes
+from tensions.importers import IMPORTERS, ImportFailed
+from tensions.load import CURATED_DATASET
+from tensions.paths import data_dir
+
+PROVENANCE_COLUMNS = [
+    "event_date",
+    "dataset",
+    "original_id",
+    "country",
+    "location",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "actor2",
+    "fatalities",
+    "source",
+    "source_title",
+    "source_url",
+    "confidence",
+]
+PREVIEW_ROWS = 1_000
+FORMATS = {"auto": "Detect from the file", **{name: importer.title for name, importer in IMPORTERS.items()}}
+
+
+def show_datasets(names: list[str]) -> None:
+    """Callback: the sidebar's dataset filter (on every page, in the URL) shows `names`."""
+    st.session_state["dataset"] = names
+
+
+def import_upload(upload, kind: str) -> None:
+    """Callback: import the uploaded file and remember the outcome for the next run to show."""
+    try:
+        outcome = imported.import_and_save(upload.getvalue(), kind, data_dir(), file_name=upload.name)
+    except ImportFailed as failure:
+        st.session_state["data_import_failed"] = (upload.name, [str(p) for p in failure.problems])
+        st.session_state.pop("data_last_import", None)
+        return
+    st.session_state.pop("data_import_failed", None)
+    st.session_state["data_last_import"] = outcome.record.key
+    current = list(st.session_state.get("dataset", [CURATED_DATASET]))
+    if current and outcome.record.dataset not in current:
+        st.session_state["dataset"] = [*current, outcome.record.dataset]
+
+
+folder = data_dir()
+dataset, state, events = ui.current_view()
+records = imported.list_imports(folder)
+
+st.title("Data")
+st.caption(
+    "Put UCDP GED, ACLED or GDELT data beside the curated events, on the same maps and timelines. "
+    "Imported files are stored under `data/imported/`; the curated tables are never changed."
+)
+
+st.subheader("Import a file")
+left, right = st.columns([3, 1])
+with left:
+    upload = st.file_uploader(
+        "UCDP GED or ACLED CSV, GDELT 2.0 events (raw tab-separated or CSV with a header), or a ZIP of one",
+        type=["csv", "tsv", "txt", "zip"],
+        key="data_upload",
+    )
+with right:
+    kind = st.selectbox("Format", list(FORMATS), format_func=FORMATS.get, key="data_format")
+    st.button(
+        "Import",
+        type="primary",
+        disabled=upload is None,
+        on_click=import_upload,
+        args=(upload, kind),
+        key="data_import",
+        help="Importing a file of the same name again replaces the earlier import.",
+    )
+
+failed = st.session_state.get("data_import_failed")
+if failed:
+    name, problems = failed
+    st.error(f"`{name}` could not be imported. Nothing was stored. Problems (file:line:column):")
+    st.code("\n".join(problems[:200]), language=None)
+
+last_key = st.session_state.get("data_last_import")
+last = next((r for r in records if r.key == last_key), None)
+if last is not None:
+    st.success(
+        f"Imported `{last.file_name}` as {last.title} ({last.format_name}): {last.rows_read:,} rows read, "
+        f"{last.rows_imported:,} imported, {last.rows_rejected:,} rejected."
+    )
+    for note in last.notes:
+        st.caption(f"Note: {note}")
+
+st.subheader("Datasets")
+if not records:
+    st.info("Nothing imported yet: the pages show the curated events only.")
+else:
+    st.dataframe(
+        [
+            {
+                "dataset": r.title,
+                "file": r.file_name,
+                "format": r.format_name,
+                "imported": r.imported_at.replace("T", " ").removesuffix("+00:00") + " UTC",
+                "read": r.rows_read,
+                "imported rows": r.rows_imported,
+                "rejected": r.rows_rejected,
+                "from": r.first_date,
+                "to": r.last_date,
+                "countries": ", ".join(r.countries[:6]) + (" …" if len(r.countries) > 6 else ""),
+            }
+            for r in records
+        ],
+        hide_index=True,
+        key="data_imports",
+    )
+choices = [CURATED_DATASET, *imported.imported_datasets(folder)]
+current = [d for d in st.session_state.get("dataset", [CURATED_DATASET]) if d in choices]
+wanted = st.multiselect(
+    "Show on every page",
+    choices,
+    default=current,
+    format_func=imported.dataset_title,
+    key="data_show",
+    help="Sets the Datasets filter in the sidebar, which every page (and a copied link) uses.",
+)
+st.button("Show these datasets", on_click=show_datasets, args=(wanted,), key="data_apply", disabled=wanted == current)
+
+st.subheader("Rejected rows")
+with_rejections = [r for r in records if r.rows_rejected]
+if not with_rejections:
+    st.caption("No imported file had rows rejected." if records else "Nothing imported yet.")
+else:
+    by_key = {r.key: r for r in with_rejections}
+    picked_key = st.selectbox(
+        "Import",
+        list(by_key),
+        index=list(by_key).index(last_key) if last_key in by_key else 0,
+        format_func=lambda k: f"{by_key[k].title}: {by_key[k].file_name} ({by_key[k].rows_rejected:,} rejected)",
+        key="data_rejected_import",
+    )
+    picked = by_key[picked_key]
+    rejected = imported.read_rejected(picked)
+    st.caption(
+        "Each row names the line in the file (the header is line 1), the column and the reason. "
+        "Rejected rows were not imported; the rest of the file was."
+    )
+    st.dataframe(rejected, hide_index=True, key="data_rejected")
+    st.download_button(
+        "Download rejected rows (CSV)",
+        safe_csv_bytes(rejected.assign(file=picked.file_name)),
+        file_name=f"{picked.key}-rejected.csv",
+        mime="text/csv",
+        key="data_rejected_csv",
+    )
+
+if records:
+    with st.expander("Remove an import"):
+        names = {r.key: f"{r.title}: {r.file_name}" for r in records}
+        doomed = st.selectbox("Import to remove", list(names), format_func=names.get, key="data_remove_pick")
+        if st.button("Remove", key="data_remove"):
+            imported.remove_import(folder, doomed)
+            st.rerun()
+
+st.subheader("Attribution")
+for name in choices:
+    st.markdown(f"**{imported.dataset_title(name)}.** {imported.attribution(name)}")
+
+st.subheader("Events in view")
+st.caption(
+    f"{len(events):,} events match the sidebar ({state.describe()}). Each keeps its dataset and its id in "
+    f"that dataset (`original_id`)."
+    + (f" The first {PREVIEW_ROWS:,} are listed." if len(events) > PREVIEW_ROWS else "")
+)
+if events.empty:
+    ui.no_events_message()
+else:
+    preview = events.head(PREVIEW_ROWS)
+    columns = [c for c in PROVENANCE_COLUMNS if c in preview]
+    st.dataframe(
+        preview[columns],
+        hide_index=True,
+        key="data_events",
+        column_config={
+            "event_date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
+            "source_url": st.column_config.LinkColumn("Link"),
+        },
+    )

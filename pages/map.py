@@ -1,0 +1,205 @@
+"""Map: where events happen, on a basemap that ships with the project; click a marker for the full record."""
+
+import datetime as dt
+
+import streamlit as st
+
+import ui
+from tensions import basemap, regions
+from tensions.csv_safety import safe_csv_bytes
+from tensions.details import event_detail_html, event_list
+from tensions.errors import TensionsError
+from tensions.figures import map as maps
+from tensions.filters import imprecise_mask
+
+PNG_SIZE = {"width": 1600, "height": 1000}
+LIST_LIMIT = 2_000
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "scrollZoom": True,
+    "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+    # The camera button exports what the browser drew, at slide size, without the server.
+    "toImageButtonOptions": {"format": "png", "filename": "tensions-map", **PNG_SIZE},
+}
+LIST_COLUMN_CONFIG = {
+    "event_id": None,
+    "event_date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
+    "time_precision": "Known to the",
+    "location": "Place",
+    "event_type": "Type",
+    "actor1": "Actor",
+    "actor2": "Acted on / with",
+    "fatalities": "Deaths",
+    "notes": st.column_config.TextColumn("Summary", width="large"),
+}
+
+dataset, state, events = ui.current_view()
+
+st.title("Map")
+st.caption(f"{state.describe().capitalize()} · {ui.data_as_of_caption(dataset)}")
+
+# Every control is bound to the URL like the sidebar, so a copied link opens this same view.
+c_mode, c_colour, c_region, c_heat = st.columns([3, 3, 2, 3], vertical_alignment="bottom")
+mode = c_mode.segmented_control(
+    "Show",
+    maps.MODES,
+    format_func=maps.MODE_LABELS.get,
+    default="points",
+    required=True,
+    key="map_mode",
+    bind="query-params",
+    help="Events one by one, a density heat map, or totals per province (admin 1).",
+)
+colour_by = c_colour.segmented_control(
+    "Colour by",
+    maps.COLOUR_BY,
+    format_func=maps.COLOUR_BY_LABELS.get,
+    default="event_type",
+    required=True,
+    key="map_colour",
+    bind="query-params",
+    disabled=mode == "density",
+    help="Actor family: the family of the actor who acted (actor 1).",
+)
+region = c_region.selectbox(
+    "View", regions.VIEW_CHOICES, key="map_region", bind="query-params", help="Where the map opens."
+)
+heat = "events"
+if mode == "density":
+    heat = c_heat.segmented_control(
+        "Heat by",
+        maps.DENSITY_WEIGHTS,
+        format_func=maps.DENSITY_WEIGHT_LABELS.get,
+        default="events",
+        required=True,
+        key="map_heat",
+        bind="query-params",
+    )
+
+if events.empty:
+    ui.no_events_message()
+    st.stop()
+
+try:
+    fig = maps.event_map(
+        events, mode=mode, colour_by=colour_by, region=region, places=dataset.places, density_weight=heat
+    )
+except TensionsError as error:
+    st.error(f"The map cannot be drawn: {error}")
+    st.stop()
+
+if fig.layout.meta["note"]:
+    st.info(fig.layout.meta["note"], icon=":material/info:")
+chart = st.plotly_chart(
+    fig, theme=None, key="event_map", on_select="rerun", selection_mode="points", config=PLOTLY_CONFIG
+)
+
+notes = [f"{len(events):,} events"]
+outside = regions.outside_view(events, region)
+if outside:
+    notes.append(f"{outside:,} lie outside this view (zoom out to see them, e.g. talks held abroad)")
+imprecise = int(imprecise_mask(events).sum())
+if imprecise and mode == "points":
+    notes.append(
+        f"{imprecise:,} known only to their province or month are drawn hollow ('Precise events only' hides them)"
+    )
+notes.append(basemap.ATTRIBUTION)
+st.caption(" · ".join(notes) + ". " + ("Click a marker for details." if mode != "density" else ""))
+
+# --- the clicked event, cell or province ----------------------------------------------------------
+# A clicked event is also written to the URL (`event=`), so a copied link opens it; clearing the
+# selection on the map (double-click) removes it again.
+points = chart.selection.points if chart is not None else []
+had_selection = st.session_state.get("map_had_selection", False)
+st.session_state["map_had_selection"] = bool(points)
+target = maps.selection_target(points)
+if target is None and had_selection:
+    st.query_params.pop("event", None)
+elif target is None and st.query_params.get("event"):
+    target = maps.Target("event", st.query_params["event"])
+if target is not None and target.kind == "event":
+    st.query_params["event"] = target.key
+elif target is not None:
+    st.query_params.pop("event", None)
+
+
+def show_list(rows, key: str):
+    """A list of events; picking a row returns that event."""
+    shown = event_list(rows)
+    if len(shown) > LIST_LIMIT:
+        st.caption(f"The newest {LIST_LIMIT:,} of {len(shown):,} are listed; narrow the filters to see the rest.")
+        shown = shown.head(LIST_LIMIT)
+    picked = st.dataframe(
+        shown,
+        hide_index=True,
+        column_config=LIST_COLUMN_CONFIG,
+        on_select="rerun",
+        selection_mode="single-row",
+        key=key,
+    )
+    chosen = picked.selection.rows if picked is not None else []
+    return rows[rows["event_id"] == shown.loc[chosen[0], "event_id"]].iloc[0] if chosen else None
+
+
+if target is not None:
+    chosen = maps.events_in_target(events, target)
+    if chosen.empty:
+        st.warning("The selected event is not among the events these filters keep. Widen the filters to see it.")
+    elif target.kind == "event":
+        event = chosen.iloc[0]
+        at_place = maps.events_at_place(events, event)
+        st.subheader("Selected event")
+        detail, others = st.columns([3, 2], gap="large")
+        with others:
+            st.markdown(f"**{len(at_place):,} events at this place** (with these filters); pick one to read it.")
+            picked = show_list(at_place, key=f"at_place_{event['event_id']}")
+        with detail:
+            st.html(event_detail_html(picked if picked is not None else event))
+    else:
+        where = (
+            maps.province_label(*target.key.split("\t", 1))
+            if target.kind == "province"
+            else f"this {target.key.split(':')[0]}° cell"
+        )
+        st.subheader(f"{len(chosen):,} events in {where}")
+        picked = show_list(chosen, key=f"list_{target.kind}_{target.key}")
+        if picked is not None:
+            st.html(event_detail_html(picked))
+        else:
+            st.caption("Pick a row to read the event in full.")
+
+# --- downloads ------------------------------------------------------------------------------------
+today = dt.date.today().isoformat()
+
+
+def png_bytes() -> bytes:
+    """The map at slide size with the filters as its title, drawn by kaleido in the local Chromium."""
+    title = f"Events: {state.describe()} · {ui.data_as_of_caption(dataset)}"
+    export = maps.event_map(
+        events, mode=mode, colour_by=colour_by, region=region, places=dataset.places, density_weight=heat,
+        title=title, **PNG_SIZE,
+    )  # fmt: skip
+    return maps.map_png(export, **PNG_SIZE)
+
+
+d_csv, d_png, d_hint = st.columns([2, 2, 4], vertical_alignment="center")
+d_csv.download_button(
+    "Events as CSV",
+    data=lambda: safe_csv_bytes(events),
+    file_name=f"tensions-events-{today}.csv",
+    mime="text/csv",
+    key="map_csv",
+    on_click="ignore",
+    icon=":material/download:",
+)
+d_png.download_button(
+    "Map as PNG",
+    data=png_bytes,
+    file_name=f"tensions-map-{mode}-{today}.png",
+    mime="image/png",
+    key="map_png",
+    on_click="ignore",
+    icon=":material/image:",
+    help="Rendered on the server at 1600 × 1000 with the filters as title; takes a few seconds.",
+)
+d_hint.caption("The camera button on the map saves the view exactly as you see it, zoom included.")

@@ -1,0 +1,301 @@
+"""Timeline: events in swimlanes over time with key events labelled; a briefing mode that is a slide.
+
+Every control is bound to the URL like the sidebar, so a copied link reopens the same timeline, slide
+title included. Exports (PNG, SVG, PowerPoint) are made on the server from the same briefing figure.
+"""
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from tensions import briefs
+from tensions.csv_safety import safe_csv_bytes
+from tensions.errors import TensionsError
+from tensions.export import FORMATS, export_briefing, export_file_name, key_event_rows, renderer_available
+from tensions.figures import briefing, timeline
+from tensions.filters import FilterState
+from tensions.paths import data_dir
+
+# The on-screen slide preview: the 1920x1080 slide drawn at 7/12 scale so it fits beside the sidebar;
+# the camera button scales it back up, so what it downloads is the preview, pixel for pixel larger.
+PREVIEW_WIDTH, PREVIEW_HEIGHT = 1120, 630
+# The interactive chart stretches to the page; labels and legend are laid out for at least this width.
+SCREEN_LAYOUT_WIDTH = 960
+FORMAT_LABELS = {"png": "PNG image", "svg": "SVG (vector)", "pptx": "PowerPoint"}
+CHANGE_LABELS = {"added": "Added", "revised": "Revised", "removed": "Removed"}
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _export(events: pd.DataFrame, fmt: str, options: dict, changes: pd.DataFrame | None) -> bytes:
+    """Exports are cached per view: a second click on the same download costs nothing."""
+    return export_briefing(events, fmt=fmt, changes=changes, **options)
+
+
+def _saved_briefs() -> dict[str, briefs.Brief]:
+    return {brief.slug: brief for brief in briefs.list_briefs(briefs.briefs_dir(data_dir()))}
+
+
+def _save_brief(events: pd.DataFrame, state: FilterState, first: dt.date | None, last: dt.date | None) -> None:
+    """Save the view as a brief (a form callback: it runs before the rerun, which then lists the brief)."""
+    try:
+        brief = briefs.brief_from_view(
+            st.session_state.get("brief_name", ""),
+            events,
+            briefs.open_ended(state, first, last),
+            data_as_of=ui.load_curated_or_stop().data_as_of,
+            lanes=st.session_state.get("lanes") or "theatre",
+            granularity=st.session_state.get("counts_per") or "week",
+            title=st.session_state.get("slide_title") or "",
+            subtitle=st.session_state.get("slide_subtitle") or "",
+        )
+        folder = briefs.briefs_dir(data_dir())
+        replaced = (folder / f"{brief.slug}.json").exists()
+        briefs.save_brief(brief, folder)
+        st.session_state["brief_saved"] = (
+            f"{'Replaced' if replaced else 'Saved'} “{brief.name}” ({len(events)} events). "
+            "Pick it under “Compare with a saved brief” later to see what changed."
+        )
+    except TensionsError as error:
+        st.session_state["brief_saved"] = f"error: {error}"
+
+
+def _brief_option(slug: str | None, saved: dict[str, briefs.Brief]) -> str:
+    if slug is None or slug not in saved:
+        return "None"
+    brief = saved[slug]
+    return f"{brief.name} (saved {brief.saved_at:%d %b %Y %H:%M}, {len(brief.snapshot)} events)"
+
+
+dataset, state, events = ui.current_view()
+
+st.title("Timeline")
+st.caption(f"{state.describe().capitalize()} · {ui.data_as_of_caption(dataset)}")
+
+c_lanes, c_counts, c_brief = st.columns([3, 2, 2], vertical_alignment="bottom")
+lanes = c_lanes.segmented_control(
+    "Lanes",
+    list(timeline.LANES),
+    format_func=timeline.LANES.get,
+    default="theatre",
+    required=True,
+    key="lanes",
+    bind="query-params",
+    help="One swimlane per theatre, or per family of the actor who acted (actor 1).",
+)
+granularity = c_counts.segmented_control(
+    "Counts per",
+    list(timeline.GRANULARITIES),
+    format_func=timeline.GRANULARITIES.get,
+    default="week",
+    required=True,
+    key="counts_per",
+    bind="query-params",
+)
+briefing_mode = c_brief.toggle(
+    "Briefing mode",
+    key="briefing",
+    bind="query-params",
+    help="Turn the chart into a 16:9 slide with a title, caption and source line, ready to export.",
+)
+
+if events.empty:
+    ui.no_events_message()
+    st.stop()
+
+# Laid out top to bottom: chart, key events, changes since a brief. The brief is picked first (its
+# changes are drawn on the chart), into the container that sits lowest.
+chart_box, key_box, changes_box = st.container(), st.container(), st.container()
+saved = _saved_briefs()
+with changes_box:
+    st.subheader("What changed since the last brief")
+    c_since, c_save = st.columns([3, 2])
+    since = c_since.selectbox(
+        "Compare with a saved brief",
+        [None, *saved],
+        format_func=lambda slug: _brief_option(slug, saved),
+        key="since_brief",
+        bind="query-params",
+        help="Events added, revised or removed since the brief was saved, under the brief's own filters; "
+        "they are ringed (or crossed out) on the chart above.",
+    )
+brief = saved.get(since) if since else None
+changes = briefs.changes_since(brief, dataset.events, dataset.actors) if brief else None
+
+with chart_box:
+    if briefing_mode:
+        c_title, c_subtitle, c_size = st.columns([4, 4, 2])
+        title = c_title.text_input(
+            "Slide title",
+            key="slide_title",
+            bind="query-params",
+            max_chars=120,
+            placeholder=briefing.default_title(events, state),
+            help="Leave empty for a title from the period.",
+        )
+        subtitle = c_subtitle.text_input(
+            "Subtitle",
+            key="slide_subtitle",
+            bind="query-params",
+            max_chars=160,
+            placeholder=briefing.default_subtitle(events, lanes),
+        )
+        size = c_size.selectbox(
+            "Slide size",
+            list(briefing.SLIDE_SIZES),
+            format_func=lambda name: name.replace("x", " × "),
+            key="slide_size",
+            bind="query-params",
+        )
+        width, height = briefing.SLIDE_SIZES[size]
+        options = {
+            "state": state,
+            "data_as_of": dataset.data_as_of,
+            "title": title,
+            "subtitle": subtitle,
+            "lanes": lanes,
+            "granularity": granularity,
+            "brief_name": brief.name if brief else None,
+        }
+        fig = briefing.briefing_figure(events, width=PREVIEW_WIDTH, height=PREVIEW_HEIGHT, changes=changes, **options)
+        words = fig.layout.meta
+        st.plotly_chart(
+            fig,
+            theme=None,
+            key="briefing_chart",
+            width="content",
+            config={
+                "displaylogo": False,
+                "modeBarButtons": [["toImage"]],
+                "toImageButtonOptions": {
+                    "format": "png",
+                    "width": PREVIEW_WIDTH,
+                    "height": PREVIEW_HEIGHT,
+                    "scale": width / PREVIEW_WIDTH,
+                    "filename": export_file_name(words["title"], "png")[:-4],
+                },
+            },
+        )
+        with st.expander("Caption and source line, as text to paste"):
+            st.text(f"{words['caption']}\n{words['footer']}")
+        if renderer_available():
+            st.write(f"**Download the slide** at {width} × {height}:")
+            columns = st.columns(len(FORMATS) + 2)
+            for column, fmt in zip(columns, FORMATS, strict=False):
+                column.download_button(
+                    FORMAT_LABELS[fmt],
+                    data=lambda fmt=fmt: _export(events, fmt, {**options, "width": width, "height": height}, changes),
+                    file_name=export_file_name(words["title"], fmt),
+                    mime=FORMATS[fmt],
+                    key=f"download_{fmt}",
+                    on_click="ignore",
+                    icon=":material/download:",
+                    help="PowerPoint: the slide (title and subtitle editable, source line in the notes), then the key events."
+                    if fmt == "pptx"
+                    else None,
+                )
+        else:
+            st.warning(
+                "Image and PowerPoint export need Chromium on the server (Debian: `apt-get install chromium`, "
+                "or set `BROWSER_PATH`). The chart's camera button still downloads the slide."
+            )
+    else:
+        fig = timeline.event_timeline(
+            events,
+            lanes=lanes,
+            granularity=granularity,
+            period=(state.start, state.end),
+            changes=changes,
+            width=SCREEN_LAYOUT_WIDTH,
+        )
+        st.plotly_chart(
+            fig,
+            theme=None,
+            key="timeline_chart",
+            config={
+                "displaylogo": False,
+                "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+                "toImageButtonOptions": {"format": "png", "width": 1920, "height": round(fig.layout.height * 1.5)},
+            },
+        )
+        unlabelled = len(fig.layout.meta["unlabelled_key_events"])
+        notes = ["Drag on the chart or the slider under it to zoom; double-click to zoom out."]
+        if unlabelled:
+            notes.append(f"{unlabelled} key events are ringed but not labelled for lack of room: narrow the period.")
+        if not fig.layout.meta["detailed"]:
+            notes.append(f"With {len(events):,} events the lanes show weekly counts; key events are drawn one by one.")
+        notes.append("Switch on briefing mode for a slide and exports.")
+        st.caption(" ".join(notes))
+
+
+with key_box:
+    st.subheader("Key events")
+    key_events = events[timeline.is_key_event(events)]
+    if key_events.empty:
+        st.caption("No key events in this view.")
+    else:
+        labelled = set(fig.layout.meta["key_events"]) - set(fig.layout.meta["unlabelled_key_events"])
+        rows = pd.DataFrame(
+            key_event_rows(key_events), columns=["Date", "Event", "Where", "Deaths", "Source", "Link"]
+        ).assign(**{"On the chart": ["labelled" if i in labelled else "ringed" for i in key_events["event_id"]]})
+        st.dataframe(
+            rows,
+            hide_index=True,
+            column_config={
+                "Link": st.column_config.LinkColumn("Link", display_text="open"),
+                "Source": st.column_config.TextColumn("Source", width="large"),
+            },
+        )
+    st.download_button(
+        "Events shown (CSV)",
+        data=safe_csv_bytes(events.drop(columns=["escalation"], errors="ignore")),
+        file_name="timeline-events.csv",
+        mime="text/csv",
+        key="download_csv",
+        on_click="ignore",
+    )
+
+with changes_box:
+    if brief is not None and changes is not None:
+        counts = briefs.count_changes(changes)
+        c_since.caption(
+            f"Brief “{brief.name}”: {brief.filters.describe()}; saved {brief.saved_at:%d %b %Y %H:%M} UTC"
+            + (f", data as of {brief.data_as_of:%d %b %Y}" if brief.data_as_of else "")
+        )
+        m1, m2, m3 = c_since.columns(3)
+        m1.metric("Added", counts["added"])
+        m2.metric("Revised", counts["revised"])
+        m3.metric("Removed", counts["removed"])
+        if changes.empty:
+            c_since.success("Nothing has changed in this brief's events since it was saved.")
+        else:
+            c_since.dataframe(
+                changes.assign(change=changes["change"].map(CHANGE_LABELS))[
+                    ["event_date", "change", "what", "details"]
+                ],
+                hide_index=True,
+                column_config={
+                    "event_date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
+                    "change": "Change",
+                    "what": "Event",
+                    "details": st.column_config.TextColumn("What changed", width="large"),
+                },
+            )
+    first_day = dataset.events["event_date"].min().date() if len(dataset.events) else None
+    last_day = dataset.events["event_date"].max().date() if len(dataset.events) else None
+    with c_save.form("save_brief", clear_on_submit=True):
+        st.text_input(
+            "Save this view as a brief", key="brief_name", max_chars=80, placeholder="e.g. Weekly brief, 30 June"
+        )
+        st.form_submit_button(
+            "Save brief",
+            icon=":material/bookmark_add:",
+            on_click=_save_brief,
+            args=(events, state, first_day, last_day),
+            help="Remembers the filters and every event shown with its values (date, fatalities, summary…). "
+            "A period running to the latest event stays open, so later events count as added.",
+        )
+    message = st.session_state.pop("brief_saved", None)
+    if message:
+        (c_save.error if message.startswith("error: ") else c_save.success)(message.removeprefix("error: "))

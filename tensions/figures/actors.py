@@ -1,0 +1,199 @@
+"""Actors figures: the affiliation tree sized by events, an actor's activity and counterparts, who acts on whom."""
+
+from __future__ import annotations
+
+import html
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from tensions import theme
+from tensions.actor_profile import ACTED_ON, ACTING, ROLES
+from tensions.hover import GEO_PRECISION_WORDS
+
+DAY_MS = 86_400_000
+
+
+def _escaped(values) -> list[str]:
+    return [html.escape(str(v)) for v in values]
+
+
+def affiliation_chart(
+    tree: pd.DataFrame, *, style: Literal["treemap", "sunburst"] = "treemap", maxdepth: int = 4
+) -> go.Figure:
+    """The affiliation tree (`actor_profile.affiliation_tree`) as a treemap or sunburst, coloured by family.
+
+    Each box is as large as the events of the actor itself plus its affiliates' boxes; the label gives the
+    distinct events of the whole branch. Click a box to open its branch.
+    """
+    trace_type = go.Treemap if style == "treemap" else go.Sunburst
+    colours = [theme.ACTOR_FAMILY_COLOURS.get(f, theme.UNKNOWN_COLOUR) for f in tree["family"]]
+    custom = np.column_stack([_escaped(tree["kind"]), tree["own"], tree["total"]]) if len(tree) else None
+    extra = {"tiling": {"pad": 2}, "pathbar": {"visible": True}} if style == "treemap" else {}
+    fig = go.Figure(
+        trace_type(
+            ids=_escaped(tree["id"]),
+            labels=_escaped(tree["label"]),
+            parents=_escaped(tree["parent"]),
+            values=tree["own"],
+            branchvalues="remainder",
+            maxdepth=maxdepth,
+            marker={"colors": colours, "line": {"color": theme.BACKGROUND, "width": 1}},
+            customdata=custom,
+            texttemplate="<b>%{label}</b><br>%{customdata[2]} events",
+            hovertemplate=(
+                "<b>%{label}</b> (%{customdata[0]})<br>%{customdata[1]} events itself,"
+                " %{customdata[2]} with its affiliates<extra></extra>"
+            ),
+            sort=True,
+            **extra,
+        )
+    )
+    fig.update_layout(height=560)
+    theme.style_figure(fig)
+    fig.update_layout(margin={"l": 5, "r": 5, "t": 30, "b": 5})
+    return fig
+
+
+def activity_chart(activity: pd.DataFrame, *, frequency: Literal["week", "month"] = "month") -> go.Figure:
+    """Events per period stacked by role (acting / acted on), with reported fatalities as a line above them."""
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.35, 0.65], vertical_spacing=0.06)
+    width = (7 if frequency == "week" else 30) * DAY_MS * 0.8
+    offset = pd.Timedelta(days=3.5 if frequency == "week" else 15)
+    for role in ROLES:
+        part = activity[activity["role"] == role]
+        fig.add_trace(
+            go.Bar(
+                x=part["period"] + offset,
+                y=part["events"],
+                width=width,
+                name=html.escape(role),
+                marker={"color": theme.ROLE_COLOURS[role]},
+                customdata=np.column_stack(
+                    [part["period"].dt.strftime("%b %Y" if frequency == "month" else "%d %b %Y")]
+                )
+                if len(part)
+                else None,
+                hovertemplate="%{customdata[0]}: %{y} events " + html.escape(role) + "<extra></extra>",
+            ),
+            row=2,
+            col=1,
+        )
+    totals = (
+        activity.groupby("period", observed=True)[["fatalities", "unknown_fatalities", "events"]].sum().reset_index()
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=totals["period"] + offset,
+            y=totals["fatalities"],
+            mode="lines+markers",
+            line={"color": theme.FATALITIES_COLOUR, "width": 1.5},
+            marker={"size": 6},
+            name="Reported fatalities",
+            customdata=np.column_stack([totals["unknown_fatalities"], totals["events"]]) if len(totals) else None,
+            hovertemplate="%{y} reported deaths<br>%{customdata[0]} of %{customdata[1]} events with no figure"
+            "<extra></extra>",
+            showlegend=False,
+        ),
+        row=1,
+        col=1,
+    )
+    fig.update_layout(barmode="stack", height=400, bargap=0.1)
+    fig.update_yaxes(rangemode="tozero", nticks=4)
+    fig.update_yaxes(title_text="Reported deaths", row=1, col=1)
+    fig.update_yaxes(title_text="Events", row=2, col=1)
+    return theme.style_figure(fig)
+
+
+def counterparts_chart(counterparts: pd.DataFrame) -> go.Figure:
+    """Horizontal bars of its most frequent counterparts, split by who acted on whom."""
+    ordered = counterparts.iloc[::-1]
+    labels = _escaped(ordered["counterpart"])
+    fig = go.Figure(
+        [
+            go.Bar(
+                x=ordered[role],
+                y=labels,
+                orientation="h",
+                name="it acted on them" if role == ACTING else "they acted on / with it",
+                marker={"color": theme.ROLE_COLOURS[role]},
+                hovertemplate="%{y}: %{x} events<extra>%{fullData.name}</extra>",
+            )
+            for role in (ACTING, ACTED_ON)
+        ]
+    )
+    fig.update_layout(barmode="stack", height=max(200, 28 * len(ordered) + 90))
+    fig.update_xaxes(title_text="Events", rangemode="tozero")
+    return theme.style_figure(fig)
+
+
+def places_chart(places: pd.DataFrame) -> go.Figure:
+    """Where it acts, as sized points on plain longitude/latitude axes (no basemap, nothing fetched)."""
+    precise = places["geo_precision"] < 3
+    fig = go.Figure()
+    for is_precise, name, symbol in ((True, "place", "circle"), (False, "province only", "circle-open")):
+        part = places[precise == is_precise]
+        if part.empty:
+            continue
+        hover = [
+            f"<b>{html.escape(str(loc))}</b>, {html.escape(str(country))}{GEO_PRECISION_WORDS.get(int(p), '')}"
+            f"<br>{n} events"
+            for loc, country, p, n in zip(
+                part["location"], part["country"], part["geo_precision"], part["events"], strict=True
+            )
+        ]
+        fig.add_trace(
+            go.Scatter(
+                x=part["longitude"],
+                y=part["latitude"],
+                mode="markers",
+                name=name,
+                marker={
+                    "size": 8 + 22 * np.sqrt(part["events"] / max(places["events"].max(), 1)),
+                    "symbol": symbol,
+                    "color": theme.ROLE_COLOURS[ACTING],
+                    "line": {"width": 1.5, "color": theme.TEXT_COLOUR},
+                    "opacity": 0.8,
+                },
+                hovertext=hover,
+                hoverinfo="text",
+            )
+        )
+    fig.update_xaxes(title_text="Longitude", zeroline=False)
+    fig.update_yaxes(title_text="Latitude", zeroline=False, scaleanchor="x", scaleratio=1)
+    fig.update_layout(height=360)
+    return theme.style_figure(fig)
+
+
+def interaction_matrix(counts: pd.DataFrame) -> go.Figure:
+    """A heatmap of events from each actor1 (rows) to each actor2 (columns), busiest first."""
+    rows = counts.groupby("actor1")["events"].sum().sort_values(ascending=False).index.tolist()
+    columns = counts.groupby("actor2")["events"].sum().sort_values(ascending=False).index.tolist()
+    grid = counts.pivot(index="actor1", columns="actor2", values="events").reindex(index=rows, columns=columns)
+    values = grid.to_numpy(dtype=float)
+    text = [["" if np.isnan(v) else f"{int(v)}" for v in row] for row in values]
+    fig = go.Figure(
+        go.Heatmap(
+            z=values,
+            x=_escaped(columns),
+            y=_escaped(rows),
+            text=text,
+            texttemplate="%{text}",
+            colorscale=theme.COUNT_COLOURSCALE,
+            zmin=0,
+            hoverongaps=False,
+            xgap=1,
+            ygap=1,
+            colorbar={"title": {"text": "Events"}, "thickness": 12},
+            hovertemplate="%{y} → %{x}: %{z} events<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed", title_text="acting (actor1)")
+    fig.update_xaxes(side="top", tickangle=-40, title_text="acted on / with (actor2)")
+    fig.update_layout(height=max(320, 30 * len(rows) + 220), plot_bgcolor=theme.GRID_COLOUR)
+    theme.style_figure(fig)
+    fig.update_layout(plot_bgcolor=theme.BACKGROUND)
+    return fig

@@ -1,0 +1,359 @@
+"""The timeline as a slide: 16:9, large type, an editable title and subtitle, a caption and a source footer.
+
+The slide is designed at 1920x1080 and scaled with its width, so 1280x720 is the same slide, smaller.
+Colours, shapes and encodings are the timeline's own (`tensions.theme`), on white; nothing here is
+interactive chrome (no range slider), so the figure is what a projector shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from tensions import theme
+from tensions.annotations import fit_text, text_width, wrap_text
+from tensions.figures.timeline import (
+    LANES,
+    Panel,
+    TimelineStyle,
+    event_timeline,
+    imprecise_dates,
+)
+from tensions.filters import FilterState
+
+SLIDE_SIZES: dict[str, tuple[int, int]] = {"1920x1080": (1920, 1080), "1280x720": (1280, 720)}
+DESIGN_WIDTH = 1920
+# The slide style at 1920x1080: type a projector can carry (22 px on a 1080 px slide is 11 pt).
+SLIDE = TimelineStyle(
+    font_size=22,
+    tick_font_size=22,
+    label_font_size=20,
+    legend_font_size=19,
+    panel_title_size=19,
+    marker_min=12,
+    marker_per_decade=8,
+    marker_line=2.2,
+    ring_pad=9,
+    ring_line=2.6,
+    lane_px=56,
+    min_lane_px=31,
+    max_lane_px=72,
+    label_row_px=29,
+    label_gap=16,
+    label_pad=5,
+    label_inset=5,
+    label_clearance=4,
+    max_label_rows=6,
+    leader_width=1.6,
+    bar_width=9,
+    counts_px=124,
+    fatalities_px=80,
+    panel_gap_px=40,
+    margin_right=56,
+    margin_bottom=10,
+    legend_row_px=28,
+    range_slider_px=0,
+    dodge_px=10,
+)
+TITLE_SIZE = 50
+SUBTITLE_SIZE = 28
+FOOTER_SIZE = 18
+SIDE_MARGIN = 40  # px from the slide's left edge to the title, caption and footer, at 1920 wide
+
+# Who to credit for each dataset the timeline can show. Imported datasets carry their dataset name.
+DATASET_ATTRIBUTIONS: dict[str, str] = {
+    "curated": "Regional Tensions Dashboard curated events, compiled from the public reports cited for each event",
+    "ucdp": "UCDP Georeferenced Event Dataset (GED), Uppsala Conflict Data Program, CC BY 4.0",
+    "acled": "Armed Conflict Location & Event Data (ACLED), acleddata.com",
+    "gdelt": "The GDELT Project, gdeltproject.org",
+}
+
+
+@dataclass(frozen=True)
+class SlideText:
+    """The words around the figure: what it is, what it shows, where it comes from."""
+
+    title: str
+    subtitle: str
+    caption: str
+    footer: str
+
+
+def slide_scale(width: float) -> float:
+    """How much larger or smaller than the 1920 px design a slide of `width` px is."""
+    return width / DESIGN_WIDTH
+
+
+def period_of(events: pd.DataFrame, state: FilterState) -> tuple[dt.date | None, dt.date | None]:
+    """The period shown: the filter's dates, or the events' own span where the filter is open."""
+    first = events["event_date"].min().date() if len(events) else None
+    last = events["event_date"].max().date() if len(events) else None
+    return state.start or first, state.end or last
+
+
+def period_words(start: dt.date | None, end: dt.date | None) -> str:
+    """ "1 Jan 2025 – 30 Jun 2025" (or what is known of it)."""
+    if start is None and end is None:
+        return "no events"
+    if start == end or end is None:
+        return f"{start:%-d %b %Y}"
+    if start is None:
+        return f"to {end:%-d %b %Y}"
+    return f"{start:%-d %b %Y} – {end:%-d %b %Y}"
+
+
+def default_title(events: pd.DataFrame, state: FilterState) -> str:
+    """ "Regional tensions, Jan–Jun 2025": a title a briefer can keep or overwrite."""
+    start, end = period_of(events, state)
+    if start is None or end is None:
+        return "Regional tensions"
+    if start.year == end.year:
+        span = f"{start:%b}–{end:%b %Y}" if start.month != end.month else f"{end:%B %Y}"
+    else:
+        span = f"{start:%b %Y} – {end:%b %Y}"
+    return f"Regional tensions, {span}"
+
+
+def default_subtitle(events: pd.DataFrame, lanes: str) -> str:
+    """How many events, how they are grouped, and what the labels are."""
+    count = f"{len(events):,} event{'s' if len(events) != 1 else ''}"
+    return f"{count} by {LANES[lanes].lower()}, key events labelled"
+
+
+def publishers(events: pd.DataFrame) -> list[str]:
+    """The publishers of the reports behind the events, most cited first."""
+    counts = events["source"].astype("string").dropna().value_counts(sort=False)
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [name for name, _ in ordered]
+
+
+def data_as_of_words(data_as_of: dt.date | None) -> str:
+    return f"Data as of {data_as_of:%-d %B %Y}" if data_as_of else "No data"
+
+
+def source_line(
+    events: pd.DataFrame, data_as_of: dt.date | None, *, font_size: float = FOOTER_SIZE, max_width: float | None = None
+) -> str:
+    """ "Source: Reuters, AP, … and 12 others · Data as of 30 June 2025", cut to `max_width` px if given."""
+    names = publishers(events)
+    tail = f" · {data_as_of_words(data_as_of)}"
+    if not names:
+        return f"Source: none{tail}"
+    for shown in range(len(names), 0, -1):
+        rest = len(names) - shown
+        more = f" and {rest} other{'s' if rest != 1 else ''}" if rest else ""
+        line = f"Source: {', '.join(names[:shown])}{more}{tail}"
+        if max_width is None or text_width(line, font_size) <= max_width:
+            return line
+    return f"Source: {names[0]} and {len(names) - 1} others{tail}"
+
+
+def dataset_attributions(events: pd.DataFrame) -> list[str]:
+    """One credit line per dataset the events come from."""
+    if "dataset" not in events:
+        return [DATASET_ATTRIBUTIONS["curated"]]
+    names = sorted(events["dataset"].astype("string").dropna().unique())
+    return [DATASET_ATTRIBUTIONS.get(name.lower(), f"Dataset “{name}”") for name in names] or [
+        DATASET_ATTRIBUTIONS["curated"]
+    ]
+
+
+def caption_text(
+    events: pd.DataFrame,
+    state: FilterState,
+    data_as_of: dt.date | None,
+    *,
+    unlabelled: int = 0,
+    brief_name: str | None = None,
+) -> str:
+    """What the figure shows: filters, period, data as of, datasets, and how imprecise dates are drawn."""
+    start, end = period_of(events, state)
+    imprecise = int(imprecise_dates(events).sum())
+    filters = replace(state, start=None, end=None).describe()
+    parts = [
+        f"Filters: {filters}",
+        f"period: {period_words(start, end)}",
+        data_as_of_words(data_as_of),
+        "Data: " + "; ".join(dataset_attributions(events)),
+    ]
+    notes = []
+    if imprecise:
+        notes.append(
+            f"{imprecise} event{' is' if imprecise == 1 else 's are'} dated only to the week or month:"
+            " drawn at mid-period with a bar over the period"
+        )
+    else:
+        notes.append("every event shown is dated to the day")
+    notes.append("hollow markers: no reported death toll (not zero)")
+    if unlabelled:
+        notes.append(
+            f"{unlabelled} further key event{'s' if unlabelled != 1 else ''} ringed but not labelled for space"
+        )
+    if brief_name:
+        notes.append(f"rings and crosses mark changes since the brief “{brief_name}”")
+    return " · ".join(parts) + ". " + _sentence("; ".join(notes)) + "."
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def slide_text(
+    events: pd.DataFrame,
+    state: FilterState,
+    data_as_of: dt.date | None,
+    *,
+    title: str = "",
+    subtitle: str = "",
+    lanes: str = "theatre",
+    unlabelled: int = 0,
+    brief_name: str | None = None,
+) -> SlideText:
+    """The slide's title (default from the period), subtitle, caption and source footer, unescaped."""
+    return SlideText(
+        title=title.strip() or default_title(events, state),
+        subtitle=subtitle.strip() if subtitle.strip() else default_subtitle(events, lanes),
+        caption=caption_text(events, state, data_as_of, unlabelled=unlabelled, brief_name=brief_name),
+        footer=source_line(events, data_as_of),
+    )
+
+
+def briefing_figure(
+    events: pd.DataFrame,
+    *,
+    state: FilterState,
+    data_as_of: dt.date | None,
+    title: str = "",
+    subtitle: str = "",
+    lanes: str = "theatre",
+    granularity: str = "week",
+    width: int = 1920,
+    height: int = 1080,
+    changes: pd.DataFrame | None = None,
+    brief_name: str | None = None,
+    bands: Sequence[Panel] = (),
+    show_title: bool = True,
+    layout_width: float | None = None,
+) -> go.Figure:
+    """The timeline as a white 16:9 slide with title, subtitle, legend, caption and "Source: … · Data as of"."""
+    scale = slide_scale(width)
+    style = SLIDE.scaled(scale)
+    side = SIDE_MARGIN * scale
+    usable = width - 2 * side
+    title_size, subtitle_size, footer_size = TITLE_SIZE * scale, SUBTITLE_SIZE * scale, FOOTER_SIZE * scale
+
+    # The caption's length depends on how many labels fit; two lines are reserved either way.
+    caption_lines = 2
+    top = (34 + TITLE_SIZE * 1.2 + SUBTITLE_SIZE * 1.5 + 14) * scale if show_title else 22 * scale
+    bottom = (caption_lines + 1) * footer_size * 1.35 + 16 * scale
+    start, end = period_of(events, state)
+    fig = event_timeline(
+        events,
+        lanes=lanes,
+        granularity=granularity,
+        period=(start, end),
+        changes=changes,
+        bands=[_scaled_band(b, scale) for b in bands],
+        width=width,
+        height=height,
+        style=style,
+        layout_width=layout_width,
+        reserve_top=top,
+        reserve_bottom=bottom,
+        range_slider=False,
+    )
+    unlabelled = len(fig.layout.meta["unlabelled_key_events"])
+    words = slide_text(
+        events,
+        state,
+        data_as_of,
+        title=title,
+        subtitle=subtitle,
+        lanes=lanes,
+        unlabelled=unlabelled,
+        brief_name=brief_name,
+    )
+    margin = fig.layout.margin
+    plot_w = width - margin.l - margin.r
+    plot_h = height - margin.t - margin.b
+
+    def paper_x(px: float) -> float:
+        return (px - margin.l) / plot_w
+
+    def paper_y(px_from_top: float) -> float:
+        return 1 - (px_from_top - margin.t) / plot_h
+
+    notes = []
+    if show_title:
+        fitted_title, fitted_size = _fit_title(words.title, title_size, usable)
+        notes.append(_text(paper_x(side), paper_y(34 * scale), fitted_title, fitted_size, theme.TEXT_COLOUR, bold=True))
+        notes.append(
+            _text(
+                paper_x(side),
+                paper_y(34 * scale + TITLE_SIZE * 1.2 * scale),
+                fit_text(words.subtitle, subtitle_size, usable),
+                subtitle_size,
+                theme.MUTED_TEXT_COLOUR,
+            )
+        )
+    caption = wrap_text(words.caption, footer_size, usable)
+    if len(caption) > caption_lines:
+        caption = [*caption[: caption_lines - 1], fit_text(" ".join(caption[caption_lines - 1 :]), footer_size, usable)]
+    footer = source_line(events, data_as_of, font_size=footer_size, max_width=usable)
+    line_h = footer_size * 1.35
+    bottom_y = height - 12 * scale - line_h * (len(caption) + 1)
+    for i, line in enumerate(caption):
+        notes.append(_text(paper_x(side), paper_y(bottom_y + i * line_h), line, footer_size, theme.MUTED_TEXT_COLOUR))
+    notes.append(
+        _text(paper_x(side), paper_y(bottom_y + len(caption) * line_h), footer, footer_size, theme.TEXT_COLOUR)
+    )
+    fig.update_layout(
+        annotations=[*fig.layout.annotations, *notes],
+        width=width,
+        height=height,
+        paper_bgcolor=theme.BACKGROUND,
+        plot_bgcolor=theme.BACKGROUND,
+        meta={
+            **fig.layout.meta,
+            "title": words.title,
+            "subtitle": words.subtitle,
+            "caption": words.caption,
+            "footer": footer,
+        },
+    )
+    return fig
+
+
+def _text(x: float, y: float, text: str, size: float, colour: str, *, bold: bool = False) -> dict:
+    escaped = html.escape(text)
+    return {
+        "x": x,
+        "y": y,
+        "xref": "paper",
+        "yref": "paper",
+        "xanchor": "left",
+        "yanchor": "top",
+        "showarrow": False,
+        "align": "left",
+        "text": f"<b>{escaped}</b>" if bold else escaped,
+        "font": {"size": size, "color": colour, "family": theme.FONT_FAMILY},
+    }
+
+
+def _fit_title(title: str, size: float, max_width: float) -> tuple[str, float]:
+    """The title at full size if it fits, else smaller (down to 70%), else cut with an ellipsis."""
+    for factor in (1.0, 0.9, 0.8, 0.7):
+        if text_width(title, size * factor, bold=True) <= max_width:
+            return title, size * factor
+    return fit_text(title, size * 0.7, max_width, bold=True), size * 0.7
+
+
+def _scaled_band(band: Panel, scale: float) -> Panel:
+    """A band sized for the slide: its screen height grown like the rest of the slide's type."""
+    ratio = SLIDE.counts_px / TimelineStyle().counts_px
+    return Panel(name=band.name, title=band.title, height_px=band.height_px * ratio * scale, draw=band.draw)

@@ -1,0 +1,92 @@
+"""The Actors page under AppTest on the six fixture events: the tree, a profile, who acts on whom."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import APP_ROOT, FIXTURE_DATA
+
+TIMEOUT = 60
+
+
+@pytest.fixture
+def at(monkeypatch) -> AppTest:
+    monkeypatch.setenv("TENSIONS_DATA_DIR", str(FIXTURE_DATA))
+    return AppTest.from_file(str(APP_ROOT / "pages/actors.py"), default_timeout=TIMEOUT).run()
+
+
+def chart(at: AppTest, key: str) -> dict:
+    """The figure JSON of the plotly chart with widget key `key`."""
+    for element in at.get("plotly_chart"):
+        spec = json.loads(element.proto.spec)
+        if element.proto.id.endswith(key) or key in element.proto.id:
+            return spec
+    raise KeyError(key)
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_the_page_draws_the_tree_a_profile_and_the_matrix(at):
+    assert not at.exception
+    assert at.title[0].value == "Actors"
+    assert [s.value for s in at.subheader] == ["Who belongs to whom", "Profile", "Who acts on whom"]
+    tree = chart(at, "affiliation_tree")["data"][0]
+    assert tree["type"] == "treemap"
+    assert "actor/Islamic Resistance in Iraq" in tree["ids"]
+    assert chart(at, "interaction_matrix")["data"][0]["type"] == "heatmap"
+
+
+def test_the_profile_opens_on_the_busiest_actor(at):
+    # US forces take part in three of the six fixture events.
+    assert at.selectbox(key="profile").value == "US forces"
+    assert metrics(at)["Events"] == "3"
+
+
+def test_choosing_an_umbrella_shows_its_chain_and_its_factions_events(at):
+    at.selectbox(key="profile").set_value("Islamic Resistance in Iraq").run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "Affiliation: Iran › IRGC › IRGC Quds Force › Islamic Resistance in Iraq" in text
+    assert "Affiliates: Harakat Hezbollah al-Nujaba, Kataib Hezbollah" in text
+    assert "Iraqi Islamic Resistance" in text
+    assert metrics(at)["Events"] == "3"  # with its faction Nujaba, struck by US forces on 4 Jan 2024
+    assert metrics(at)["Reported deaths"] == "3"
+    counterparts = chart(at, "counterparts")["data"]
+    assert counterparts[0]["y"] == ["US forces"]
+    latest = at.dataframe[0].value
+    assert list(latest["event_date"].dt.strftime("%Y-%m-%d")) == ["2025-01-15", "2024-01-28", "2024-01-04"]
+    assert latest["fatalities"].tolist() == ["not reported", "3", "not reported"]
+
+
+def test_without_affiliates_only_the_actors_own_events_count(at):
+    at.selectbox(key="profile").set_value("Islamic Resistance in Iraq").run()
+    at.toggle(key="affiliates").set_value(False).run()
+    assert metrics(at)["Events"] == "2"
+
+
+def test_an_actor_outside_the_filter_says_so(at):
+    at.date_input(key="dates").set_value((dt.date(2024, 1, 4), dt.date(2024, 1, 31))).run()
+    at.selectbox(key="profile").set_value("Hezbollah").run()
+    assert not at.exception
+    assert any("Hezbollah takes part in no event that matches these filters" in i.value for i in at.info)
+
+
+def test_the_tree_follows_the_sidebar_filters(at):
+    at.date_input(key="dates").set_value((dt.date(2024, 11, 1), dt.date(2024, 11, 30))).run()
+    ids = chart(at, "affiliation_tree")["data"][0]["ids"]
+    # Only the Lebanon ceasefire is left: Israel and Hezbollah (under the axis), nothing of the US.
+    assert "actor/Israel" in ids and "actor/Hezbollah" in ids
+    assert "actor/US forces" not in ids
+
+
+def test_the_matrix_can_compare_families(at):
+    at.segmented_control(key="matrix").set_value("families").run()
+    heatmap = chart(at, "interaction_matrix")["data"][0]
+    assert heatmap["y"][0] == "US and partners"
+    assert "Iran and the axis" in heatmap["x"]

@@ -1,0 +1,96 @@
+"""The Data page and the sidebar's dataset filter: upload, import, choose datasets, see rejected rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tensions import imported
+from tests.conftest import APP_ROOT
+from tests.importers.conftest import EXTERNAL, edited
+
+TIMEOUT = 60
+UCDP = "ucdp_ged_hdx_iraq.csv"
+
+
+@pytest.fixture
+def data_dir(data_copy, monkeypatch):
+    monkeypatch.setenv("TENSIONS_DATA_DIR", str(data_copy))
+    return data_copy
+
+
+def open_page(name: str) -> AppTest:
+    return AppTest.from_file(str(APP_ROOT / "pages" / name), default_timeout=TIMEOUT).run()
+
+
+def upload(at: AppTest, name: str, content: bytes) -> AppTest:
+    at.file_uploader(key="data_upload").set_value((name, content, "text/csv"))
+    at.run()
+    return at.button(key="data_import").click().run()
+
+
+def digests(folder) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.csv"))}
+
+
+def test_with_nothing_imported_the_page_says_so(data_dir):
+    at = open_page("data.py")
+    assert not at.exception
+    assert any("Nothing imported yet" in info.value for info in at.info)
+    assert at.multiselect(key="dataset").value == ["curated"]
+
+
+def test_uploading_a_ucdp_file_imports_it_and_shows_it_beside_the_curated_events(data_dir):
+    before = digests(data_dir)
+    at = upload(open_page("data.py"), UCDP, (EXTERNAL / UCDP).read_bytes())
+    assert not at.exception
+    assert "6 rows read, 6 imported, 0 rejected" in at.success[0].value
+    assert at.multiselect(key="dataset").value == ["curated", "ucdp"]
+    assert any("12 events match the sidebar" in c.value for c in at.caption)
+    assert any("CC BY 4.0" in m.value for m in at.markdown)
+    assert any("UCDP GED: UCDP Georeferenced Event Dataset" in c.value for c in at.sidebar.caption)
+    assert digests(data_dir) == before
+
+
+def test_a_file_that_cannot_be_imported_shows_its_problems_and_stores_nothing(data_dir):
+    at = upload(open_page("data.py"), "mystery.csv", b"name,value\nx,1\n")
+    assert not at.exception
+    assert "could not be imported" in at.error[0].value
+    assert "mystery.csv:1:: not a UCDP GED, ACLED or GDELT file" in at.code[0].value
+    assert imported.list_imports(data_dir) == []
+
+
+def test_rejected_rows_are_listed_with_line_column_and_reason(data_dir):
+    bad = edited(UCDP, "34.196632,43.873899", "34.19.6632,43.873899")
+    at = upload(open_page("data.py"), "bad_ucdp.csv", bad)
+    assert "6 rows read, 5 imported, 1 rejected" in at.success[0].value
+    (rejected,) = [d.value for d in at.dataframe if "reason" in d.value.columns]
+    assert rejected[["line", "column", "reason"]].to_dict("records") == [
+        {"line": 5, "column": "latitude", "reason": "'34.19.6632' is not a number"}
+    ]
+
+
+def test_the_dataset_filter_adds_imported_events_to_other_pages(data_dir):
+    imported.import_and_save(EXTERNAL / UCDP, "ucdp", data_dir)
+    at = open_page("overview.py")
+    assert {m.label: m.value for m in at.metric}["Events"] == "6"  # curated only by default
+    at.multiselect(key="dataset").set_value(["curated", "ucdp"]).run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Events"] == "12"
+    # The period widened to take in UCDP's 1995 to 2017 events.
+    assert at.date_input(key="dates").value[0] == dt.date(1995, 5, 4)
+    at.multiselect(key="dataset").set_value(["ucdp"]).run()
+    assert {m.label: m.value for m in at.metric}["Events"] == "6"
+
+
+def test_show_on_every_page_sets_the_sidebar_filter(data_dir):
+    imported.import_and_save(EXTERNAL / "gdelt_v2_raw.export.CSV", None, data_dir)
+    at = open_page("data.py")
+    at.multiselect(key="data_show").set_value(["gdelt"]).run()
+    at.button(key="data_apply").click().run()
+    assert not at.exception
+    assert at.multiselect(key="dataset").value == ["gdelt"]
+    assert any("5 events match the sidebar" in c.value for c in at.caption)

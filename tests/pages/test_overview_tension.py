@@ -1,0 +1,103 @@
+"""The Overview's tension section under AppTest: small multiples, trend arrows (computed or judgement),
+the biggest movers, the events behind a change, and recording a judgement. Fixture data, January 2024:
+the Tower 22 strike in Jordan (3 × 1.5 × (1 + ln 4) = 10.7 points) and a US strike in Baghdad (4.5)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tensions.overrides import read_overrides
+from tests.conftest import APP_ROOT
+
+TIMEOUT = 60
+JANUARY_2024 = (dt.date(2024, 1, 4), dt.date(2024, 1, 31))
+
+
+@pytest.fixture
+def at(monkeypatch, data_copy) -> AppTest:
+    monkeypatch.setenv("TENSIONS_DATA_DIR", str(data_copy))
+    at = AppTest.from_file(str(APP_ROOT / "pages/overview.py"), default_timeout=TIMEOUT).run()
+    at.date_input(key="dates").set_value(JANUARY_2024).run()
+    return at
+
+
+def figure(at: AppTest, key: str) -> dict:
+    return next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if key in c.proto.id)
+
+
+def arrows(at: AppTest):
+    return next(d.value for d in at.dataframe if "basis" in d.value.columns).set_index("area")
+
+
+def test_trends_for_the_last_full_month_are_computed_from_the_index(at):
+    assert not at.exception
+    table = arrows(at)
+    assert table.loc["Jordan", ["trend", "basis", "change"]].tolist() == ["▲ deteriorated", "computed", 10.7]
+    # Iraq: +4.5, under the 5-point threshold.
+    assert table.loc["Iraq", ["trend", "basis", "change"]].tolist() == ["► unchanged", "computed", 4.5]
+    assert any("Trends, January 2024 against the month before" in m.value for m in at.markdown)
+
+
+def test_small_multiples_show_each_countrys_index_and_trend(at):
+    spec = figure(at, "index_small_multiples")
+    titles = [a["text"] for a in spec["layout"]["annotations"]]
+    assert any("Jordan" in t and "deteriorated" in t for t in titles)
+    assert len(spec["data"]) == 2  # Iraq and Jordan, the countries with index points in the period
+
+
+def test_the_events_behind_a_move_are_listed_biggest_move_first(at):
+    assert at.selectbox(key="drivers").options == ["Jordan (+10.7 points)", "Iraq (+4.5 points)"]
+    at.selectbox(key="drivers").set_value("Jordan").run()
+    drivers = next(d.value for d in at.dataframe if "contribution" in d.value.columns)
+    assert drivers["event_id"].tolist() == ["JOR-20240128-1"]
+
+
+def test_an_analysts_judgement_is_shown_as_such_beside_the_computed_trend(at, data_copy):
+    (data_copy / "trend_overrides.csv").write_text(
+        "country,month,trend,rationale,analyst,decided_at\n"
+        "Jordan,2024-01,unchanged,One strike is not a pattern.,A. Analyst,2024-02-01\n"
+    )
+    at.run()
+    table = arrows(at)
+    assert table.loc["Jordan", ["trend", "basis", "computed"]].tolist() == [
+        "► unchanged",
+        "analyst judgement",
+        "▲ deteriorated",
+    ]
+    assert table.loc["Jordan", "rationale"] == "One strike is not a pattern."
+    titles = [a["text"] for a in figure(at, "index_small_multiples")["layout"]["annotations"]]
+    assert any("Jordan" in t and "(analyst judgement)" in t for t in titles)
+
+
+def test_recording_a_judgement_from_the_page_writes_it_to_the_data_folder(at, data_copy):
+    at.selectbox(key="override_country").set_value("Iraq")
+    at.segmented_control(key="override_trend").set_value("deteriorated")
+    at.text_input(key="override_rationale").input("Militia attacks resumed after a lull.")
+    at.text_input(key="override_analyst").input("A. Analyst")
+    at.button[0].click().run()
+    assert not at.exception
+    recorded = read_overrides(data_copy)
+    assert recorded[["country", "month", "trend", "analyst"]].values.tolist() == [
+        ["Iraq", "2024-01", "deteriorated", "A. Analyst"]
+    ]
+    assert arrows(at).loc["Iraq", "basis"] == "analyst judgement"
+    assert any("Recorded: Iraq deteriorated in January 2024" in s.value for s in at.success)
+
+
+def test_a_judgement_without_a_rationale_is_refused_on_screen(at, data_copy):
+    at.selectbox(key="override_country").set_value("Iraq")
+    at.segmented_control(key="override_trend").set_value("deteriorated")
+    at.text_input(key="override_analyst").input("A. Analyst")
+    at.button[0].click().run()
+    assert any("a rationale is required" in e.value for e in at.error)
+    assert not (data_copy / "trend_overrides.csv").exists()
+
+
+def test_the_page_explains_the_formula_and_the_weights(at):
+    text = " ".join(m.value for m in at.markdown)
+    assert "score = direction × type weight × actor weight" in text
+    assert "| actors | state and state | 2 |" in text

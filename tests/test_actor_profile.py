@@ -1,0 +1,131 @@
+"""An actor's profile, activity and counterparts, the affiliation tree and who acts on whom, on the six
+fixture events (US strikes on Iraqi militias, the Tower 22 attack, the Lebanon ceasefire, ...)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from tensions import actor_profile
+from tensions.load import load_dataset
+
+
+@pytest.fixture
+def dataset(data_copy):
+    return load_dataset(data_copy)
+
+
+def test_a_profile_gives_kind_aliases_and_the_affiliation_chain(dataset):
+    profile = actor_profile.actor_profile("Islamic Resistance in Iraq", dataset.actors)
+    assert profile.kind == "umbrella group"
+    assert profile.chain == ("IRGC Quds Force", "IRGC", "Iran")
+    assert profile.affiliates == ("Harakat Hezbollah al-Nujaba", "Kataib Hezbollah")
+    assert "Iraqi Islamic Resistance" in profile.aliases
+    assert profile.family == "Iran and the axis"
+    assert profile.description.startswith("Umbrella name")
+
+
+def test_an_unknown_actor_has_no_profile(dataset):
+    with pytest.raises(KeyError):
+        actor_profile.actor_profile("Nobody", dataset.actors)
+
+
+def test_an_umbrella_includes_its_factions_events_unless_asked_not_to(dataset):
+    events = dataset.events
+    with_factions = actor_profile.involving(events, "Islamic Resistance in Iraq", dataset.actors)
+    alone = actor_profile.involving(events, "Islamic Resistance in Iraq", dataset.actors, include_affiliates=False)
+    # The US strike on Nujaba (a faction) counts only with the factions.
+    assert sorted(with_factions["event_id"]) == ["IRQ-20240104-1", "IRQ-20250115-1", "JOR-20240128-1"]
+    assert sorted(alone["event_id"]) == ["IRQ-20250115-1", "JOR-20240128-1"]
+    roles = dict(zip(with_factions["event_id"], with_factions["role"], strict=True))
+    assert roles == {
+        "IRQ-20240104-1": actor_profile.ACTED_ON,
+        "JOR-20240128-1": actor_profile.ACTING,
+        "IRQ-20250115-1": actor_profile.ACTING,
+    }
+
+
+def test_counterparts_count_both_directions(dataset):
+    involved = actor_profile.involving(dataset.events, "Islamic Resistance in Iraq", dataset.actors)
+    table = actor_profile.counterparts(involved)
+    # US forces were struck at Tower 22 (acting) and struck Nujaba (acted on); the withdrawal has no counterpart.
+    assert table.to_dict("records") == [
+        {"counterpart": "US forces", actor_profile.ACTING: 1, actor_profile.ACTED_ON: 1, "events": 2}
+    ]
+
+
+def test_an_event_inside_the_actors_own_branch_has_no_counterpart(dataset):
+    events = dataset.events.copy()
+    events.loc[0, "actor1"] = "Kataib Hezbollah"  # Kataib Hezbollah on Nujaba: both under the umbrella
+    involved = actor_profile.involving(events, "Islamic Resistance in Iraq", dataset.actors)
+    assert pd.isna(involved.set_index("event_id").loc["IRQ-20240104-1", "counterpart"])
+    assert actor_profile.counterparts(involved)["counterpart"].tolist() == ["US forces"]
+
+
+def test_activity_over_time_keeps_unknown_fatalities_apart(dataset):
+    involved = actor_profile.involving(dataset.events, "Islamic Resistance in Iraq", dataset.actors)
+    activity = actor_profile.activity_over_time(involved)
+    rows = {(r.period.strftime("%Y-%m"), r.role): (r.events, r.fatalities, r.unknown_fatalities)
+            for r in activity.itertuples()}  # fmt: skip
+    assert rows == {
+        ("2024-01", actor_profile.ACTING): (1, 3, 0),  # Tower 22: 3 reported deaths
+        ("2024-01", actor_profile.ACTED_ON): (1, 0, 1),  # the strike on Nujaba: no figure reported
+        ("2025-01", actor_profile.ACTING): (1, 0, 1),
+    }
+
+
+def test_places_count_events_per_place_with_their_precision(dataset):
+    involved = actor_profile.involving(dataset.events, "Islamic Resistance in Iraq", dataset.actors)
+    places = actor_profile.places(involved).set_index("location")
+    assert places["events"].to_dict() == {"Anbar": 1, "Baghdad": 1, "Tower 22": 1}
+    assert places.loc["Anbar", "geo_precision"] == 3
+
+
+def test_the_tree_sizes_each_branch_by_its_distinct_events(dataset):
+    tree = actor_profile.affiliation_tree(dataset.events, dataset.actors).set_index("id")
+    # US forces: the two US strikes and Tower 22. United States adds Hegseth's warning.
+    assert tree.loc["actor/US forces", ["own", "total", "parent"]].tolist() == [3, 3, "actor/United States"]
+    assert tree.loc["actor/United States", ["own", "total", "parent"]].tolist() == [0, 4, "family/US and partners"]
+    # The umbrella: Tower 22 and the withdrawal itself, plus the strike on its faction Nujaba.
+    assert tree.loc["actor/Islamic Resistance in Iraq", ["own", "total"]].tolist() == [2, 3]
+    # Quds Force: its own strike plus the umbrella's three.
+    assert tree.loc["actor/IRGC Quds Force", ["own", "total"]].tolist() == [1, 4]
+    assert tree.loc["family/Iran and the axis", ["parent", "total"]].tolist() == ["", 5]
+
+
+def test_the_tree_leaves_out_actors_with_no_event_in_the_filter(dataset):
+    tree = actor_profile.affiliation_tree(dataset.events, dataset.actors)
+    assert "actor/Kataib Hezbollah" not in set(tree["id"])
+    assert "actor/Popular Mobilization Forces" not in set(tree["id"])
+    assert set(tree["parent"]) - {""} <= set(tree["id"]), "every parent is drawn"
+
+
+def test_events_by_actor_counts_an_event_once_per_actor(dataset):
+    counts = actor_profile.events_by_actor(dataset.events)
+    assert counts["US forces"] == 3
+    assert counts["Islamic Resistance in Iraq"] == 2
+
+
+def test_who_acts_on_whom_counts_actor1_to_actor2(dataset):
+    pairs = actor_profile.interaction_counts(dataset.events, level="actor", top=12)
+    counted = {(a, b): n for a, b, n in pairs.itertuples(index=False)}
+    assert counted[("Islamic Resistance in Iraq", "US forces")] == 1
+    assert counted[("US forces", "IRGC Quds Force")] == 1
+    assert sum(counted.values()) == 5  # the withdrawal has no second actor
+
+
+def test_beyond_the_busiest_actors_the_rest_are_grouped(dataset):
+    pairs = actor_profile.interaction_counts(dataset.events, level="actor", top=1)
+    by_source = pairs.groupby("actor1")["events"].sum().to_dict()
+    assert by_source == {"US forces": 2, actor_profile.OTHER_ACTORS: 3}
+
+
+def test_who_acts_on_whom_between_families(dataset):
+    pairs = actor_profile.interaction_counts(dataset.events, level="family")
+    counted = {(a, b): n for a, b, n in pairs.itertuples(index=False)}
+    assert counted == {
+        ("US and partners", "Iran and the axis"): 2,
+        ("Iran and the axis", "US and partners"): 1,
+        ("Israel", "Iran and the axis"): 1,
+        ("US and partners", "Iraqi state"): 1,
+    }

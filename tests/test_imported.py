@@ -1,0 +1,134 @@
+"""Imported datasets on disk and beside the curated events: the `import` command, Parquet, combining, filtering."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import pytest
+
+from tensions import imported
+from tensions.cli import main
+from tensions.filters import FilterState, apply_filters
+from tensions.importers import IMPORTERS
+from tensions.load import load_dataset
+from tests.conftest import FIXTURE_DATA
+from tests.importers.conftest import EXTERNAL, edited
+
+UCDP = EXTERNAL / "ucdp_ged_hdx_iraq.csv"
+
+
+def curated_digests(folder) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.csv"))}
+
+
+def test_the_import_command_writes_parquet_and_prints_the_counts(data_copy, capsys):
+    before = curated_digests(data_copy)
+    assert main(["--data-dir", str(data_copy), "import", "ucdp", str(UCDP)]) == 0
+    out = capsys.readouterr().out
+    assert "rows read: 6; imported: 6; rejected: 0" in out
+    assert "note: skipped the HXL hashtag row (line 2)" in out
+    assert (data_copy / "imported" / "ucdp--ucdp_ged_hdx_iraq.parquet").exists()
+    assert curated_digests(data_copy) == before
+
+
+def test_rejected_rows_are_printed_with_file_line_column_and_the_sound_rows_imported(data_copy, tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(edited(UCDP.name, "2013-07-05,2013-07-05", "2013-07-5x,2013-07-05"))
+    before = curated_digests(data_copy)
+    rejected = tmp_path / "rejected.csv"
+    code = main(["--data-dir", str(data_copy), "import", "auto", str(bad), "--rejected", str(rejected)])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "rows read: 6; imported: 5; rejected: 1" in out
+    assert "bad.csv:5:date_start: '2013-07-5x' is not a date (YYYY-MM-DD)" in out
+    assert "line,original_id,column,value,reason,file" in rejected.read_text()
+    assert curated_digests(data_copy) == before
+
+
+def test_a_file_that_cannot_be_imported_stores_nothing(data_copy, tmp_path, capsys):
+    mystery = tmp_path / "mystery.csv"
+    mystery.write_text("name,value\nx,1\n")
+    before = curated_digests(data_copy)
+    assert main(["--data-dir", str(data_copy), "import", "auto", str(mystery)]) == 2
+    assert "mystery.csv:1:: not a UCDP GED, ACLED or GDELT file" in capsys.readouterr().err
+    assert not (data_copy / "imported").exists()
+    assert curated_digests(data_copy) == before
+
+
+def test_stored_events_read_back_with_categorical_columns(data_copy):
+    outcome = imported.import_and_save(UCDP, "ucdp", data_copy)
+    events = imported.read_events(outcome.record.events_path)
+    categorical = [c for c in events if isinstance(events[c].dtype, pd.CategoricalDtype)]
+    assert {"country", "event_type", "sub_event_type", "actor1", "actor2", "location", "admin1", "dataset"} <= set(
+        categorical
+    )
+    assert list(events["event_type"].cat.categories)[:2] == ["Battles", "Explosions/Remote violence"]
+    assert events["fatalities"].dtype == "Int64"
+    assert len(events) == 6
+
+
+def test_imports_are_listed_and_removed(data_copy):
+    imported.import_and_save(UCDP, "ucdp", data_copy)
+    imported.import_and_save(EXTERNAL / "gdelt_v2_raw.export.CSV", None, data_copy)
+    records = imported.list_imports(data_copy)
+    assert [(r.dataset, r.rows_imported) for r in records] == [("ucdp", 6), ("gdelt", 5)]
+    assert imported.imported_datasets(data_copy) == ["ucdp", "gdelt"]
+    assert imported.remove_import(data_copy, records[0].key)
+    assert [r.dataset for r in imported.list_imports(data_copy)] == ["gdelt"]
+
+
+def test_importing_a_file_of_the_same_name_again_replaces_it(data_copy, tmp_path):
+    imported.import_and_save(UCDP, "ucdp", data_copy)
+    smaller = tmp_path / UCDP.name
+    smaller.write_bytes(edited(UCDP.name, "34.196632,43.873899", "x,43.873899"))
+    imported.import_and_save(smaller, "ucdp", data_copy)
+    records = imported.list_imports(data_copy)
+    assert [(r.rows_imported, r.rows_rejected) for r in records] == [(5, 1)]
+    assert len(imported.read_rejected(records[0])) == 1
+
+
+def test_the_same_event_in_two_imports_counts_once(data_copy, tmp_path):
+    copy = tmp_path / "second.csv"
+    copy.write_bytes(UCDP.read_bytes())
+    imported.import_and_save(UCDP, "ucdp", data_copy)
+    imported.import_and_save(copy, "ucdp", data_copy)
+    assert len(imported.load_imported(data_copy, ["ucdp"])) == 6
+
+
+def test_curated_and_imported_events_combine_and_filter_together(data_copy):
+    imported.import_and_save(UCDP, "ucdp", data_copy)
+    imported.import_and_save(EXTERNAL / "acled_export.csv", "acled", data_copy)
+    dataset = load_dataset(data_copy)
+    combined = imported.combine_events([dataset.events, imported.load_imported(data_copy, ["ucdp", "acled"])])
+    assert len(combined) == len(dataset.events) + 6 + 6
+    assert combined["event_date"].is_monotonic_increasing
+    for column in ("country", "actor1", "dataset", "event_type"):
+        assert isinstance(combined[column].dtype, pd.CategoricalDtype), column
+    assert combined["country"].cat.categories[-1] == "Libya"  # outside our list, kept after it
+
+    only_ucdp = apply_filters(combined, FilterState(datasets=("ucdp",)))
+    assert set(only_ucdp["dataset"]) == {"ucdp"} and len(only_ucdp) == 6
+    iraq_2024 = apply_filters(combined, FilterState(countries=("Iraq",), start=pd.Timestamp("2024-01-01").date()))
+    assert set(iraq_2024["dataset"]) == {"curated", "acled"}
+    # Selecting an umbrella group keeps imported events of its factions too (Kataib Hezbollah, in ACLED).
+    umbrella = apply_filters(combined, FilterState(actors=("Islamic Resistance in Iraq",)), dataset.actors)
+    assert "acled:IRQ90001" in set(umbrella["event_id"])
+
+
+def test_every_dataset_has_an_attribution():
+    for name in ["curated", *IMPORTERS]:
+        assert imported.attribution(name) and imported.short_attribution(name) != name
+    assert "CC BY 4.0" in imported.attribution("ucdp")
+
+
+def test_the_fixture_data_is_never_written_by_an_import(data_copy):
+    imported.import_and_save(UCDP, "ucdp", data_copy)
+    assert curated_digests(data_copy) == curated_digests(FIXTURE_DATA)
+
+
+@pytest.mark.parametrize("name", ["ucdp_ged_hdx_iraq.csv", "acled_export.csv", "gdelt_v2_raw.export.CSV"])
+def test_imported_events_have_the_curated_columns_plus_provenance(data_copy, name):
+    events = imported.import_and_save(EXTERNAL / name, None, data_copy).result.events
+    curated = load_dataset(data_copy).events
+    assert list(events.columns) == [*curated.columns, "original_id"]

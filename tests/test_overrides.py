@@ -1,0 +1,160 @@
+"""Analysts' overrides of computed trends: recorded atomically, validated, and always marked as judgement."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from tensions.errors import InvalidDataError
+from tensions.overrides import (
+    COMPUTED,
+    JUDGEMENT,
+    InvalidOverride,
+    TrendOverride,
+    apply_overrides,
+    read_overrides,
+    remove_override,
+    save_override,
+)
+from tensions.validate import validate_folder
+
+HEADER = "country,month,trend,rationale,analyst,decided_at\n"
+
+
+def judgement(**changes) -> TrendOverride:
+    fields = {
+        "country": "Lebanon",
+        "month": "2024-10",
+        "trend": "deteriorated",
+        "rationale": "Ground incursion began on 1 Oct; fewer recorded strikes reflect reporting, not calm.",
+        "analyst": "A. Analyst",
+        "decided_at": dt.date(2024, 11, 2),
+    }
+    return TrendOverride(**(fields | changes))
+
+
+def test_no_file_means_no_overrides(data_copy):
+    assert read_overrides(data_copy).empty
+
+
+def test_a_recorded_override_reads_back_with_who_and_when(data_copy):
+    save_override(data_copy, judgement())
+    recorded = read_overrides(data_copy)
+    assert recorded.to_dict("records") == [
+        {
+            "country": "Lebanon",
+            "month": "2024-10",
+            "trend": "deteriorated",
+            "rationale": "Ground incursion began on 1 Oct; fewer recorded strikes reflect reporting, not calm.",
+            "analyst": "A. Analyst",
+            "decided_at": "2024-11-02",
+        }
+    ]
+    assert validate_folder(data_copy) == []
+
+
+def test_recording_writes_atomically_and_leaves_no_temporary_file(data_copy):
+    save_override(data_copy, judgement())
+    save_override(data_copy, judgement(country="Iraq"))
+    assert sorted(p.name for p in data_copy.iterdir() if "trend_overrides" in p.name) == ["trend_overrides.csv"]
+
+
+def test_a_second_judgement_on_the_same_country_and_month_replaces_the_first(data_copy):
+    save_override(data_copy, judgement())
+    save_override(data_copy, judgement(trend="unchanged", rationale="On reflection, unchanged."))
+    recorded = read_overrides(data_copy)
+    assert recorded[["country", "month", "trend"]].values.tolist() == [["Lebanon", "2024-10", "unchanged"]]
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"rationale": ""}, "a rationale is required"),
+        ({"rationale": "first line\nsecond line"}, "the rationale must be one line"),
+        ({"rationale": "x" * 201}, "longer than 200 characters"),
+        ({"analyst": "  "}, "say who made the judgement"),
+        ({"trend": "worse"}, "trend must be one of: deteriorated, improved, unchanged"),
+        ({"month": "2024-13"}, "is not YYYY-MM"),
+        ({"country": "Atlantis"}, "unknown country 'Atlantis'"),
+    ],
+)
+def test_an_incomplete_judgement_is_refused_with_the_reason(data_copy, changes, message):
+    with pytest.raises(InvalidOverride, match=message):
+        save_override(data_copy, judgement(**changes))
+    assert not (data_copy / "trend_overrides.csv").exists()
+
+
+def test_withdrawing_an_override_removes_only_that_one(data_copy):
+    save_override(data_copy, judgement())
+    save_override(data_copy, judgement(country="Iraq"))
+    assert remove_override(data_copy, "Lebanon", "2024-10") is True
+    assert read_overrides(data_copy)["country"].tolist() == ["Iraq"]
+    assert remove_override(data_copy, "Lebanon", "2024-10") is False
+
+
+def test_validation_names_file_row_and_column_of_a_broken_override(data_copy):
+    (data_copy / "trend_overrides.csv").write_text(
+        HEADER
+        + "Lebanon,2024-10,worse,Because.,A. Analyst,2024-11-02\n"
+        + "Iraq,2024-10,improved,Because.,A. Analyst,2024-11-02\n"
+        + "Iraq,2024-10,unchanged,Again.,B. Analyst,2024-11-03\n"
+    )
+    problems = [str(p) for p in validate_folder(data_copy)]
+    assert "trend_overrides.csv:2:trend: 'worse' not one of: deteriorated, improved, unchanged" in problems
+    assert "trend_overrides.csv:4:month: a second override for Iraq 2024-10" in problems
+    with pytest.raises(InvalidDataError):
+        read_overrides(data_copy)
+
+
+def test_applied_overrides_are_marked_as_judgement_and_keep_the_computed_trend():
+    trends = pd.DataFrame(
+        {"area": ["Lebanon", "Iraq"], "month": ["2024-10", "2024-10"], "trend": ["improved", "unchanged"]}
+    )
+    overrides = pd.DataFrame([{**vars(judgement()), "decided_at": "2024-11-02"}]).astype("string")
+    shown = apply_overrides(trends, overrides).set_index("area")
+    assert shown.loc["Lebanon", ["trend", "shown_trend", "basis"]].tolist() == ["improved", "deteriorated", JUDGEMENT]
+    assert shown.loc["Lebanon", "analyst"] == "A. Analyst"
+    assert shown.loc["Iraq", ["trend", "shown_trend", "basis"]].tolist() == ["unchanged", "unchanged", COMPUTED]
+    assert pd.isna(shown.loc["Iraq", "rationale"])
+
+
+def test_an_override_for_another_month_does_not_apply():
+    trends = pd.DataFrame({"area": ["Lebanon"], "month": ["2024-11"], "trend": ["improved"]})
+    overrides = pd.DataFrame([{**vars(judgement()), "decided_at": "2024-11-02"}]).astype("string")
+    assert apply_overrides(trends, overrides)["basis"].tolist() == [COMPUTED]
+
+
+def test_the_shipped_overrides_are_valid():
+    from tests.conftest import APP_ROOT
+
+    recorded = read_overrides(APP_ROOT / "data")
+    assert recorded["rationale"].str.len().le(200).all()
+
+
+def test_the_command_line_prints_trends_and_records_a_judgement(data_copy, capsys):
+    from tensions.cli import main
+
+    assert main(["--data-dir", str(data_copy), "trends", "--as-of", "2024-01-31"]) == 0
+    printed = capsys.readouterr().out
+    # Jordan, January 2024: the Tower 22 drone strike, 3 × 1.5 × (1 + ln 4) = 10.7 points, from 0.
+    assert "Trends for 2024-01" in printed
+    assert "Jordan                 deteriorated  computed               0.0 ->    10.7 (+10.7)" in printed
+    code = main(
+        ["--data-dir", str(data_copy), "trends", "--as-of", "2024-01-31", "--override", "Jordan", "unchanged",
+         "--rationale", "One strike, however deadly, is not a new pattern.", "--analyst", "A. Analyst"]
+    )  # fmt: skip
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "recorded: Jordan unchanged in 2024-01" in printed
+    assert "Jordan                 unchanged     analyst judgement" in printed
+    assert read_overrides(data_copy)["analyst"].tolist() == ["A. Analyst"]
+
+
+def test_the_command_line_refuses_a_judgement_without_a_rationale(data_copy, capsys):
+    from tensions.cli import main
+
+    code = main(["--data-dir", str(data_copy), "trends", "--override", "Jordan", "unchanged", "--analyst", "A"])
+    assert code == 2
+    assert "a rationale is required" in capsys.readouterr().err
