@@ -198,7 +198,8 @@ def has_pending_edits(base: curation.Snapshot) -> bool:
 def save(base: curation.Snapshot, grant: access.Grant, config: access.AccessConfig, **tables) -> object:
     """Call the one save function; on success adopt the new snapshot. Returns the result or the error."""
     try:
-        result = curation.save_changes(base, grant=grant, access_config=config, **tables)
+        with st.spinner("Validating and saving…"):
+            result = curation.save_changes(base, grant=grant, access_config=config, **tables)
     except (access.NotAuthorised, curation.NothingToSave, curation.ConcurrentEdit, InvalidDataError) as error:
         if isinstance(error, access.NotAuthorised):
             st.session_state.pop("curator_grant", None)

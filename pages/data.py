@@ -104,14 +104,14 @@ else:
             {
                 "dataset": r.title,
                 "file": r.file_name,
-                "format": r.format_name,
-                "imported": r.imported_at.replace("T", " ").removesuffix("+00:00") + " UTC",
-                "read": r.rows_read,
-                "imported rows": r.rows_imported,
+                "rows read": r.rows_read,
+                "imported": r.rows_imported,
                 "rejected": r.rows_rejected,
                 "from": r.first_date,
                 "to": r.last_date,
                 "countries": ", ".join(r.countries[:6]) + (" …" if len(r.countries) > 6 else ""),
+                "format": r.format_name,
+                "imported on": r.imported_at.replace("T", " ").removesuffix("+00:00") + " UTC",
             }
             for r in records
         ],

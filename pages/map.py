@@ -36,7 +36,8 @@ LIST_COLUMN_CONFIG = {
 dataset, state, events = ui.current_view()
 
 st.title("Map")
-st.caption(f"{state.describe().capitalize()} · {ui.data_as_of_caption(dataset)}")
+described = state.describe()
+st.caption(f"{described[:1].upper()}{described[1:]} · {ui.data_as_of_caption(dataset)}")
 
 # Every control is bound to the URL like the sidebar, so a copied link opens this same view.
 c_mode, c_colour, c_region, c_heat = st.columns([3, 3, 2, 3], vertical_alignment="bottom")
@@ -62,7 +63,11 @@ colour_by = c_colour.segmented_control(
     help="Actor family: the family of the actor who acted (actor 1).",
 )
 region = c_region.selectbox(
-    "View", regions.VIEW_CHOICES, key="map_region", bind="query-params", help="Where the map opens."
+    "View",
+    regions.VIEW_CHOICES,
+    key="map_region",
+    bind="query-params",
+    help="Where the map opens: fitted to the filtered events, or a region. Zoom and pan freely from there.",
 )
 heat = "events"
 if mode == "density":
@@ -104,7 +109,27 @@ if imprecise and mode == "points":
         f"{imprecise:,} known only to their province or month are drawn hollow ('Precise events only' hides them)"
     )
 notes.append(basemap.ATTRIBUTION)
-st.caption(" · ".join(notes) + ". " + ("Click a marker for details." if mode != "density" else ""))
+st.caption(" · ".join(notes) + (". Click a marker for details." if mode != "density" else "."))
+
+if mode == "provinces":
+    with st.expander("Totals per province"):
+        totals = maps.province_totals(events, places=dataset.places, colour_by=colour_by)
+        st.dataframe(
+            totals[
+                ["province", "events", "deaths", "not_reported", "imprecise", "first_date", "last_date", "breakdown"]
+            ],
+            hide_index=True,
+            column_config={
+                "province": "Province",
+                "events": "Events",
+                "deaths": st.column_config.NumberColumn("Reported deaths", help="Sum over events with a figure."),
+                "not_reported": "Events without a death figure",
+                "imprecise": "Known only to province or month",
+                "first_date": st.column_config.DateColumn("First", format="YYYY-MM-DD"),
+                "last_date": st.column_config.DateColumn("Last", format="YYYY-MM-DD"),
+                "breakdown": st.column_config.TextColumn("Most frequent", width="large"),
+            },
+        )
 
 # --- the clicked event, cell or province ----------------------------------------------------------
 # A clicked event is also written to the URL (`event=`), so a copied link opens it; clearing the
@@ -151,7 +176,10 @@ if target is not None:
         st.subheader("Selected event")
         detail, others = st.columns([3, 2], gap="large")
         with others:
-            st.markdown(f"**{len(at_place):,} events at this place** (with these filters); pick one to read it.")
+            if len(at_place) > 1:
+                st.markdown(f"**{len(at_place):,} events at this place** (with these filters); pick one to read it.")
+            else:
+                st.markdown("**The only event at this place** with these filters.")
             picked = show_list(at_place, key=f"at_place_{event['event_id']}")
         with detail:
             st.html(event_detail_html(picked if picked is not None else event))

@@ -52,28 +52,40 @@ except InvalidDataError as error:
 trends = overrides.apply_overrides(trends, recorded)
 month_label = tension.last_full_month(as_of).strftime("%B %Y")
 
+LEVELS = {"countries": "country", "theatres": "theatre", "whole region": "region"}
 chart_column, settings_column = st.columns([5, 1])
 with settings_column:
+    level_name = st.segmented_control(
+        "Index for", list(LEVELS), default="countries", required=True, key="index_level", bind="query-params"
+    )
     frequency = st.segmented_control(
         "Per", ["month", "week"], default="month", required=True, key="index_per", bind="query-params"
     )
-    same_scale = st.toggle("Same scale", value=True, key="index_same_scale", help="One y axis for every country.")
+    same_scale = st.toggle("Same scale", value=True, key="index_same_scale", help="One y axis for every panel.")
 with chart_column:
+    level = LEVELS[level_name]
     index = tension.tension_index(
-        index_events, dataset.actors, level="country", frequency=frequency, start=state.start, end=as_of
+        index_events, dataset.actors, level=level, frequency=frequency, start=state.start, end=as_of
     )
     areas = tension.busiest_areas(index, top=12)
     st.plotly_chart(
         tension_figures.index_small_multiples(
-            index[index["area"].isin(areas)], trends=trends[trends["area"].isin(areas)], shared_y=same_scale
+            index[index["area"].isin(areas)],
+            trends=trends[trends["area"].isin(areas)] if level == "country" else None,
+            shared_y=same_scale,
+            columns=4 if level == "country" else min(len(areas), 4) or 1,
         ),
         theme=None,
         key="index_small_multiples",
     )
+    described = {
+        "country": f"the {len(areas)} busiest countries and seas; titles carry the trend of {month_label}",
+        "theatre": "each theatre (its countries and seas together)",
+        "region": "the whole region",
+    }[level]
     st.caption(
-        f"Escalation points per {frequency} (red up: escalatory, blue down: de-escalatory) for the "
-        f"{len(areas)} busiest countries and seas; titles carry the trend of {month_label}. "
-        "Countries are where events happen, not who acts."
+        f"Escalation points per {frequency} (red up: escalatory, blue down: de-escalatory) for {described}. "
+        "Events count where they happen, not by who acts."
     )
 
 arrows_column, movers_column = st.columns([3, 2])

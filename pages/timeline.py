@@ -37,14 +37,16 @@ def _saved_briefs() -> dict[str, briefs.Brief]:
     return {brief.slug: brief for brief in briefs.list_briefs(briefs.briefs_dir(data_dir()))}
 
 
-def _save_brief(events: pd.DataFrame, state: FilterState, first: dt.date | None, last: dt.date | None) -> None:
+def _save_brief(
+    events: pd.DataFrame, state: FilterState, first: dt.date | None, last: dt.date | None, as_of: dt.date | None
+) -> None:
     """Save the view as a brief (a form callback: it runs before the rerun, which then lists the brief)."""
     try:
         brief = briefs.brief_from_view(
             st.session_state.get("brief_name", ""),
             events,
             briefs.open_ended(state, first, last),
-            data_as_of=ui.load_curated_or_stop().data_as_of,
+            data_as_of=as_of,
             lanes=st.session_state.get("lanes") or "theatre",
             granularity=st.session_state.get("counts_per") or "week",
             title=st.session_state.get("slide_title") or "",
@@ -292,7 +294,7 @@ with changes_box:
             "Save brief",
             icon=":material/bookmark_add:",
             on_click=_save_brief,
-            args=(events, state, first_day, last_day),
+            args=(events, state, first_day, last_day, dataset.data_as_of),
             help="Remembers the filters and every event shown with its values (date, fatalities, summary…). "
             "A period running to the latest event stays open, so later events count as added.",
         )

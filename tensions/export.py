@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import difflib
 import io
+import logging
 import os
 import shutil
 import threading
@@ -45,7 +46,7 @@ FORMATS: dict[str, str] = {
 SLIDE_WIDTH_IN = 13.333
 SLIDE_HEIGHT_IN = 7.5
 PICTURE_TOP_IN = 1.45
-KEY_EVENTS_PER_SLIDE = 14
+KEY_EVENTS_PER_SLIDE = 12
 
 _server_lock = threading.Lock()
 
@@ -89,8 +90,16 @@ def stop_renderer() -> None:
     folder is removed cleanly rather than raced by the interpreter's shutdown)."""
     import kaleido
 
-    with _server_lock:
-        kaleido.stop_sync_server(silence_warnings=True)
+    # Closing the browser's pipe can cut its last message in half, which choreographer logs as an error
+    # with a traceback; nothing is lost by then, so that shutdown chatter is not shown.
+    logger = logging.getLogger("choreographer")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        with _server_lock:
+            kaleido.stop_sync_server(silence_warnings=True)
+    finally:
+        logger.setLevel(level)
 
 
 @dataclass(frozen=True)
@@ -132,9 +141,7 @@ def briefing_pptx(picture_png: bytes, deck: Deck) -> bytes:
     slide = prs.slides.add_slide(title_only)
     _set_title(slide, deck.title)
     subtitle = slide.shapes.add_textbox(Inches(0.4), Inches(0.95), Inches(SLIDE_WIDTH_IN - 0.8), Inches(0.45))
-    subtitle.text_frame.text = deck.subtitle
-    subtitle.text_frame.paragraphs[0].runs[0].font.size = Pt(18)
-    subtitle.text_frame.paragraphs[0].runs[0].font.color.rgb = muted
+    _write(subtitle.text_frame, deck.subtitle, Pt(18), colour=muted)
     picture = slide.shapes.add_picture(io.BytesIO(picture_png), 0, Inches(PICTURE_TOP_IN), width=Inches(SLIDE_WIDTH_IN))
     picture._element.nvPicPr.cNvPr.set("descr", deck.alt_text)
     slide.notes_slide.notes_text_frame.text = deck.notes
@@ -160,17 +167,13 @@ def _set_title(slide, text: str) -> None:
         Inches(SLIDE_WIDTH_IN - 0.8),
         Inches(0.75),
     )
-    title.text_frame.text = text
-    paragraph = title.text_frame.paragraphs[0]
-    paragraph.alignment = PP_ALIGN.LEFT
-    paragraph.runs[0].font.size = Pt(30)
-    paragraph.runs[0].font.bold = True
+    _write(title.text_frame, text, Pt(30), bold=True)
 
 
 def _key_event_table(slide, rows: Sequence[tuple[str, ...]], muted: RGBColor) -> None:
     if not rows:
         box = slide.shapes.add_textbox(Inches(0.4), Inches(1.3), Inches(12), Inches(1))
-        box.text_frame.text = "No key events in this period."
+        _write(box.text_frame, "No key events in this period.", Pt(18))
         return
     columns = (("Date", 1.55), ("Event", 3.3), ("Where", 2.2), ("Deaths", 1.2), ("Source", 4.28))
     shape = slide.shapes.add_table(
@@ -189,16 +192,26 @@ def _key_event_table(slide, rows: Sequence[tuple[str, ...]], muted: RGBColor) ->
                     run.hyperlink.address = url
 
 
-def _cell(cell, text: str, size, *, bold: bool = False):
-    cell.text = text
-    run = cell.text_frame.paragraphs[0].runs[0]
+def _cell(cell, text: str, size: Pt, *, bold: bool = False):
+    cell.margin_top = cell.margin_bottom = Inches(0.04)
+    return _write(cell.text_frame, text, size, bold=bold)
+
+
+def _write(frame, text: str, size: Pt, *, bold: bool = False, colour: RGBColor | None = None):
+    """Replace a text frame's text with one left-aligned run (which may be empty) and return the run."""
+    frame.clear()
+    paragraph = frame.paragraphs[0]
+    paragraph.alignment = PP_ALIGN.LEFT
+    run = paragraph.add_run()
+    run.text = text
     run.font.size = size
     run.font.bold = bold
-    cell.margin_top = cell.margin_bottom = 36000  # 0.04 in
+    if colour is not None:
+        run.font.color.rgb = colour
     return run
 
 
-def export_file_name(title: str, fmt: str, *, today: dt.date | None = None) -> str:
+def export_file_name(title: str, fmt: str) -> str:
     """A safe file name from the slide title: "regional-tensions-jan-jun-2025.png"."""
     slug = "".join(c if c.isalnum() else "-" for c in title.lower())
     slug = "-".join(part for part in slug.split("-") if part)[:60] or "timeline"
@@ -281,6 +294,13 @@ def check_choices(label: str, asked: Sequence[str], known: Sequence[str]) -> Non
             raise TensionsError(f"unknown {label} {value!r}{hint}")
 
 
+def _readable_by_others(path: Path) -> None:
+    """Give an exported file the usual permissions (the atomic write's temporary file is owner-only)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    path.chmod(0o666 & ~umask)
+
+
 def export_timeline_file(
     data_dir: Path,
     out: Path,
@@ -334,6 +354,7 @@ def export_timeline_file(
     )  # fmt: skip
     out.parent.mkdir(parents=True, exist_ok=True)
     write_bytes_atomically(out, payload)
+    _readable_by_others(out)
     keys = int(is_key_event(shown).sum())
     size = f"{width}x{height} " if fmt != "pptx" else ""
     return f"wrote {out} ({size}{fmt.upper()}, {len(payload):,} bytes): {len(shown):,} events, {keys} key events"

@@ -87,7 +87,7 @@ def test_every_label_contains_its_anchor_and_stays_inside_the_band():
     placements = layout_labels(anchors, [180, 180, 180, 180], rows=3, right=1000)
     for anchor, p in zip(anchors, placements, strict=True):
         assert p.left <= anchor <= p.right
-        assert 0 <= p.left and p.right <= 1000
+        assert p.left >= 0 and p.right <= 1000
 
 
 def test_a_label_that_fits_nowhere_is_left_out_rather_than_overlapping():
@@ -116,7 +116,7 @@ def test_random_crowds_never_overlap_or_cross_a_leader_line():
             if p is not None:
                 assert p.left <= anchor <= p.right
                 assert p.width == pytest.approx(width)
-                assert 0 <= p.left and p.right <= 1600
+                assert p.left >= 0 and p.right <= 1600
 
 
 def test_a_crowd_climbs_a_staircase_that_places_every_label():

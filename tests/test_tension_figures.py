@@ -106,3 +106,17 @@ def test_the_arrows_table_shows_the_shown_trend_its_basis_and_the_computed_one()
     ]
     assert table["change_pct"].tolist() == ["+39%", "baseline near zero"]
     assert figures.trend_css("▼ improved") == f"color: {theme.TREND_COLOURS['improved']}"
+
+
+def test_the_tension_panel_adds_the_regions_index_as_a_row_under_the_timeline(data_copy):
+    from tensions.figures.timeline import event_timeline
+    from tensions.load import load_dataset
+
+    dataset = load_dataset(data_copy)
+    fig = event_timeline(dataset.events, granularity="month", bands=[figures.tension_panel(dataset.actors,
+                                                                                          granularity="month")])  # fmt: skip
+    band = [t for t in fig.data if t.name == "Tension index"]
+    assert len(band) == 1 and band[0].yaxis == "y2"  # the first row under the swimlanes
+    # January 2024: US strike on Nujaba in Baghdad 3 × 1.5 = 4.5, plus Tower 22 3 × 1.5 × (1 + ln 4) = 10.7383:
+    # 15.2383. February: US strike on the Quds Force at Al-Qaim, state on state: 3 × 2 = 6.
+    assert list(band[0].y[:2]) == [15.24, 6.0]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import plotly.graph_objects as go
 
-from tensions import theme
+from tensions import imported, theme
 from tensions.annotations import fit_text, text_width, wrap_text
 from tensions.figures.timeline import (
     LANES,
@@ -25,6 +25,7 @@ from tensions.figures.timeline import (
     imprecise_dates,
 )
 from tensions.filters import FilterState
+from tensions.load import CURATED_DATASET
 
 SLIDE_SIZES: dict[str, tuple[int, int]] = {"1920x1080": (1920, 1080), "1280x720": (1280, 720)}
 DESIGN_WIDTH = 1920
@@ -64,14 +65,6 @@ TITLE_SIZE = 50
 SUBTITLE_SIZE = 28
 FOOTER_SIZE = 18
 SIDE_MARGIN = 40  # px from the slide's left edge to the title, caption and footer, at 1920 wide
-
-# Who to credit for each dataset the timeline can show. Imported datasets carry their dataset name.
-DATASET_ATTRIBUTIONS: dict[str, str] = {
-    "curated": "Regional Tensions Dashboard curated events, compiled from the public reports cited for each event",
-    "ucdp": "UCDP Georeferenced Event Dataset (GED), Uppsala Conflict Data Program, CC BY 4.0",
-    "acled": "Armed Conflict Location & Event Data (ACLED), acleddata.com",
-    "gdelt": "The GDELT Project, gdeltproject.org",
-}
 
 
 @dataclass(frozen=True)
@@ -154,13 +147,15 @@ def source_line(
 
 
 def dataset_attributions(events: pd.DataFrame) -> list[str]:
-    """One credit line per dataset the events come from."""
-    if "dataset" not in events:
-        return [DATASET_ATTRIBUTIONS["curated"]]
-    names = sorted(events["dataset"].astype("string").dropna().unique())
-    return [DATASET_ATTRIBUTIONS.get(name.lower(), f"Dataset “{name}”") for name in names] or [
-        DATASET_ATTRIBUTIONS["curated"]
-    ]
+    """One credit per dataset the events come from, in the words the importers give for slide footers."""
+    names = sorted(events["dataset"].astype("string").dropna().unique()) if "dataset" in events else []
+    credits = []
+    for name in names or [CURATED_DATASET]:
+        if name == CURATED_DATASET:
+            credits.append(imported.attribution(name).rstrip("."))
+        else:
+            credits.append(f"{imported.dataset_title(name)}: {imported.short_attribution(name)}")
+    return credits
 
 
 def caption_text(

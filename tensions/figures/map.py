@@ -40,6 +40,7 @@ MAX_DENSITY_CELLS = 40_000
 DENSITY_CELL_SIZES = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0)
 DENSITY_RADIUS = 18
 DENSITY_SCALE_CELL = 0.25
+DENSE_IDS = 4_000_000  # group ids up to this are counted in an array (32 MB); beyond, through a hash table
 DENSITY_SCALE_SHARE = 0.25  # MapLibre's kernel peaks well below the summed weight
 MAP_HEIGHT = regions.MAP_HEIGHT
 LEGEND_PIXELS = 240  # the legend's width to the right of the map
@@ -318,46 +319,66 @@ def _point_traces(events: pd.DataFrame, colour_by: str, view: regions.View) -> l
 # --- aggregation shared by cells, density bins and provinces --------------------------------------
 
 
-def _grid(
-    lat: np.ndarray, lon: np.ndarray, sizes: tuple[float, ...], max_cells: int
-) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
-    """The finest cell size (degrees) giving at most `max_cells` non-empty cells; each event's cell
-    column and row (floor of degrees / size) and a non-negative cell id to group on."""
+@dataclass(frozen=True)
+class _Grid:
+    """Events binned into square cells of `size` degrees: each event's cell id, and how to undo it."""
+
+    size: float
+    cell: np.ndarray  # (column - x0) * rows + (row - y0), never negative
+    cells: int  # how many ids the grid could use
+    x0: int
+    y0: int
+    rows: int
+
+    def column_row(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Column and row (floor of lon / size, lat / size) of cell ids."""
+        return ids // self.rows + self.x0, ids % self.rows + self.y0
+
+
+def _grid(lat: np.ndarray, lon: np.ndarray, sizes: tuple[float, ...], max_cells: int) -> _Grid:
+    """The finest grid of `sizes` (degrees) with at most `max_cells` non-empty cells (else the coarsest)."""
     for size in sizes:
         ix = np.floor(lon / size).astype(np.int64)
         iy = np.floor(lat / size).astype(np.int64)
-        ny = int(iy.max() - iy.min()) + 1
-        cell = (ix - ix.min()) * ny + (iy - iy.min())
-        n_cells = int(ix.max() - ix.min() + 1) * ny
-        if n_cells <= 50_000_000:
-            occupied = np.count_nonzero(np.bincount(cell, minlength=n_cells))
-        else:
-            occupied = len(pd.unique(cell))
-        if occupied <= max_cells or size == sizes[-1]:
-            return size, ix, iy, cell
+        x0, y0 = int(ix.min()), int(iy.min())
+        rows = int(iy.max()) - y0 + 1
+        grid = _Grid(size, (ix - x0) * rows + (iy - y0), (int(ix.max()) - x0 + 1) * rows, x0, y0, rows)
+        if _occupied(grid.cell, grid.cells) <= max_cells or size == sizes[-1]:
+            return grid
     raise AssertionError("unreachable: the last size is always accepted")
 
 
-def _group_codes(group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Dense group codes in order of first appearance, and the row where each group first appears."""
-    codes = pd.factorize(group, sort=False)[0]
-    if len(codes) == 0:
-        return codes, codes
-    is_first = np.empty(len(codes), dtype=bool)
-    is_first[0] = True
-    is_first[1:] = codes[1:] > np.maximum.accumulate(codes)[:-1]
-    return codes, np.flatnonzero(is_first)
+def _occupied(group: np.ndarray, ids: int) -> int:
+    """How many distinct group ids in [0, ids) occur."""
+    if ids <= DENSE_IDS:
+        return int(np.count_nonzero(np.bincount(group, minlength=ids)))
+    return len(pd.unique(group))
 
 
-def _aggregate(events: pd.DataFrame, group: np.ndarray, colour_by: str | None) -> tuple[pd.DataFrame, list[str]]:
-    """Per group: events, mean position, reported deaths, events with no figure, imprecise events, the
-    group's first row (`first`) and, when colouring, the dominant category and a breakdown of the top ones."""
-    codes, first = _group_codes(group)
-    n = len(first)
+def _group_codes(group: np.ndarray, ids: int) -> tuple[np.ndarray, np.ndarray]:
+    """For group ids in [0, ids): each row's code (0…n-1) and the n ids that occur, in ascending order."""
+    if ids <= DENSE_IDS:
+        occupied = np.flatnonzero(np.bincount(group, minlength=ids))
+        lookup = np.empty(ids, dtype=np.int64)
+        lookup[occupied] = np.arange(len(occupied))
+        return lookup[group], occupied
+    codes, uniques = pd.factorize(group, sort=True)
+    return codes, np.asarray(uniques)
+
+
+def _aggregate(
+    events: pd.DataFrame, group: np.ndarray, ids: int, colour_by: str | None
+) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
+    """Per group: events, mean position, reported deaths, events with no figure, imprecise events and,
+    when colouring, the dominant category and a breakdown of the top ones. Also each row's group code
+    and the category order."""
+    codes, occupied = _group_codes(group, ids)
+    n = len(occupied)
     deaths = events["fatalities"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     counts = np.bincount(codes, minlength=n).astype(float)
     frame = pd.DataFrame(
         {
+            "group": occupied,
             "events": counts.astype(np.int64),
             "lat": np.bincount(codes, weights=events["latitude"].to_numpy(dtype=float), minlength=n) / counts,
             "lon": np.bincount(codes, weights=events["longitude"].to_numpy(dtype=float), minlength=n) / counts,
@@ -372,14 +393,13 @@ def _aggregate(events: pd.DataFrame, group: np.ndarray, colour_by: str | None) -
         cats = _category_codes(events[colour_by], order)
         table = np.bincount(codes * len(order) + cats, minlength=n * len(order)).reshape(n, len(order))
         frame["dominant"] = np.array(order, dtype=object)[table.argmax(axis=1)]
-        frame["breakdown"] = _breakdowns(table, order)
-    frame["first"] = first
-    return frame, order
+        frame["breakdown"] = pd.Series(_breakdowns(table, order), dtype=object)
+    return frame, codes, order
 
 
 def _breakdowns(table: np.ndarray, order: list[str], top: int = 3) -> list[str]:
-    """Per row of a (groups x categories) count table: "Battles: 12 · Protests: 3 · others: 2", escaped."""
-    names = [html.escape(name) for name in order]
+    """Per row of a (groups x categories) count table: "Battles: 12 · Protests: 3 · others: 2" (plain text)."""
+    names = list(order)
     ranked = np.argsort(-table, axis=1, kind="stable")[:, :top]
     counts = np.take_along_axis(table, ranked, axis=1)
     rest = table.sum(axis=1) - counts.sum(axis=1)
@@ -434,17 +454,20 @@ def _bubble_traces(
 def _cell_traces(events: pd.DataFrame, colour_by: str) -> tuple[list[go.Scattermap], str, str]:
     lat = events["latitude"].to_numpy(dtype=float)
     lon = events["longitude"].to_numpy(dtype=float)
-    size, ix, iy, cell = _grid(lat, lon, CELL_SIZES, MAX_CELLS)
-    groups, order = _aggregate(events, cell, colour_by)
-    first = groups["first"].to_numpy()
-    groups["key"] = [f"{size}:{x}:{y}" for x, y in zip(ix[first].tolist(), iy[first].tolist(), strict=True)]
+    grid = _grid(lat, lon, CELL_SIZES, MAX_CELLS)
+    groups, _, order = _aggregate(events, grid.cell, grid.cells, colour_by)
+    columns, rows = grid.column_row(groups["group"].to_numpy())
+    size = grid.size
+    groups["key"] = [f"{size}:{x}:{y}" for x, y in zip(columns.tolist(), rows.tolist(), strict=True)]
     km = round(size * 111)
     groups["hover"] = [
-        f"<b>{row.events:,} events</b> in this {size}° cell (about {km} km across)"
-        f"<br>{row.breakdown}<br>{_deaths_line(row.deaths, row.not_reported)}"
-        + (f"<br>{row.imprecise:,} known only to the province or the month" if row.imprecise else "")
+        f"<b>{n:,} events</b> in this {size}° cell (about {km} km across)"
+        f"<br>{html.escape(breakdown)}<br>{_deaths_line(deaths, unknown)}"
+        + (f"<br>{imprecise:,} known only to the province or the month" if imprecise else "")
         + "<br><i>Click to list them; zoom in or narrow the filters to see single events</i>"
-        for row in groups.itertuples()
+        for n, breakdown, deaths, unknown, imprecise in zip(
+            *(groups[c].tolist() for c in ("events", "breakdown", "deaths", "not_reported", "imprecise")), strict=True
+        )
     ]
     traces = _bubble_traces(groups, order, colour_by, "cell", _bubble_sizes(groups["events"], smallest=6, largest=30))
     note = (
@@ -476,8 +499,8 @@ def _density_traces(events: pd.DataFrame, weight: str) -> tuple[list[go.Densitym
     # rest in proportion (with Plotly's default, a handful of events saturates the colour).
     zmax = _busiest_cell(lat, lon, weights, DENSITY_SCALE_CELL)
     if len(events) > MAX_DENSITY_POINTS:
-        size, _, _, cell = _grid(lat, lon, DENSITY_CELL_SIZES, MAX_DENSITY_CELLS)
-        codes = _group_codes(cell)[0]
+        grid = _grid(lat, lon, DENSITY_CELL_SIZES, MAX_DENSITY_CELLS)
+        size, codes = grid.size, _group_codes(grid.cell, grid.cells)[0]
         counts = np.bincount(codes).astype(float)
         lat = np.bincount(codes, weights=lat) / counts
         lon = np.bincount(codes, weights=lon) / counts
@@ -528,12 +551,12 @@ def province_totals(
     placed = events[(events["latitude"].notna() & events["longitude"].notna()).to_numpy()]
     country_codes, countries = _text_codes(placed["country"])
     admin_codes, admins = _text_codes(placed["admin1"])
-    group = country_codes.astype(np.int64) * (len(admins) + 1) + admin_codes
-    totals, _ = _aggregate(placed, group, colour_by)
-    first = totals["first"].to_numpy()
-    totals["country"] = np.asarray(countries, dtype=object)[country_codes[first]]
-    totals["admin1"] = np.asarray(admins, dtype=object)[admin_codes[first]]
-    dates = placed["event_date"].groupby(_group_codes(group)[0]).agg(["min", "max"])
+    group = country_codes * len(admins) + admin_codes
+    totals, codes, _ = _aggregate(placed, group, len(countries) * len(admins), colour_by)
+    ids = totals["group"].to_numpy()
+    totals["country"] = countries[ids // len(admins)]
+    totals["admin1"] = admins[ids % len(admins)]
+    dates = placed["event_date"].groupby(codes).agg(["min", "max"])
     totals["first_date"], totals["last_date"] = dates["min"].to_numpy(), dates["max"].to_numpy()
     gazetteer = _province_points(places)
     points = [gazetteer.get(key) for key in zip(totals["country"], totals["admin1"], strict=True)]
@@ -543,7 +566,8 @@ def province_totals(
         totals.loc[found, "lat"] = [p[0] for p in points if p is not None]
         totals.loc[found, "lon"] = [p[1] for p in points if p is not None]
     totals["key"] = totals["country"] + "\t" + totals["admin1"]
-    return totals.drop(columns="first").sort_values("events", ascending=False, ignore_index=True)
+    totals["province"] = [province_label(c, a) for c, a in zip(totals["country"], totals["admin1"], strict=True)]
+    return totals.drop(columns="group").sort_values("events", ascending=False, ignore_index=True)
 
 
 def _text_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -590,9 +614,9 @@ def _province_traces(events: pd.DataFrame, colour_by: str, places: pd.DataFrame 
     order = _category_order(colour_by, events[colour_by])
     where = {"gazetteer": "Drawn at the province's gazetteer point", "events": "Drawn at the mean of its events"}
     totals["hover"] = [
-        f"<b>{html.escape(province_label(row.country, row.admin1))}</b>"
+        f"<b>{html.escape(row.province)}</b>"
         f"<br><b>{row.events:,} events</b>, {row.first_date:%d %b %Y} to {row.last_date:%d %b %Y}"
-        f"<br>{row.breakdown}<br>{_deaths_line(row.deaths, row.not_reported)}"
+        f"<br>{html.escape(row.breakdown)}<br>{_deaths_line(row.deaths, row.not_reported)}"
         + (f"<br>{row.imprecise:,} known only to the province or the month" if row.imprecise else "")
         + f"<br><i>{where[row.at]}. Click to list the events.</i>"
         for row in totals.itertuples()

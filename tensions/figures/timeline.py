@@ -36,10 +36,11 @@ MAX_MARKERS = 5000
 SIZE_KEY_DEATHS: tuple[int, ...] = (1, 10, 100, 1000)
 CHANGE_WORDS: dict[str, str] = {"added": "added", "revised": "revised", "removed": "removed"}
 # Date ticks on one line at every zoom (Plotly's default stacks the year under the day).
+_DAY_MS = 86_400_000
 DATE_FORMATS: list[dict] = [
-    {"dtickrange": [None, "M1"], "value": "%-d %b %Y"},
-    {"dtickrange": ["M1", "M12"], "value": "%b %Y"},
-    {"dtickrange": ["M12", None], "value": "%Y"},
+    {"dtickrange": [None, 27 * _DAY_MS], "value": "%-d %b %Y"},
+    {"dtickrange": [27 * _DAY_MS, "M11"], "value": "%b %Y"},
+    {"dtickrange": ["M11", None], "value": "%Y"},
 ]
 # Vertical offsets (in lanes) for markers that would sit on top of each other; the top lane only dodges
 # downwards so that its markers never reach up into the labels.
@@ -167,10 +168,26 @@ class Panel:
     draw: Callable[[go.Figure, PanelContext], None]
 
 
+def positions_in(values: pd.Series, order: Sequence[str]) -> np.ndarray:
+    """Each value's position in `order`, -1 when missing or not in it; through the categorical codes when
+    the column is categorical, so a million rows cost a few milliseconds, not a million string compares."""
+    index = pd.Index(list(order), dtype="object")
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        lookup = np.append(index.get_indexer(values.cat.categories.astype("object")), -1)
+        return lookup[values.cat.codes.to_numpy()]
+    return index.get_indexer(values.astype("object").to_numpy())
+
+
 def is_key_event(events: pd.DataFrame) -> pd.Series:
     """Events tagged `key` (tags are a semicolon list): the ones a briefing labels."""
-    tags = events["tags"].astype("string").fillna("")
-    return tags.str.contains(r"(?:^|;)\s*key\s*(?:;|$)", regex=True).fillna(False).astype(bool)
+    tags = events["tags"].astype("string")
+    # A plain substring test first (fast on Arrow strings); the exact tag test only where it matched.
+    maybe = tags.str.contains("key", regex=False).fillna(False).to_numpy(dtype=bool)
+    found = np.zeros(len(events), dtype=bool)
+    if maybe.any():
+        exact = tags[maybe].str.contains(r"(?:^|;)\s*key\s*(?:;|$)", regex=True).fillna(False)
+        found[maybe] = exact.to_numpy(dtype=bool)
+    return pd.Series(found, index=events.index)
 
 
 def key_event_labels(events: pd.DataFrame) -> pd.Series:
@@ -202,7 +219,7 @@ def present_lanes(values: pd.Series, lanes: str) -> list[str]:
 
 def imprecise_dates(events: pd.DataFrame) -> pd.Series:
     """Events whose date is known only to the week or the month."""
-    return events["time_precision"].astype("string").isin(["week", "month"]).fillna(False).astype(bool)
+    return pd.Series(positions_in(events["time_precision"], ("week", "month")) >= 0, index=events.index)
 
 
 @dataclass(frozen=True)
@@ -256,10 +273,15 @@ def event_timeline(
     details) marks what changed since a saved brief. `reserve_top`/`reserve_bottom` keep room for a
     slide's title and footer. Facts about the result (lanes, unlabelled key events) are in `layout.meta`.
     """
-    lane_of = lane_values(events, lanes)
+    if lanes not in LANES:
+        raise ValueError(f"lanes must be one of {sorted(LANES)}, not {lanes!r}")
     changed = changes if changes is not None and len(changes) else None
+    order = [*LANE_ORDERS[lanes], UNASSIGNED_LANE]
+    lane_code = positions_in(events[lanes], order) if lanes in events else np.full(len(events), -1)
+    lane_code[lane_code < 0] = len(order) - 1  # unknown family: the Unassigned lane
     extra = lane_values(changed, lanes) if changed is not None else pd.Series(dtype="string")
-    lane_names = present_lanes(pd.concat([lane_of, extra]), lanes) or [UNASSIGNED_LANE]
+    present = set(_codes_present(lane_code, len(order))) | {order.index(lane) for lane in present_lanes(extra, lanes)}
+    lane_names = [order[code] for code in sorted(present)] or [UNASSIGNED_LANE]
     lane_y = {name: float(len(lane_names) - 1 - i) for i, name in enumerate(lane_names)}
     top_lane = float(len(lane_names) - 1)
     x0, x1 = _x_range(events, period, changed)
@@ -278,7 +300,7 @@ def event_timeline(
     x_ms = (events["event_date"] - x0).dt.total_seconds().to_numpy() * 1000
 
     sizes = marker_sizes(events["fatalities"], style)
-    lane_pos = lane_of.map(lane_y).to_numpy(dtype=float)
+    lane_pos = np.array([lane_y.get(name, 0.0) for name in order])[lane_code]
     offsets = _dodge(lane_pos, x_ms * plot_w / span_ms, top_lane, style.dodge_px) if detailed else 0 * lane_pos
     y = lane_pos + offsets
 
@@ -287,7 +309,7 @@ def event_timeline(
     key_px = x_ms[key_order] * label_w / span_ms
     # Key events closer than a label's inset share one label (same-day events, typically).
     groups = [key_order[g] for g in group_close(key_px, 2 * style.label_inset)]
-    labels = key_event_labels(events).to_numpy(dtype=object)
+    labels = pd.Series(key_event_labels(events.iloc[key_order]).to_numpy(dtype=object), index=key_order)
     texts = [" · ".join(dict.fromkeys(str(t) for t in labels[g])) for g in groups]
     widths = [text_width(t, style.label_font_size) + 2 * style.label_pad for t in texts]
     deaths = events["fatalities"].astype("Float64").fillna(0).to_numpy(dtype=float)
@@ -466,8 +488,15 @@ def _margins(
 
 
 def _types_present(events: pd.DataFrame) -> list[str]:
-    present = set(events["event_type"].dropna().astype(str))
-    return [t for t in taxonomy.EVENT_TYPES if t in present]
+    """The event types that occur, in the taxonomy's order."""
+    codes = _codes_present(positions_in(events["event_type"], taxonomy.EVENT_TYPES), len(taxonomy.EVENT_TYPES))
+    return [taxonomy.EVENT_TYPES[code] for code in codes]
+
+
+def _codes_present(codes: np.ndarray, size: int) -> list[int]:
+    """The codes in 0..size-1 that occur (a count per code is much faster than np.unique on many rows)."""
+    counts = np.bincount(codes[codes >= 0], minlength=size) if len(codes) else np.zeros(size, dtype=int)
+    return np.flatnonzero(counts).tolist()
 
 
 def legend_row_height(style: TimelineStyle) -> float:
@@ -639,12 +668,13 @@ def _draw_markers(
     fig: _Canvas, events: pd.DataFrame, y: np.ndarray, sizes: np.ndarray, cards: np.ndarray, style: TimelineStyle
 ) -> None:
     """One marker per event: the type's colour and shape, area by reported deaths, hollow when unreported."""
-    types = events["event_type"].astype("string").to_numpy(dtype=object)
+    types = _types_present(events)
+    type_code = positions_in(events["event_type"], types)
     unknown = events["fatalities"].isna().to_numpy()
     dates = events["event_date"].to_numpy()
-    for event_type in _types_present(events):
+    for code, event_type in enumerate(types):
         for hollow in (False, True):
-            chosen = np.flatnonzero((types == event_type) & (unknown == hollow))
+            chosen = np.flatnonzero((type_code == code) & (unknown == hollow))
             if not len(chosen):
                 continue
             symbol = theme.EVENT_TYPE_SYMBOLS[event_type]
@@ -870,8 +900,13 @@ def _draw_counts(fig: go.Figure, context: PanelContext) -> None:
     events, bins = context.events, context.bins
     n_bins = len(bins.starts)
     types = _types_present(events)
-    type_code = pd.Categorical(events["event_type"].astype("string"), categories=types).codes
-    counts = np.bincount(bins.code * len(types) + type_code, minlength=n_bins * len(types)).reshape(n_bins, -1)
+    if not types:
+        return
+    type_code = positions_in(events["event_type"], types)
+    known = type_code >= 0
+    counts = np.bincount(bins.code[known] * len(types) + type_code[known], minlength=n_bins * len(types)).reshape(
+        n_bins, -1
+    )
     width_ms = (bins.ends - bins.starts).astype(np.int64) * 0.88
     names = np.array(bins.names(), dtype=object)
     for j, event_type in enumerate(types):
@@ -911,7 +946,13 @@ def _draw_fatalities(fig: go.Figure, context: PanelContext) -> None:
             name="Reported deaths",
             showlegend=False,
             marker={"color": theme.FATALITIES_COLOUR, "line": {"width": 0}},
-            customdata=np.column_stack([names[chosen], with_figure[chosen], without[chosen]]),
+            customdata=np.column_stack(
+                [
+                    names[chosen],
+                    with_figure[chosen].astype(int).astype(object),
+                    without[chosen].astype(int).astype(object),
+                ]
+            ),
             hovertemplate=(
                 "%{customdata[0]}: %{y:,} reported deaths<br>in %{customdata[1]} events with a figure;"
                 " %{customdata[2]} events without one<extra></extra>"

@@ -195,7 +195,7 @@ def test_markup_in_the_data_runs_on_no_page(hostile_app, watched):
         name = urlparse(link).path.strip("/") or "overview"
         path = full_screenshot(browser_page, f"hostile-{name}")
         assert pwned(browser_page) is None, f"a payload ran on {link}"
-        assert len(set(Image.open(path).convert("L").getdata())) > 20, f"{link} rendered blank"
+        assert len(Image.open(path).convert("L").getcolors(256)) > 20, f"{link} rendered blank"
         downloads += downloads_on(browser_page)
     assert dialogs == []
     assert outside == []

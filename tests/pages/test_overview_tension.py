@@ -101,3 +101,12 @@ def test_the_page_explains_the_formula_and_the_weights(at):
     text = " ".join(m.value for m in at.markdown)
     assert "score = direction × type weight × actor weight" in text
     assert "| actors | state and state | 2 |" in text
+
+
+def test_the_index_can_be_shown_per_theatre_and_for_the_whole_region(at):
+    at.segmented_control(key="index_level").set_value("theatres").run()
+    titles = [a["text"] for a in figure(at, "index_small_multiples")["layout"]["annotations"]]
+    assert titles == ["<b>Iraq</b>", "<b>Syria and Jordan</b>"]  # the theatres of the US strike and Tower 22
+    at.segmented_control(key="index_level").set_value("whole region").run()
+    spec = figure(at, "index_small_multiples")
+    assert [a["text"] for a in spec["layout"]["annotations"]] == ["<b>Whole region</b>"]
