@@ -633,7 +633,9 @@ with tab_places:
         + ("; then OpenStreetMap's Nominatim, one request a second." if geocoding.lookup else ".")
     )
     if geocoding.lookup is None:
-        st.info(f"{escape_markdown(geocoding.problem)}. You can still add a place by typing its coordinates.")
+        st.info(
+            f"{escape_markdown(geocoding.problem[:1].upper() + geocoding.problem[1:])}. You can still add a place by typing its coordinates."
+        )
     queries_text = st.text_area(
         "Places to look up, one per line, optionally with a country: `Jurf al-Sakhar, Iraq`", key="places_queries"
     )
@@ -649,7 +651,8 @@ with tab_places:
         st.session_state["places_results"] = []
         st.session_state["places_batch"] = {"total": len(queries), "running": True}
         st.session_state["places_gen"] = st.session_state.get("places_gen", 0) + 1
-        st.button("Cancel", key="places_cancel")
+        cancel = st.empty()
+        cancel.button("Cancel", key="places_cancel", help="Stops after the place being looked up.")
         progress = st.progress(0.0, text=f"Looking up {len(queries)} place(s)…")
         for done, proposal in enumerate(
             curation.look_up_places(queries, gazetteer=gazetteer, online=geocoding.lookup), start=1
@@ -658,6 +661,7 @@ with tab_places:
             progress.progress(done / len(queries), text=f"{done} of {len(queries)} looked up")
         st.session_state["places_batch"]["running"] = False
         progress.empty()
+        cancel.empty()
     proposals: list[curation.PlaceProposal] = st.session_state.get("places_results", [])
     if proposals:
         failures = [p for p in proposals if p.status == "failed"]
@@ -672,7 +676,10 @@ with tab_places:
             hide_index=True,
             column_config={
                 "add": st.column_config.CheckboxColumn("Add", pinned=True),
+                "place": st.column_config.TextColumn("Place", pinned=True),
                 "country": st.column_config.SelectboxColumn("Country", options=list(taxonomy.COUNTRY_NAMES)),
+                "admin1": st.column_config.TextColumn("Province"),
+                "aliases": st.column_config.TextColumn("Aliases (semicolon-separated)"),
                 "latitude": st.column_config.NumberColumn("Latitude", min_value=-90, max_value=90, format="%.5f"),
                 "longitude": st.column_config.NumberColumn("Longitude", min_value=-180, max_value=180, format="%.5f"),
                 "geo_precision": st.column_config.NumberColumn("Precision", min_value=1, max_value=3, step=1),
@@ -680,6 +687,18 @@ with tab_places:
                 "message": st.column_config.TextColumn("What to do", disabled=True, width="large"),
             },
             disabled=["status", "message"],
+            column_order=[
+                "add",
+                "place",
+                "status",
+                "country",
+                "latitude",
+                "longitude",
+                "geo_precision",
+                "admin1",
+                "aliases",
+                "message",
+            ],
         )
         to_add = int(review["add"].fillna(False).sum())
         if st.button(f"Add {to_add} place(s) to places.csv", key="places_save", type="primary", disabled=not to_add):

@@ -64,10 +64,8 @@ def _save_brief(
 
 
 def _brief_option(slug: str | None, saved: dict[str, briefs.Brief]) -> str:
-    if slug is None or slug not in saved:
-        return "None"
-    brief = saved[slug]
-    return f"{brief.name} (saved {brief.saved_at:%d %b %Y %H:%M}, {len(brief.snapshot)} events)"
+    """The brief's name alone: it is also what the URL holds, so a link survives a re-save."""
+    return saved[slug].name if slug in saved else "None"
 
 
 dataset, state, events = ui.current_view()
@@ -218,7 +216,7 @@ with chart_box:
             config={
                 "displaylogo": False,
                 "modeBarButtonsToRemove": ["lasso2d", "select2d"],
-                "toImageButtonOptions": {"format": "png", "width": 1920, "height": round(fig.layout.height * 1.5)},
+                "toImageButtonOptions": {"format": "png", "scale": 2, "filename": "timeline"},  # crisp, as on screen
             },
         )
         unlabelled = len(fig.layout.meta["unlabelled_key_events"])
@@ -262,8 +260,9 @@ with changes_box:
     if brief is not None and changes is not None:
         counts = briefs.count_changes(changes)
         c_since.caption(
-            f"Brief “{brief.name}”: {brief.filters.describe()}; saved {brief.saved_at:%d %b %Y %H:%M} UTC"
-            + (f", data as of {brief.data_as_of:%d %b %Y}" if brief.data_as_of else "")
+            f"Saved {brief.saved_at:%d %b %Y %H:%M} UTC with {len(brief.snapshot)} events"
+            + (f" (data as of {brief.data_as_of:%d %b %Y})" if brief.data_as_of else "")
+            + f"; its filters: {brief.filters.describe()}."
         )
         m1, m2, m3 = c_since.columns(3)
         m1.metric("Added", counts["added"])

@@ -50,6 +50,10 @@ def hover_cards(events: pd.DataFrame) -> pd.Series:
     summary = events["notes"].astype("string").fillna("").map(shorten).map(html.escape)
     source = _escaped(events["source"]) + ", " + events["source_date"].dt.strftime("%d %b %Y")
     dataset = _escaped(events["dataset"]) if "dataset" in events else pd.Series("", index=events.index)
+    if "original_id" in events:
+        # Imported rows keep their source's id, so an analyst can find the row in the original file.
+        original = _escaped(events["original_id"])
+        dataset = dataset.where(original == "", dataset + " (id " + original + ")")
     return (
         "<b>" + date_with_precision(events) + "</b> · " + place
         + "<br>" + actors

@@ -26,7 +26,7 @@ from tensions.curation import event_row, fill_from_gazetteer, propose_event_id
 from tensions.gazetteer import Gazetteer, normalise_name
 from tensions.schema import EVENTS, split_list
 
-MatchKind = str  # "place", "actor", "date" or "keyword"
+MatchKind = str  # "place", "country", "actor", "date" or "keyword"
 PRECISION_RANK = {"day": 0, "week": 1, "month": 2, "year": 3}
 # A date at most this many days after the report is read as upcoming in the same year ("talks on May 3"
 # in an April report); anything later is taken to be last year's.

@@ -40,3 +40,8 @@ def test_markup_in_the_data_is_escaped(data_copy):
 def test_long_summaries_are_cut_at_a_word():
     assert shorten("one two three four", limit=9) == "one two…"
     assert shorten("short", limit=9) == "short"
+
+
+def test_imported_rows_show_their_dataset_and_original_id(data_copy):
+    events = load_dataset(data_copy).events.assign(dataset="ucdp", original_id="244657")
+    assert hover_cards(events).iloc[0].endswith("dataset: ucdp (id 244657)")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import plotly.graph_objects as go
 
-from tensions import imported, theme
+from tensions import theme
 from tensions.annotations import fit_text, text_width, wrap_text
 from tensions.figures.timeline import (
     LANES,
@@ -148,6 +148,8 @@ def source_line(
 
 def dataset_attributions(events: pd.DataFrame) -> list[str]:
     """One credit per dataset the events come from, in the words the importers give for slide footers."""
+    from tensions import imported  # the importers' registry: loaded only when a slide is made
+
     names = sorted(events["dataset"].astype("string").dropna().unique()) if "dataset" in events else []
     credits = []
     for name in names or [CURATED_DATASET]:

@@ -14,15 +14,17 @@ from tensions.errors import Problem
 from tensions.importers.acled import AcledImporter
 from tensions.importers.base import (
     Importer,
-    ImportFailed,
     ImportResult,
+)
+from tensions.importers.gdelt import GdeltImporter
+from tensions.importers.reading import (
+    ImportFailed,
     Source,
     UnknownFormatError,
     decode,
     first_line,
     source_bytes,
 )
-from tensions.importers.gdelt import GdeltImporter
 from tensions.importers.ucdp import UcdpImporter
 
 IMPORTERS: dict[str, Importer] = {i.dataset: i for i in (UcdpImporter(), AcledImporter(), GdeltImporter())}

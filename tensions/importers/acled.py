@@ -14,21 +14,25 @@ import pandas as pd
 
 from tensions import taxonomy
 from tensions.importers.base import (
-    ActorMatcher,
     Importer,
     RowProblems,
-    civilian_or,
     coded,
     country_names,
-    first_line,
-    guess_delimiter,
     join_text,
-    normalise_header,
     parse_dates,
     parse_numbers,
     required_text,
     text,
     when,
+)
+from tensions.importers.matching import (
+    ActorMatcher,
+    civilian_or,
+)
+from tensions.importers.reading import (
+    first_line,
+    guess_delimiter,
+    normalise_header,
 )
 
 TIME_PRECISION = {"1": "day", "2": "week", "3": "month"}

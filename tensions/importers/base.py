@@ -1,20 +1,16 @@
-"""The importer interface, reading messy delimited files, shared normalisation and the rejected-row report.
+"""The importer interface, shared normalisation and the rejected-row report.
 
 Every source (UCDP GED, ACLED, GDELT) is one `Importer` subclass in its own module: it declares the
-columns it reads and turns their text into our event columns; everything else lives here once.
-Real files are messy, so reading is done with the `csv` module, which keeps quoted line breaks, doubled
-quotes and a BOM straight and tells us the file line where each record starts: every problem is named
-as `file:line:column`, sound rows are imported and unsound ones are listed with their reasons.
+columns it reads and turns their text into our event columns; everything else lives here once (reading
+the file in `reading.py`, matching actors in `matching.py`). Every problem is named as
+`file:line:column`; sound rows are imported and unsound ones are listed with their reasons.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import zipfile
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -23,12 +19,22 @@ import numpy as np
 import pandas as pd
 
 from tensions import taxonomy
-from tensions.actors import family_by_actor
-from tensions.errors import Problem, TensionsError
+from tensions.errors import Problem
 from tensions.gazetteer import normalise_name
-from tensions.schema import EVENTS, split_list
-
-Source = str | Path | bytes
+from tensions.importers.matching import ActorMatcher
+from tensions.importers.reading import (
+    ImportFailed,
+    RawTable,
+    Source,
+    UnknownFormatError,
+    decode,
+    first_line,
+    guess_delimiter,
+    read_table,
+    rejected_row_count,
+    source_bytes,
+)
+from tensions.schema import EVENTS
 
 # What every imported event carries: the curated columns, the derived ones `load.py` adds, and provenance.
 DERIVED_COLUMNS: tuple[str, ...] = ("escalation", "actor1_family", "actor2_family", "dataset")
@@ -79,49 +85,7 @@ _COUNTRY_KEYS: dict[str, str] = {
     **{normalise_name(alias): name for alias, name in COUNTRY_ALIASES.items()},
 }
 
-HXL_NOTE = "skipped the HXL hashtag row (line 2)"
 MISSING = "is empty but required"
-
-
-class ImportFailed(TensionsError):
-    """The file cannot be imported at all (unknown format, missing column); `problems` says where."""
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
-
-
-class UnknownFormatError(ImportFailed):
-    """The file is none of the formats we import, or not the one the caller named."""
-
-
-@dataclass
-class RawTable:
-    """A file's records as text (empty cells are ""), with the file line where each record starts."""
-
-    file_name: str
-    frame: pd.DataFrame
-    lines: np.ndarray
-    header: list[str]
-    rejected: pd.DataFrame
-    notes: list[str] = field(default_factory=list)
-    # How the file spells each (lower-cased) column, for messages.
-    display_names: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def rows_read(self) -> int:
-        return len(self.frame) + _rows(self.rejected)
-
-
-REJECTED_COLUMNS = ["line", "original_id", "column", "value", "reason"]
-
-
-def _rows(rejected: pd.DataFrame) -> int:
-    return int(rejected["line"].nunique()) if len(rejected) else 0
-
-
-def empty_rejected() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="int64" if c == "line" else "string") for c in REJECTED_COLUMNS})
 
 
 @dataclass
@@ -143,7 +107,7 @@ class ImportResult:
 
     @property
     def rows_rejected(self) -> int:
-        return _rows(self.rejected)
+        return rejected_row_count(self.rejected)
 
     def problems(self) -> list[Problem]:
         """Every reason a row was rejected, as `file:line:column: reason`."""
@@ -157,148 +121,6 @@ class ImportResult:
             f"{self.file_name} ({self.format_name}): {self.rows_read:,} rows read, "
             f"{self.rows_imported:,} imported, {self.rows_rejected:,} rejected"
         )
-
-
-# ---------------------------------------------------------------------------------------------------
-# Reading
-
-
-def source_bytes(source: Source) -> tuple[bytes, list[str]]:
-    """The file's bytes, unpacked when it is a ZIP archive holding one file (as GDELT publishes them)."""
-    data = source if isinstance(source, bytes) else Path(source).read_bytes()
-    notes: list[str] = []
-    if data[:4] == b"PK\x03\x04":
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = [m for m in archive.infolist() if not m.is_dir()]
-            if len(members) != 1:
-                raise UnknownFormatError(
-                    [Problem("(archive)", 0, "", f"a ZIP archive must hold exactly one file; it holds {len(members)}")]
-                )
-            data = archive.read(members[0])
-            notes.append(f"unpacked {members[0].filename} from the ZIP archive")
-    return data, notes
-
-
-# Windows-1252 punctuation that went through a Latin-1 decoder arrives as C1 control characters
-# (GDELT's "San\x91a'" for "San‘a'"): mapped back to what was meant.
-_C1_REPAIR = {
-    b: bytes([b]).decode("cp1252", errors="ignore") for b in range(0x80, 0xA0) if bytes([b]).decode("cp1252", "ignore")
-}
-
-
-def decode(data: bytes) -> tuple[str, list[str]]:
-    """Text from UTF-8 (with or without a BOM); Windows-1252 as a fallback, said in a note."""
-    notes = []
-    try:
-        content = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        content = data.decode("cp1252", errors="replace")
-        notes.append(f"not UTF-8 (first bad byte on line {line}); read as Windows-1252: check accented names")
-    c1 = sum(content.count(chr(b)) for b in _C1_REPAIR)
-    if c1:
-        content = content.translate(_C1_REPAIR)
-        notes.append(f"replaced {c1} control character(s) left by a wrong encoding with the punctuation meant")
-    return content, notes
-
-
-def first_line(text: str) -> str:
-    return text.split("\n", 1)[0].rstrip("\r")
-
-
-def guess_delimiter(line: str) -> str:
-    """The delimiter of a header or first record: the most frequent of comma, tab and semicolon."""
-    counts = {d: line.count(d) for d in (",", "\t", ";")}
-    return max(counts, key=lambda d: counts[d])
-
-
-def normalise_header(name: str) -> str:
-    return name.strip().strip("\ufeff").strip().lower()
-
-
-def _records(text: str, delimiter: str, quoting: int) -> Iterator[tuple[int, list[str]]]:
-    """(line where the record starts, its fields) for every non-blank record."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting, strict=False)
-    previous = 0
-    while True:
-        try:
-            record = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            raise ImportFailed([Problem("", reader.line_num, "", f"cannot be read as CSV: {error}")]) from error
-        start, previous = previous + 1, reader.line_num
-        if record and any(cell.strip() for cell in record):
-            yield start, record
-
-
-def is_hxl_row(record: Sequence[str]) -> bool:
-    """The HXL hashtag row HDX adds under the header: every filled cell starts with '#'."""
-    filled = [cell.strip() for cell in record if cell.strip()]
-    return bool(filled) and all(cell.startswith("#") for cell in filled)
-
-
-def read_table(
-    text: str,
-    file_name: str,
-    *,
-    columns: Iterable[str],
-    delimiter: str,
-    names: Sequence[str] | None = None,
-    quoting: int = csv.QUOTE_MINIMAL,
-    chunk_rows: int = 100_000,
-) -> RawTable:
-    """Read delimited `text` keeping only `columns` (lower-case names); `names` when the file has no header.
-
-    Records with the wrong number of fields are rejected (a line break inside an unquoted field, a
-    stray delimiter); extra trailing empty fields are tolerated.
-    """
-    csv.field_size_limit(64 * 1024 * 1024)
-    records = _records(text, delimiter, quoting)
-    notes: list[str] = []
-    if names is None:
-        try:
-            _, header_record = next(records)
-        except StopIteration:
-            raise ImportFailed([Problem(file_name, 1, "", "the file is empty")]) from None
-        header = [normalise_header(h) for h in header_record]
-        display = {
-            h: original.strip().strip("\ufeff").strip() for h, original in zip(header, header_record, strict=True)
-        }
-    else:
-        header = [n.lower() for n in names]
-        display = {n.lower(): n for n in names}
-    wanted = [c for c in dict.fromkeys(columns) if c in header]
-    positions = [header.index(c) for c in wanted]
-    width = len(header)
-    chunks: list[pd.DataFrame] = []
-    rows: list[list[str]] = []
-    lines: list[int] = []
-    bad: list[tuple[int, str, str, str, str]] = []
-    first = True
-    for line, record in records:
-        if first and names is None and is_hxl_row(record):
-            notes.append(HXL_NOTE if line == 2 else f"skipped the HXL hashtag row (line {line})")
-            first = False
-            continue
-        first = False
-        if len(record) != width:
-            if len(record) > width and not any(cell.strip() for cell in record[width:]):
-                record = record[:width]
-            else:
-                bad.append(
-                    (line, record[0] if record else "", "", "", f"has {len(record)} fields; the header has {width}")
-                )
-                continue
-        rows.append([record[p] for p in positions])
-        lines.append(line)
-        if len(rows) >= chunk_rows:
-            chunks.append(pd.DataFrame(rows, columns=wanted, dtype="str"))
-            rows = []
-    chunks.append(pd.DataFrame(rows, columns=wanted, dtype="str"))
-    frame = pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
-    rejected = pd.DataFrame(bad, columns=REJECTED_COLUMNS) if bad else empty_rejected()
-    return RawTable(file_name, frame, np.asarray(lines, dtype="int64"), header, rejected, notes, display)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -471,98 +293,6 @@ def title_if_shouting(values: pd.Series) -> pd.Series:
     unique = pd.unique(values)
     mapping = {v: v.title() if v.isupper() and len(v) > 3 else v for v in unique}
     return values.map(mapping)
-
-
-# ---------------------------------------------------------------------------------------------------
-# Actors: canonical names and families from the curated actors table
-
-
-STATE_PATTERN = re.compile(
-    r"^(?:government|military forces|police forces|armed forces|navy|air force|army) of (?:the )?(.+?)"
-    r"(?:\s*\(\d{4}-?\d{0,4}\))?(?:\s*\[.*\])?$",
-    re.IGNORECASE,
-)
-GOVERNMENT_PATTERN = re.compile(r"^government of (?:the )?([^,]+?)(?:\s*\(\d{4}-?\d{0,4}\))?$", re.IGNORECASE)
-CIVILIAN_WORDS = re.compile(r"\b(civilians?|protesters?|rioters?|refugees?|migrants?|journalists?)\b", re.IGNORECASE)
-# Partner states whose family is not in actors.csv but follows from it.
-STATE_FAMILY_BY_COUNTRY: dict[str, str] = {
-    "Australia": "US and partners",
-    "Canada": "US and partners",
-    "Germany": "US and partners",
-    "Netherlands": "US and partners",
-    "Denmark": "US and partners",
-}
-
-
-class ActorMatcher:
-    """Matches imported actor names to the curated actors (by name or alias) and gives their family.
-
-    A matched name is replaced by the curated name, so the actor filter finds imported events too;
-    an unmatched name is kept as written.
-    """
-
-    def __init__(self, actors: pd.DataFrame | None = None) -> None:
-        self._canonical: dict[str, str] = {}
-        self._families: dict[str, str] = {}
-        self._kinds: dict[str, str] = {}
-        if actors is not None and len(actors):
-            self._families = family_by_actor(actors)
-            self._kinds = dict(zip(actors["actor"], actors["kind"].astype("string"), strict=True))
-            for actor, aliases in zip(actors["actor"], actors["aliases"], strict=True):
-                for name in [actor, *split_list(aliases)]:
-                    self._canonical.setdefault(normalise_name(name), actor)
-
-    def canonical(self, names: pd.Series) -> pd.Series:
-        unique = pd.unique(names)
-        return names.map({n: self._one(n) if n else n for n in unique})
-
-    def _one(self, name: str) -> str:
-        known = self._canonical.get(normalise_name(name))
-        if known is not None:
-            return known
-        # "Government of Israel" is the state Israel (but "Military Forces of Israel" stays itself).
-        match = GOVERNMENT_PATTERN.match(name)
-        if match:
-            state = self._canonical.get(normalise_name(match.group(1)))
-            if state is not None and self._families.get(state):
-                return state
-        return name
-
-    def is_state(self, names: pd.Series) -> pd.Series:
-        """Whether each name is a curated actor of the kind "state" (a country as such)."""
-        unique = pd.unique(names)
-        return names.map({n: self._kinds.get(n) == "state" for n in unique}).astype(bool)
-
-    def is_known(self, names: pd.Series) -> pd.Series:
-        """Whether each name is a curated actor or one of its aliases."""
-        unique = pd.unique(names)
-        mapping = {n: normalise_name(n) in self._canonical for n in unique}
-        return names.map(mapping).astype(bool)
-
-    def family(self, name: str) -> str | None:
-        """The family of a curated actor, or of a state force named 'Military Forces of X' etc."""
-        if name in self._families:
-            return self._families[name]
-        for part in [p.strip() for p in name.split(",")] if "," in name else [name]:
-            match = STATE_PATTERN.match(part)
-            if match:
-                country = self._canonical.get(normalise_name(match.group(1)), match.group(1))
-                return self._families.get(country) or STATE_FAMILY_BY_COUNTRY.get(country) or "Other states"
-        return None
-
-    def families(self, names: pd.Series, fallback: pd.Series) -> pd.Series:
-        """Families of `names`, with `fallback` (per row, from the source's own actor kind) where unknown."""
-        unique = pd.unique(names)
-        mapping = {n: self.family(n) if n else None for n in unique}
-        known = names.map(mapping)
-        return known.where(known.notna(), fallback).where(names != "")
-
-
-def civilian_or(names: pd.Series, otherwise: str) -> pd.Series:
-    """'Civilians and shipping' for civilians, protesters and the like (by name); `otherwise` for the rest."""
-    unique = pd.unique(names)
-    mapping = {n: "Civilians and shipping" if CIVILIAN_WORDS.search(n) else otherwise for n in unique}
-    return names.map(mapping)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -18,24 +18,28 @@ import pandas as pd
 
 from tensions import taxonomy
 from tensions.importers.base import (
-    ActorMatcher,
     Importer,
-    RawTable,
     RowProblems,
     coded,
     country_names,
-    first_line,
-    guess_delimiter,
     join_text,
-    normalise_header,
     parse_dates,
     parse_numbers,
-    read_table,
     required_text,
     strict_dates,
     text,
     title_if_shouting,
     when,
+)
+from tensions.importers.matching import (
+    ActorMatcher,
+)
+from tensions.importers.reading import (
+    RawTable,
+    first_line,
+    guess_delimiter,
+    normalise_header,
+    read_table,
 )
 
 # GDELT 2.0's 61 columns, in file order (the codebook's names).

@@ -14,17 +14,11 @@ from __future__ import annotations
 import pandas as pd
 
 from tensions.importers.base import (
-    ActorMatcher,
     Importer,
-    RawTable,
     RowProblems,
-    civilian_or,
     coded,
     country_names,
-    first_line,
-    guess_delimiter,
     join_text,
-    normalise_header,
     parse_dates,
     parse_numbers,
     required_text,
@@ -32,6 +26,16 @@ from tensions.importers.base import (
     text,
     tidy_admin,
     when,
+)
+from tensions.importers.matching import (
+    ActorMatcher,
+    civilian_or,
+)
+from tensions.importers.reading import (
+    RawTable,
+    first_line,
+    guess_delimiter,
+    normalise_header,
 )
 
 TYPE_OF_VIOLENCE: dict[str, tuple[str, str, str]] = {

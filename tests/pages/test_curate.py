@@ -325,7 +325,7 @@ def test_hostile_article_text_is_escaped_in_the_highlight(data):
 
 def test_places_offline_are_found_in_the_gazetteer_or_left_to_type_in(data):
     at = signed_in()
-    assert "online geocoding is off" in at.info[-1].value
+    assert "Online geocoding is off" in at.info[-1].value
     at.text_area(key="places_queries").input("Jurf al-Sakhar, Iraq\nAl Qaim").run()
     at.button(key="places_lookup").click().run()
     review = at.data_editor(key=editor_key(at, "places_editor_")).value
@@ -386,3 +386,10 @@ def test_the_history_tab_lists_changes_newest_first(data):
     assert history[["who", "action", "key", "changed columns"]].values.tolist() == [
         ["Ann", "edited", "IRQ-20240104-1", "notes"]
     ]
+
+
+def test_the_page_writes_only_through_the_one_save_function():
+    source = Path(PAGE).read_text(encoding="utf-8")
+    for writer in ("write_bytes_atomically", "write_csv_atomically", "to_csv", "write_text", "write_bytes", "open("):
+        assert writer not in source, writer
+    assert source.count("curation.save_changes(") == 1

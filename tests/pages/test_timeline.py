@@ -116,9 +116,9 @@ def test_a_saved_brief_later_shows_what_changed_and_marks_it_on_the_chart(data_d
     lines = [line for line in lines if not line.startswith("IRQ-20240202-1")]
     path.write_text("\n".join(lines) + "\n")
 
-    at = timeline_page()
-    at.selectbox(key="since_brief").set_value("weekly-brief").run()
+    at = timeline_page(since_brief="Weekly brief")  # a link names the brief to compare with
     assert not at.exception
+    assert at.selectbox(key="since_brief").value == "weekly-brief"
     metrics = {m.label: m.value for m in at.metric}
     assert metrics == {"Added": "0", "Revised": "1", "Removed": "1"}
     changes = at.dataframe[1].value
