@@ -15,6 +15,7 @@ from tensions.csv_safety import safe_csv_bytes
 from tensions.errors import TensionsError
 from tensions.export import FORMATS, export_briefing, export_file_name, key_event_rows, renderer_available
 from tensions.figures import briefing, timeline
+from tensions.figures.tension import tension_panel
 from tensions.filters import FilterState
 from tensions.paths import data_dir
 
@@ -73,7 +74,7 @@ dataset, state, events = ui.current_view()
 st.title("Timeline")
 st.caption(f"{state.describe().capitalize()} · {ui.data_as_of_caption(dataset)}")
 
-c_lanes, c_counts, c_brief = st.columns([3, 2, 2], vertical_alignment="bottom")
+c_lanes, c_counts, c_brief, c_tension = st.columns([3, 2, 2, 2], vertical_alignment="bottom")
 lanes = c_lanes.segmented_control(
     "Lanes",
     list(timeline.LANES),
@@ -98,6 +99,13 @@ briefing_mode = c_brief.toggle(
     key="briefing",
     bind="query-params",
     help="Turn the chart into a 16:9 slide with a title, caption and source line, ready to export.",
+)
+
+tension_band = c_tension.toggle(
+    "Tension index band",
+    key="tension_band",
+    bind="query-params",
+    help="Add the region's tension index per week or month under the events (how it is computed: Overview).",
 )
 
 if events.empty:
@@ -208,6 +216,7 @@ with chart_box:
             period=(state.start, state.end),
             changes=changes,
             width=SCREEN_LAYOUT_WIDTH,
+            bands=[tension_panel(dataset.actors, granularity=granularity)] if tension_band else (),
         )
         st.plotly_chart(
             fig,

@@ -17,11 +17,21 @@ def write_bytes_atomically(path: Path, payload: bytes) -> None:
         with os.fdopen(handle, "wb") as temp_file:
             temp_file.write(payload)
             temp_file.flush()
+            # mkstemp makes files owner-only; keep the replaced file's mode, or the usual one for a new file.
+            os.fchmod(temp_file.fileno(), _mode_for(path))
             os.fsync(temp_file.fileno())
         os.replace(temp_name, path)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
+
+
+def _mode_for(path: Path) -> int:
+    if path.exists():
+        return path.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def write_csv_atomically(frame: pd.DataFrame, path: Path) -> None:
