@@ -247,6 +247,12 @@ def no_events_message() -> None:
     st.info("No events match these filters. Widen the period or clear some filters in the sidebar.")
 
 
+def view_caption(dataset: Dataset, state: FilterState) -> str:
+    """The filters in words and the data's date, under each page's title (the first letter only raised)."""
+    described = state.describe()
+    return f"{described[:1].upper()}{described[1:]} · {data_as_of_caption(dataset)}"
+
+
 def data_as_of_caption(dataset: Dataset) -> str:
     as_of = dataset.data_as_of
     return f"Data as of {as_of:%d %B %Y}" if as_of else "No data"

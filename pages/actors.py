@@ -15,7 +15,7 @@ except ImportError:
 dataset, state, events = ui.current_view()
 
 st.title("Actors")
-st.caption(f"{state.describe().capitalize()} · {ui.data_as_of_caption(dataset)}")
+st.caption(ui.view_caption(dataset, state))
 
 if events.empty:
     ui.no_events_message()

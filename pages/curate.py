@@ -240,7 +240,7 @@ def show_refusal(error: object) -> None:
 
 dataset, state, events = ui.current_view()
 st.title("Curate events")
-st.caption(f"{state.describe().capitalize()} · {ui.data_as_of_caption(dataset)}")
+st.caption(ui.view_caption(dataset, state))
 if events.empty:
     ui.no_events_message()
 

@@ -36,8 +36,7 @@ LIST_COLUMN_CONFIG = {
 dataset, state, events = ui.current_view()
 
 st.title("Map")
-described = state.describe()
-st.caption(f"{described[:1].upper()}{described[1:]} · {ui.data_as_of_caption(dataset)}")
+st.caption(ui.view_caption(dataset, state))
 
 # Every control is bound to the URL like the sidebar, so a copied link opens this same view.
 c_mode, c_colour, c_region, c_heat = st.columns([3, 3, 2, 3], vertical_alignment="bottom")

@@ -16,7 +16,7 @@ from tensions.paths import data_dir
 dataset, state, events = ui.current_view()
 
 st.title("Regional tensions")
-st.caption(f"{state.describe().capitalize()} · {ui.data_as_of_caption(dataset)}")
+st.caption(ui.view_caption(dataset, state))
 
 if events.empty:
     ui.no_events_message()

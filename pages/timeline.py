@@ -72,7 +72,7 @@ def _brief_option(slug: str | None, saved: dict[str, briefs.Brief]) -> str:
 dataset, state, events = ui.current_view()
 
 st.title("Timeline")
-st.caption(f"{state.describe().capitalize()} · {ui.data_as_of_caption(dataset)}")
+st.caption(ui.view_caption(dataset, state))
 
 c_lanes, c_counts, c_brief, c_tension = st.columns([3, 2, 2, 2], vertical_alignment="bottom")
 lanes = c_lanes.segmented_control(
@@ -258,7 +258,8 @@ with key_box:
         )
     st.download_button(
         "Events shown (CSV)",
-        data=safe_csv_bytes(events.drop(columns=["escalation"], errors="ignore")),
+        # Built only when clicked: at a million imported events the CSV takes far longer than the page.
+        data=lambda: safe_csv_bytes(events.drop(columns=["escalation"], errors="ignore")),
         file_name="timeline-events.csv",
         mime="text/csv",
         key="download_csv",
