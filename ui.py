@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from tensions import imported, taxonomy
+from tensions import imported, summary, taxonomy
 from tensions.errors import InvalidDataError
 from tensions.filters import FilterState, apply_filters, filter_mask
 from tensions.load import CURATED_DATASET, Dataset, load_dataset
@@ -256,3 +256,24 @@ def view_caption(dataset: Dataset, state: FilterState) -> str:
 def data_as_of_caption(dataset: Dataset) -> str:
     as_of = dataset.data_as_of
     return f"Data as of {as_of:%d %B %Y}" if as_of else "No data"
+
+
+def latest_events_table(events: pd.DataFrame, *, count: int = 10, key: str | None = None) -> None:
+    """The newest events as a readable table, the same on every page that lists them."""
+    st.dataframe(
+        summary.latest_events(events, count=count),
+        hide_index=True,
+        column_config={
+            "event_date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
+            "time_precision": "Known to the",
+            "country": "Country",
+            "location": "Place",
+            "event_type": "Type",
+            "actor1": "Actor",
+            "actor2": "Acted on / with",
+            "fatalities": "Fatalities",
+            "notes": st.column_config.TextColumn("Summary", width="large"),
+            "source": "Source",
+        },
+        key=key,
+    )

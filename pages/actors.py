@@ -3,7 +3,7 @@
 import streamlit as st
 
 import ui
-from tensions import actor_profile, summary, tension
+from tensions import actor_profile, tension
 from tensions.figures import actors as actor_figures
 from tensions.figures import tension as tension_figures
 
@@ -119,23 +119,7 @@ else:
         )
 
     st.markdown("**Latest events**")
-    st.dataframe(
-        summary.latest_events(involved, count=10),
-        hide_index=True,
-        column_config={
-            "event_date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
-            "time_precision": "Known to the",
-            "country": "Country",
-            "location": "Place",
-            "event_type": "Type",
-            "actor1": "Actor",
-            "actor2": "Acted on / with",
-            "fatalities": "Fatalities",
-            "notes": st.column_config.TextColumn("Summary", width="large"),
-            "source": "Source",
-        },
-        key="latest_events",
-    )
+    ui.latest_events_table(involved, key="latest_events")
 
 # --- who acts on whom ---------------------------------------------------------------------------------------
 st.subheader("Who acts on whom")

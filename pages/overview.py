@@ -197,19 +197,4 @@ with right:
     )
 
 st.subheader("Latest events")
-st.dataframe(
-    summary.latest_events(events),
-    hide_index=True,
-    column_config={
-        "event_date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
-        "time_precision": "Known to the",
-        "country": "Country",
-        "location": "Place",
-        "event_type": "Type",
-        "actor1": "Actor",
-        "actor2": "Acted on / with",
-        "fatalities": "Fatalities",
-        "notes": st.column_config.TextColumn("Summary", width="large"),
-        "source": "Source",
-    },
-)
+ui.latest_events_table(events)

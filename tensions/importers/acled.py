@@ -29,11 +29,6 @@ from tensions.importers.matching import (
     ActorMatcher,
     civilian_or,
 )
-from tensions.importers.reading import (
-    first_line,
-    guess_delimiter,
-    normalise_header,
-)
 
 TIME_PRECISION = {"1": "day", "2": "week", "3": "month"}
 GEO_PRECISION = {"1": 1, "2": 2, "3": 3}
@@ -84,6 +79,7 @@ class AcledImporter(Importer):
     )
     id_column = "event_id_cnty"
     kept_words = ", the newest revision by timestamp, which is kept"
+    signature_columns = frozenset({"event_id_cnty", "event_type", "sub_event_type"})
     required_columns = (
         "event_id_cnty",
         "event_date",
@@ -109,11 +105,6 @@ class AcledImporter(Importer):
         "civilian_targeting",
         "timestamp",
     )
-
-    def recognises(self, text: str) -> bool:
-        line = first_line(text)
-        header = {normalise_header(h) for h in line.split(guess_delimiter(line))}
-        return {"event_id_cnty", "event_type", "sub_event_type"} <= header
 
     def normalise(self, frame: pd.DataFrame, problems: RowProblems, actors: ActorMatcher) -> dict[str, pd.Series]:
         ids = required_text(frame, "event_id_cnty", problems)

@@ -30,6 +30,7 @@ from tensions.importers.reading import (
     decode,
     first_line,
     guess_delimiter,
+    normalise_header,
     read_table,
     rejected_row_count,
     source_bytes,
@@ -295,6 +296,12 @@ def title_if_shouting(values: pd.Series) -> pd.Series:
     return values.map(mapping)
 
 
+def header_names(text: str) -> set[str]:
+    """The normalised column names of a delimited file's first line."""
+    line = first_line(text)
+    return {normalise_header(h) for h in line.split(guess_delimiter(line))}
+
+
 # ---------------------------------------------------------------------------------------------------
 # The interface
 
@@ -307,10 +314,12 @@ class Importer(ABC):
     attribution: ClassVar[str]
     required_columns: ClassVar[tuple[str, ...]]
     optional_columns: ClassVar[tuple[str, ...]] = ()
+    # Header names (normalised) that together identify this source's files.
+    signature_columns: ClassVar[frozenset[str]]
 
-    @abstractmethod
     def recognises(self, text: str) -> bool:
-        """Whether a file starting with `text` is in this source's format."""
+        """Whether a file starting with `text` is in this source's format: its header has the signature."""
+        return self.signature_columns <= header_names(text)
 
     def format_name(self, raw: RawTable) -> str:
         return f"{self.title} CSV"

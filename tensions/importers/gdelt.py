@@ -36,9 +36,6 @@ from tensions.importers.matching import (
 )
 from tensions.importers.reading import (
     RawTable,
-    first_line,
-    guess_delimiter,
-    normalise_header,
     read_table,
 )
 
@@ -158,6 +155,7 @@ class GdeltImporter(Importer):
         "1979-2012, ISA Annual Convention. Machine-coded from news reports: unverified."
     )
     id_column = "GLOBALEVENTID"
+    signature_columns = frozenset({"globaleventid", "sqldate"})
     required_columns = (
         "globaleventid",
         "sqldate",
@@ -193,9 +191,8 @@ class GdeltImporter(Importer):
         return None
 
     def recognises(self, text: str) -> bool:
-        line = first_line(text)
-        header = {normalise_header(h) for h in line.split(guess_delimiter(line))}
-        return {"globaleventid", "sqldate"} <= header or self._raw_width(text) is not None
+        # GDELT comes with a header (extracts) or as raw headerless 61-column files.
+        return super().recognises(text) or self._raw_width(text) is not None
 
     def read(self, text: str, file_name: str) -> RawTable:
         width = self._raw_width(text)

@@ -33,9 +33,6 @@ from tensions.importers.matching import (
 )
 from tensions.importers.reading import (
     RawTable,
-    first_line,
-    guess_delimiter,
-    normalise_header,
 )
 
 TYPE_OF_VIOLENCE: dict[str, tuple[str, str, str]] = {
@@ -56,6 +53,7 @@ class UcdpImporter(Importer):
         "(ucdp.uu.se). Cite: Sundberg, Ralph and Erik Melander (2013), Introducing the UCDP Georeferenced "
         "Event Dataset, Journal of Peace Research 50(4)."
     )
+    signature_columns = frozenset({"type_of_violence", "side_a", "side_b"})
     required_columns = (
         "id",
         "type_of_violence",
@@ -83,11 +81,6 @@ class UcdpImporter(Importer):
         "high",
         "deaths_civilians",
     )
-
-    def recognises(self, text: str) -> bool:
-        line = first_line(text)
-        header = {normalise_header(h) for h in line.split(guess_delimiter(line))}
-        return {"type_of_violence", "side_a", "side_b"} <= header
 
     def format_name(self, raw: RawTable) -> str:
         hxl = any("HXL" in note for note in raw.notes)

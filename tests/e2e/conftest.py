@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -80,9 +81,9 @@ class OutsideRequests(list):
     """Every request the page made to a host other than this machine."""
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[tuple[Page, OutsideRequests]]:
-    """A fresh page at slide-friendly size that records, and blocks, any request leaving the local host."""
+@contextmanager
+def guarded_page(browser: Browser) -> Iterator[tuple[Page, OutsideRequests]]:
+    """A page in a fresh browser context that records, and blocks, any request leaving the local host."""
     context = browser.new_context(viewport={"width": 1600, "height": 1000})
     page = context.new_page()
     outside = OutsideRequests()
@@ -96,8 +97,17 @@ def page(browser: Browser) -> Iterator[tuple[Page, OutsideRequests]]:
             route.abort()
 
     page.route("**/*", guard)
-    yield page, outside
-    context.close()
+    try:
+        yield page, outside
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[tuple[Page, OutsideRequests]]:
+    """A fresh, guarded page at slide-friendly size."""
+    with guarded_page(browser) as guarded:
+        yield guarded
 
 
 def wait_for_app(page: Page) -> None:

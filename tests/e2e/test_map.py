@@ -12,7 +12,7 @@ from PIL import Image
 from playwright.sync_api import Browser, Page
 
 from tensions import theme
-from tests.e2e.conftest import LOCAL_HOSTS, full_screenshot, serve, wait_for_app
+from tests.e2e.conftest import full_screenshot, guarded_page, serve, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -89,20 +89,8 @@ def pixels_near(pixels: np.ndarray, hex_colour: str, tolerance: int) -> int:
 @pytest.fixture
 def second_page(browser: Browser) -> Iterator[tuple[Page, list[str]]]:
     """A fresh browser context (no cookies, no session), guarded like the `page` fixture."""
-    context = browser.new_context(viewport={"width": 1600, "height": 1000})
-    page = context.new_page()
-    outside: list[str] = []
-
-    def guard(route):
-        if route.request.url.startswith(("data:", "blob:")) or urlparse(route.request.url).hostname in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", guard)
-    yield page, outside
-    context.close()
+    with guarded_page(browser) as guarded:
+        yield guarded
 
 
 def test_the_map_draws_borders_and_markers_with_nothing_fetched_from_outside(app_url, page):
