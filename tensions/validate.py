@@ -70,60 +70,82 @@ def _problems_from_failure_cases(cases: pd.DataFrame, file_name: str) -> list[Pr
 
 def check_events_against_taxonomy(events: pd.DataFrame, today: dt.date) -> list[Problem]:
     """Sub-types belong to their type; coordinates lie in the country; no future dates; key events have labels."""
-    problems = []
+    # Whole-column parsing, not a row loop: this runs on every save from the Curate page.
     file_name = EVENTS.file_name
-    for index, row in events.iterrows():
-        line = line_of(index)
-        sub = taxonomy.SUB_EVENT_TYPE_BY_NAME.get(str(row.get("sub_event_type")))
-        if sub is not None and row.get("event_type") != sub.event_type:
-            problems.append(
-                Problem(
-                    file_name,
-                    line,
-                    "sub_event_type",
-                    f"{sub.name!r} belongs to {sub.event_type!r}, not {row.get('event_type')!r}",
-                )
-            )
-        problems += _coordinate_problems(file_name, line, row)
-        country = taxonomy.COUNTRY_BY_NAME.get(str(row.get("country")))
-        if country is not None and not country.in_region and pd.isna(row.get("theatre")):
-            problems.append(
-                Problem(file_name, line, "theatre", f"an event in {country.name} needs the theatre it belongs to")
-            )
-        for column in ("event_date", "source_date"):
-            day = _parse_date(row.get(column))
-            if day is not None and day > today:
-                problems.append(Problem(file_name, line, column, f"{day.isoformat()} is in the future"))
-        event_day, source_day = _parse_date(row.get("event_date")), _parse_date(row.get("source_date"))
-        if event_day and source_day and source_day < event_day and row.get("time_precision") == "day":
-            problems.append(Problem(file_name, line, "source_date", "the report predates the event"))
-        tags = split_list(row.get("tags"))
-        label = row.get("label")
-        has_label = isinstance(label, str) and label.strip() != ""
-        if "key" in tags and not has_label:
-            problems.append(Problem(file_name, line, "label", "a `key` event needs a label"))
-        if has_label and "key" not in tags:
-            problems.append(Problem(file_name, line, "label", "only `key` events carry a label"))
-        if has_label and len(label) > 32:
-            problems.append(Problem(file_name, line, "label", f"longer than 32 characters ({len(label)})"))
+    lines = events.index.to_series().map(line_of)
+    column = lambda name: events[name] if name in events else pd.Series(pd.NA, index=events.index, dtype="string")  # noqa: E731
+    problems = _coordinate_problems(events, file_name)
+
+    sub_types = column("sub_event_type").astype("string")
+    expected_type = sub_types.map({s.name: s.event_type for s in taxonomy.SUB_EVENT_TYPES})
+    wrong_type = expected_type.notna() & (column("event_type").astype("string") != expected_type).fillna(True)
+    problems += [
+        Problem(file_name, lines[i], "sub_event_type", f"{sub_types[i]!r} belongs to {expected_type[i]!r}, not {column('event_type')[i]!r}")
+        for i in events.index[wrong_type]
+    ]  # fmt: skip
+
+    out_of_region = column("country").astype("string").map({c.name: not c.in_region for c in taxonomy.COUNTRIES})
+    needs_theatre = out_of_region.fillna(False).astype(bool) & column("theatre").isna()
+    problems += [
+        Problem(file_name, lines[i], "theatre", f"an event in {column('country')[i]} needs the theatre it belongs to")
+        for i in events.index[needs_theatre]
+    ]
+
+    dates = {name: _parse_dates(column(name)) for name in ("event_date", "source_date")}
+    for name, parsed in dates.items():
+        problems += [
+            Problem(file_name, lines[i], name, f"{parsed[i].date().isoformat()} is in the future")
+            for i in events.index[(parsed > pd.Timestamp(today)).fillna(False)]
+        ]
+    predates = (dates["source_date"] < dates["event_date"]).fillna(False) & (column("time_precision") == "day").fillna(
+        False
+    )
+    problems += [
+        Problem(file_name, lines[i], "source_date", "the report predates the event") for i in events.index[predates]
+    ]
+
+    is_key = column("tags").map(lambda tags: "key" in split_list(tags))
+    labels = column("label").astype("string").str.strip()
+    has_label = labels.notna() & (labels != "")
+    problems += [
+        Problem(file_name, lines[i], "label", "a `key` event needs a label") for i in events.index[is_key & ~has_label]
+    ]
+    problems += [
+        Problem(file_name, lines[i], "label", "only `key` events carry a label")
+        for i in events.index[has_label & ~is_key]
+    ]
+    long_labels = has_label & (column("label").astype("string").str.len() > 32).fillna(False)
+    problems += [
+        Problem(file_name, lines[i], "label", f"longer than 32 characters ({len(column('label')[i])})")
+        for i in events.index[long_labels]
+    ]
     return problems
 
 
-def _coordinate_problems(file_name: str, line: int, row: pd.Series) -> list[Problem]:
-    latitude = pd.to_numeric(row.get("latitude"), errors="coerce")
-    longitude = pd.to_numeric(row.get("longitude"), errors="coerce")
-    country = taxonomy.COUNTRY_BY_NAME.get(str(row.get("country")))
-    if pd.isna(latitude) or pd.isna(longitude) or country is None:
+def _coordinate_problems(table: pd.DataFrame, file_name: str) -> list[Problem]:
+    """Rows whose coordinates lie outside their country's bounding box."""
+    if not {"latitude", "longitude", "country"} <= set(table.columns):
         return []
-    min_lon, min_lat, max_lon, max_lat = country.bbox
-    if not (min_lat <= latitude <= max_lat and min_lon <= longitude <= max_lon):
-        return [Problem(file_name, line, "latitude", f"({latitude}, {longitude}) lies outside {country.name}")]
-    return []
+    latitude = pd.to_numeric(table["latitude"], errors="coerce")
+    longitude = pd.to_numeric(table["longitude"], errors="coerce")
+    countries = table["country"].astype("string")
+    bounds = pd.DataFrame(
+        countries.map({c.name: c.bbox for c in taxonomy.COUNTRIES}).dropna().tolist(),
+        index=countries.index[countries.map({c.name: True for c in taxonomy.COUNTRIES}).fillna(False).astype(bool)],
+        columns=["min_lon", "min_lat", "max_lon", "max_lat"],
+    ).reindex(table.index)
+    inside = latitude.between(bounds["min_lat"], bounds["max_lat"]) & longitude.between(
+        bounds["min_lon"], bounds["max_lon"]
+    )
+    outside = latitude.notna() & longitude.notna() & bounds["min_lat"].notna() & ~inside
+    return [
+        Problem(file_name, line_of(i), "latitude", f"({latitude[i]}, {longitude[i]}) lies outside {countries[i]}")
+        for i in table.index[outside]
+    ]
 
 
-def _parse_date(value: object) -> dt.date | None:
-    parsed = pd.to_datetime(value, format="%Y-%m-%d", errors="coerce")
-    return None if pd.isna(parsed) else parsed.date()
+def _parse_dates(values: pd.Series) -> pd.Series:
+    return pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
 
 
 def check_references(events: pd.DataFrame, actors: pd.DataFrame, places: pd.DataFrame) -> list[Problem]:
@@ -190,11 +212,7 @@ def check_aliases(table: pd.DataFrame, table_spec: TableSpec, name_column: str) 
 
 
 def check_places(places: pd.DataFrame) -> list[Problem]:
-    return [
-        problem
-        for index, row in places.iterrows()
-        for problem in _coordinate_problems(PLACES.file_name, line_of(index), row)
-    ]
+    return _coordinate_problems(places, PLACES.file_name)
 
 
 def check_near_duplicates(events: pd.DataFrame) -> list[Problem]:
