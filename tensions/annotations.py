@@ -9,11 +9,12 @@ marker of the top lane (the figure reserves that clearance). Everything here wor
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Literal
 
 # Advance widths of Helvetica (per 1000 em), which Arial and Liberation Sans share metrically: the house
@@ -178,10 +179,9 @@ def _layout_in_order(
     *,
     cover_high: bool,
 ) -> list[Placement | None]:
-    boxes: list[list[tuple[float, float]]] = [[] for _ in range(rows)]
-    leaders: list[list[float]] = [[] for _ in range(rows)]  # leader lines passing through each row
+    band = [_Row() for _ in range(rows)]
     placements: list[Placement | None] = [None] * len(anchors)
-    pending = {float(anchors[i]) for i in order}
+    pending = _SortedValues(float(anchors[i]) for i in order)
     for i in order:
         x, width = float(anchors[i]), float(widths[i])
         pending.discard(x)
@@ -193,30 +193,70 @@ def _layout_in_order(
         candidates = [flag_right, centred, flag_left] if x < split else [flag_left, centred, flag_right]
         # Try not to cover anchors still to come: their leader lines could then not pass this label.
         # A label that must cover them goes as high as it can, leaving the rows beneath it to them.
-        placed = _first_free(x, width, candidates, boxes, leaders, gap, clearance, left, right, avoid=pending)
+        placed = _first_free(x, width, candidates, band, gap, clearance, left, right, avoid=pending)
         if placed is None:
-            placed = _first_free(x, width, candidates, boxes, leaders, gap, clearance, left, right, highest=cover_high)
+            placed = _first_free(x, width, candidates, band, gap, clearance, left, right, highest=cover_high)
         if placed is None:
             continue
         row, start, align = placed
-        boxes[row].append((start, start + width))
+        band[row].add_label(start, start + width)
         for lower in range(row):
-            leaders[lower].append(x)
+            band[lower].leaders.add(x)
         placements[i] = Placement(row=row, left=start, right=start + width, align=align)
     return placements
+
+
+class _SortedValues:
+    """Numbers kept sorted, so "is any strictly between a and b" is a binary search, not a scan (the
+    layout asks it tens of thousands of times for a timeline's key events)."""
+
+    def __init__(self, values: Iterable[float] = ()) -> None:
+        self.values = sorted(values)
+
+    def add(self, value: float) -> None:
+        bisect.insort(self.values, value)
+
+    def discard(self, value: float) -> None:
+        """Remove every copy of `value`, as a set would."""
+        low, high = bisect.bisect_left(self.values, value), bisect.bisect_right(self.values, value)
+        del self.values[low:high]
+
+    def any_between(self, low: float, high: float) -> bool:
+        i = bisect.bisect_right(self.values, low)
+        return i < len(self.values) and self.values[i] < high
+
+
+@dataclass
+class _Row:
+    """One row of the label band: its labels' extents, sorted (they never overlap, so their left and right
+    edges sort alike), and the leader lines of higher labels that pass through it."""
+
+    lefts: list[float] = field(default_factory=list)
+    rights: list[float] = field(default_factory=list)
+    leaders: _SortedValues = field(default_factory=_SortedValues)
+
+    def add_label(self, start: float, end: float) -> None:
+        i = bisect.bisect_left(self.lefts, start)
+        self.lefts.insert(i, start)
+        self.rights.insert(i, end)
+
+    def any_label_within(self, start: float, end: float, margin: float) -> bool:
+        """Whether a label comes within `margin` of (start, end): the one starting last before `end +
+        margin` reaches furthest right of all that start there."""
+        i = bisect.bisect_left(self.lefts, end + margin)
+        return i > 0 and self.rights[i - 1] > start - margin
 
 
 def _first_free(
     x: float,
     width: float,
     candidates: list[tuple[float, Align]],
-    boxes: list[list[tuple[float, float]]],
-    leaders: list[list[float]],
+    band: list[_Row],
     gap: float,
     clearance: float,
     left: float,
     right: float,
-    avoid: set[float] = frozenset(),
+    avoid: _SortedValues | None = None,
     highest: bool = False,
 ) -> tuple[int, float, Align] | None:
     """The first free (row, start) trying each side in every row before the next side.
@@ -225,20 +265,19 @@ def _first_free(
     which blocks their leader lines from every row above it; a higher row on the preferred side
     costs nothing of the kind.
     """
-    blocked = [any(lo - clearance < x < hi + clearance for lo, hi in row) for row in boxes]
+    # Rows this label's leader line can reach: up to the first lower row where a label is in the way.
+    reachable = next((row + 1 for row, r in enumerate(band) if r.any_label_within(x, x, clearance)), len(band))
     for start, align in candidates:
         start = min(max(start, left), right - width)
         end = start + width
         if not start <= x <= end:
             continue
-        if any(start - clearance < other < end + clearance for other in avoid):
+        if avoid is not None and avoid.any_between(start - clearance, end + clearance):
             continue
-        # Rows this label's leader line can reach: up to the first lower row where a label is in the way.
-        reachable = next((row + 1 for row, hit in enumerate(blocked) if hit), len(boxes))
         for row in reversed(range(reachable)) if highest else range(reachable):
-            if any(start < hi + gap and lo < end + gap for lo, hi in boxes[row]):
+            if band[row].any_label_within(start, end, gap):
                 continue
-            if any(start - clearance < line < end + clearance for line in leaders[row]):
+            if band[row].leaders.any_between(start - clearance, end + clearance):
                 continue
             return row, start, align
     return None

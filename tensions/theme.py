@@ -81,17 +81,22 @@ COLOURS_BY_COLUMN: dict[str, dict[str, str]] = {
 }
 
 
+def house_layout(*, font_size: int = 13) -> dict:
+    """The house look as layout properties: white background, house font, legend above the plot."""
+    return {
+        "template": "plotly_white",
+        "font": {"family": FONT_FAMILY, "size": font_size, "color": TEXT_COLOUR},
+        "paper_bgcolor": BACKGROUND,
+        "plot_bgcolor": BACKGROUND,
+        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0, "title": None},
+        "hoverlabel": {"font": {"family": FONT_FAMILY}},
+    }
+
+
 def style_figure(fig: go.Figure, *, font_size: int = 13) -> go.Figure:
-    """Apply the house look: white background, house font, light grid, legend above the plot."""
-    fig.update_layout(
-        template="plotly_white",
-        font={"family": FONT_FAMILY, "size": font_size, "color": TEXT_COLOUR},
-        paper_bgcolor=BACKGROUND,
-        plot_bgcolor=BACKGROUND,
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0, "title": None},
-        hoverlabel={"font": {"family": FONT_FAMILY}},
-    )
+    """Apply the house look: `house_layout` and a light grid."""
+    fig.update_layout(**house_layout(font_size=font_size))
     fig.update_xaxes(gridcolor=GRID_COLOUR)
     fig.update_yaxes(gridcolor=GRID_COLOUR)
     return fig

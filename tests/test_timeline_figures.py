@@ -183,10 +183,22 @@ def test_every_panel_shares_the_time_axis_and_the_screen_has_a_range_slider(even
     assert fig.layout.yaxis.fixedrange is True  # zoom is along time only
 
 
+def test_panels_stack_top_down_with_their_heights_and_gaps_in_pixels(events):
+    fig = event_timeline(events, height=900, style=SCREEN)
+    margin = fig.layout.margin
+    plot_h = 900 - margin.t - margin.b
+    domains = [fig.layout[f"yaxis{suffix}"].domain for suffix in ("", "2", "3")]
+    assert domains[0][1] == pytest.approx(1.0) and domains[-1][0] == pytest.approx(0.0)
+    gaps_px = [(upper[0] - lower[1]) * plot_h for upper, lower in zip(domains, domains[1:], strict=False)]
+    assert gaps_px == pytest.approx([SCREEN.panel_gap_px] * 2)
+    assert {t.xaxis for t in fig.data if t.type == "bar"} == {"x2", "x3"}  # counts, then deaths, under the lanes
+    assert fig.layout.xaxis3.showticklabels is not False and fig.layout.xaxis.showticklabels is False
+
+
 def test_a_band_is_added_as_a_row_under_the_lanes(events):
-    def draw(fig: go.Figure, context) -> None:
-        fig.add_trace(go.Scatter(x=context.bins.centres, y=np.ones(len(context.bins.starts)), name="index"),
-                      row=context.row, col=1)  # fmt: skip
+    def draw(canvas, context) -> None:
+        canvas.add_trace(go.Scatter(x=context.bins.centres, y=np.ones(len(context.bins.starts)), name="index"),
+                         row=context.row)  # fmt: skip
 
     fig = event_timeline(events, bands=[Panel(name="tension", title="Tension index", height_px=80, draw=draw)])
     index = next(t for t in fig.data if t.name == "index")

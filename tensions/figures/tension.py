@@ -126,9 +126,9 @@ def tension_band(series: pd.DataFrame, *, name: str = "Tension index", height: i
 def tension_panel(actors: pd.DataFrame, *, granularity: str = "week", height_px: float = 90):
     """A `tensions.figures.timeline.Panel`: the region's index per week or month, drawn under the timeline's
     events on its time axis (`event_timeline(..., bands=[tension_panel(actors)])`)."""
-    from tensions.figures.timeline import Panel, PanelContext  # only the timeline needs this
+    from tensions.figures.timeline import Canvas, Panel, PanelContext  # only the timeline needs this
 
-    def draw(fig: go.Figure, context: PanelContext) -> None:
+    def draw(canvas: Canvas, context: PanelContext) -> None:
         events = context.events
         if events.empty:
             return
@@ -141,8 +141,8 @@ def tension_panel(actors: pd.DataFrame, *, granularity: str = "week", height_px:
             end=events["event_date"].max().date(),
         )
         for trace in tension_band_traces(series, name="Tension index"):
-            fig.add_trace(trace, row=context.row, col=1)
-        fig.update_yaxes(zeroline=True, zerolinecolor=theme.BORDER_COLOUR, nticks=3, row=context.row, col=1)
+            canvas.add_trace(trace, row=context.row)
+        canvas.update_yaxis(context.row, zeroline=True, zerolinecolor=theme.BORDER_COLOUR, nticks=3)
 
     word = "week" if granularity == "week" else "month"
     return Panel(

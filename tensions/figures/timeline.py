@@ -1,9 +1,13 @@
 """The timeline: events in swimlanes over time with key events labelled, and counts and deaths below.
 
-The figure is a stack of panels sharing one time axis (`make_subplots` rows): the swimlanes first, then
+The figure is a stack of panels sharing one time axis (subplot rows): the swimlanes first, then
 any `bands` a caller adds (e.g. a tension index), then events per week or month stacked by type, then
 reported deaths. Sizes are laid out in pixels from a `TimelineStyle`, so the same builder draws the
 on-screen chart and, through `tensions.figures.briefing`, a 1920x1080 slide with large type.
+
+The figure is assembled as plain data (`Canvas`) and validated once at the end: Plotly's incremental
+`add_trace`/`update_layout` re-validate the whole figure on each call, which cost half a second per build
+whatever the number of events.
 
 Encodings: colour and marker shape by event type (from `tensions.theme`); marker area by reported deaths
 (log scale), hollow when no figure was reported (never drawn as zero); a translucent bar over the week
@@ -19,7 +23,6 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from tensions import taxonomy, theme
 from tensions.annotations import Placement, group_close, layout_labels, text_width
@@ -157,15 +160,16 @@ class PanelContext:
 class Panel:
     """A row under the swimlanes on the shared time axis: its heading, its height and how to draw it.
 
-    `draw(fig, context)` adds traces to row `context.row` and may style that row's y axis. A tension
-    index band arrives as one of these through `event_timeline(..., bands=[...])`; `height_px` is at
-    screen scale and grows with the style on a slide.
+    `draw(canvas, context)` adds traces to row `context.row` (`canvas.add_trace(trace, row=context.row)`)
+    and may style that row's y axis (`canvas.update_yaxis(context.row, ...)`). A tension index band
+    arrives as one of these through `event_timeline(..., bands=[...])`; `height_px` is at screen scale
+    and grows with the style on a slide.
     """
 
     name: str
     title: str
     height_px: float
-    draw: Callable[[go.Figure, PanelContext], None]
+    draw: Callable[[Canvas, PanelContext], None]
 
 
 def positions_in(values: pd.Series, order: Sequence[str]) -> np.ndarray:
@@ -198,7 +202,10 @@ def key_event_labels(events: pd.DataFrame) -> pd.Series:
 
 def marker_sizes(fatalities: pd.Series, style: TimelineStyle = SCREEN) -> np.ndarray:
     """Marker diameters in px, growing with the logarithm of reported deaths; unknown gets the smallest."""
-    deaths = fatalities.astype("Float64").fillna(0).to_numpy(dtype=float)
+    return _sizes_for(fatalities.to_numpy(dtype=float, na_value=0.0), style)
+
+
+def _sizes_for(deaths: np.ndarray, style: TimelineStyle) -> np.ndarray:
     return style.marker_min + style.marker_per_decade * np.log10(1 + np.clip(deaths, 0, None))
 
 
@@ -242,6 +249,14 @@ class _Geometry:
     @property
     def plot_h(self) -> float:
         return self.height - self.top - self.bottom
+
+    def row_domains(self) -> list[tuple[float, float]]:
+        """Each panel's vertical extent as fractions of the plot's height (bottom, top), top panel first."""
+        domains, top = [], self.plot_h
+        for px in self.panel_px:
+            domains.append((max(0.0, (top - px) / self.plot_h), top / self.plot_h))
+            top -= px + self.gap
+        return domains
 
     def lane_units(self, px: float) -> float:
         """A height in px above the events panel's bottom, in the lanes' y units (lane i sits at y=i)."""
@@ -290,16 +305,19 @@ def event_timeline(
     screen = height is None
     slider = range_slider and style.range_slider_px > 0
 
+    # Per-event facts are computed once: on a million rows each pass costs milliseconds.
+    types = _types_present(events)
+    imprecise = imprecise_dates(events).to_numpy()
+    deaths = events["fatalities"].to_numpy(dtype=float, na_value=0.0)
     key_idx = np.flatnonzero(is_key_event(events).to_numpy())
-    margins = _margins(
-        events, bool(len(key_idx)), changed, lane_names, style, width, reserve_top, reserve_bottom, slider
-    )
+    key_items = _key_items(bool(imprecise.any()), bool(len(key_idx)), changed, style)
+    margins = _margins(types, key_items, lane_names, style, width, reserve_top, reserve_bottom, slider)
     plot_w = width - margins["l"] - margins["r"]
     label_w = (layout_width or width) - margins["l"] - margins["r"]
     span_ms = (x1 - x0).total_seconds() * 1000
-    x_ms = (events["event_date"] - x0).dt.total_seconds().to_numpy() * 1000
+    x_ms = _ms_since(events["event_date"], x0)
 
-    sizes = marker_sizes(events["fatalities"], style)
+    sizes = _sizes_for(deaths, style)
     lane_pos = np.array([lane_y.get(name, 0.0) for name in order])[lane_code]
     offsets = _dodge(lane_pos, x_ms * plot_w / span_ms, top_lane, style.dodge_px) if detailed else 0 * lane_pos
     y = lane_pos + offsets
@@ -312,7 +330,6 @@ def event_timeline(
     labels = pd.Series(key_event_labels(events.iloc[key_order]).to_numpy(dtype=object), index=key_order)
     texts = [" · ".join(dict.fromkeys(str(t) for t in labels[g])) for g in groups]
     widths = [text_width(t, style.label_font_size) + 2 * style.label_pad for t in texts]
-    deaths = events["fatalities"].astype("Float64").fillna(0).to_numpy(dtype=float)
     weights = [(1 + np.log10(1 + deaths[g].max())) ** 2 for g in groups]
     in_top = lane_pos == top_lane
     clearance = (
@@ -341,20 +358,14 @@ def event_timeline(
     used_rows = max((p.row + 1 for p in placements if p is not None), default=0)
     geometry = _geometry(style, width, height, margins, others, len(lane_names), clearance, used_rows)
 
-    fig = make_subplots(
-        rows=len(panels),
-        cols=1,
-        shared_xaxes=True,
-        row_heights=list(geometry.panel_px),
-        vertical_spacing=geometry.gap / geometry.plot_h,
-    )
-    theme.style_figure(fig, font_size=round(style.font_size))
-    canvas = _Canvas(fig)
+    canvas = Canvas()
+    canvas.layout.update(theme.house_layout(font_size=round(style.font_size)))
+    _style_axes(canvas, lane_names, lane_y, geometry, x0, x1, style, slider, len(panels))
     _draw_lane_shading(canvas, lane_names)
-    _draw_type_legend(canvas, events, style)
+    _draw_type_legend(canvas, types, style)
     if detailed:
         cards = hover_cards(events).to_numpy(dtype=object)
-        _draw_imprecise_bars(canvas, events, y, style)
+        _draw_imprecise_bars(canvas, events, imprecise, y, style)
         _draw_leaders(canvas, events, groups, placements, y, sizes, geometry, style)
         _draw_markers(canvas, events, y, sizes, cards, style)
         _draw_key_rings(canvas, events, key_order, y, sizes, style)
@@ -369,13 +380,11 @@ def event_timeline(
         _draw_changes(canvas, events, changed, y, lane_y, lanes, sizes, style)
     _draw_labels(canvas, x0, span_ms / label_w, anchors_px, texts, placements, geometry, style)
     _add_panel_titles(canvas, panels, geometry, style)
-    _add_key(canvas, events, key_order, changed, geometry, style, reserve_top)
-    canvas.flush()
-    _style_axes(fig, lane_names, lane_y, geometry, x0, x1, style, slider, len(panels))
+    _add_key(canvas, types, key_items, geometry, style, reserve_top)
     for row, panel in enumerate(panels[1:], start=2):
-        panel.draw(fig, PanelContext(events=events, bins=bins, style=style, row=row))
+        panel.draw(canvas, PanelContext(events=events, bins=bins, style=style, row=row))
 
-    fig.update_layout(
+    canvas.layout.update(
         height=round(geometry.height),
         margin={
             "l": geometry.left,
@@ -405,24 +414,29 @@ def event_timeline(
         },
     )
     if not screen:
-        fig.update_layout(width=round(width))
-    return fig
+        canvas.layout["width"] = round(width)
+    return canvas.figure()
 
 
-class _Canvas:
-    """Collects traces, annotations and shapes, then adds them in one go (Plotly adds one at a time in
-    quadratic time, which shows once a figure has a hundred labels and key glyphs)."""
+class Canvas:
+    """The timeline's figure as plain data: traces, layout, annotations and shapes, with rows of one column
+    of subplots (row 1 uses axes x/y, row n axes xn/yn). `figure()` validates it all once."""
 
-    def __init__(self, figure: go.Figure) -> None:
-        self.figure = figure
-        self.traces: list[go.Scatter | go.Bar | go.Heatmap] = []
-        self.rows: list[int] = []
+    def __init__(self) -> None:
+        self.data: list[dict] = []
+        self.layout: dict = {}
         self.annotations: list[dict] = []
         self.shapes: list[dict] = []
 
-    def add_trace(self, trace: go.Scatter | go.Bar | go.Heatmap, row: int = 1, col: int = 1) -> None:
-        self.traces.append(trace)
-        self.rows.append(row)
+    def add_trace(self, trace: dict | go.Scatter | go.Bar | go.Heatmap, row: int = 1) -> None:
+        """Add a trace (a dict with its `type`, or a Plotly trace object) to subplot row `row`."""
+        spec = dict(trace) if isinstance(trace, dict) else trace.to_plotly_json()
+        suffix = _axis_suffix(row)
+        self.data.append({**spec, "xaxis": f"x{suffix}", "yaxis": f"y{suffix}"})
+
+    def update_yaxis(self, row: int, **properties: object) -> None:
+        """Set top-level properties of row `row`'s y axis (nested dicts are replaced, not merged)."""
+        self.layout.setdefault(f"yaxis{_axis_suffix(row)}", {}).update(properties)
 
     def add_annotation(self, **annotation: object) -> None:
         self.annotations.append(annotation)
@@ -430,14 +444,13 @@ class _Canvas:
     def add_shape(self, **shape: object) -> None:
         self.shapes.append(shape)
 
-    def flush(self) -> None:
-        if self.traces:
-            self.figure.add_traces(self.traces, rows=self.rows, cols=[1] * len(self.rows))
-        self.figure.update_layout(
-            annotations=[*self.figure.layout.annotations, *self.annotations],
-            shapes=[*self.figure.layout.shapes, *self.shapes],
-        )
-        self.traces, self.rows, self.annotations, self.shapes = [], [], [], []
+    def figure(self) -> go.Figure:
+        layout = {**self.layout, "annotations": self.annotations, "shapes": self.shapes}
+        return go.Figure({"data": self.data, "layout": layout})
+
+
+def _axis_suffix(row: int) -> str:
+    return "" if row == 1 else str(row)
 
 
 def _x_range(
@@ -459,10 +472,17 @@ def _x_range(
     return start - pad, end + pad
 
 
+def _ms_since(dates: pd.Series, origin: pd.Timestamp) -> np.ndarray:
+    """Milliseconds from `origin` to each date, as floats (straight from the datetime ticks, no copies)."""
+    values = dates.to_numpy()
+    unit, _ = np.datetime_data(values.dtype)
+    ticks_per_ms = np.timedelta64(1, "ms") / np.timedelta64(1, unit)
+    return (values.view(np.int64) - np.datetime64(origin, unit).astype(np.int64)) / ticks_per_ms
+
+
 def _margins(
-    events: pd.DataFrame,
-    has_key_events: bool,
-    changes: pd.DataFrame | None,
+    types: Sequence[str],
+    key_items: list[list[_KeyItem]],
     lane_names: Sequence[str],
     style: TimelineStyle,
     width: float,
@@ -473,8 +493,8 @@ def _margins(
     left = max(text_width(name, style.tick_font_size) for name in lane_names) + style.tick_font_size * 1.2
     plot_w = width - left - style.margin_right
     row = legend_row_height(style)
-    legend_h = _legend_rows(_types_present(events), style, plot_w) * row
-    key_lines = _key_lines(_key_items(events, has_key_events, changes, style), style.legend_font_size, plot_w)
+    legend_h = _legend_rows(types, style, plot_w) * row
+    key_lines = _key_lines(key_items, style.legend_font_size, plot_w)
     key_h = row * (len(key_lines) + 0.3)
     ticks = style.tick_font_size * 2.0  # one line of dates (see DATE_FORMATS)
     slider_h = style.range_slider_px + style.tick_font_size * 1.2 if slider else 0
@@ -589,7 +609,7 @@ def _dodge(lane_pos: np.ndarray, x_px: np.ndarray, top_lane: float, threshold: f
     return offsets
 
 
-def _draw_lane_shading(fig: _Canvas, lane_names: Sequence[str]) -> None:
+def _draw_lane_shading(fig: Canvas, lane_names: Sequence[str]) -> None:
     for i in range(len(lane_names)):
         if i % 2 == 0:
             y = len(lane_names) - 1 - i
@@ -607,11 +627,12 @@ def _draw_lane_shading(fig: _Canvas, lane_names: Sequence[str]) -> None:
             )
 
 
-def _draw_type_legend(fig: _Canvas, events: pd.DataFrame, style: TimelineStyle) -> None:
+def _draw_type_legend(fig: Canvas, types: Sequence[str], style: TimelineStyle) -> None:
     """One legend entry per event type present; clicking it hides that type's markers and bars together."""
-    for event_type in _types_present(events):
+    for event_type in types:
         fig.add_trace(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=[None],
                 y=[None],
                 mode="markers",
@@ -625,14 +646,13 @@ def _draw_type_legend(fig: _Canvas, events: pd.DataFrame, style: TimelineStyle) 
                 },
                 hoverinfo="skip",
             ),
-            row=1,
-            col=1,
         )
 
 
-def _draw_imprecise_bars(fig: _Canvas, events: pd.DataFrame, y: np.ndarray, style: TimelineStyle) -> None:
-    """A translucent bar over the week or month of each event dated only to that period."""
-    imprecise = imprecise_dates(events).to_numpy()
+def _draw_imprecise_bars(
+    fig: Canvas, events: pd.DataFrame, imprecise: np.ndarray, y: np.ndarray, style: TimelineStyle
+) -> None:
+    """A translucent bar over the week or month of each event dated only to that period (`imprecise`)."""
     if not imprecise.any():
         return
     dates = events["event_date"]
@@ -648,7 +668,8 @@ def _draw_imprecise_bars(fig: _Canvas, events: pd.DataFrame, y: np.ndarray, styl
             xs += [starts.iloc[i], ends.iloc[i], None]
             ys += [y[i], y[i], None]
         fig.add_trace(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=xs,
                 y=ys,
                 mode="lines",
@@ -659,13 +680,11 @@ def _draw_imprecise_bars(fig: _Canvas, events: pd.DataFrame, y: np.ndarray, styl
                 hoverinfo="skip",
                 name=html.escape(event_type),
             ),
-            row=1,
-            col=1,
         )
 
 
 def _draw_markers(
-    fig: _Canvas, events: pd.DataFrame, y: np.ndarray, sizes: np.ndarray, cards: np.ndarray, style: TimelineStyle
+    fig: Canvas, events: pd.DataFrame, y: np.ndarray, sizes: np.ndarray, cards: np.ndarray, style: TimelineStyle
 ) -> None:
     """One marker per event: the type's colour and shape, area by reported deaths, hollow when unreported."""
     types = _types_present(events)
@@ -680,7 +699,8 @@ def _draw_markers(
             symbol = theme.EVENT_TYPE_SYMBOLS[event_type]
             colour = theme.EVENT_TYPE_COLOURS[event_type]
             fig.add_trace(
-                go.Scatter(
+                dict(
+                    type="scatter",
                     x=dates[chosen],
                     y=y[chosen],
                     mode="markers",
@@ -700,18 +720,17 @@ def _draw_markers(
                     customdata=cards[chosen],
                     hovertemplate="%{customdata}<extra></extra>",
                 ),
-                row=1,
-                col=1,
             )
 
 
 def _draw_key_rings(
-    fig: _Canvas, events: pd.DataFrame, key_order: np.ndarray, y: np.ndarray, sizes: np.ndarray, style: TimelineStyle
+    fig: Canvas, events: pd.DataFrame, key_order: np.ndarray, y: np.ndarray, sizes: np.ndarray, style: TimelineStyle
 ) -> None:
     if not len(key_order):
         return
     fig.add_trace(
-        go.Scatter(
+        dict(
+            type="scatter",
             x=events["event_date"].to_numpy()[key_order],
             y=y[key_order],
             mode="markers",
@@ -725,13 +744,11 @@ def _draw_key_rings(
             },
             hoverinfo="skip",
         ),
-        row=1,
-        col=1,
     )
 
 
 def _draw_leaders(
-    fig: _Canvas,
+    fig: Canvas,
     events: pd.DataFrame,
     groups: Sequence[np.ndarray],
     placements: Sequence[Placement | None],
@@ -753,7 +770,8 @@ def _draw_leaders(
             ys += [marker_top, label_bottom + style.label_pad / geometry.lane_px, None]
     if xs:
         fig.add_trace(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=xs,
                 y=ys,
                 mode="lines",
@@ -762,13 +780,11 @@ def _draw_leaders(
                 showlegend=False,
                 name="Key event label",
             ),
-            row=1,
-            col=1,
         )
 
 
 def _draw_labels(
-    fig: _Canvas,
+    fig: Canvas,
     x0: pd.Timestamp,
     ms_per_px: float,
     anchors_px: Sequence[float],
@@ -798,7 +814,7 @@ def _draw_labels(
         )
 
 
-def _draw_lane_density(fig: _Canvas, lane_pos: np.ndarray, bins: Bins, lane_names: Sequence[str]) -> None:
+def _draw_lane_density(fig: Canvas, lane_pos: np.ndarray, bins: Bins, lane_names: Sequence[str]) -> None:
     """Counts per lane and period as a heat strip, for more events than markers can show."""
     n_bins, n_lanes = len(bins.starts), len(lane_names)
     flat = bins.code * n_lanes + lane_pos.astype(np.int64)
@@ -806,7 +822,8 @@ def _draw_lane_density(fig: _Canvas, lane_pos: np.ndarray, bins: Bins, lane_name
     names = bins.names()
     text = [[f"{html.escape(lane_names[n_lanes - 1 - lane])}, {name}" for name in names] for lane in range(n_lanes)]
     fig.add_trace(
-        go.Heatmap(
+        dict(
+            type="heatmap",
             x=bins.centres,
             y=np.arange(n_lanes, dtype=float),
             z=np.where(counts > 0, counts, np.nan),
@@ -819,13 +836,11 @@ def _draw_lane_density(fig: _Canvas, lane_pos: np.ndarray, bins: Bins, lane_name
             xgap=1,
             ygap=4,
         ),
-        row=1,
-        col=1,
     )
 
 
 def _draw_changes(
-    fig: _Canvas,
+    fig: Canvas,
     events: pd.DataFrame,
     changes: pd.DataFrame,
     y: np.ndarray,
@@ -859,7 +874,8 @@ def _draw_changes(
         if not len(xs):
             continue
         fig.add_trace(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=xs,
                 y=ys,
                 mode="markers",
@@ -874,8 +890,6 @@ def _draw_changes(
                 customdata=(heading + details).to_numpy(dtype=object),
                 hovertemplate="%{customdata}<extra></extra>",
             ),
-            row=1,
-            col=1,
         )
 
 
@@ -896,24 +910,23 @@ def fatalities_panel(granularity: str, style: TimelineStyle = SCREEN) -> Panel:
     )
 
 
-def _draw_counts(fig: go.Figure, context: PanelContext) -> None:
+def _draw_counts(fig: Canvas, context: PanelContext) -> None:
     events, bins = context.events, context.bins
-    n_bins = len(bins.starts)
-    types = _types_present(events)
-    if not types:
-        return
-    type_code = positions_in(events["event_type"], types)
+    n_bins, n_types = len(bins.starts), len(taxonomy.EVENT_TYPES)
+    type_code = positions_in(events["event_type"], taxonomy.EVENT_TYPES)
     known = type_code >= 0
-    counts = np.bincount(bins.code[known] * len(types) + type_code[known], minlength=n_bins * len(types)).reshape(
-        n_bins, -1
+    counts = np.bincount(bins.code[known] * n_types + type_code[known], minlength=n_bins * n_types).reshape(
+        n_bins, n_types
     )
     width_ms = (bins.ends - bins.starts).astype(np.int64) * 0.88
     names = np.array(bins.names(), dtype=object)
-    bars = []
-    for j, event_type in enumerate(types):
+    for j, event_type in enumerate(taxonomy.EVENT_TYPES):
         chosen = np.flatnonzero(counts[:, j])
-        bars.append(
-            go.Bar(
+        if not len(chosen):
+            continue
+        fig.add_trace(
+            dict(
+                type="bar",
                 x=bins.centres[chosen],
                 y=counts[chosen, j],
                 width=width_ms[chosen],
@@ -923,24 +936,26 @@ def _draw_counts(fig: go.Figure, context: PanelContext) -> None:
                 marker={"color": theme.EVENT_TYPE_COLOURS[event_type], "line": {"width": 0}},
                 customdata=names[chosen],
                 hovertemplate=f"%{{customdata}}: %{{y}} × {html.escape(event_type)}<extra></extra>",
-            )
+            ),
+            row=context.row,
         )
-    # One call for all types: Plotly adds traces to a subplot one at a time in quadratic time.
-    fig.add_traces(bars, rows=[context.row] * len(bars), cols=[1] * len(bars))
-    fig.update_yaxes(rangemode="tozero", tickformat=",d", row=context.row, col=1)
+    fig.update_yaxis(context.row, rangemode="tozero", tickformat=",d")
 
 
-def _draw_fatalities(fig: go.Figure, context: PanelContext) -> None:
+def _draw_fatalities(fig: Canvas, context: PanelContext) -> None:
     events, bins = context.events, context.bins
     n_bins = len(bins.starts)
-    deaths = events["fatalities"].astype("Float64")
-    reported = np.bincount(bins.code, weights=deaths.fillna(0).to_numpy(dtype=float), minlength=n_bins)
-    with_figure = np.bincount(bins.code, weights=deaths.notna().to_numpy(dtype=float), minlength=n_bins)
-    without = np.bincount(bins.code, weights=deaths.isna().to_numpy(dtype=float), minlength=n_bins)
+    unknown = events["fatalities"].isna().to_numpy()
+    reported = np.bincount(
+        bins.code, weights=events["fatalities"].to_numpy(dtype=float, na_value=0.0), minlength=n_bins
+    )
+    without = np.bincount(bins.code[unknown], minlength=n_bins)
+    with_figure = np.bincount(bins.code, minlength=n_bins) - without
     chosen = np.flatnonzero(reported > 0)
     names = np.array(bins.names(), dtype=object)
     fig.add_trace(
-        go.Bar(
+        dict(
+            type="bar",
             x=bins.centres[chosen],
             y=reported[chosen],
             width=(bins.ends - bins.starts).astype(np.int64)[chosen] * 0.88,
@@ -960,13 +975,12 @@ def _draw_fatalities(fig: go.Figure, context: PanelContext) -> None:
             ),
         ),
         row=context.row,
-        col=1,
     )
-    fig.update_yaxes(rangemode="tozero", tickformat=",d", row=context.row, col=1)
+    fig.update_yaxis(context.row, rangemode="tozero", tickformat=",d")
 
 
 def _style_axes(
-    fig: go.Figure,
+    fig: Canvas,
     lane_names: Sequence[str],
     lane_y: dict[str, float],
     geometry: _Geometry,
@@ -976,12 +990,15 @@ def _style_axes(
     slider: bool,
     rows: int,
 ) -> None:
-    """Every axis in one layout update (before the panels draw, so a band may restyle its own y axis)."""
+    """Every axis: rows stacked on one time axis (the bottom row's, which carries the tick labels); set
+    before the panels draw, so a band may restyle its own y axis."""
     tick_font = {"size": style.tick_font_size, "color": theme.TEXT_COLOUR}
     axes: dict[str, dict] = {}
-    for row in range(1, rows + 1):
-        suffix = "" if row == 1 else str(row)
+    for row, domain in enumerate(geometry.row_domains(), start=1):
+        suffix = _axis_suffix(row)
         axes[f"xaxis{suffix}"] = {
+            "anchor": f"y{suffix}",
+            "domain": [0.0, 1.0],
             "type": "date",
             "range": [x0, x1],
             "showgrid": True,
@@ -994,8 +1011,11 @@ def _style_axes(
             "showline": False,
             "zeroline": False,
             "tickformatstops": DATE_FORMATS,
+            **({} if row == rows else {"matches": f"x{rows}", "showticklabels": False}),
         }
         axes[f"yaxis{suffix}"] = {
+            "anchor": f"x{suffix}",
+            "domain": list(domain),
             "tickfont": {"size": style.tick_font_size * 0.9, "color": theme.MUTED_TEXT_COLOUR},
             "nticks": 4,
             "gridcolor": theme.GRID_COLOUR,
@@ -1005,7 +1025,7 @@ def _style_axes(
         }
     if slider:
         axes[f"xaxis{rows}"]["rangeslider"] = {"visible": True, "thickness": style.range_slider_px / geometry.plot_h}
-    axes["yaxis"] = {
+    axes["yaxis"] |= {
         "range": [-0.5, geometry.lane_units(geometry.panel_px[0])],
         "tickvals": [lane_y[name] for name in lane_names],
         "ticktext": [html.escape(name) for name in lane_names],
@@ -1014,14 +1034,13 @@ def _style_axes(
         "zeroline": False,
         "fixedrange": True,
     }
-    fig.update_layout(**axes)
+    fig.layout.update(axes)
 
 
-def _add_panel_titles(fig: _Canvas, panels: Sequence[Panel | None], geometry: _Geometry, style: TimelineStyle) -> None:
-    for row, panel in enumerate(panels, start=1):
+def _add_panel_titles(fig: Canvas, panels: Sequence[Panel | None], geometry: _Geometry, style: TimelineStyle) -> None:
+    for panel, domain in zip(panels, geometry.row_domains(), strict=True):
         if panel is None:
             continue
-        domain = fig.figure.layout[f"yaxis{row}"].domain
         fig.add_annotation(
             x=0,
             y=domain[1] + style.panel_title_size * 0.25 / geometry.plot_h,
@@ -1053,7 +1072,7 @@ class _KeyItem:
 
 
 def _key_items(
-    events: pd.DataFrame, has_key_events: bool, changes: pd.DataFrame | None, style: TimelineStyle
+    has_imprecise: bool, has_key_events: bool, changes: pd.DataFrame | None, style: TimelineStyle
 ) -> list[list[_KeyItem]]:
     """The key's entries in groups that stay on one line: sizes, hollow, imprecise, key event, changes."""
     ink = theme.MUTED_TEXT_COLOUR
@@ -1066,7 +1085,7 @@ def _key_items(
     groups.append(
         [_KeyItem("none reported", "circle", style.marker_min, ink, filled=False, line=style.marker_line * 1.3)]
     )
-    if imprecise_dates(events).any():
+    if has_imprecise:
         groups.append([_KeyItem("date known to the week or month", "bar", style.marker_min * 2.6, ink, filled=True)])
     if has_key_events:
         ring = style.marker_min + style.ring_pad
@@ -1097,10 +1116,9 @@ def _key_lines(groups: list[list[_KeyItem]], font: float, plot_w: float) -> list
 
 
 def _add_key(
-    fig: _Canvas,
-    events: pd.DataFrame,
-    key_order: np.ndarray,
-    changes: pd.DataFrame | None,
+    fig: Canvas,
+    types: Sequence[str],
+    key_items: list[list[_KeyItem]],
     geometry: _Geometry,
     style: TimelineStyle,
     reserve_top: float,
@@ -1110,7 +1128,7 @@ def _add_key(
     Everything is placed in pixels from the plot's left edge (annotation `xshift`, shapes sized in
     pixels), so the key keeps its spacing when a page stretches the figure to another width.
     """
-    fig.figure.update_layout(
+    fig.layout.update(
         showlegend=True,
         legend={
             "orientation": "h",
@@ -1129,8 +1147,8 @@ def _add_key(
     )
     font = style.legend_font_size
     row = legend_row_height(style)
-    legend_h = _legend_rows(_types_present(events), style, geometry.plot_w) * row
-    lines = _key_lines(_key_items(events, bool(len(key_order)), changes, style), font, geometry.plot_w)
+    legend_h = _legend_rows(types, style, geometry.plot_w) * row
+    lines = _key_lines(key_items, font, geometry.plot_w)
     for number, line in enumerate(lines):
         centre_px = reserve_top + legend_h + row * (0.65 + number)  # from the figure's top
         y = 1 + (geometry.top - centre_px) / geometry.plot_h
@@ -1146,7 +1164,7 @@ def _add_key(
             x += text_width(item.words, font) + font * item.gap_after
 
 
-def _key_glyph(fig: _Canvas, item: _KeyItem, x: float, y: float, style: TimelineStyle) -> None:
+def _key_glyph(fig: Canvas, item: _KeyItem, x: float, y: float, style: TimelineStyle) -> None:
     half = item.diameter / 2
     common = {"xref": "paper", "yref": "paper", "xsizemode": "pixel", "ysizemode": "pixel", "xanchor": 0, "yanchor": y}
     left, right = x, x + item.diameter
