@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 
 import numpy as np
 import pandas as pd
@@ -189,7 +190,7 @@ def test_panels_stack_top_down_with_their_heights_and_gaps_in_pixels(events):
     plot_h = 900 - margin.t - margin.b
     domains = [fig.layout[f"yaxis{suffix}"].domain for suffix in ("", "2", "3")]
     assert domains[0][1] == pytest.approx(1.0) and domains[-1][0] == pytest.approx(0.0)
-    gaps_px = [(upper[0] - lower[1]) * plot_h for upper, lower in zip(domains, domains[1:], strict=False)]
+    gaps_px = [(upper[0] - lower[1]) * plot_h for upper, lower in itertools.pairwise(domains)]
     assert gaps_px == pytest.approx([SCREEN.panel_gap_px] * 2)
     assert {t.xaxis for t in fig.data if t.type == "bar"} == {"x2", "x3"}  # counts, then deaths, under the lanes
     assert fig.layout.xaxis3.showticklabels is not False and fig.layout.xaxis.showticklabels is False

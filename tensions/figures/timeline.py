@@ -317,7 +317,10 @@ def event_timeline(
     span_ms = (x1 - x0).total_seconds() * 1000
     x_ms = _ms_since(events["event_date"], x0)
 
-    sizes = _sizes_for(deaths, style)
+    # Above `max_markers` the lanes are a heat strip and only key events get a marker: only they need a size.
+    drawn = slice(None) if detailed else key_idx
+    sizes = np.full(len(events), float(style.marker_min))
+    sizes[drawn] = _sizes_for(deaths[drawn], style)
     lane_pos = np.array([lane_y.get(name, 0.0) for name in order])[lane_code]
     offsets = _dodge(lane_pos, x_ms * plot_w / span_ms, top_lane, style.dodge_px) if detailed else 0 * lane_pos
     y = lane_pos + offsets
