@@ -383,7 +383,7 @@ def event_timeline(
         _draw_changes(canvas, events, changed, y, lane_y, lanes, sizes, style)
     _draw_labels(canvas, x0, span_ms / label_w, anchors_px, texts, placements, geometry, style)
     _add_panel_titles(canvas, panels, geometry, style)
-    _add_key(canvas, types, key_items, geometry, style, reserve_top)
+    _add_key(canvas, key_items, margins["legend_h"], geometry, style, reserve_top)
     for row, panel in enumerate(panels[1:], start=2):
         panel.draw(canvas, PanelContext(events=events, bins=bins, style=style, row=row))
 
@@ -1120,13 +1120,14 @@ def _key_lines(groups: list[list[_KeyItem]], font: float, plot_w: float) -> list
 
 def _add_key(
     fig: Canvas,
-    types: Sequence[str],
     key_items: list[list[_KeyItem]],
+    legend_h: float,
     geometry: _Geometry,
     style: TimelineStyle,
     reserve_top: float,
 ) -> None:
-    """The type legend, and under it a key to the encodings drawn from shapes (Plotly's legend caps sizes).
+    """The type legend, and under it (`legend_h` px below the reserved top) a key to the encodings drawn
+    from shapes (Plotly's legend caps sizes).
 
     Everything is placed in pixels from the plot's left edge (annotation `xshift`, shapes sized in
     pixels), so the key keeps its spacing when a page stretches the figure to another width.
@@ -1150,7 +1151,6 @@ def _add_key(
     )
     font = style.legend_font_size
     row = legend_row_height(style)
-    legend_h = _legend_rows(types, style, geometry.plot_w) * row
     lines = _key_lines(key_items, font, geometry.plot_w)
     for number, line in enumerate(lines):
         centre_px = reserve_top + legend_h + row * (0.65 + number)  # from the figure's top
