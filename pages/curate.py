@@ -687,18 +687,6 @@ with tab_places:
                 "message": st.column_config.TextColumn("What to do", disabled=True, width="large"),
             },
             disabled=["status", "message"],
-            column_order=[
-                "add",
-                "place",
-                "status",
-                "country",
-                "latitude",
-                "longitude",
-                "geo_precision",
-                "admin1",
-                "aliases",
-                "message",
-            ],
         )
         to_add = int(review["add"].fillna(False).sum())
         if st.button(f"Add {to_add} place(s) to places.csv", key="places_save", type="primary", disabled=not to_add):

@@ -693,16 +693,17 @@ def parse_place_queries(text: str) -> list[tuple[str, str | None]]:
     return queries
 
 
+# In the order the Curate page shows them: the lookup's status beside the place it is about.
 PLACE_REVIEW_COLUMNS = [
     "add",
     "place",
+    "status",
     "country",
     "latitude",
     "longitude",
     "geo_precision",
     "admin1",
     "aliases",
-    "status",
     "message",
 ]
 
