@@ -112,7 +112,9 @@ def page(browser: Browser) -> Iterator[tuple[Page, OutsideRequests]]:
 
 def wait_for_app(page: Page) -> None:
     """Wait until Streamlit has finished running the script and drawn its charts."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=60_000)
+    # Before the first run the status widget is absent too, so "no status widget" alone can pass on a page
+    # that has not started; the app's own script state says whether a run has finished.
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import full_screenshot, wait_for_app
 
@@ -23,7 +24,7 @@ def test_a_shared_link_opens_an_actors_profile_with_tree_map_and_matrix_offline(
     assert "Actors" in nav and "Overview" in nav, "the app's own navigation, not Streamlit's pages/ listing"
     # The profile named in the link, not the default (the busiest actor).
     page.locator('[data-testid="stMarkdown"]', has_text="Hezbollah · armed group").wait_for(timeout=60_000)
-    assert "Affiliation: Axis of Resistance › Hezbollah" in page.locator('[data-testid="stMain"]').inner_text()
+    expect(page.locator('[data-testid="stMain"]')).to_contain_text("Affiliation: Axis of Resistance › Hezbollah")
     slices = page.locator(".js-plotly-plot .treemaplayer path.surface")
     slices.first.wait_for(timeout=60_000)
     assert slices.count() > 20, "the affiliation tree has a box per actor with events"

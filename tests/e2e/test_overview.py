@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import full_screenshot, wait_for_app
 
@@ -15,9 +16,10 @@ def test_overview_shows_headline_figures_and_charts_offline(app_url, page):
     page.goto(app_url)
     wait_for_app(page)
     metrics = page.locator('[data-testid="stMetric"]')
-    metrics.first.wait_for(timeout=60_000)
-    labels = metrics.locator('[data-testid="stMetricLabel"]').all_inner_texts()
-    assert labels[:2] == ["Events", "Reported fatalities"]
+    # Streamlit draws the four columns one by one, so wait for all of them rather than read a half-drawn row.
+    expect(metrics.locator('[data-testid="stMetricLabel"]')).to_have_text(
+        ["Events", "Reported fatalities", "Countries and seas", "Actors involved"], timeout=60_000
+    )
     events_shown = int(metrics.first.locator('[data-testid="stMetricValue"]').inner_text().replace(",", ""))
     assert events_shown > 0
     page.locator(".js-plotly-plot .bars path").first.wait_for(timeout=60_000)
