@@ -690,11 +690,11 @@ def _draw_markers(
     fig: Canvas, events: pd.DataFrame, y: np.ndarray, sizes: np.ndarray, cards: np.ndarray, style: TimelineStyle
 ) -> None:
     """One marker per event: the type's colour and shape, area by reported deaths, hollow when unreported."""
-    types = _types_present(events)
-    type_code = positions_in(events["event_type"], types)
+    # Types absent here draw nothing (their selections are empty), so the whole taxonomy needs no pre-pass.
+    type_code = positions_in(events["event_type"], taxonomy.EVENT_TYPES)
     unknown = events["fatalities"].isna().to_numpy()
     dates = events["event_date"].to_numpy()
-    for code, event_type in enumerate(types):
+    for code, event_type in enumerate(taxonomy.EVENT_TYPES):
         for hollow in (False, True):
             chosen = np.flatnonzero((type_code == code) & (unknown == hollow))
             if not len(chosen):
