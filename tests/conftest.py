@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 FIXTURE_DATA = Path(__file__).parent / "fixtures" / "data"
@@ -17,3 +19,10 @@ def data_copy(tmp_path: Path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(FIXTURE_DATA, target)
     return target
+
+
+def plotly_array(array) -> np.ndarray:
+    """A trace array as NumPy, whether Plotly kept it as a list or sent it as a typed (base64) array."""
+    if isinstance(array, dict) and "bdata" in array:
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"])
+    return np.asarray(array)

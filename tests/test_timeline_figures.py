@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import itertools
 
 import numpy as np
@@ -22,19 +21,12 @@ from tensions.figures.timeline import (
 )
 from tensions.hover import hover_cards
 from tensions.load import load_dataset
-from tests.conftest import FIXTURE_DATA
+from tests.conftest import FIXTURE_DATA, plotly_array
 
 
 @pytest.fixture(scope="module")
 def events() -> pd.DataFrame:
     return load_dataset(FIXTURE_DATA).events
-
-
-def values(array) -> np.ndarray:
-    """A trace array as NumPy, whether Plotly kept it as a list or a typed array."""
-    if isinstance(array, dict) and "bdata" in array:
-        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"])
-    return np.asarray(array)
 
 
 def marker_traces(fig: go.Figure) -> list[go.Scatter]:
@@ -82,8 +74,8 @@ def test_unknown_fatalities_are_hollow_and_never_drawn_as_zero(events):
     fig = event_timeline(events)
     reported = trace_for(fig, "Explosions/Remote violence", hollow=False)
     unreported = trace_for(fig, "Explosions/Remote violence", hollow=True)
-    assert len(values(reported.y)) == 1  # Tower 22, 3 killed
-    assert len(values(unreported.y)) == 2  # two strikes with no reported toll
+    assert len(plotly_array(reported.y)) == 1  # Tower 22, 3 killed
+    assert len(plotly_array(unreported.y)) == 2  # two strikes with no reported toll
     sizes = marker_sizes(pd.Series([pd.NA, 0, 3, 100], dtype="Int64"))
     assert sizes[0] == sizes[1] == SCREEN.marker_min  # same size, told apart by the hollow shape
     assert sizes[1] < sizes[2] < sizes[3]
@@ -133,7 +125,9 @@ def test_labels_sit_above_every_marker_of_the_top_lane(events):
         y + (size / 2 + SCREEN.ring_pad / 2 + SCREEN.ring_line) / lane_px
         for trace in marker_traces(fig)
         for y, size in zip(
-            values(trace.y), np.broadcast_to(values(trace.marker.size), len(values(trace.y))), strict=True
+            plotly_array(trace.y),
+            np.broadcast_to(plotly_array(trace.marker.size), len(plotly_array(trace.y))),
+            strict=True,
         )
         if round(y) == top_lane
     )
@@ -164,7 +158,7 @@ def test_counts_per_week_are_stacked_by_type_and_add_up_to_the_events(events):
     fig = event_timeline(events, granularity="week")
     bars = [t for t in fig.data if t.type == "bar" and t.name != "Reported deaths"]
     assert fig.layout.barmode == "stack"
-    assert sum(values(t.y).sum() for t in bars) == len(events)
+    assert sum(plotly_array(t.y).sum() for t in bars) == len(events)
     assert {t.marker.color for t in bars} <= set(theme.EVENT_TYPE_COLOURS.values())
     assert any(a.text == "Events per week, by type" for a in fig.layout.annotations)
 
@@ -172,7 +166,7 @@ def test_counts_per_week_are_stacked_by_type_and_add_up_to_the_events(events):
 def test_deaths_per_month_add_only_reported_figures(events):
     fig = event_timeline(events, granularity="month")
     deaths = next(t for t in fig.data if t.name == "Reported deaths")
-    assert values(deaths.y).tolist() == [3.0]  # Tower 22; the other five events have no figure
+    assert plotly_array(deaths.y).tolist() == [3.0]  # Tower 22; the other five events have no figure
     # January 2024: Tower 22 with its figure, and the Baghdad strike of 4 January without one.
     assert list(deaths.customdata[0]) == ["January 2024", 1, 1]
 
@@ -226,13 +220,13 @@ def test_changes_since_a_brief_are_ringed_or_crossed(events):
     assert "fatalities 1 → 3" in revised.customdata[0]
     assert "Tower 22" in revised.customdata[0]  # the event's own card follows
     assert by_name["Removed since the brief"].marker.symbol == theme.CHANGE_SYMBOLS["removed"]
-    assert len(values(by_name["Added since the brief"].x)) == 1
+    assert len(plotly_array(by_name["Added since the brief"].x)) == 1
 
 
 def test_beyond_the_marker_limit_lanes_show_counts_and_key_events_stay_markers(events):
     fig = event_timeline(events, max_markers=3)
     assert any(t.type == "heatmap" for t in fig.data)
-    drawn = sum(len(values(t.y)) for t in marker_traces(fig))
+    drawn = sum(len(plotly_array(t.y)) for t in marker_traces(fig))
     assert drawn == int(is_key_event(events).sum())
     assert fig.layout.meta["detailed"] is False
 

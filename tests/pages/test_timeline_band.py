@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import base64
 import json
 
-import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import APP_ROOT, FIXTURE_DATA
+from tests.conftest import APP_ROOT, FIXTURE_DATA, plotly_array
 
 TIMEOUT = 120
 
@@ -24,13 +22,6 @@ def at(monkeypatch) -> AppTest:
 
 def figure(at: AppTest) -> dict:
     return json.loads(at.get("plotly_chart")[0].proto.spec)
-
-
-def numbers(values) -> list[float]:
-    """A Plotly JSON array, which Plotly 6+ sends base64-encoded."""
-    if isinstance(values, dict):
-        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
-    return list(values)
 
 
 def band(spec: dict) -> list[dict]:
@@ -51,6 +42,6 @@ def test_switching_the_band_on_adds_the_regions_index_under_the_events(at):
     assert len(traces) == 1 and traces[0]["yaxis"] == "y2"  # the first row under the swimlanes
     # January 2024: 3 × 1.5 (US strike on Nujaba) + 3 × 1.5 × (1 + ln 4) (Tower 22) = 15.24;
     # February: 3 × 2 (US strike on the Quds Force, state on state) = 6.
-    assert numbers(traces[0]["y"])[:2] == [15.24, 6.0]
+    assert plotly_array(traces[0]["y"])[:2].tolist() == [15.24, 6.0]
     titles = [a["text"] for a in spec["layout"]["annotations"]]
     assert any("Tension index per month" in t for t in titles)
