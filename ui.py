@@ -13,12 +13,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from tensions import imported, summary, taxonomy
+from tensions.analysis import summary
+from tensions.analysis.filters import FilterState, apply_filters, filter_mask
+from tensions.data import taxonomy
+from tensions.data.load import CURATED_DATASET, Dataset, load_dataset
+from tensions.data.paths import data_dir
+from tensions.data.schema import TABLES
 from tensions.errors import InvalidDataError
-from tensions.filters import FilterState, apply_filters, filter_mask
-from tensions.load import CURATED_DATASET, Dataset, load_dataset
-from tensions.paths import data_dir
-from tensions.schema import TABLES
+from tensions.ingest import imported
 
 
 def _data_fingerprint(folder: Path) -> tuple:

@@ -3,7 +3,7 @@
 import streamlit as st
 
 import ui
-from tensions import actor_profile, tension
+from tensions.analysis import actor_profile, tension
 from tensions.figures import actors as actor_figures
 from tensions.figures import tension as tension_figures
 

@@ -15,12 +15,14 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from tensions import access, curation, intake, taxonomy, theme
-from tensions.csv_safety import safe_csv_bytes
-from tensions.errors import InvalidDataError
-from tensions.gazetteer import Gazetteer, Place
-from tensions.paths import data_dir
-from tensions.schema import EVENTS, PLACES, to_typed
+from tensions.curation import access, intake, saving
+from tensions.data import taxonomy
+from tensions.data.csv_safety import safe_csv_bytes
+from tensions.data.gazetteer import Gazetteer, Place
+from tensions.data.paths import data_dir
+from tensions.data.schema import EVENTS, PLACES, to_typed
+from tensions.errors import ConcurrentEdit, InvalidDataError, NotAuthorised, NothingToSave, ValidationFailed
+from tensions.figures import theme
 
 HOW_TO_ENABLE = """
 **Curation is off.** Viewing needs no sign-in; changing the data does, and nothing on this page can
@@ -57,9 +59,9 @@ def secrets_mapping() -> dict:
 
 
 @st.cache_resource(show_spinner=False)
-def online_lookup(section: tuple, environ: tuple) -> curation.OnlineGeocoding:
+def online_lookup(section: tuple, environ: tuple) -> saving.OnlineGeocoding:
     """One online geocoder per configuration, so its rate limiter spaces every request of this server."""
-    return curation.online_geocoding({access.SECRETS_SECTION: dict(section)}, dict(environ))
+    return saving.online_geocoding({access.SECRETS_SECTION: dict(section)}, dict(environ))
 
 
 def geocoding_settings(secrets: dict) -> tuple[tuple, tuple]:
@@ -67,11 +69,11 @@ def geocoding_settings(secrets: dict) -> tuple[tuple, tuple]:
     section = secrets.get(access.SECRETS_SECTION) or {}
     keys = ("online_geocoding", "geocoder_user_agent", "geocoder_domain", "geocoder_scheme", "geocoder_timeout")
     env_keys = (
-        curation.ONLINE_ENV,
-        curation.USER_AGENT_ENV,
-        curation.DOMAIN_ENV,
-        curation.SCHEME_ENV,
-        curation.TIMEOUT_ENV,
+        saving.ONLINE_ENV,
+        saving.USER_AGENT_ENV,
+        saving.DOMAIN_ENV,
+        saving.SCHEME_ENV,
+        saving.TIMEOUT_ENV,
     )
     return (
         tuple((k, str(section[k])) for k in keys if k in section),
@@ -91,7 +93,7 @@ def show_flash() -> None:
         st.warning(message)
 
 
-def show_problems(problems: list[curation.LocatedProblem]) -> None:
+def show_problems(problems: list[saving.LocatedProblem]) -> None:
     st.dataframe(
         pd.DataFrame(
             [{"file": p.file, "row": p.key, "column": p.column, "problem": p.message} for p in problems],
@@ -110,7 +112,7 @@ def sign_in(config: access.AccessConfig) -> access.Grant | None:
     if grant is not None:
         try:
             return access.verify(grant, config)
-        except access.NotAuthorised as error:
+        except NotAuthorised as error:
             st.session_state.pop("curator_grant", None)
             st.warning(str(error))
     user = st.user.to_dict()
@@ -164,20 +166,20 @@ def sign_out() -> None:
 # --------------------------------------------------------------------------- what the page works from
 
 
-def current_base(folder) -> curation.Snapshot:
+def current_base(folder) -> saving.Snapshot:
     """The snapshot this session edits; reloaded when the files changed on disk and nothing is pending."""
-    base: curation.Snapshot | None = st.session_state.get("curation_base")
+    base: saving.Snapshot | None = st.session_state.get("curation_base")
     if base is not None and base.data_dir == folder:
-        on_disk = {name: curation.file_hash(folder / name) for name in base.hashes}
+        on_disk = {name: saving.file_hash(folder / name) for name in base.hashes}
         if on_disk == dict(base.hashes) or has_pending_edits(base):
             return base
         st.toast("The data changed on disk; the page reloaded it.")
-    base = curation.load_snapshot(folder)
+    base = saving.load_snapshot(folder)
     adopt(base)
     return base
 
 
-def adopt(base: curation.Snapshot, working: pd.DataFrame | None = None) -> None:
+def adopt(base: saving.Snapshot, working: pd.DataFrame | None = None) -> None:
     """Work from `base` (after loading or saving); the table editor starts afresh."""
     st.session_state["curation_base"] = base
     st.session_state["curation_working"] = base.events if working is None else working
@@ -185,54 +187,54 @@ def adopt(base: curation.Snapshot, working: pd.DataFrame | None = None) -> None:
     st.session_state.pop("curation_refusal", None)
 
 
-def editor_key(base: curation.Snapshot) -> str:
+def editor_key(base: saving.Snapshot) -> str:
     return f"curation_editor_{base.version}_{st.session_state.get('curation_editor_gen', 0)}"
 
 
-def has_pending_edits(base: curation.Snapshot) -> bool:
+def has_pending_edits(base: saving.Snapshot) -> bool:
     working = st.session_state.get("curation_working")
     rebased = working is not None and not working.equals(base.events)
-    return rebased or curation.pending_editor_changes(st.session_state.get(editor_key(base)))
+    return rebased or saving.pending_editor_changes(st.session_state.get(editor_key(base)))
 
 
-def save(base: curation.Snapshot, grant: access.Grant, config: access.AccessConfig, **tables) -> object:
+def save(base: saving.Snapshot, grant: access.Grant, config: access.AccessConfig, **tables) -> object:
     """Call the one save function; on success adopt the new snapshot. Returns the result or the error."""
     try:
         with st.spinner("Validating and saving…"):
-            result = curation.save_changes(base, grant=grant, access_config=config, **tables)
-    except (access.NotAuthorised, curation.NothingToSave, curation.ConcurrentEdit, InvalidDataError) as error:
-        if isinstance(error, access.NotAuthorised):
+            result = saving.save_changes(base, grant=grant, access_config=config, **tables)
+    except (NotAuthorised, NothingToSave, ConcurrentEdit, InvalidDataError) as error:
+        if isinstance(error, NotAuthorised):
             st.session_state.pop("curator_grant", None)
         return error
     adopt(result.snapshot)
     return result
 
 
-def saved_message(result: curation.SaveResult) -> str:
+def saved_message(result: saving.SaveResult) -> str:
     backups = ", ".join(f"`{p.name}`" for p in result.backups)
     return (
         f"Saved {len(result.changes)} change(s); the previous file is backed up as {backups} in "
-        f"`{curation.BACKUP_DIR}/`, and the change is logged in `{curation.AUDIT_LOG}`."
+        f"`{saving.BACKUP_DIR}/`, and the change is logged in `{saving.AUDIT_LOG}`."
     )
 
 
 def show_refusal(error: object) -> None:
     """Say why nothing was saved; data values only ever appear in tables, never in Markdown."""
-    if isinstance(error, curation.ConcurrentEdit):
+    if isinstance(error, ConcurrentEdit):
         st.error(
             "Not saved: another curator saved since this page loaded the data. "
             "Here is what they changed; your edits are kept below."
         )
-        st.dataframe(curation.changes_frame(error.changes), hide_index=True)
-    elif isinstance(error, curation.ValidationFailed):
+        st.dataframe(saving.changes_frame(error.changes), hide_index=True)
+    elif isinstance(error, ValidationFailed):
         st.error("Not saved: the changes break these rules (the same as `python -m tensions validate`).")
         show_problems(error.located)
     elif isinstance(error, InvalidDataError):
         st.error("Not saved: the data could not be read.")
         st.code("\n".join(str(p) for p in error.problems), language=None)
-    elif isinstance(error, curation.NothingToSave):
+    elif isinstance(error, NothingToSave):
         st.info("Nothing to save: the tables are unchanged.")
-    elif isinstance(error, access.NotAuthorised):
+    elif isinstance(error, NotAuthorised):
         st.error(f"Not saved: {escape_markdown(error)}")
 
 
@@ -311,7 +313,7 @@ with tab_edit:
     if not working.equals(base.events):
         st.info("Your earlier edits were re-applied on top of the latest data. Review them, then save.")
     edited = st.data_editor(
-        curation.editor_frame(working.loc[shown]),
+        saving.editor_frame(working.loc[shown]),
         key=editor_key(base),
         num_rows="delete",
         hide_index=True,
@@ -319,15 +321,15 @@ with tab_edit:
         disabled=EDITOR_COLUMNS_DISABLED,
         height=420,
     )
-    new_events = curation.raw_from_editor(edited, working, shown)
-    pending = curation.diff_tables(base.events, new_events, EVENTS.file_name)
+    new_events = saving.raw_from_editor(edited, working, shown)
+    pending = saving.diff_tables(base.events, new_events, EVENTS.file_name)
     if pending:
         st.subheader(f"{len(pending)} unsaved change(s)")
-        st.dataframe(curation.changes_frame(pending), hide_index=True)
+        st.dataframe(saving.changes_frame(pending), hide_index=True)
         save_col, discard_col, _ = st.columns([1, 1, 4])
         if save_col.button("Save changes", key="curation_save_edits", type="primary"):
             outcome = save(base, grant, config, events=new_events)
-            if isinstance(outcome, curation.SaveResult):
+            if isinstance(outcome, saving.SaveResult):
                 flash(saved_message(outcome))
                 st.rerun()
             st.session_state["curation_refusal"] = outcome
@@ -338,11 +340,11 @@ with tab_edit:
         refusal = st.session_state.get("curation_refusal")
         if refusal is not None:
             show_refusal(refusal)
-            if isinstance(refusal, curation.ConcurrentEdit) and st.button(
+            if isinstance(refusal, ConcurrentEdit) and st.button(
                 "Load the latest data and re-apply my edits", key="curation_rebase"
             ):
-                latest = curation.load_snapshot(folder)
-                merged, conflicts = curation.rebase(base.events, new_events, latest.events)
+                latest = saving.load_snapshot(folder)
+                merged, conflicts = saving.rebase(base.events, new_events, latest.events)
                 adopt(latest, merged)
                 st.session_state.pop("curation_refusal", None)
                 if conflicts:
@@ -481,7 +483,7 @@ with tab_add:
         label = st.text_input("Label for key events (at most 32 characters)", key="add_label")
         field_errors("label")
         country = known_place.country if known_place else (new_place.country if new_place else None)
-        proposed_id = curation.propose_event_id(country, event_date, base.events["event_id"].dropna())
+        proposed_id = saving.propose_event_id(country, event_date, base.events["event_id"].dropna())
         event_id = st.text_input(
             "Event id",
             key="add_event_id",
@@ -527,21 +529,21 @@ with tab_add:
         places_table = None
         if new_place is not None:
             aliases = (st.session_state.get("add_place_aliases") or "").split(";")
-            places_table = curation.append_rows(
-                base.places, curation.place_row(new_place, geocoder="manual", today=dt.date.today(), aliases=aliases)
+            places_table = saving.append_rows(
+                base.places, saving.place_row(new_place, geocoder="manual", today=dt.date.today(), aliases=aliases)
             )
         outcome = save(
             base,
             grant,
             config,
-            events=curation.append_rows(base.events, curation.event_row(values)),
+            events=saving.append_rows(base.events, saving.event_row(values)),
             places=places_table,
         )
-        if isinstance(outcome, curation.SaveResult):
+        if isinstance(outcome, saving.SaveResult):
             st.session_state["add_reset"] = True
             flash(saved_message(outcome))
             st.rerun()
-        if isinstance(outcome, curation.ValidationFailed):
+        if isinstance(outcome, ValidationFailed):
             own = [
                 p
                 for p in outcome.located
@@ -619,8 +621,8 @@ with tab_article:
                 rows = intake.rows_from_review(
                     reviewed, result.article, places=base.places, taken_ids=base.events["event_id"].dropna()
                 )
-                outcome = save(base, grant, config, events=curation.append_rows(base.events, rows))
-                if isinstance(outcome, curation.SaveResult):
+                outcome = save(base, grant, config, events=saving.append_rows(base.events, rows))
+                if isinstance(outcome, saving.SaveResult):
                     for key in ("intake_result", "intake_review"):
                         st.session_state.pop(key, None)
                     flash(saved_message(outcome))
@@ -647,7 +649,7 @@ with tab_places:
             f"Look-up cancelled after {len(st.session_state.get('places_results', []))} of {batch['total']} place(s)."
         )
     if st.button("Look up", key="places_lookup", disabled=not (queries_text or "").strip()):
-        queries = curation.parse_place_queries(queries_text)
+        queries = saving.parse_place_queries(queries_text)
         st.session_state["places_results"] = []
         st.session_state["places_batch"] = {"total": len(queries), "running": True}
         st.session_state["places_gen"] = st.session_state.get("places_gen", 0) + 1
@@ -655,14 +657,14 @@ with tab_places:
         cancel.button("Cancel", key="places_cancel", help="Stops after the place being looked up.")
         progress = st.progress(0.0, text=f"Looking up {len(queries)} place(s)…")
         for done, proposal in enumerate(
-            curation.look_up_places(queries, gazetteer=gazetteer, online=geocoding.lookup), start=1
+            saving.look_up_places(queries, gazetteer=gazetteer, online=geocoding.lookup), start=1
         ):
             st.session_state["places_results"].append(proposal)
             progress.progress(done / len(queries), text=f"{done} of {len(queries)} looked up")
         st.session_state["places_batch"]["running"] = False
         progress.empty()
         cancel.empty()
-    proposals: list[curation.PlaceProposal] = st.session_state.get("places_results", [])
+    proposals: list[saving.PlaceProposal] = st.session_state.get("places_results", [])
     if proposals:
         failures = [p for p in proposals if p.status == "failed"]
         if failures:
@@ -671,7 +673,7 @@ with tab_places:
                 "Those rows stay editable: type the coordinates, or try again later."
             )
         review = st.data_editor(
-            curation.place_review_frame(proposals),
+            saving.place_review_frame(proposals),
             key=f"places_editor_{st.session_state.get('places_gen', 0)}",
             hide_index=True,
             column_config={
@@ -690,18 +692,18 @@ with tab_places:
         )
         to_add = int(review["add"].fillna(False).sum())
         if st.button(f"Add {to_add} place(s) to places.csv", key="places_save", type="primary", disabled=not to_add):
-            rows = curation.place_rows_from_review(review, proposals, today=dt.date.today())
-            outcome = save(base, grant, config, places=curation.append_rows(base.places, rows))
-            if isinstance(outcome, curation.SaveResult):
+            rows = saving.place_rows_from_review(review, proposals, today=dt.date.today())
+            outcome = save(base, grant, config, places=saving.append_rows(base.places, rows))
+            if isinstance(outcome, saving.SaveResult):
                 st.session_state.pop("places_results", None)
                 flash(saved_message(outcome))
                 st.rerun()
             show_refusal(outcome)
 
 with tab_history:
-    st.caption(f"Who changed what, newest first (`{curation.AUDIT_LOG}` in the data folder).")
-    st.dataframe(curation.read_audit_log(folder), hide_index=True)
-    backups = curation.list_backups(folder)
-    st.caption(f"{len(backups)} backup(s) in `{curation.BACKUP_DIR}/`; restore one by copying it over the file.")
+    st.caption(f"Who changed what, newest first (`{saving.AUDIT_LOG}` in the data folder).")
+    st.dataframe(saving.read_audit_log(folder), hide_index=True)
+    backups = saving.list_backups(folder)
+    st.caption(f"{len(backups)} backup(s) in `{saving.BACKUP_DIR}/`; restore one by copying it over the file.")
     if backups:
         st.dataframe(pd.DataFrame({"backup": [p.name for p in backups[:50]]}), hide_index=True)

@@ -3,11 +3,12 @@
 import streamlit as st
 
 import ui
-from tensions import imported
-from tensions.csv_safety import safe_csv_bytes
-from tensions.importers import IMPORTERS, ImportFailed
-from tensions.load import CURATED_DATASET
-from tensions.paths import data_dir
+from tensions.data.csv_safety import safe_csv_bytes
+from tensions.data.load import CURATED_DATASET
+from tensions.data.paths import data_dir
+from tensions.errors import ImportFailed
+from tensions.ingest import imported
+from tensions.ingest.importers import IMPORTERS
 
 PROVENANCE_COLUMNS = [
     "event_date",

@@ -5,12 +5,12 @@ import datetime as dt
 import streamlit as st
 
 import ui
-from tensions import basemap, regions
-from tensions.csv_safety import safe_csv_bytes
-from tensions.details import event_detail_html, event_list
+from tensions.analysis.filters import imprecise_mask
+from tensions.data.csv_safety import safe_csv_bytes
 from tensions.errors import TensionsError
+from tensions.figures import basemap, regions
 from tensions.figures import map as maps
-from tensions.filters import imprecise_mask
+from tensions.figures.details import event_detail_html, event_list
 
 PNG_SIZE = {"width": 1600, "height": 1000}
 LIST_LIMIT = 2_000

@@ -7,11 +7,11 @@ import datetime as dt
 import streamlit as st
 
 import ui
-from tensions import overrides, summary, tension
+from tensions.analysis import overrides, summary, tension
+from tensions.data.paths import data_dir
 from tensions.errors import InvalidDataError, TensionsError
 from tensions.figures import overview
 from tensions.figures import tension as tension_figures
-from tensions.paths import data_dir
 
 dataset, state, events = ui.current_view()
 

@@ -10,14 +10,14 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from tensions import briefs
-from tensions.csv_safety import safe_csv_bytes
+from tensions.analysis import briefs
+from tensions.analysis.filters import FilterState
+from tensions.data.csv_safety import safe_csv_bytes
+from tensions.data.paths import data_dir
 from tensions.errors import TensionsError
-from tensions.export import FORMATS, export_briefing, export_file_name, key_event_rows, renderer_available
+from tensions.export.briefing import FORMATS, export_briefing, export_file_name, key_event_rows, renderer_available
 from tensions.figures import briefing, timeline
 from tensions.figures.tension import tension_panel
-from tensions.filters import FilterState
-from tensions.paths import data_dir
 
 # The on-screen slide preview: the 1920x1080 slide drawn at 7/12 scale so it fits beside the sidebar;
 # the camera button scales it back up, so what it downloads is the preview, pixel for pixel larger.

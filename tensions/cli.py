@@ -9,20 +9,20 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from tensions.atomic import write_csv_atomically
-from tensions.docs import update_file
+from tensions.data.atomic import write_csv_atomically
+from tensions.data.gazetteer import Gazetteer
+from tensions.data.paths import data_dir
+from tensions.data.schema import EVENTS, PLACES, to_typed
+from tensions.data.validate import read_tables, validate_folder
 from tensions.errors import TensionsError
-from tensions.gazetteer import Gazetteer
-from tensions.geocode import (
+from tensions.export.data_card import update_file
+from tensions.geocode.lookup import (
     LookupReport,
     NominatimLookup,
     append_places,
     fill_event_coordinates,
     geocode_unknown_places,
 )
-from tensions.paths import data_dir
-from tensions.schema import EVENTS, PLACES, to_typed
-from tensions.validate import read_tables, validate_folder
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -75,7 +75,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from tensions.imported import import_and_save
+    from tensions.ingest.imported import import_and_save
 
     outcome = import_and_save(args.file, args.dataset, args.data_dir)
     result, record = outcome.result, outcome.record
@@ -98,7 +98,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from tensions.bench import bench_sizes, format_report, run_bench, write_json
+    from tensions.bench.measure import bench_sizes, format_report, run_bench, write_json
 
     report = run_bench(bench_sizes(args.events, only=args.only), seed=args.seed, figure_repeats=args.figure_repeats)
     print(format_report(report))
@@ -109,9 +109,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_trends(args: argparse.Namespace) -> int:
-    from tensions.load import load_dataset
-    from tensions.overrides import COMPUTED, TrendOverride, apply_overrides, read_overrides, save_override
-    from tensions.tension import baseline_label, last_full_month, monthly_trends
+    from tensions.analysis.overrides import COMPUTED, TrendOverride, apply_overrides, read_overrides, save_override
+    from tensions.analysis.tension import baseline_label, last_full_month, monthly_trends
+    from tensions.data.load import load_dataset
 
     dataset = load_dataset(args.data_dir)
     events = dataset.events
@@ -137,7 +137,7 @@ def cmd_trends(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from tensions.export import export_timeline_file, stop_renderer
+    from tensions.export.briefing import export_timeline_file, stop_renderer
 
     if args.start and args.end and args.start > args.end:
         print(f"error: --start {args.start} is after --end {args.end}", file=sys.stderr)

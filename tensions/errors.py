@@ -33,3 +33,61 @@ class InvalidDataError(TensionsError):
 
 class GeocodingUnavailable(TensionsError):
     """The online geocoder could not answer (timeout, rate limit, service error)."""
+
+
+class BasemapError(TensionsError):
+    """The shipped basemap file is missing or unreadable."""
+
+
+class ImportFailed(TensionsError):
+    """The file cannot be imported at all (unknown format, missing column); `problems` says where."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class UnknownFormatError(ImportFailed):
+    """The file is none of the formats we import, or not the one the caller named."""
+
+
+class InvalidOverride(TensionsError):
+    """An override that cannot be recorded; the message says why."""
+
+
+class BriefError(TensionsError):
+    """A saved brief cannot be read or written."""
+
+
+class ExportError(TensionsError):
+    """A static export could not be made (no Chromium, or the renderer failed)."""
+
+
+class NotAuthorised(TensionsError):
+    """Curation is not configured, or this session has not signed in (or its sign-in is stale)."""
+
+
+class NothingToSave(TensionsError):
+    """The tables are the same as on disk."""
+
+
+class ValidationFailed(InvalidDataError):
+    """The changed tables break the schema; nothing was written. `located` names the row by its key
+    (`tensions.curation.saving.LocatedProblem`)."""
+
+    def __init__(self, problems: Sequence[Problem], located: Sequence[object]) -> None:
+        super().__init__(problems)
+        self.located = list(located)
+
+
+class ConcurrentEdit(TensionsError):
+    """A file changed on disk since the page loaded it; nothing was written. `changes` is what changed
+    (`tensions.curation.saving.RowChange`), `descriptions` the same in words."""
+
+    def __init__(self, files: Sequence[str], changes: Sequence[object], descriptions: Sequence[str]) -> None:
+        self.files = list(files)
+        self.changes = list(changes)
+        summary = "; ".join(descriptions[:5]) or "the file was rewritten"
+        super().__init__(
+            f"{', '.join(self.files)} changed on disk since this page loaded it (another curator saved): {summary}"
+        )

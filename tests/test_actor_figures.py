@@ -6,9 +6,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from tensions import actor_profile, theme
+from tensions.analysis import actor_profile
+from tensions.data.load import load_dataset
 from tensions.figures import actors as figures
-from tensions.load import load_dataset
+from tensions.figures import theme
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tensions import actor_profile
-from tensions.load import load_dataset
+from tensions.analysis import actor_profile
+from tensions.data.load import load_dataset
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tensions.annotations import (
+from tensions.figures.annotations import (
     Placement,
     fit_text,
     group_close,

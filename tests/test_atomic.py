@@ -6,7 +6,7 @@ import os
 
 import pandas as pd
 
-from tensions.atomic import write_bytes_atomically, write_csv_atomically
+from tensions.data.atomic import write_bytes_atomically, write_csv_atomically
 
 
 def test_a_replaced_file_keeps_its_mode(tmp_path):

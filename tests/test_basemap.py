@@ -6,15 +6,10 @@ import json
 
 import pytest
 
-from tensions import taxonomy, theme
-from tensions.basemap import (
-    ATTRIBUTION,
-    BASEMAP_PATH,
-    MAP_STYLE,
-    BasemapError,
-    load_basemap,
-    map_layers,
-)
+from tensions.data import taxonomy
+from tensions.errors import BasemapError
+from tensions.figures import theme
+from tensions.figures.basemap import ATTRIBUTION, BASEMAP_PATH, MAP_STYLE, load_basemap, map_layers
 from tests.conftest import APP_ROOT
 
 

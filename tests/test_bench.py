@@ -8,16 +8,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tensions import bench
-from tensions.filters import FilterState, filter_mask
-from tensions.importers.base import EVENT_COLUMNS
-from tensions.synthetic import synthetic_events
+from tensions.analysis.filters import FilterState, filter_mask
+from tensions.bench import measure
+from tensions.bench.synthetic import synthetic_events
+from tensions.ingest.importers.base import EVENT_COLUMNS
 from tests.conftest import APP_ROOT
 
 
 @pytest.fixture(scope="module")
 def report():
-    return bench.run_bench([400], isolate=False, figure_repeats=2, data_dir=APP_ROOT / "data", log=lambda _: None)
+    return measure.run_bench([400], isolate=False, figure_repeats=2, data_dir=APP_ROOT / "data", log=lambda _: None)
 
 
 def test_synthetic_events_have_the_columns_and_types_of_imported_events():
@@ -35,14 +35,14 @@ def test_synthetic_events_are_reproducible_from_the_seed():
 
 def test_the_numpy_floor_selects_exactly_what_the_filters_select():
     events = synthetic_events(2_000, seed=2)
-    floor = bench.NumpyFloor(events)
-    for state in [FilterState(), *bench.filter_states(events, 10, seed=2)]:
+    floor = measure.NumpyFloor(events)
+    for state in [FilterState(), *measure.filter_states(events, 10, seed=2)]:
         assert np.array_equal(floor.mask(state), filter_mask(events, state)), state
 
 
 def test_twenty_different_filter_changes_are_measured():
-    states = bench.filter_states(synthetic_events(1_000, seed=4), seed=4)
-    assert len(states) == bench.FILTER_CHANGES == 20
+    states = measure.filter_states(synthetic_events(1_000, seed=4), seed=4)
+    assert len(states) == measure.FILTER_CHANGES == 20
     assert len(set(states)) == 20
 
 
@@ -61,14 +61,14 @@ def test_the_report_has_load_filter_floor_figures_and_memory(report):
 
 
 def test_a_builder_that_does_not_exist_yet_is_reported_missing(monkeypatch):
-    monkeypatch.setattr(bench, "FIGURES", (("future map", "tensions.figures.not_written_yet", "event_map", {}),))
-    report = bench.run_bench([200], isolate=False, figure_repeats=1, log=lambda _: None)
+    monkeypatch.setattr(measure, "FIGURES", (("future map", "tensions.figures.not_written_yet", "event_map", {}),))
+    report = measure.run_bench([200], isolate=False, figure_repeats=1, log=lambda _: None)
     assert report.sizes[0].figures[0].status == "missing"
-    assert "future map" in bench.format_report(report)
+    assert "future map" in measure.format_report(report)
 
 
 def test_the_table_names_every_measure_and_the_targets(report):
-    table = bench.format_report(report)
+    table = measure.format_report(report)
     for label in ["load Parquet (ms)", "filter mask, median of 20 (ms)", "NumPy floor", "filter / floor", "peak RSS"]:
         assert label in table
     assert "<= 5x" in table
@@ -76,7 +76,7 @@ def test_the_table_names_every_measure_and_the_targets(report):
 
 def test_the_json_holds_the_same_numbers_and_the_targets(report, tmp_path):
     path = tmp_path / "bench.json"
-    bench.write_json(report, path)
+    measure.write_json(report, path)
     data = json.loads(path.read_text())
     assert data["sizes"][0]["events"] == 400
     assert data["targets"]["filter_plus_build_ms"] == 300
@@ -84,6 +84,6 @@ def test_the_json_holds_the_same_numbers_and_the_targets(report, tmp_path):
 
 
 def test_sizes_include_10k_and_100k_below_the_largest():
-    assert bench.bench_sizes(1_000_000) == [10_000, 100_000, 1_000_000]
-    assert bench.bench_sizes(50_000) == [10_000, 50_000]
-    assert bench.bench_sizes(1_000_000, only=True) == [1_000_000]
+    assert measure.bench_sizes(1_000_000) == [10_000, 100_000, 1_000_000]
+    assert measure.bench_sizes(50_000) == [10_000, 50_000]
+    assert measure.bench_sizes(1_000_000, only=True) == [1_000_000]

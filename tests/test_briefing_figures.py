@@ -7,17 +7,10 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from tensions import theme
-from tensions.annotations import text_width
-from tensions.figures.briefing import (
-    FOOTER_SIZE,
-    briefing_figure,
-    caption_text,
-    default_title,
-    publishers,
-    source_line,
-)
-from tensions.filters import FilterState
+from tensions.analysis.filters import FilterState
+from tensions.figures import theme
+from tensions.figures.annotations import text_width
+from tensions.figures.briefing import FOOTER_SIZE, briefing_figure, caption_text, default_title, publishers, source_line
 from tests.conftest import FIXTURE_DATA
 
 AS_OF = dt.date(2025, 4, 7)
@@ -25,7 +18,7 @@ AS_OF = dt.date(2025, 4, 7)
 
 @pytest.fixture(scope="module")
 def events() -> pd.DataFrame:
-    from tensions.load import load_dataset
+    from tensions.data.load import load_dataset
 
     return load_dataset(FIXTURE_DATA).events
 

@@ -8,8 +8,7 @@ import json
 import pandas as pd
 import pytest
 
-from tensions.briefs import (
-    BriefError,
+from tensions.analysis.briefs import (
     brief_from_view,
     changes_since,
     count_changes,
@@ -21,8 +20,9 @@ from tensions.briefs import (
     slugify,
     snapshot,
 )
-from tensions.filters import FilterState, apply_filters
-from tensions.load import load_dataset
+from tensions.analysis.filters import FilterState, apply_filters
+from tensions.data.load import load_dataset
+from tensions.errors import BriefError
 
 COLUMNS = ["event_id", "event_date", "time_precision", "fatalities", "event_type", "sub_event_type", "country",
            "location", "actor1", "actor2", "label", "source", "notes_hash", "theatre", "actor1_family"]  # fmt: skip

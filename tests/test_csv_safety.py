@@ -7,7 +7,7 @@ import io
 import pandas as pd
 import pytest
 
-from tensions.csv_safety import neutralise_cell, safe_csv_bytes
+from tensions.data.csv_safety import neutralise_cell, safe_csv_bytes
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from tensions import taxonomy
-from tensions.load import load_dataset
+from tensions.data import taxonomy
+from tensions.data.load import load_dataset
 from tests.conftest import APP_ROOT
 
 SEED_TITLE = "Iran-backed militias in Iraq ready to disarm to avert Trump threat"

@@ -15,12 +15,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tensions import access, curation
-from tensions.errors import GeocodingUnavailable
-from tensions.gazetteer import Gazetteer, Place
-from tensions.geocode import NominatimLookup
-from tensions.schema import PLACES, to_typed
-from tensions.validate import validate_folder
+from tensions.curation import access, saving
+from tensions.data.gazetteer import Gazetteer, Place
+from tensions.data.schema import PLACES, to_typed
+from tensions.data.validate import validate_folder
+from tensions.errors import ConcurrentEdit, GeocodingUnavailable, NotAuthorised, NothingToSave, ValidationFailed
+from tensions.geocode.lookup import NominatimLookup
 from tests.conftest import APP_ROOT
 from tests.nominatim_stub import nominatim_stub
 
@@ -66,16 +66,16 @@ def a_new_event(**overrides: str) -> pd.DataFrame:
         "source_date": "2025-04-07",
         "confidence": "medium",
     }
-    return curation.event_row(row | overrides)
+    return saving.event_row(row | overrides)
 
 
 # --------------------------------------------------------------------------- a good save
 
 
 def test_saving_an_edit_rewrites_only_that_cell(data_copy, grant):
-    base = curation.load_snapshot(data_copy)
+    base = saving.load_snapshot(data_copy)
     before = (data_copy / "events.csv").read_text()
-    curation.save_changes(
+    saving.save_changes(
         base, grant=grant, access_config=CONFIG, events=with_notes(base.events, "IRQ-20240104-1", "Rewritten."), now=NOW
     )
     after = (data_copy / "events.csv").read_text()
@@ -85,9 +85,9 @@ def test_saving_an_edit_rewrites_only_that_cell(data_copy, grant):
 
 
 def test_a_save_keeps_a_timestamped_backup_of_the_previous_file(data_copy, grant):
-    base = curation.load_snapshot(data_copy)
+    base = saving.load_snapshot(data_copy)
     previous = (data_copy / "events.csv").read_bytes()
-    result = curation.save_changes(
+    result = saving.save_changes(
         base, grant=grant, access_config=CONFIG, events=with_notes(base.events, "IRQ-20240104-1", "x."), now=NOW
     )
     assert result.backups == [data_copy / "backups" / "events-20250408T093000.csv"]
@@ -95,11 +95,11 @@ def test_a_save_keeps_a_timestamped_backup_of_the_previous_file(data_copy, grant
 
 
 def test_two_saves_in_the_same_second_keep_both_backups(data_copy, grant):
-    base = curation.load_snapshot(data_copy)
-    first = curation.save_changes(
+    base = saving.load_snapshot(data_copy)
+    first = saving.save_changes(
         base, grant=grant, access_config=CONFIG, events=with_notes(base.events, "IRQ-20240104-1", "one."), now=NOW
     )
-    second = curation.save_changes(
+    second = saving.save_changes(
         first.snapshot,
         grant=grant,
         access_config=CONFIG,
@@ -111,11 +111,11 @@ def test_two_saves_in_the_same_second_keep_both_backups(data_copy, grant):
 
 
 def test_a_save_appends_one_json_line_per_changed_row_saying_who_when_and_what(data_copy, grant):
-    base = curation.load_snapshot(data_copy)
+    base = saving.load_snapshot(data_copy)
     events = with_notes(base.events, "IRQ-20240104-1", "Edited.")
     events = events[events["event_id"] != "LBN-20241127-1"]
-    events = curation.append_rows(events, a_new_event())
-    curation.save_changes(base, grant=grant, access_config=CONFIG, events=events, now=NOW)
+    events = saving.append_rows(events, a_new_event())
+    saving.save_changes(base, grant=grant, access_config=CONFIG, events=events, now=NOW)
     entries = [json.loads(line) for line in (data_copy / "audit.log").read_text().splitlines()]
     assert {(e["action"], e["key"]) for e in entries} == {
         ("edited", "IRQ-20240104-1"),
@@ -136,36 +136,34 @@ def test_a_save_appends_one_json_line_per_changed_row_saying_who_when_and_what(d
 
 
 def test_later_saves_append_to_the_audit_log(data_copy, grant):
-    base = curation.load_snapshot(data_copy)
-    first = curation.save_changes(
+    base = saving.load_snapshot(data_copy)
+    first = saving.save_changes(
         base, grant=grant, access_config=CONFIG, events=with_notes(base.events, "IRQ-20240104-1", "a.")
     )
-    curation.save_changes(
+    saving.save_changes(
         first.snapshot,
         grant=grant,
         access_config=CONFIG,
         events=with_notes(first.snapshot.events, "IRQ-20240104-1", "b."),
     )
     assert len((data_copy / "audit.log").read_text().splitlines()) == 2
-    assert list(curation.read_audit_log(data_copy)["action"]) == ["edited", "edited"]
+    assert list(saving.read_audit_log(data_copy)["action"]) == ["edited", "edited"]
 
 
 def test_new_events_are_filed_in_date_order(data_copy, grant):
-    base = curation.load_snapshot(data_copy)
-    curation.save_changes(
-        base, grant=grant, access_config=CONFIG, events=curation.append_rows(base.events, a_new_event())
-    )
-    ids = list(curation.load_snapshot(data_copy).events["event_id"])
+    base = saving.load_snapshot(data_copy)
+    saving.save_changes(base, grant=grant, access_config=CONFIG, events=saving.append_rows(base.events, a_new_event()))
+    ids = list(saving.load_snapshot(data_copy).events["event_id"])
     assert ids.index("IRQ-20250320-1") == ids.index("IRQ-20250316-1") + 1
 
 
 def test_a_new_place_and_the_event_there_are_saved_together(data_copy, grant):
-    base = curation.load_snapshot(data_copy)
+    base = saving.load_snapshot(data_copy)
     place = Place("Jurf al-Sakhar", 32.8667, 44.1167, 1, "Babil", "Iraq")
-    places = curation.append_rows(base.places, curation.place_row(place, geocoder="manual", today=dt.date(2025, 4, 8)))
+    places = saving.append_rows(base.places, saving.place_row(place, geocoder="manual", today=dt.date(2025, 4, 8)))
     event = a_new_event(location="Jurf al-Sakhar", admin1="Babil", latitude="32.8667", longitude="44.1167")
-    result = curation.save_changes(
-        base, grant=grant, access_config=CONFIG, events=curation.append_rows(base.events, event), places=places
+    result = saving.save_changes(
+        base, grant=grant, access_config=CONFIG, events=saving.append_rows(base.events, event), places=places
     )
     assert [p.name.split("-")[0] for p in result.backups] == ["places", "events"]  # places first
     assert {c.file for c in result.changes} == {"places.csv", "events.csv"}
@@ -173,38 +171,38 @@ def test_a_new_place_and_the_event_there_are_saved_together(data_copy, grant):
 
 
 def test_the_returned_snapshot_matches_the_files_on_disk(data_copy, grant):
-    base = curation.load_snapshot(data_copy)
-    result = curation.save_changes(
+    base = saving.load_snapshot(data_copy)
+    result = saving.save_changes(
         base, grant=grant, access_config=CONFIG, events=with_notes(base.events, "IRQ-20240104-1", "x.")
     )
-    assert dict(result.snapshot.hashes) == dict(curation.load_snapshot(data_copy).hashes)
+    assert dict(result.snapshot.hashes) == dict(saving.load_snapshot(data_copy).hashes)
 
 
 def test_the_shipped_tables_round_trip_byte_for_byte():
-    base = curation.load_snapshot(APP_ROOT / "data")
+    base = saving.load_snapshot(APP_ROOT / "data")
     for name, frame in base.tables.items():
-        assert curation.table_bytes(frame) == (APP_ROOT / "data" / name).read_bytes(), name
+        assert saving.table_bytes(frame) == (APP_ROOT / "data" / name).read_bytes(), name
 
 
 # --------------------------------------------------------------------------- refusals write nothing
 
 
 def test_without_a_grant_nothing_is_written(data_copy):
-    base = curation.load_snapshot(data_copy)
+    base = saving.load_snapshot(data_copy)
     before = file_bytes(data_copy)
     for not_a_grant in (None, access.Grant("Mallory", "password", "2025-01-01T00:00:00+00:00", "0" * 64)):
-        with pytest.raises(access.NotAuthorised):
-            curation.save_changes(
+        with pytest.raises(NotAuthorised):
+            saving.save_changes(
                 base, grant=not_a_grant, access_config=CONFIG, events=with_notes(base.events, "IRQ-20240104-1", "x.")
             )
     assert file_bytes(data_copy) == before
 
 
 def test_when_curation_is_not_configured_even_a_real_grant_writes_nothing(data_copy, grant):
-    base = curation.load_snapshot(data_copy)
+    base = saving.load_snapshot(data_copy)
     before = file_bytes(data_copy)
-    with pytest.raises(access.NotAuthorised):
-        curation.save_changes(
+    with pytest.raises(NotAuthorised):
+        saving.save_changes(
             base,
             grant=grant,
             access_config=access.AccessConfig(),
@@ -214,14 +212,14 @@ def test_when_curation_is_not_configured_even_a_real_grant_writes_nothing(data_c
 
 
 def test_invalid_changes_are_refused_with_every_problem_named_by_event_id(data_copy, grant):
-    base = curation.load_snapshot(data_copy)
+    base = saving.load_snapshot(data_copy)
     events = base.events.copy()
     events.loc[events["event_id"] == "IRQ-20240104-1", "event_date"] = "2024-01-32"
     events.loc[events["event_id"] == "IRQ-20240202-1", "actor1"] = "Nobody we know"
-    events = curation.append_rows(events, a_new_event(notes="   ", latitude="10.0"))
+    events = saving.append_rows(events, a_new_event(notes="   ", latitude="10.0"))
     before = file_bytes(data_copy)
-    with pytest.raises(curation.ValidationFailed) as refused:
-        curation.save_changes(base, grant=grant, access_config=CONFIG, events=events)
+    with pytest.raises(ValidationFailed) as refused:
+        saving.save_changes(base, grant=grant, access_config=CONFIG, events=events)
     located = {(p.key, p.column) for p in refused.value.located}
     assert ("IRQ-20240104-1", "event_date") in located
     assert ("IRQ-20240202-1", "actor1") in located
@@ -231,19 +229,19 @@ def test_invalid_changes_are_refused_with_every_problem_named_by_event_id(data_c
 
 
 def test_an_unchanged_table_is_not_saved(data_copy, grant):
-    base = curation.load_snapshot(data_copy)
-    with pytest.raises(curation.NothingToSave):
-        curation.save_changes(base, grant=grant, access_config=CONFIG, events=base.events.copy())
+    base = saving.load_snapshot(data_copy)
+    with pytest.raises(NothingToSave):
+        saving.save_changes(base, grant=grant, access_config=CONFIG, events=base.events.copy())
     assert not (data_copy / "audit.log").exists()
 
 
 def test_a_save_is_refused_when_the_file_changed_on_disk_and_the_difference_is_returned(data_copy, grant):
-    base = curation.load_snapshot(data_copy)
+    base = saving.load_snapshot(data_copy)
     path = data_copy / "events.csv"
     path.write_text(path.read_text().replace("killing three US soldiers", "killing 3 US soldiers"))
     theirs = path.read_bytes()
-    with pytest.raises(curation.ConcurrentEdit) as refused:
-        curation.save_changes(
+    with pytest.raises(ConcurrentEdit) as refused:
+        saving.save_changes(
             base, grant=grant, access_config=CONFIG, events=with_notes(base.events, "IRQ-20240104-1", "mine.")
         )
     assert refused.value.files == ["events.csv"]
@@ -255,7 +253,7 @@ def test_a_save_is_refused_when_the_file_changed_on_disk_and_the_difference_is_r
 
 
 def test_of_two_concurrent_saves_one_wins_and_the_other_is_told_what_changed(data_copy, grant):
-    base = curation.load_snapshot(data_copy)
+    base = saving.load_snapshot(data_copy)
     start = threading.Barrier(2)
     outcomes: dict[str, object] = {}
 
@@ -263,8 +261,8 @@ def test_of_two_concurrent_saves_one_wins_and_the_other_is_told_what_changed(dat
         events = with_notes(base.events, "IRQ-20240104-1", f"Edited by {who}.")
         start.wait()
         try:
-            outcomes[who] = curation.save_changes(base, grant=grant, access_config=CONFIG, events=events)
-        except curation.ConcurrentEdit as error:
+            outcomes[who] = saving.save_changes(base, grant=grant, access_config=CONFIG, events=events)
+        except ConcurrentEdit as error:
             outcomes[who] = error
 
     threads = [threading.Thread(target=save, args=(who,)) for who in ("first", "second")]
@@ -272,8 +270,8 @@ def test_of_two_concurrent_saves_one_wins_and_the_other_is_told_what_changed(dat
         thread.start()
     for thread in threads:
         thread.join()
-    winners = [who for who, outcome in outcomes.items() if isinstance(outcome, curation.SaveResult)]
-    losers = [outcome for outcome in outcomes.values() if isinstance(outcome, curation.ConcurrentEdit)]
+    winners = [who for who, outcome in outcomes.items() if isinstance(outcome, saving.SaveResult)]
+    losers = [outcome for outcome in outcomes.values() if isinstance(outcome, ConcurrentEdit)]
     assert len(winners) == 1 and len(losers) == 1
     [change] = losers[0].changes
     assert change.columns["notes"][1] == f"Edited by {winners[0]}."
@@ -282,7 +280,7 @@ def test_of_two_concurrent_saves_one_wins_and_the_other_is_told_what_changed(dat
 
 
 def test_a_failed_rename_leaves_the_old_file_intact_and_logs_nothing(data_copy, grant, monkeypatch):
-    base = curation.load_snapshot(data_copy)
+    base = saving.load_snapshot(data_copy)
     original = (data_copy / "events.csv").read_bytes()
     real_replace = os.replace
 
@@ -293,7 +291,7 @@ def test_a_failed_rename_leaves_the_old_file_intact_and_logs_nothing(data_copy, 
 
     monkeypatch.setattr(os, "replace", replace)
     with pytest.raises(OSError, match="disk full"):
-        curation.save_changes(
+        saving.save_changes(
             base, grant=grant, access_config=CONFIG, events=with_notes(base.events, "IRQ-20240104-1", "lost.")
         )
     assert (data_copy / "events.csv").read_bytes() == original
@@ -305,12 +303,12 @@ KILLED_SAVE = textwrap.dedent(
     """
     import os, sys, time
     from pathlib import Path
-    from tensions import access, curation
+    from tensions.curation import access, saving
 
     data, ready = Path(sys.argv[1]), Path(sys.argv[2])
     config = access.AccessConfig(password=sys.argv[3])
     grant = access.grant_for_password(sys.argv[3], config, who="doomed")
-    base = curation.load_snapshot(data)
+    base = saving.load_snapshot(data)
     big = base.events.copy()
     big["notes"] = big["notes"] + " padding" * 200_000  # several megabytes to write
 
@@ -323,7 +321,7 @@ KILLED_SAVE = textwrap.dedent(
             time.sleep(600)
 
     os.fsync = fsync_then_wait_to_be_killed
-    curation.save_changes(base, grant=grant, access_config=config, events=big)
+    saving.save_changes(base, grant=grant, access_config=config, events=big)
     """
 )
 
@@ -351,8 +349,8 @@ def test_a_save_killed_in_the_middle_leaves_the_old_file_intact(data_copy, grant
     assert validate_folder(data_copy) == []
     assert not (data_copy / "audit.log").exists()
     # The killed process's lock died with it: the next curator can save.
-    base = curation.load_snapshot(data_copy)
-    curation.save_changes(
+    base = saving.load_snapshot(data_copy)
+    saving.save_changes(
         base, grant=grant, access_config=CONFIG, events=with_notes(base.events, "IRQ-20240104-1", "after.")
     )
 
@@ -361,13 +359,13 @@ def test_a_save_killed_in_the_middle_leaves_the_old_file_intact(data_copy, grant
 
 
 def test_the_editor_round_trip_rewrites_only_the_cells_changed():
-    working = curation.load_snapshot(APP_ROOT / "tests" / "fixtures" / "data").events
+    working = saving.load_snapshot(APP_ROOT / "tests" / "fixtures" / "data").events
     shown = list(working.index)
-    edited = curation.editor_frame(working)
+    edited = saving.editor_frame(working)
     edited.loc[0, "fatalities"] = 2
     edited.loc[0, "event_date"] = dt.date(2024, 1, 5)
-    raw = curation.raw_from_editor(edited, working, shown)
-    changes = curation.diff_tables(working, raw, "events.csv")
+    raw = saving.raw_from_editor(edited, working, shown)
+    changes = saving.diff_tables(working, raw, "events.csv")
     assert [(c.key, dict(c.columns)) for c in changes] == [
         ("IRQ-20240104-1", {"event_date": ("2024-01-04", "2024-01-05"), "fatalities": (None, "2")})
     ]
@@ -376,10 +374,10 @@ def test_the_editor_round_trip_rewrites_only_the_cells_changed():
 
 
 def test_rows_deleted_in_the_editor_are_removed_and_rows_not_shown_are_kept():
-    working = curation.load_snapshot(APP_ROOT / "tests" / "fixtures" / "data").events
+    working = saving.load_snapshot(APP_ROOT / "tests" / "fixtures" / "data").events
     shown = [0, 1]
-    edited = curation.editor_frame(working.loc[[1]])
-    raw = curation.raw_from_editor(edited, working, shown)
+    edited = saving.editor_frame(working.loc[[1]])
+    raw = saving.raw_from_editor(edited, working, shown)
     assert list(raw["event_id"]) == [e for e in working["event_id"] if e != "IRQ-20240104-1"]
 
 
@@ -400,22 +398,22 @@ def test_rows_deleted_in_the_editor_are_removed_and_rows_not_shown_are_kept():
     ],
 )
 def test_typed_values_are_written_as_the_csv_writes_them(value, text):
-    assert curation.format_cell(value) == text
+    assert saving.format_cell(value) == text
 
 
 def test_rebase_reapplies_my_edits_on_the_newer_version():
-    base = curation.load_snapshot(APP_ROOT / "tests" / "fixtures" / "data").events
+    base = saving.load_snapshot(APP_ROOT / "tests" / "fixtures" / "data").events
     mine = with_notes(base, "IRQ-20240104-1", "mine.")
     theirs = with_notes(base, "JOR-20240128-1", "theirs.")
-    merged, conflicts = curation.rebase(base, mine, theirs)
+    merged, conflicts = saving.rebase(base, mine, theirs)
     assert conflicts == []
     notes = dict(zip(merged["event_id"], merged["notes"], strict=True))
     assert notes["IRQ-20240104-1"] == "mine." and notes["JOR-20240128-1"] == "theirs."
 
 
 def test_rebase_keeps_their_value_where_we_both_changed_a_cell_and_says_so():
-    base = curation.load_snapshot(APP_ROOT / "tests" / "fixtures" / "data").events
-    merged, conflicts = curation.rebase(
+    base = saving.load_snapshot(APP_ROOT / "tests" / "fixtures" / "data").events
+    merged, conflicts = saving.rebase(
         base, with_notes(base, "IRQ-20240104-1", "mine."), with_notes(base, "IRQ-20240104-1", "theirs.")
     )
     assert merged.loc[merged["event_id"] == "IRQ-20240104-1", "notes"].item() == "theirs."
@@ -425,10 +423,10 @@ def test_rebase_keeps_their_value_where_we_both_changed_a_cell_and_says_so():
 
 
 def test_pending_editor_changes_are_detected_from_the_widget_state():
-    assert not curation.pending_editor_changes(None)
-    assert not curation.pending_editor_changes({"edited_rows": {}, "added_rows": [], "deleted_rows": []})
-    assert curation.pending_editor_changes({"edited_rows": {0: {"notes": "x"}}})
-    assert curation.pending_editor_changes({"deleted_rows": [3]})
+    assert not saving.pending_editor_changes(None)
+    assert not saving.pending_editor_changes({"edited_rows": {}, "added_rows": [], "deleted_rows": []})
+    assert saving.pending_editor_changes({"edited_rows": {0: {"notes": "x"}}})
+    assert saving.pending_editor_changes({"deleted_rows": [3]})
 
 
 @pytest.mark.parametrize(
@@ -442,7 +440,7 @@ def test_pending_editor_changes_are_detected_from_the_widget_state():
     ],
 )
 def test_event_ids_are_proposed_from_country_and_date(country, day, taken, expected):
-    assert curation.propose_event_id(country, day, taken) == expected
+    assert saving.propose_event_id(country, day, taken) == expected
 
 
 # --------------------------------------------------------------------------- new places
@@ -450,7 +448,7 @@ def test_event_ids_are_proposed_from_country_and_date(country, day, taken, expec
 
 @pytest.fixture
 def gazetteer(data_copy) -> Gazetteer:
-    return Gazetteer(to_typed(curation.load_snapshot(data_copy).places, PLACES))
+    return Gazetteer(to_typed(saving.load_snapshot(data_copy).places, PLACES))
 
 
 class FailingLookup:
@@ -461,21 +459,21 @@ class FailingLookup:
 
 
 def test_a_place_in_the_gazetteer_is_found_there_first(gazetteer):
-    proposal = curation.look_up_place("Al Qaim", None, gazetteer=gazetteer, online=FailingLookup())
+    proposal = saving.look_up_place("Al Qaim", None, gazetteer=gazetteer, online=FailingLookup())
     assert proposal.status == "in gazetteer" and proposal.place.place == "Al-Qaim"
 
 
 def test_without_online_geocoding_an_unknown_place_is_left_for_the_curator(gazetteer):
-    proposal = curation.look_up_place("Jurf al-Sakhar", "Iraq", gazetteer=gazetteer, online=None)
+    proposal = saving.look_up_place("Jurf al-Sakhar", "Iraq", gazetteer=gazetteer, online=None)
     assert proposal.status == "offline" and proposal.place is None
     assert "by hand" in proposal.message
 
 
 def test_a_geocoder_failure_leaves_the_row_editable_with_a_clear_message(gazetteer):
-    proposal = curation.look_up_place("Jurf al-Sakhar", "Iraq", gazetteer=gazetteer, online=FailingLookup())
+    proposal = saving.look_up_place("Jurf al-Sakhar", "Iraq", gazetteer=gazetteer, online=FailingLookup())
     assert proposal.status == "failed"
     assert "timed out" in proposal.message and "editable" in proposal.message
-    frame = curation.place_review_frame([proposal])
+    frame = saving.place_review_frame([proposal])
     assert frame.loc[0, "place"] == "Jurf al-Sakhar" and pd.isna(frame.loc[0, "latitude"])
 
 
@@ -487,7 +485,7 @@ def test_batch_lookup_stops_when_asked(gazetteer):
         return len(asked) > 2
 
     queries = [("Baghdad", None), ("Beirut", None), ("Anbar", None), ("Al-Qaim", None)]
-    found = list(curation.look_up_places(queries, gazetteer=gazetteer, online=None, should_stop=stop_after_two))
+    found = list(saving.look_up_places(queries, gazetteer=gazetteer, online=None, should_stop=stop_after_two))
     assert [p.query for p in found] == ["Baghdad", "Beirut"]
 
 
@@ -497,21 +495,21 @@ def test_batch_lookup_through_nominatim_reports_each_failure_and_goes_on(gazette
             user_agent="tensions-tests/1.0 test@example.org", domain=domain, scheme="http", min_delay_seconds=0
         )
         queries = [("Baghdad", "Iraq"), ("Jurf al-Sakhar", "Iraq"), ("Busytown", "Iraq"), ("Downtown", "Iraq")]
-        found = list(curation.look_up_places(queries, gazetteer=gazetteer, online=lookup))
+        found = list(saving.look_up_places(queries, gazetteer=gazetteer, online=lookup))
     assert [p.status for p in found] == ["in gazetteer", "proposed", "failed", "failed"]
     assert "rate limit" in found[2].message
     assert [q for _, q in requests] == ["Jurf al-Sakhar, Iraq", "Busytown, Iraq", "Downtown, Iraq"]  # gazetteer first
 
 
 def test_confirmed_places_record_their_geocoder_or_manual_when_the_curator_changed_them():
-    proposed = curation.PlaceProposal(
+    proposed = saving.PlaceProposal(
         "Jurf al-Sakhar", "Iraq", "proposed", Place("Jurf al-Sakhar", 32.8125, 44.2344, 1, "Babil", "Iraq"), "nominatim"
     )
-    typed = curation.PlaceProposal("Tikrit", "Iraq", "failed", message="timed out")
-    review = curation.place_review_frame([proposed, typed, proposed])
+    typed = saving.PlaceProposal("Tikrit", "Iraq", "failed", message="timed out")
+    review = saving.place_review_frame([proposed, typed, proposed])
     review["add"] = [True, True, False]
     review.loc[1, ["latitude", "longitude", "geo_precision", "admin1"]] = [34.6, 43.68, 1, "Salah al-Din"]
-    rows = curation.place_rows_from_review(review, [proposed, typed, proposed], today=dt.date(2025, 4, 8))
+    rows = saving.place_rows_from_review(review, [proposed, typed, proposed], today=dt.date(2025, 4, 8))
     assert rows[["place", "latitude", "longitude", "geocoder"]].values.tolist() == [
         ["Jurf al-Sakhar", "32.81250", "44.23440", "nominatim"],
         ["Tikrit", "34.60000", "43.68000", "manual"],
@@ -527,18 +525,18 @@ def test_confirmed_places_record_their_geocoder_or_manual_when_the_curator_chang
     ],
 )
 def test_place_queries_are_read_one_per_line_with_an_optional_country(text, expected):
-    assert curation.parse_place_queries(text) == expected
+    assert saving.parse_place_queries(text) == expected
 
 
 def test_online_geocoding_is_off_unless_enabled():
-    assert curation.online_geocoding({}, {}).lookup is None
+    assert saving.online_geocoding({}, {}).lookup is None
 
 
 def test_online_geocoding_needs_an_identifying_user_agent():
-    off = curation.online_geocoding({}, {curation.ONLINE_ENV: "1"})
+    off = saving.online_geocoding({}, {saving.ONLINE_ENV: "1"})
     assert off.lookup is None and "user agent" in off.problem
 
 
 def test_online_geocoding_is_enabled_by_the_environment():
-    on = curation.online_geocoding({}, {curation.ONLINE_ENV: "1", curation.USER_AGENT_ENV: "me/1.0 me@example.org"})
+    on = saving.online_geocoding({}, {saving.ONLINE_ENV: "1", saving.USER_AGENT_ENV: "me/1.0 me@example.org"})
     assert isinstance(on.lookup, NominatimLookup)

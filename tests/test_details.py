@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tensions.details import event_detail_html, event_list, event_title, safe_link
-from tensions.load import load_dataset
+from tensions.data.load import load_dataset
+from tensions.figures.details import event_detail_html, event_list, event_title, safe_link
 
 
 def event(data_copy, event_id, **changes):

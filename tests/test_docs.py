@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tensions.cli import build_parser
-from tensions.docs import render
+from tensions.export.data_card import render
 from tests.conftest import APP_ROOT
 
 

@@ -10,8 +10,10 @@ import pytest
 from PIL import Image
 from pptx import Presentation
 
+from tensions.analysis.filters import FilterState
+from tensions.data.load import load_dataset
 from tensions.errors import TensionsError
-from tensions.export import (
+from tensions.export.briefing import (
     KEY_EVENTS_PER_SLIDE,
     Deck,
     briefing_pptx,
@@ -22,8 +24,6 @@ from tensions.export import (
     renderer_available,
     stop_renderer,
 )
-from tensions.filters import FilterState
-from tensions.load import load_dataset
 from tests.conftest import FIXTURE_DATA
 
 needs_chromium = pytest.mark.skipif(not renderer_available(), reason="static export needs Chromium")

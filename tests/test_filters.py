@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from tensions.filters import FilterState, apply_filters
-from tensions.load import load_dataset
+from tensions.analysis.filters import FilterState, apply_filters
+from tensions.data.load import load_dataset
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tensions.gazetteer import Gazetteer, normalise_name
-from tensions.load import load_dataset
+from tensions.data.gazetteer import Gazetteer, normalise_name
+from tensions.data.load import load_dataset
 
 
 @pytest.mark.parametrize(

@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 
 from tensions.cli import main
+from tensions.data.gazetteer import Gazetteer
+from tensions.data.load import load_dataset
+from tensions.data.validate import read_raw_table
 from tensions.errors import GeocodingUnavailable, TensionsError
-from tensions.gazetteer import Gazetteer
-from tensions.geocode import GazetteerLookup, LookupReport, NominatimLookup, fill_event_coordinates
-from tensions.load import load_dataset
-from tensions.validate import read_raw_table
+from tensions.geocode.lookup import GazetteerLookup, LookupReport, NominatimLookup, fill_event_coordinates
 from tests.nominatim_stub import nominatim_stub
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tensions.hover import hover_cards, shorten
-from tensions.load import load_dataset
+from tensions.data.load import load_dataset
+from tensions.figures.hover import hover_cards, shorten
 
 
 def card(data_copy, event_id):

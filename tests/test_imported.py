@@ -7,11 +7,11 @@ import hashlib
 import pandas as pd
 import pytest
 
-from tensions import imported
+from tensions.analysis.filters import FilterState, apply_filters
 from tensions.cli import main
-from tensions.filters import FilterState, apply_filters
-from tensions.importers import IMPORTERS
-from tensions.load import load_dataset
+from tensions.data.load import load_dataset
+from tensions.ingest import imported
+from tensions.ingest.importers import IMPORTERS
 from tests.conftest import FIXTURE_DATA
 from tests.importers.conftest import EXTERNAL, edited
 

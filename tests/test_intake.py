@@ -7,9 +7,11 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from tensions import intake, taxonomy, theme
-from tensions.curation import load_snapshot
-from tensions.validate import validate_tables
+from tensions.curation import intake
+from tensions.curation.saving import load_snapshot
+from tensions.data import taxonomy
+from tensions.data.validate import validate_tables
+from tensions.figures import theme
 from tests.conftest import FIXTURE_DATA
 
 # Written for this test (not a real report); published on Thursday 8 February 2024.

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from tensions.data.load import load_dataset
 from tensions.errors import InvalidDataError
-from tensions.load import load_dataset
 
 
 def test_loaded_events_have_working_dtypes(data_copy):

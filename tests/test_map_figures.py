@@ -10,8 +10,9 @@ import plotly.graph_objects as go
 import pytest
 from PIL import Image
 
-from tensions import theme
-from tensions.basemap import MAP_STYLE
+from tensions.data.load import load_dataset
+from tensions.figures import theme
+from tensions.figures.basemap import MAP_STYLE
 from tensions.figures.map import (
     BASE_SIZE,
     MAX_POINTS,
@@ -25,8 +26,7 @@ from tensions.figures.map import (
     province_totals,
     selection_target,
 )
-from tensions.load import load_dataset
-from tensions.regions import REGION_BY_NAME
+from tensions.figures.regions import REGION_BY_NAME
 from tests.conftest import FIXTURE_DATA
 
 MODES = ["points", "density", "provinces"]

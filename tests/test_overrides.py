@@ -7,18 +7,17 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from tensions.errors import InvalidDataError
-from tensions.overrides import (
+from tensions.analysis.overrides import (
     COMPUTED,
     JUDGEMENT,
-    InvalidOverride,
     TrendOverride,
     apply_overrides,
     read_overrides,
     remove_override,
     save_override,
 )
-from tensions.validate import validate_folder
+from tensions.data.validate import validate_folder
+from tensions.errors import InvalidDataError, InvalidOverride
 
 HEADER = "country,month,trend,rationale,analyst,decided_at\n"
 

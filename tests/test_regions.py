@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tensions import taxonomy
-from tensions.regions import (
+from tensions.data import taxonomy
+from tensions.figures.regions import (
     FIT,
     REGION_BY_NAME,
     VIEW_CHOICES,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tensions.load import load_dataset
-from tensions.summary import headline, latest_events, most_active_actors
+from tensions.analysis.summary import headline, latest_events, most_active_actors
+from tensions.data.load import load_dataset
 
 
 def test_headline_counts_known_fatalities_and_unknowns_apart(data_copy):

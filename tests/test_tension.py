@@ -1,6 +1,6 @@
 """The tension index, computed by hand on small tables: every expected number is worked out in the test.
 
-Weights used below (from `tensions.tension.WEIGHTS`): Explosions/Remote violence 3, Agreements 3, Threats
+Weights used below (from `tensions.analysis.tension.WEIGHTS`): Explosions/Remote violence 3, Agreements 3, Threats
 and warnings 1, Diplomacy and talks 1; actors state-state 2, state-armed group 1.5, anything else 1;
 fatality factor 1 + ln(1 + deaths), unknown deaths adding nothing.
 """
@@ -13,8 +13,9 @@ import math
 import pandas as pd
 import pytest
 
-from tensions import taxonomy, tension
-from tensions.tension import WEIGHTS
+from tensions.analysis import tension
+from tensions.analysis.tension import WEIGHTS
+from tensions.data import taxonomy
 
 ACTORS = pd.DataFrame(
     {

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from tensions import theme
+from tensions.analysis.overrides import COMPUTED, JUDGEMENT
 from tensions.figures import tension as figures
-from tensions.overrides import COMPUTED, JUDGEMENT
+from tensions.figures import theme
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -109,8 +109,8 @@ def test_the_arrows_table_shows_the_shown_trend_its_basis_and_the_computed_one()
 
 
 def test_the_tension_panel_adds_the_regions_index_as_a_row_under_the_timeline(data_copy):
+    from tensions.data.load import load_dataset
     from tensions.figures.timeline import event_timeline
-    from tensions.load import load_dataset
 
     dataset = load_dataset(data_copy)
     fig = event_timeline(dataset.events, granularity="month", bands=[figures.tension_panel(dataset.actors,

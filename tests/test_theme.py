@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tensions import taxonomy, theme
+from tensions.data import taxonomy
+from tensions.figures import theme
 
 
 def test_every_event_type_has_a_colour():

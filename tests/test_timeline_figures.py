@@ -9,7 +9,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from tensions import theme
+from tensions.data.load import load_dataset
+from tensions.figures import theme
+from tensions.figures.hover import hover_cards
 from tensions.figures.timeline import (
     SCREEN,
     Panel,
@@ -19,8 +21,6 @@ from tensions.figures.timeline import (
     marker_sizes,
     period_bins,
 )
-from tensions.hover import hover_cards
-from tensions.load import load_dataset
 from tests.conftest import FIXTURE_DATA, plotly_array
 
 

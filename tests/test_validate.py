@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tensions.validate import validate_folder
+from tensions.data.validate import validate_folder
 
 TODAY = dt.date(2026, 11, 25)
 

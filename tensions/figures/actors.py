@@ -10,9 +10,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from tensions import theme
-from tensions.actor_profile import ACTED_ON, ACTING, ROLES
-from tensions.hover import GEO_PRECISION_WORDS
+from tensions.analysis.actor_profile import ACTED_ON, ACTING, ROLES
+from tensions.data.words import GEO_PRECISION_WORDS
+from tensions.figures import theme
 
 DAY_MS = 86_400_000
 

@@ -1,7 +1,7 @@
 """The timeline as a slide: 16:9, large type, an editable title and subtitle, a caption and a source footer.
 
 The slide is designed at 1920x1080 and scaled with its width, so 1280x720 is the same slide, smaller.
-Colours, shapes and encodings are the timeline's own (`tensions.theme`), on white; nothing here is
+Colours, shapes and encodings are the timeline's own (`tensions.figures.theme`), on white; nothing here is
 interactive chrome (no range slider), so the figure is what a projector shows.
 """
 
@@ -15,17 +15,11 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import plotly.graph_objects as go
 
-from tensions import theme
-from tensions.annotations import fit_text, text_width, wrap_text
-from tensions.figures.timeline import (
-    LANES,
-    Panel,
-    TimelineStyle,
-    event_timeline,
-    imprecise_dates,
-)
-from tensions.filters import FilterState
-from tensions.load import CURATED_DATASET
+from tensions.analysis.filters import FilterState
+from tensions.data.load import CURATED_DATASET
+from tensions.figures import theme
+from tensions.figures.annotations import fit_text, text_width, wrap_text
+from tensions.figures.timeline import LANES, Panel, TimelineStyle, event_timeline, imprecise_dates
 
 SLIDE_SIZES: dict[str, tuple[int, int]] = {"1920x1080": (1920, 1080), "1280x720": (1280, 720)}
 DESIGN_WIDTH = 1920
@@ -148,7 +142,7 @@ def source_line(
 
 def dataset_attributions(events: pd.DataFrame) -> list[str]:
     """One credit per dataset the events come from, in the words the importers give for slide footers."""
-    from tensions import imported  # the importers' registry: loaded only when a slide is made
+    from tensions.ingest import imported
 
     names = sorted(events["dataset"].astype("string").dropna().unique()) if "dataset" in events else []
     credits = []

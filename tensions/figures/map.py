@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from tensions import basemap as basemap_module
-from tensions import regions, theme
-from tensions.filters import imprecise_mask
-from tensions.hover import hover_cards
+from tensions.analysis.filters import imprecise_mask
+from tensions.figures import basemap as basemap_module
+from tensions.figures import regions, theme
+from tensions.figures.hover import hover_cards
 
 MODES: tuple[str, ...] = ("points", "density", "provinces")
 MODE_LABELS: dict[str, str] = {"points": "Events", "density": "Density", "provinces": "Provinces"}

@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from tensions import theme
+from tensions.figures import theme
 
 
 def events_per_month(events: pd.DataFrame) -> go.Figure:

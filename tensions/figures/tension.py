@@ -10,10 +10,10 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from tensions import theme
-from tensions.hover import fatalities_in_words
-from tensions.overrides import COMPUTED, JUDGEMENT
-from tensions.tension import baseline_label, tension_index
+from tensions.analysis.overrides import COMPUTED, JUDGEMENT
+from tensions.analysis.tension import baseline_label, tension_index
+from tensions.data.words import fatalities_in_words
+from tensions.figures import theme
 
 DAY_MS = 86_400_000
 

@@ -9,7 +9,7 @@ The figure is assembled as plain data (`Canvas`) and validated once at the end: 
 `add_trace`/`update_layout` re-validate the whole figure on each call, which cost half a second per build
 whatever the number of events.
 
-Encodings: colour and marker shape by event type (from `tensions.theme`); marker area by reported deaths
+Encodings: colour and marker shape by event type (from `tensions.figures.theme`); marker area by reported deaths
 (log scale), hollow when no figure was reported (never drawn as zero); a translucent bar over the week
 or month when the date is known only to that period; a dark ring and a label for key events.
 """
@@ -24,9 +24,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from tensions import taxonomy, theme
-from tensions.annotations import Placement, group_close, layout_labels, text_width
-from tensions.hover import hover_cards
+from tensions.data import taxonomy
+from tensions.figures import theme
+from tensions.figures.annotations import Placement, group_close, layout_labels, text_width
+from tensions.figures.hover import hover_cards
 
 LANES: dict[str, str] = {"theatre": "Theatre", "actor1_family": "Actor family"}
 GRANULARITIES: dict[str, str] = {"week": "Week", "month": "Month"}

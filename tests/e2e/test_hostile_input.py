@@ -20,8 +20,8 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from tensions.access import PASSWORD_ENV
-from tensions.validate import validate_folder
+from tensions.curation.access import PASSWORD_ENV
+from tensions.data.validate import validate_folder
 from tests.conftest import FIXTURE_DATA
 from tests.e2e.conftest import full_screenshot, serve, wait_for_app
 

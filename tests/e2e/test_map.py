@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page
 
-from tensions import theme
+from tensions.figures import theme
 from tests.e2e.conftest import full_screenshot, guarded_page, serve, wait_for_app
 
 pytestmark = pytest.mark.e2e

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tensions.schema import ACTORS, to_typed
-from tensions.validate import read_raw_table
+from tensions.data.schema import ACTORS, to_typed
+from tensions.data.validate import read_raw_table
 from tests.conftest import FIXTURE_DATA
 
 EXTERNAL = Path(__file__).parent.parent / "fixtures" / "external"

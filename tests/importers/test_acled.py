@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tensions.importers import ImportFailed, detect_format, import_file
+from tensions.errors import ImportFailed
+from tensions.ingest.importers import detect_format, import_file
 from tests.importers.conftest import edited, fixture_bytes
 
 EXPORT = "acled_export.csv"

@@ -8,7 +8,7 @@ import zipfile
 import pandas as pd
 import pytest
 
-from tensions.importers import detect_format, import_file
+from tensions.ingest.importers import detect_format, import_file
 from tests.importers.conftest import EXTERNAL, fixture_bytes
 
 RAW = "gdelt_v2_raw.export.CSV"

@@ -8,7 +8,7 @@ import hashlib
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tensions import imported
+from tensions.ingest import imported
 from tests.conftest import APP_ROOT
 from tests.importers.conftest import EXTERNAL, edited
 

@@ -10,7 +10,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tensions.overrides import read_overrides
+from tensions.analysis.overrides import read_overrides
 from tests.conftest import APP_ROOT
 
 TIMEOUT = 60

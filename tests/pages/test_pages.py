@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tensions.load import load_dataset
+from tensions.data.load import load_dataset
 from tests.conftest import APP_ROOT, FIXTURE_DATA
 
 PAGES = [

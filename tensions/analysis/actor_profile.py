@@ -1,0 +1,179 @@
+"""Who acts: an actor's profile, its activity and counterparts, the affiliation tree sized by events, and
+who acts on whom. Pure functions of the (filtered) event table and `actors.csv`, for the Actors page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+
+from tensions.data import taxonomy
+from tensions.data.actors import ancestors, family_by_actor, with_descendants
+from tensions.data.schema import split_list
+
+ACTING = "acting"
+ACTED_ON = "acted on / with"
+ROLES: tuple[str, ...] = (ACTING, ACTED_ON)
+OTHER_ACTORS = "other actors"
+
+
+@dataclass(frozen=True)
+class ActorProfile:
+    actor: str
+    kind: str
+    aliases: tuple[str, ...]
+    chain: tuple[str, ...]  # affiliation, nearest first
+    affiliates: tuple[str, ...]  # actors directly below it
+    family: str
+    country: str | None
+    description: str
+
+
+def actor_profile(actor: str, actors: pd.DataFrame) -> ActorProfile:
+    """What `actors.csv` says about `actor`: kind, aliases, affiliation chain, direct affiliates, description."""
+    row = actors.loc[actors["actor"] == actor]
+    if row.empty:
+        raise KeyError(actor)
+    record = row.iloc[0]
+    country = record.get("country")
+    return ActorProfile(
+        actor=actor,
+        kind=str(record["kind"]),
+        aliases=tuple(split_list(record.get("aliases"))),
+        chain=tuple(ancestors(actor, actors)),
+        affiliates=tuple(sorted(actors.loc[actors["parent"] == actor, "actor"].dropna())),
+        family=family_by_actor(actors).get(actor, ""),
+        country=None if pd.isna(country) else str(country),
+        description=str(record["description"]),
+    )
+
+
+def involving(
+    events: pd.DataFrame, actor: str, actors: pd.DataFrame, *, include_affiliates: bool = True
+) -> pd.DataFrame:
+    """The events `actor` (and, by default, the groups affiliated below it) took part in, with its role."""
+    names = with_descendants([actor], actors) if include_affiliates else {actor}
+    acting = events["actor1"].isin(names)
+    acted_on = events["actor2"].isin(names)
+    chosen = events[(acting | acted_on).to_numpy()]
+    role = pd.Series(ACTING, index=chosen.index).where(acting[chosen.index], ACTED_ON)
+    counterpart = chosen["actor2"].where(acting[chosen.index], chosen["actor1"])
+    counterpart = counterpart.where(~counterpart.isin(names))  # within its own group is no counterpart
+    return chosen.assign(role=role, counterpart=counterpart)
+
+
+def activity_over_time(involved: pd.DataFrame, *, frequency: Literal["week", "month"] = "month") -> pd.DataFrame:
+    """Events per period and role, with the fatalities reported in them and how many had none reported."""
+    code = "W-SUN" if frequency == "week" else "M"
+    periods = involved["event_date"].dt.to_period(code).dt.start_time
+    grouped = involved.assign(period=periods).groupby(["period", "role"], observed=True)
+    table = grouped.agg(
+        events=("event_id", "size"),
+        fatalities=("fatalities", lambda f: f.sum(skipna=True)),
+        unknown_fatalities=("fatalities", lambda f: int(f.isna().sum())),
+    ).reset_index()
+    table["fatalities"] = table["fatalities"].astype("int64")
+    return table
+
+
+def counterparts(involved: pd.DataFrame, *, top: int = 10) -> pd.DataFrame:
+    """The actors it meets most often, with how often it acted on them and they on it."""
+    known = involved[involved["counterpart"].notna()]
+    table = (
+        known.groupby(["counterpart", "role"], observed=True).size().unstack("role", fill_value=0)
+        .reindex(columns=list(ROLES), fill_value=0)
+    )  # fmt: skip
+    table["events"] = table.sum(axis=1)
+    table = table.sort_values(["events", ACTING], ascending=False, kind="stable").head(top)
+    return table.reset_index().rename_axis(columns=None)
+
+
+def places(involved: pd.DataFrame) -> pd.DataFrame:
+    """Where it acts: events per place, with the place's coordinates and precision."""
+    return (
+        involved.groupby(["location", "country"], observed=True)
+        .agg(
+            latitude=("latitude", "first"),
+            longitude=("longitude", "first"),
+            geo_precision=("geo_precision", "max"),
+            events=("event_id", "size"),
+        )
+        .reset_index()
+        .sort_values("events", ascending=False, kind="stable", ignore_index=True)
+    )
+
+
+def events_by_actor(events: pd.DataFrame) -> pd.Series:
+    """How many events each actor took part in (as actor1 or actor2; an event counts once per actor)."""
+    both = pd.concat(
+        [events[["event_id", "actor1"]].rename(columns={"actor1": "actor"}),
+         events[["event_id", "actor2"]].rename(columns={"actor2": "actor"})]
+    ).dropna().drop_duplicates()  # fmt: skip
+    return both.groupby("actor").size()
+
+
+def affiliation_tree(events: pd.DataFrame, actors: pd.DataFrame) -> pd.DataFrame:
+    """The affiliation tree under one node per actor family, sized by events in `events`.
+
+    Columns: `id`, `label`, `parent` (an id, empty for the root), `kind`, `family`, `own` (events the
+    actor itself took part in), `total` (distinct events of it and everything below it). Actors with no
+    event in their whole branch are left out.
+    """
+    own = events_by_actor(events)
+    families = family_by_actor(actors)
+    parents = {a: p for a, p in zip(actors["actor"], actors["parent"], strict=True) if isinstance(p, str) and p}
+    kinds = dict(zip(actors["actor"], actors["kind"].astype("string"), strict=True))
+    # An event counts once for every actor at or above either of its actors: count each pair of actors
+    # once, then spread its count up both chains.
+    pair_counts = events.groupby(["actor1", "actor2"], dropna=False, observed=True).size()
+    totals: dict[str, int] = {}
+    for (first, second), count in pair_counts.items():
+        branch = set()
+        for name in (first, second):
+            if isinstance(name, str):
+                branch |= {name, *ancestors(name, actors)}
+        for name in branch:
+            totals[name] = totals.get(name, 0) + int(count)
+    rows = []
+    for actor in actors["actor"]:
+        total = totals.get(actor, 0)
+        if total == 0:
+            continue
+        family = families.get(actor, "")
+        parent = parents.get(actor)
+        rows.append(
+            {
+                "id": f"actor/{actor}",
+                "label": actor,
+                "parent": f"actor/{parent}" if parent else f"family/{family}",
+                "kind": kinds.get(actor, ""),
+                "family": family,
+                "own": int(own.get(actor, 0)),
+                "total": total,
+            }
+        )
+    tree = pd.DataFrame(rows, columns=["id", "label", "parent", "kind", "family", "own", "total"])
+    present = [f for f in taxonomy.ACTOR_FAMILIES if f in set(tree["family"])]
+    family_rows = [
+        {"id": f"family/{f}", "label": f, "parent": "", "kind": "family", "family": f, "own": 0,
+         "total": int((events["actor1_family"].eq(f) | events["actor2_family"].eq(f)).sum())}
+        for f in present
+    ]  # fmt: skip
+    return pd.concat([pd.DataFrame(family_rows, columns=tree.columns), tree], ignore_index=True)
+
+
+def interaction_counts(
+    events: pd.DataFrame, *, level: Literal["actor", "family"] = "actor", top: int = 12
+) -> pd.DataFrame:
+    """Events from each actor1 to each actor2 (or family to family), the `top` busiest of each side named
+    and the rest grouped as "other actors"; events without a second actor are left out."""
+    source, target = ("actor1", "actor2") if level == "actor" else ("actor1_family", "actor2_family")
+    pairs = events.loc[events[target].notna(), [source, target]].astype("object")
+    pairs.columns = ["actor1", "actor2"]
+    if level == "actor":
+        for column in ("actor1", "actor2"):
+            busiest = pairs[column].value_counts().head(top).index
+            pairs[column] = pairs[column].where(pairs[column].isin(busiest), OTHER_ACTORS)
+    return pairs.groupby(["actor1", "actor2"]).size().rename("events").reset_index()

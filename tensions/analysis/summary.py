@@ -1,0 +1,67 @@
+"""Headline figures and tables for the Overview: pure functions of a filtered event table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from tensions.data.words import fatalities_in_words
+
+
+@dataclass(frozen=True)
+class Headline:
+    events: int
+    fatalities_known: int
+    events_with_unknown_fatalities: int
+    countries: int
+    actors: int
+    first_date: pd.Timestamp | None
+    last_date: pd.Timestamp | None
+
+
+def headline(events: pd.DataFrame) -> Headline:
+    """Counts for the top of the Overview; unknown fatalities are counted apart, never as zero."""
+    actor_names = pd.concat([events["actor1"], events["actor2"]]).dropna()
+    return Headline(
+        events=len(events),
+        fatalities_known=int(events["fatalities"].sum(skipna=True)),
+        events_with_unknown_fatalities=int(events["fatalities"].isna().sum()),
+        countries=int(events["country"].nunique()),
+        actors=int(actor_names.nunique()),
+        first_date=events["event_date"].min() if len(events) else None,
+        last_date=events["event_date"].max() if len(events) else None,
+    )
+
+
+def most_active_actors(events: pd.DataFrame, *, top: int = 10) -> pd.DataFrame:
+    """Actors by number of events they initiated (actor1), with the fatalities of those events."""
+    grouped = events.groupby("actor1", observed=True).agg(
+        events=("event_id", "size"), fatalities=("fatalities", "sum"), family=("actor1_family", "first")
+    )
+    return (
+        grouped.sort_values(["events", "fatalities"], ascending=False)
+        .head(top)
+        .reset_index()
+        .rename(columns={"actor1": "actor"})
+    )
+
+
+LATEST_COLUMNS = [
+    "event_date",
+    "time_precision",
+    "country",
+    "location",
+    "event_type",
+    "actor1",
+    "actor2",
+    "fatalities",
+    "notes",
+    "source",
+]
+
+
+def latest_events(events: pd.DataFrame, *, count: int = 10) -> pd.DataFrame:
+    """The most recent events, newest first, with the columns a reader scans; unknown fatalities in words."""
+    latest = events.sort_values("event_date", ascending=False).head(count)
+    return latest.assign(fatalities=fatalities_in_words(latest))[LATEST_COLUMNS].reset_index(drop=True)

@@ -1,0 +1,1 @@
+"""Changing the curated data: who may curate, the one save function, and drafting events from an article."""

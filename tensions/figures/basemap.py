@@ -1,0 +1,88 @@
+"""The offline basemap: Natural Earth land, borders and coastlines, shipped with the project.
+
+Maps draw it as GeoJSON layers of a MapLibre subplot with the `white-bg` style, so a page load fetches
+no tiles, fonts or topojson. `data/basemap/prepare.js` made the file; `data/README.md` says how.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from tensions.data.paths import APP_ROOT
+from tensions.errors import BasemapError
+from tensions.figures import theme
+
+BASEMAP_PATH = APP_ROOT / "data" / "basemap" / "natural-earth-middle-east.geojson"
+ATTRIBUTION = "Borders and coastlines: Natural Earth (public domain)"
+SHORT_ATTRIBUTION = "Natural Earth"
+MAP_STYLE = "white-bg"  # the one built-in MapLibre style that needs nothing from the network
+
+
+class _Shared(dict):
+    """GeoJSON that Plotly may share instead of copying: the basemap is never modified, and deep-copying
+    its ~20,000 coordinate pairs cost ~70 ms per figure (Plotly copies layout values on every update)."""
+
+    def __deepcopy__(self, memo: dict) -> _Shared:
+        return self
+
+
+# The sea is a rectangle under the land, so water reads as water at every zoom.
+_SEA = _Shared(
+    {
+        "type": "Feature",
+        "properties": {"layer": "sea"},
+        "geometry": {"type": "Polygon", "coordinates": [[[-180, -85], [180, -85], [180, 85], [-180, 85], [-180, -85]]]},
+    }
+)
+
+
+@dataclass(frozen=True)
+class Basemap:
+    """Land polygons and border/coast lines as GeoJSON FeatureCollections."""
+
+    land: dict
+    lines: dict
+    source: str
+
+
+def load_basemap(path: Path = BASEMAP_PATH) -> Basemap:
+    """Read the basemap GeoJSON from disk (cached per path); raise `BasemapError` when it cannot be read."""
+    return _load(Path(path).resolve())
+
+
+@functools.cache
+def _load(path: Path) -> Basemap:
+    try:
+        collection = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise BasemapError(f"cannot read the basemap {path}: {error}") from error
+    features = collection.get("features", [])
+    by_layer = {
+        name: _Shared(type="FeatureCollection", features=[f for f in features if f["properties"]["layer"] == name])
+        for name in ("land", "lines")
+    }
+    if not by_layer["land"]["features"] or not by_layer["lines"]["features"]:
+        raise BasemapError(f"the basemap {path} has no land or no lines features")
+    return Basemap(
+        land=by_layer["land"], lines=by_layer["lines"], source=collection.get("properties", {}).get("source", "")
+    )
+
+
+def map_layers(basemap: Basemap | None = None) -> list[dict]:
+    """MapLibre layers for `layout.map.layers`: sea, land and borders, under every trace."""
+    basemap = basemap or load_basemap()
+    return [
+        {"source": _SEA, "type": "fill", "color": theme.SEA_COLOUR, "below": "traces", "name": "sea"},
+        {"source": basemap.land, "type": "fill", "color": theme.LAND_COLOUR, "below": "traces", "name": "land"},
+        {
+            "source": basemap.lines,
+            "type": "line",
+            "color": theme.BORDER_COLOUR,
+            "line": {"width": 0.8},
+            "below": "traces",
+            "name": "borders and coastlines",
+        },
+    ]

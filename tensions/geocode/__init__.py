@@ -1,0 +1,1 @@
+"""Placing events: the gazetteer first, then (only when asked) an online geocoder."""
