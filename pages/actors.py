@@ -8,7 +8,7 @@ from tensions.figures import actors as actor_figures
 from tensions.figures import tension as tension_figures
 
 try:  # the shared offline map, when its module is present
-    from tensions.figures.map import event_map
+    from tensions.figures.map.builder import event_map
 except ImportError:
     event_map = None
 

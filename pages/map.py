@@ -8,9 +8,8 @@ import ui
 from tensions.analysis.filters import imprecise_mask
 from tensions.data.csv_safety import safe_csv_bytes
 from tensions.errors import TensionsError
-from tensions.figures import basemap, regions
-from tensions.figures import map as maps
 from tensions.figures.details import event_detail_html, event_list
+from tensions.figures.map import basemap, builder, encoding, provinces, regions, selection
 
 PNG_SIZE = {"width": 1600, "height": 1000}
 LIST_LIMIT = 2_000
@@ -42,8 +41,8 @@ st.caption(ui.view_caption(dataset, state))
 c_mode, c_colour, c_region, c_heat = st.columns([3, 3, 2, 3], vertical_alignment="bottom")
 mode = c_mode.segmented_control(
     "Show",
-    maps.MODES,
-    format_func=maps.MODE_LABELS.get,
+    encoding.MODES,
+    format_func=encoding.MODE_LABELS.get,
     default="points",
     required=True,
     key="map_mode",
@@ -52,8 +51,8 @@ mode = c_mode.segmented_control(
 )
 colour_by = c_colour.segmented_control(
     "Colour by",
-    maps.COLOUR_BY,
-    format_func=maps.COLOUR_BY_LABELS.get,
+    encoding.COLOUR_BY,
+    format_func=encoding.COLOUR_BY_LABELS.get,
     default="event_type",
     required=True,
     key="map_colour",
@@ -72,8 +71,8 @@ heat = "events"
 if mode == "density":
     heat = c_heat.segmented_control(
         "Heat by",
-        maps.DENSITY_WEIGHTS,
-        format_func=maps.DENSITY_WEIGHT_LABELS.get,
+        encoding.DENSITY_WEIGHTS,
+        format_func=encoding.DENSITY_WEIGHT_LABELS.get,
         default="events",
         required=True,
         key="map_heat",
@@ -85,7 +84,7 @@ if events.empty:
     st.stop()
 
 try:
-    fig = maps.event_map(
+    fig = builder.event_map(
         events, mode=mode, colour_by=colour_by, region=region, places=dataset.places, density_weight=heat
     )
 except TensionsError as error:
@@ -112,7 +111,7 @@ st.caption(" · ".join(notes) + (". Click a marker for details." if mode != "den
 
 if mode == "provinces":
     with st.expander("Totals per province"):
-        totals = maps.province_totals(events, places=dataset.places, colour_by=colour_by)
+        totals = provinces.province_totals(events, places=dataset.places, colour_by=colour_by)
         st.dataframe(
             totals[
                 ["province", "events", "deaths", "not_reported", "imprecise", "first_date", "last_date", "breakdown"]
@@ -136,11 +135,11 @@ if mode == "provinces":
 points = chart.selection.points if chart is not None else []
 had_selection = st.session_state.get("map_had_selection", False)
 st.session_state["map_had_selection"] = bool(points)
-target = maps.selection_target(points)
+target = selection.selection_target(points)
 if target is None and had_selection:
     st.query_params.pop("event", None)
 elif target is None and st.query_params.get("event"):
-    target = maps.Target("event", st.query_params["event"])
+    target = selection.Target("event", st.query_params["event"])
 if target is not None and target.kind == "event":
     st.query_params["event"] = target.key
 elif target is not None:
@@ -166,12 +165,12 @@ def show_list(rows, key: str):
 
 
 if target is not None:
-    chosen = maps.events_in_target(events, target)
+    chosen = selection.events_in_target(events, target)
     if chosen.empty:
         st.warning("The selected event is not among the events these filters keep. Widen the filters to see it.")
     elif target.kind == "event":
         event = chosen.iloc[0]
-        at_place = maps.events_at_place(events, event)
+        at_place = selection.events_at_place(events, event)
         st.subheader("Selected event")
         detail, others = st.columns([3, 2], gap="large")
         with others:
@@ -184,7 +183,7 @@ if target is not None:
             st.html(event_detail_html(picked if picked is not None else event))
     else:
         where = (
-            maps.province_label(*target.key.split("\t", 1))
+            provinces.province_label(*target.key.split("\t", 1))
             if target.kind == "province"
             else f"this {target.key.split(':')[0]}° cell"
         )
@@ -202,11 +201,11 @@ today = dt.date.today().isoformat()
 def png_bytes() -> bytes:
     """The map at slide size with the filters as its title, drawn by kaleido in the local Chromium."""
     title = f"Events: {state.describe()} · {ui.data_as_of_caption(dataset)}"
-    export = maps.event_map(
+    export = builder.event_map(
         events, mode=mode, colour_by=colour_by, region=region, places=dataset.places, density_weight=heat,
         title=title, **PNG_SIZE,
     )  # fmt: skip
-    return maps.map_png(export, **PNG_SIZE)
+    return builder.map_png(export, **PNG_SIZE)
 
 
 d_csv, d_png, d_hint = st.columns([2, 2, 4], vertical_alignment="center")

@@ -9,7 +9,7 @@ import pytest
 from tensions.data import taxonomy
 from tensions.errors import BasemapError
 from tensions.figures import theme
-from tensions.figures.basemap import ATTRIBUTION, BASEMAP_PATH, MAP_STYLE, load_basemap, map_layers
+from tensions.figures.map.basemap import ATTRIBUTION, BASEMAP_PATH, MAP_STYLE, load_basemap, map_layers
 from tests.conftest import APP_ROOT
 
 

@@ -12,21 +12,13 @@ from PIL import Image
 
 from tensions.data.load import load_dataset
 from tensions.figures import theme
-from tensions.figures.basemap import MAP_STYLE
-from tensions.figures.map import (
-    BASE_SIZE,
-    MAX_POINTS,
-    Target,
-    event_map,
-    events_at_place,
-    events_in_target,
-    fan_out,
-    map_png,
-    marker_sizes,
-    province_totals,
-    selection_target,
-)
-from tensions.figures.regions import REGION_BY_NAME
+from tensions.figures.map.basemap import MAP_STYLE
+from tensions.figures.map.builder import event_map, map_png
+from tensions.figures.map.encoding import BASE_SIZE, MAX_POINTS
+from tensions.figures.map.points import fan_out, marker_sizes
+from tensions.figures.map.provinces import province_totals
+from tensions.figures.map.regions import REGION_BY_NAME
+from tensions.figures.map.selection import Target, events_at_place, events_in_target, selection_target
 from tests.conftest import FIXTURE_DATA
 
 MODES = ["points", "density", "provinces"]

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from tensions.data import taxonomy
-from tensions.figures.regions import (
+from tensions.figures.map.regions import (
     FIT,
     REGION_BY_NAME,
     VIEW_CHOICES,

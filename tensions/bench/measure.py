@@ -43,9 +43,9 @@ TARGET_FLOOR_RATIO = 5.0
 # builds have taken this long in all (keeps the whole run under 2 minutes on a busy 2-core machine).
 SLOW_BUILD_SECONDS = 8.0
 FIGURES: tuple[tuple[str, str, str, dict], ...] = (
-    ("map points", "tensions.figures.map", "event_map", {"mode": "points"}),
-    ("map density", "tensions.figures.map", "event_map", {"mode": "density"}),
-    ("map provinces", "tensions.figures.map", "event_map", {"mode": "provinces"}),
+    ("map points", "tensions.figures.map.builder", "event_map", {"mode": "points"}),
+    ("map density", "tensions.figures.map.builder", "event_map", {"mode": "density"}),
+    ("map provinces", "tensions.figures.map.builder", "event_map", {"mode": "provinces"}),
     ("timeline", "tensions.figures.timeline", "event_timeline", {}),
 )
 

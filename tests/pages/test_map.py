@@ -7,7 +7,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tensions.figures.regions import REGION_BY_NAME
+from tensions.figures.map.regions import REGION_BY_NAME
 from tests.conftest import APP_ROOT, FIXTURE_DATA
 from tests.pages.test_pages import filter_to_nothing
 

@@ -1,0 +1,71 @@
+"""The map's modes and options, its size limits, and how events become colours and marker sizes."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from tensions.figures import theme
+from tensions.figures.map import regions
+
+MODES: tuple[str, ...] = ("points", "density", "provinces")
+MODE_LABELS: dict[str, str] = {"points": "Events", "density": "Density", "provinces": "Provinces"}
+COLOUR_BY: tuple[str, ...] = ("event_type", "actor1_family")
+COLOUR_BY_LABELS: dict[str, str] = {"event_type": "Event type", "actor1_family": "Actor family"}
+DENSITY_WEIGHTS: tuple[str, ...] = ("events", "fatalities")
+DENSITY_WEIGHT_LABELS: dict[str, str] = {"events": "Events", "fatalities": "Reported deaths"}
+UNKNOWN = "Unknown"
+
+# Above this many events the points mode groups them into cells: each single event carries a hover card
+# of ~0.6 kB, so 3,000 cards keep the figure near 2 MB.
+MAX_POINTS = 3_000
+MAX_CELLS = 3_000
+CELL_SIZES = (0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
+MAX_DENSITY_POINTS = 20_000
+MAX_DENSITY_CELLS = 40_000
+DENSITY_CELL_SIZES = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0)
+DENSITY_RADIUS = 18
+DENSITY_SCALE_CELL = 0.25
+DENSE_IDS = 4_000_000  # group ids up to this are counted in an array (32 MB); beyond, through a hash table
+DENSITY_SCALE_SHARE = 0.25  # MapLibre's kernel peaks well below the summed weight
+MAP_HEIGHT = regions.MAP_HEIGHT
+LEGEND_PIXELS = 240  # the legend's width to the right of the map
+KEY_PIXELS = 52  # the key and attribution under the map
+
+# Marker sizes in pixels: a reported death toll grows the marker with its square root (area ~ deaths).
+BASE_SIZE = 8.0
+SIZE_PER_ROOT_DEATH = 2.6
+MAX_SIZE = 36.0
+RIM_PIXELS = 3.0
+HOLE_SHARE = 0.5
+MARKER_OPACITY = 0.9
+# Events at one place are fanned out on a sunflower spiral, `JITTER_PIXELS` apart at the opening zoom.
+GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
+JITTER_PIXELS = 4.0
+JITTER_DEGREES = (0.01, 0.05)
+
+
+def _category_order(colour_by: str, values: pd.Series) -> list[str]:
+    """The house order of the colour column's categories, then any unexpected ones, then Unknown."""
+    order = list(theme.CATEGORY_ORDERS[colour_by])
+    present = values.cat.categories if isinstance(values.dtype, pd.CategoricalDtype) else values.dropna().unique()
+    extra = sorted(str(v) for v in present if str(v) not in order)
+    return [*order, *extra, UNKNOWN]
+
+
+def _category_codes(values: pd.Series, order: list[str]) -> np.ndarray:
+    """Each value's position in `order` (missing or unexpected values: Unknown), without a Python loop per row."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes, categories = values.cat.codes.to_numpy(), values.cat.categories
+    else:
+        codes, categories = pd.factorize(values, use_na_sentinel=True)
+    position = {name: i for i, name in enumerate(order)}
+    unknown = len(order) - 1
+    remap = np.array([position.get(str(c), unknown) for c in categories] + [unknown], dtype=np.int64)
+    return remap[np.where(codes < 0, len(categories), codes)]
+
+
+def _colour(colour_by: str, name: str) -> str:
+    return theme.COLOURS_BY_COLUMN[colour_by].get(name, theme.UNKNOWN_COLOUR)

@@ -1,0 +1,52 @@
+"""From a click on the map back to events: the clicked target and the events behind it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a click on the map picked: one event, a grid cell or a province."""
+
+    kind: str
+    key: str
+
+
+def selection_target(points: list[dict]) -> Target | None:
+    """The first clicked marker's target, from Streamlit's `selection.points` (None if nothing usable)."""
+    for point in points or []:
+        data = point.get("customdata")
+        if isinstance(data, list | tuple) and len(data) == 2 and data[0] in ("event", "cell", "province"):
+            return Target(kind=str(data[0]), key=str(data[1]))
+    return None
+
+
+def events_in_target(events: pd.DataFrame, target: Target) -> pd.DataFrame:
+    """The events behind a clicked marker: the event itself, a grid cell's events or a province's events."""
+    if target.kind == "event":
+        return events[(events["event_id"] == target.key).fillna(False).to_numpy()]
+    if target.kind == "cell":
+        size_text, ix_text, iy_text = target.key.split(":")
+        size, ix, iy = float(size_text), int(ix_text), int(iy_text)
+        lon_cells = np.floor(events["longitude"].to_numpy(dtype=float) / size)
+        lat_cells = np.floor(events["latitude"].to_numpy(dtype=float) / size)
+        return events[(lon_cells == ix) & (lat_cells == iy)]
+    if target.kind == "province":
+        country, _, admin1 = target.key.partition("\t")
+        same_country = (events["country"] == country).fillna(False)
+        same_admin = events["admin1"].isna() if not admin1 else (events["admin1"] == admin1).fillna(False)
+        return events[(same_country & same_admin).to_numpy()]
+    raise ValueError(f"unknown map target kind {target.kind!r}")
+
+
+def events_at_place(events: pd.DataFrame, event: pd.Series) -> pd.DataFrame:
+    """Every event drawn at the same place as `event` (same coordinates to ~10 m), itself included."""
+    same = (
+        np.isclose(events["latitude"].to_numpy(dtype=float), float(event["latitude"]), atol=1e-4)
+        & np.isclose(events["longitude"].to_numpy(dtype=float), float(event["longitude"]), atol=1e-4)
+    )  # fmt: skip
+    return events[same]
