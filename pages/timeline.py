@@ -16,8 +16,10 @@ from tensions.data.csv_safety import safe_csv_bytes
 from tensions.data.paths import data_dir
 from tensions.errors import TensionsError
 from tensions.export.briefing import FORMATS, export_briefing, export_file_name, key_event_rows, renderer_available
-from tensions.figures import briefing, timeline
+from tensions.figures import briefing
 from tensions.figures.tension import tension_panel
+from tensions.figures.timeline import builder, style
+from tensions.figures.timeline.events import is_key_event
 
 # The on-screen slide preview: the 1920x1080 slide drawn at 7/12 scale so it fits beside the sidebar;
 # the camera button scales it back up, so what it downloads is the preview, pixel for pixel larger.
@@ -77,8 +79,8 @@ st.caption(ui.view_caption(dataset, state))
 c_lanes, c_counts, c_brief, c_tension = st.columns([3, 2, 2, 2], vertical_alignment="bottom")
 lanes = c_lanes.segmented_control(
     "Lanes",
-    list(timeline.LANES),
-    format_func=timeline.LANES.get,
+    list(style.LANES),
+    format_func=style.LANES.get,
     default="theatre",
     required=True,
     key="lanes",
@@ -87,8 +89,8 @@ lanes = c_lanes.segmented_control(
 )
 granularity = c_counts.segmented_control(
     "Counts per",
-    list(timeline.GRANULARITIES),
-    format_func=timeline.GRANULARITIES.get,
+    list(style.GRANULARITIES),
+    format_func=style.GRANULARITIES.get,
     default="week",
     required=True,
     key="counts_per",
@@ -209,7 +211,7 @@ with chart_box:
                 "or set `BROWSER_PATH`). The chart's camera button still downloads the slide."
             )
     else:
-        fig = timeline.event_timeline(
+        fig = builder.event_timeline(
             events,
             lanes=lanes,
             granularity=granularity,
@@ -240,7 +242,7 @@ with chart_box:
 
 with key_box:
     st.subheader("Key events")
-    key_events = events[timeline.is_key_event(events)]
+    key_events = events[is_key_event(events)]
     if key_events.empty:
         st.caption("No key events in this view.")
     else:

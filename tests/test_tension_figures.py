@@ -110,7 +110,7 @@ def test_the_arrows_table_shows_the_shown_trend_its_basis_and_the_computed_one()
 
 def test_the_tension_panel_adds_the_regions_index_as_a_row_under_the_timeline(data_copy):
     from tensions.data.load import load_dataset
-    from tensions.figures.timeline import event_timeline
+    from tensions.figures.timeline.builder import event_timeline
 
     dataset = load_dataset(data_copy)
     fig = event_timeline(dataset.events, granularity="month", bands=[figures.tension_panel(dataset.actors,

@@ -12,15 +12,10 @@ import pytest
 from tensions.data.load import load_dataset
 from tensions.figures import theme
 from tensions.figures.hover import hover_cards
-from tensions.figures.timeline import (
-    SCREEN,
-    Panel,
-    event_timeline,
-    is_key_event,
-    key_event_labels,
-    marker_sizes,
-    period_bins,
-)
+from tensions.figures.timeline.builder import event_timeline
+from tensions.figures.timeline.events import is_key_event, key_event_labels, marker_sizes
+from tensions.figures.timeline.panels import Panel, period_bins
+from tensions.figures.timeline.style import SCREEN
 from tests.conftest import FIXTURE_DATA, plotly_array
 
 

@@ -46,7 +46,7 @@ FIGURES: tuple[tuple[str, str, str, dict], ...] = (
     ("map points", "tensions.figures.map.builder", "event_map", {"mode": "points"}),
     ("map density", "tensions.figures.map.builder", "event_map", {"mode": "density"}),
     ("map provinces", "tensions.figures.map.builder", "event_map", {"mode": "provinces"}),
-    ("timeline", "tensions.figures.timeline", "event_timeline", {}),
+    ("timeline", "tensions.figures.timeline.builder", "event_timeline", {}),
 )
 
 

@@ -35,7 +35,7 @@ from tensions.data.load import CURATED_DATASET, Dataset, load_dataset
 from tensions.data.words import date_with_precision, fatalities_in_words
 from tensions.errors import ExportError, TensionsError
 from tensions.figures.briefing import briefing_figure, period_of, period_words, slide_text
-from tensions.figures.timeline import is_key_event
+from tensions.figures.timeline.events import is_key_event
 
 FORMATS: dict[str, str] = {
     "png": "image/png",

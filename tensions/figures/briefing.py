@@ -19,7 +19,10 @@ from tensions.analysis.filters import FilterState
 from tensions.data.load import CURATED_DATASET
 from tensions.figures import theme
 from tensions.figures.annotations import fit_text, text_width, wrap_text
-from tensions.figures.timeline import LANES, Panel, TimelineStyle, event_timeline, imprecise_dates
+from tensions.figures.timeline.builder import event_timeline
+from tensions.figures.timeline.events import imprecise_dates
+from tensions.figures.timeline.panels import Panel
+from tensions.figures.timeline.style import LANES, TimelineStyle
 
 SLIDE_SIZES: dict[str, tuple[int, int]] = {"1920x1080": (1920, 1080), "1280x720": (1280, 720)}
 DESIGN_WIDTH = 1920

@@ -124,9 +124,10 @@ def tension_band(series: pd.DataFrame, *, name: str = "Tension index", height: i
 
 
 def tension_panel(actors: pd.DataFrame, *, granularity: str = "week", height_px: float = 90):
-    """A `tensions.figures.timeline.Panel`: the region's index per week or month, drawn under the timeline's
+    """A `tensions.figures.timeline.panels.Panel`: the region's index per week or month, drawn under the timeline's
     events on its time axis (`event_timeline(..., bands=[tension_panel(actors)])`)."""
-    from tensions.figures.timeline import Canvas, Panel, PanelContext  # only the timeline needs this
+    from tensions.figures.timeline.canvas import Canvas
+    from tensions.figures.timeline.panels import Panel, PanelContext  # only the timeline needs this
 
     def draw(canvas: Canvas, context: PanelContext) -> None:
         events = context.events

@@ -1,0 +1,173 @@
+"""Period bins and the panels under the lanes on the same time axis: events and reported deaths per period."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from tensions.data import taxonomy
+from tensions.figures import theme
+from tensions.figures.timeline.canvas import Canvas
+from tensions.figures.timeline.events import positions_in
+from tensions.figures.timeline.style import GRANULARITIES, SCREEN, TimelineStyle
+
+
+@dataclass(frozen=True)
+class Bins:
+    """Events grouped by week (starting Monday) or calendar month."""
+
+    granularity: str
+    code: np.ndarray  # per event: the position of its bin in `starts`
+    starts: np.ndarray  # datetime64[ms], one per bin, ascending, without gaps over the events' span
+    ends: np.ndarray
+
+    @property
+    def centres(self) -> np.ndarray:
+        return self.starts + (self.ends - self.starts) // 2
+
+    def names(self) -> list[str]:
+        """ "Week of 29 Jan 2024" or "January 2024", one per bin."""
+        starts = pd.DatetimeIndex(self.starts)
+        if self.granularity == "week":
+            return [f"Week of {d:%d %b %Y}" for d in starts]
+        return [f"{d:%B %Y}" for d in starts]
+
+
+def period_bins(dates: pd.Series, granularity: str) -> Bins:
+    """Assign each date to its week (Monday start) or month; bins run without gaps from first to last."""
+    if granularity not in GRANULARITIES:
+        raise ValueError(f"granularity must be one of {sorted(GRANULARITIES)}, not {granularity!r}")
+    values = dates.to_numpy()
+    if granularity == "week":
+        days = values.astype("datetime64[D]").astype(np.int64)
+        number = (days + 3) // 7  # 1970-01-01 was a Thursday; weeks start on Monday
+        first, last = (int(number.min()), int(number.max())) if len(number) else (0, -1)
+        starts = (np.arange(first, last + 1) * 7 - 3).astype("datetime64[D]")
+        ends = starts + np.timedelta64(7, "D")
+    else:
+        number = values.astype("datetime64[M]").astype(np.int64)
+        first, last = (int(number.min()), int(number.max())) if len(number) else (0, -1)
+        months = np.arange(first, last + 1).astype("datetime64[M]")
+        starts, ends = months.astype("datetime64[D]"), (months + 1).astype("datetime64[D]")
+    return Bins(
+        granularity=granularity,
+        code=(number - first).astype(np.int64),
+        starts=starts.astype("datetime64[ms]"),
+        ends=ends.astype("datetime64[ms]"),
+    )
+
+
+@dataclass(frozen=True)
+class PanelContext:
+    """What a panel may draw from: the events, their bins, the style and the subplot row it owns."""
+
+    events: pd.DataFrame
+    bins: Bins
+    style: TimelineStyle
+    row: int
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A row under the swimlanes on the shared time axis: its heading, its height and how to draw it.
+
+    `draw(canvas, context)` adds traces to row `context.row` (`canvas.add_trace(trace, row=context.row)`)
+    and may style that row's y axis (`canvas.update_yaxis(context.row, ...)`). A tension index band
+    arrives as one of these through `event_timeline(..., bands=[...])`; `height_px` is at screen scale
+    and grows with the style on a slide.
+    """
+
+    name: str
+    title: str
+    height_px: float
+    draw: Callable[[Canvas, PanelContext], None]
+
+
+def counts_panel(granularity: str, style: TimelineStyle = SCREEN) -> Panel:
+    """Events per week or month, stacked by type in the house colours."""
+    word = GRANULARITIES[granularity].lower()
+    return Panel(name="counts", title=f"Events per {word}, by type", height_px=style.counts_px, draw=_draw_counts)
+
+
+def fatalities_panel(granularity: str, style: TimelineStyle = SCREEN) -> Panel:
+    """Reported deaths per week or month (events without a reported figure are counted apart)."""
+    word = GRANULARITIES[granularity].lower()
+    return Panel(
+        name="fatalities",
+        title=f"Reported deaths per {word} (events with no reported figure are not counted as zero)",
+        height_px=style.fatalities_px,
+        draw=_draw_fatalities,
+    )
+
+
+def _draw_counts(fig: Canvas, context: PanelContext) -> None:
+    events, bins = context.events, context.bins
+    n_bins, n_types = len(bins.starts), len(taxonomy.EVENT_TYPES)
+    type_code = positions_in(events["event_type"], taxonomy.EVENT_TYPES)
+    known = type_code >= 0
+    counts = np.bincount(bins.code[known] * n_types + type_code[known], minlength=n_bins * n_types).reshape(
+        n_bins, n_types
+    )
+    width_ms = (bins.ends - bins.starts).astype(np.int64) * 0.88
+    names = np.array(bins.names(), dtype=object)
+    for j, event_type in enumerate(taxonomy.EVENT_TYPES):
+        chosen = np.flatnonzero(counts[:, j])
+        if not len(chosen):
+            continue
+        fig.add_trace(
+            dict(
+                type="bar",
+                x=bins.centres[chosen],
+                y=counts[chosen, j],
+                width=width_ms[chosen],
+                name=html.escape(event_type),
+                legendgroup=event_type,
+                showlegend=False,
+                marker={"color": theme.EVENT_TYPE_COLOURS[event_type], "line": {"width": 0}},
+                customdata=names[chosen],
+                hovertemplate=f"%{{customdata}}: %{{y}} × {html.escape(event_type)}<extra></extra>",
+            ),
+            row=context.row,
+        )
+    fig.update_yaxis(context.row, rangemode="tozero", tickformat=",d")
+
+
+def _draw_fatalities(fig: Canvas, context: PanelContext) -> None:
+    events, bins = context.events, context.bins
+    n_bins = len(bins.starts)
+    unknown = events["fatalities"].isna().to_numpy()
+    reported = np.bincount(
+        bins.code, weights=events["fatalities"].to_numpy(dtype=float, na_value=0.0), minlength=n_bins
+    )
+    without = np.bincount(bins.code[unknown], minlength=n_bins)
+    with_figure = np.bincount(bins.code, minlength=n_bins) - without
+    chosen = np.flatnonzero(reported > 0)
+    names = np.array(bins.names(), dtype=object)
+    fig.add_trace(
+        dict(
+            type="bar",
+            x=bins.centres[chosen],
+            y=reported[chosen],
+            width=(bins.ends - bins.starts).astype(np.int64)[chosen] * 0.88,
+            name="Reported deaths",
+            showlegend=False,
+            marker={"color": theme.FATALITIES_COLOUR, "line": {"width": 0}},
+            customdata=np.column_stack(
+                [
+                    names[chosen],
+                    with_figure[chosen].astype(int).astype(object),
+                    without[chosen].astype(int).astype(object),
+                ]
+            ),
+            hovertemplate=(
+                "%{customdata[0]}: %{y:,} reported deaths<br>in %{customdata[1]} events with a figure;"
+                " %{customdata[2]} events without one<extra></extra>"
+            ),
+        ),
+        row=context.row,
+    )
+    fig.update_yaxis(context.row, rangemode="tozero", tickformat=",d")
