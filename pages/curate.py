@@ -1,6 +1,6 @@
 """Curate: add and edit events, turn a news article into draft events, add places; for signed-in curators only.
 
-Every save goes through `tensions.curation.save_changes`, which checks the curator's grant, validates,
+Every save goes through `tensions.curation.saving.save_changes`, which checks the curator's grant, validates,
 refuses stale writes, backs up, writes atomically and logs who changed what. Without a configured
 password or login the page explains how to enable curation and offers nothing that writes.
 """
@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from tensions.curation import access, intake, saving
+from tensions.curation import access, editor, history, intake, new_rows, places, saving, snapshot
 from tensions.data import taxonomy
 from tensions.data.csv_safety import safe_csv_bytes
 from tensions.data.gazetteer import Gazetteer, Place
@@ -59,9 +59,9 @@ def secrets_mapping() -> dict:
 
 
 @st.cache_resource(show_spinner=False)
-def online_lookup(section: tuple, environ: tuple) -> saving.OnlineGeocoding:
+def online_lookup(section: tuple, environ: tuple) -> places.OnlineGeocoding:
     """One online geocoder per configuration, so its rate limiter spaces every request of this server."""
-    return saving.online_geocoding({access.SECRETS_SECTION: dict(section)}, dict(environ))
+    return places.online_geocoding({access.SECRETS_SECTION: dict(section)}, dict(environ))
 
 
 def geocoding_settings(secrets: dict) -> tuple[tuple, tuple]:
@@ -69,11 +69,11 @@ def geocoding_settings(secrets: dict) -> tuple[tuple, tuple]:
     section = secrets.get(access.SECRETS_SECTION) or {}
     keys = ("online_geocoding", "geocoder_user_agent", "geocoder_domain", "geocoder_scheme", "geocoder_timeout")
     env_keys = (
-        saving.ONLINE_ENV,
-        saving.USER_AGENT_ENV,
-        saving.DOMAIN_ENV,
-        saving.SCHEME_ENV,
-        saving.TIMEOUT_ENV,
+        places.ONLINE_ENV,
+        places.USER_AGENT_ENV,
+        places.DOMAIN_ENV,
+        places.SCHEME_ENV,
+        places.TIMEOUT_ENV,
     )
     return (
         tuple((k, str(section[k])) for k in keys if k in section),
@@ -166,20 +166,20 @@ def sign_out() -> None:
 # --------------------------------------------------------------------------- what the page works from
 
 
-def current_base(folder) -> saving.Snapshot:
+def current_base(folder) -> snapshot.Snapshot:
     """The snapshot this session edits; reloaded when the files changed on disk and nothing is pending."""
-    base: saving.Snapshot | None = st.session_state.get("curation_base")
+    base: snapshot.Snapshot | None = st.session_state.get("curation_base")
     if base is not None and base.data_dir == folder:
-        on_disk = {name: saving.file_hash(folder / name) for name in base.hashes}
+        on_disk = {name: snapshot.file_hash(folder / name) for name in base.hashes}
         if on_disk == dict(base.hashes) or has_pending_edits(base):
             return base
         st.toast("The data changed on disk; the page reloaded it.")
-    base = saving.load_snapshot(folder)
+    base = snapshot.load_snapshot(folder)
     adopt(base)
     return base
 
 
-def adopt(base: saving.Snapshot, working: pd.DataFrame | None = None) -> None:
+def adopt(base: snapshot.Snapshot, working: pd.DataFrame | None = None) -> None:
     """Work from `base` (after loading or saving); the table editor starts afresh."""
     st.session_state["curation_base"] = base
     st.session_state["curation_working"] = base.events if working is None else working
@@ -187,17 +187,17 @@ def adopt(base: saving.Snapshot, working: pd.DataFrame | None = None) -> None:
     st.session_state.pop("curation_refusal", None)
 
 
-def editor_key(base: saving.Snapshot) -> str:
+def editor_key(base: snapshot.Snapshot) -> str:
     return f"curation_editor_{base.version}_{st.session_state.get('curation_editor_gen', 0)}"
 
 
-def has_pending_edits(base: saving.Snapshot) -> bool:
+def has_pending_edits(base: snapshot.Snapshot) -> bool:
     working = st.session_state.get("curation_working")
     rebased = working is not None and not working.equals(base.events)
-    return rebased or saving.pending_editor_changes(st.session_state.get(editor_key(base)))
+    return rebased or editor.pending_editor_changes(st.session_state.get(editor_key(base)))
 
 
-def save(base: saving.Snapshot, grant: access.Grant, config: access.AccessConfig, **tables) -> object:
+def save(base: snapshot.Snapshot, grant: access.Grant, config: access.AccessConfig, **tables) -> object:
     """Call the one save function; on success adopt the new snapshot. Returns the result or the error."""
     try:
         with st.spinner("Validating and saving…"):
@@ -214,7 +214,7 @@ def saved_message(result: saving.SaveResult) -> str:
     backups = ", ".join(f"`{p.name}`" for p in result.backups)
     return (
         f"Saved {len(result.changes)} change(s); the previous file is backed up as {backups} in "
-        f"`{saving.BACKUP_DIR}/`, and the change is logged in `{saving.AUDIT_LOG}`."
+        f"`{history.BACKUP_DIR}/`, and the change is logged in `{history.AUDIT_LOG}`."
     )
 
 
@@ -225,7 +225,7 @@ def show_refusal(error: object) -> None:
             "Not saved: another curator saved since this page loaded the data. "
             "Here is what they changed; your edits are kept below."
         )
-        st.dataframe(saving.changes_frame(error.changes), hide_index=True)
+        st.dataframe(snapshot.changes_frame(error.changes), hide_index=True)
     elif isinstance(error, ValidationFailed):
         st.error("Not saved: the changes break these rules (the same as `python -m tensions validate`).")
         show_problems(error.located)
@@ -313,7 +313,7 @@ with tab_edit:
     if not working.equals(base.events):
         st.info("Your earlier edits were re-applied on top of the latest data. Review them, then save.")
     edited = st.data_editor(
-        saving.editor_frame(working.loc[shown]),
+        editor.editor_frame(working.loc[shown]),
         key=editor_key(base),
         num_rows="delete",
         hide_index=True,
@@ -321,11 +321,11 @@ with tab_edit:
         disabled=EDITOR_COLUMNS_DISABLED,
         height=420,
     )
-    new_events = saving.raw_from_editor(edited, working, shown)
-    pending = saving.diff_tables(base.events, new_events, EVENTS.file_name)
+    new_events = editor.raw_from_editor(edited, working, shown)
+    pending = snapshot.diff_tables(base.events, new_events, EVENTS.file_name)
     if pending:
         st.subheader(f"{len(pending)} unsaved change(s)")
-        st.dataframe(saving.changes_frame(pending), hide_index=True)
+        st.dataframe(snapshot.changes_frame(pending), hide_index=True)
         save_col, discard_col, _ = st.columns([1, 1, 4])
         if save_col.button("Save changes", key="curation_save_edits", type="primary"):
             outcome = save(base, grant, config, events=new_events)
@@ -343,8 +343,8 @@ with tab_edit:
             if isinstance(refusal, ConcurrentEdit) and st.button(
                 "Load the latest data and re-apply my edits", key="curation_rebase"
             ):
-                latest = saving.load_snapshot(folder)
-                merged, conflicts = saving.rebase(base.events, new_events, latest.events)
+                latest = snapshot.load_snapshot(folder)
+                merged, conflicts = editor.rebase(base.events, new_events, latest.events)
                 adopt(latest, merged)
                 st.session_state.pop("curation_refusal", None)
                 if conflicts:
@@ -483,7 +483,7 @@ with tab_add:
         label = st.text_input("Label for key events (at most 32 characters)", key="add_label")
         field_errors("label")
         country = known_place.country if known_place else (new_place.country if new_place else None)
-        proposed_id = saving.propose_event_id(country, event_date, base.events["event_id"].dropna())
+        proposed_id = new_rows.propose_event_id(country, event_date, base.events["event_id"].dropna())
         event_id = st.text_input(
             "Event id",
             key="add_event_id",
@@ -529,14 +529,14 @@ with tab_add:
         places_table = None
         if new_place is not None:
             aliases = (st.session_state.get("add_place_aliases") or "").split(";")
-            places_table = saving.append_rows(
-                base.places, saving.place_row(new_place, geocoder="manual", today=dt.date.today(), aliases=aliases)
+            places_table = new_rows.append_rows(
+                base.places, new_rows.place_row(new_place, geocoder="manual", today=dt.date.today(), aliases=aliases)
             )
         outcome = save(
             base,
             grant,
             config,
-            events=saving.append_rows(base.events, saving.event_row(values)),
+            events=new_rows.append_rows(base.events, new_rows.event_row(values)),
             places=places_table,
         )
         if isinstance(outcome, saving.SaveResult):
@@ -621,7 +621,7 @@ with tab_article:
                 rows = intake.rows_from_review(
                     reviewed, result.article, places=base.places, taken_ids=base.events["event_id"].dropna()
                 )
-                outcome = save(base, grant, config, events=saving.append_rows(base.events, rows))
+                outcome = save(base, grant, config, events=new_rows.append_rows(base.events, rows))
                 if isinstance(outcome, saving.SaveResult):
                     for key in ("intake_result", "intake_review"):
                         st.session_state.pop(key, None)
@@ -649,7 +649,7 @@ with tab_places:
             f"Look-up cancelled after {len(st.session_state.get('places_results', []))} of {batch['total']} place(s)."
         )
     if st.button("Look up", key="places_lookup", disabled=not (queries_text or "").strip()):
-        queries = saving.parse_place_queries(queries_text)
+        queries = places.parse_place_queries(queries_text)
         st.session_state["places_results"] = []
         st.session_state["places_batch"] = {"total": len(queries), "running": True}
         st.session_state["places_gen"] = st.session_state.get("places_gen", 0) + 1
@@ -657,14 +657,14 @@ with tab_places:
         cancel.button("Cancel", key="places_cancel", help="Stops after the place being looked up.")
         progress = st.progress(0.0, text=f"Looking up {len(queries)} place(s)…")
         for done, proposal in enumerate(
-            saving.look_up_places(queries, gazetteer=gazetteer, online=geocoding.lookup), start=1
+            places.look_up_places(queries, gazetteer=gazetteer, online=geocoding.lookup), start=1
         ):
             st.session_state["places_results"].append(proposal)
             progress.progress(done / len(queries), text=f"{done} of {len(queries)} looked up")
         st.session_state["places_batch"]["running"] = False
         progress.empty()
         cancel.empty()
-    proposals: list[saving.PlaceProposal] = st.session_state.get("places_results", [])
+    proposals: list[places.PlaceProposal] = st.session_state.get("places_results", [])
     if proposals:
         failures = [p for p in proposals if p.status == "failed"]
         if failures:
@@ -673,7 +673,7 @@ with tab_places:
                 "Those rows stay editable: type the coordinates, or try again later."
             )
         review = st.data_editor(
-            saving.place_review_frame(proposals),
+            places.place_review_frame(proposals),
             key=f"places_editor_{st.session_state.get('places_gen', 0)}",
             hide_index=True,
             column_config={
@@ -692,8 +692,8 @@ with tab_places:
         )
         to_add = int(review["add"].fillna(False).sum())
         if st.button(f"Add {to_add} place(s) to places.csv", key="places_save", type="primary", disabled=not to_add):
-            rows = saving.place_rows_from_review(review, proposals, today=dt.date.today())
-            outcome = save(base, grant, config, places=saving.append_rows(base.places, rows))
+            rows = places.place_rows_from_review(review, proposals, today=dt.date.today())
+            outcome = save(base, grant, config, places=new_rows.append_rows(base.places, rows))
             if isinstance(outcome, saving.SaveResult):
                 st.session_state.pop("places_results", None)
                 flash(saved_message(outcome))
@@ -701,9 +701,9 @@ with tab_places:
             show_refusal(outcome)
 
 with tab_history:
-    st.caption(f"Who changed what, newest first (`{saving.AUDIT_LOG}` in the data folder).")
-    st.dataframe(saving.read_audit_log(folder), hide_index=True)
-    backups = saving.list_backups(folder)
-    st.caption(f"{len(backups)} backup(s) in `{saving.BACKUP_DIR}/`; restore one by copying it over the file.")
+    st.caption(f"Who changed what, newest first (`{history.AUDIT_LOG}` in the data folder).")
+    st.dataframe(history.read_audit_log(folder), hide_index=True)
+    backups = history.list_backups(folder)
+    st.caption(f"{len(backups)} backup(s) in `{history.BACKUP_DIR}/`; restore one by copying it over the file.")
     if backups:
         st.dataframe(pd.DataFrame({"backup": [p.name for p in backups[:50]]}), hide_index=True)

@@ -82,7 +82,7 @@ class ValidationFailed(InvalidDataError):
 
 class ConcurrentEdit(TensionsError):
     """A file changed on disk since the page loaded it; nothing was written. `changes` is what changed
-    (`tensions.curation.saving.RowChange`), `descriptions` the same in words."""
+    (`tensions.curation.snapshot.RowChange`), `descriptions` the same in words."""
 
     def __init__(self, files: Sequence[str], changes: Sequence[object], descriptions: Sequence[str]) -> None:
         self.files = list(files)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tensions.curation import access, saving
+from tensions.curation import access, editor, history, new_rows, places, saving, snapshot
 from tensions.data.gazetteer import Gazetteer, Place
 from tensions.data.schema import PLACES, to_typed
 from tensions.data.validate import validate_folder
@@ -66,14 +66,14 @@ def a_new_event(**overrides: str) -> pd.DataFrame:
         "source_date": "2025-04-07",
         "confidence": "medium",
     }
-    return saving.event_row(row | overrides)
+    return new_rows.event_row(row | overrides)
 
 
 # --------------------------------------------------------------------------- a good save
 
 
 def test_saving_an_edit_rewrites_only_that_cell(data_copy, grant):
-    base = saving.load_snapshot(data_copy)
+    base = snapshot.load_snapshot(data_copy)
     before = (data_copy / "events.csv").read_text()
     saving.save_changes(
         base, grant=grant, access_config=CONFIG, events=with_notes(base.events, "IRQ-20240104-1", "Rewritten."), now=NOW
@@ -85,7 +85,7 @@ def test_saving_an_edit_rewrites_only_that_cell(data_copy, grant):
 
 
 def test_a_save_keeps_a_timestamped_backup_of_the_previous_file(data_copy, grant):
-    base = saving.load_snapshot(data_copy)
+    base = snapshot.load_snapshot(data_copy)
     previous = (data_copy / "events.csv").read_bytes()
     result = saving.save_changes(
         base, grant=grant, access_config=CONFIG, events=with_notes(base.events, "IRQ-20240104-1", "x."), now=NOW
@@ -95,7 +95,7 @@ def test_a_save_keeps_a_timestamped_backup_of_the_previous_file(data_copy, grant
 
 
 def test_two_saves_in_the_same_second_keep_both_backups(data_copy, grant):
-    base = saving.load_snapshot(data_copy)
+    base = snapshot.load_snapshot(data_copy)
     first = saving.save_changes(
         base, grant=grant, access_config=CONFIG, events=with_notes(base.events, "IRQ-20240104-1", "one."), now=NOW
     )
@@ -111,10 +111,10 @@ def test_two_saves_in_the_same_second_keep_both_backups(data_copy, grant):
 
 
 def test_a_save_appends_one_json_line_per_changed_row_saying_who_when_and_what(data_copy, grant):
-    base = saving.load_snapshot(data_copy)
+    base = snapshot.load_snapshot(data_copy)
     events = with_notes(base.events, "IRQ-20240104-1", "Edited.")
     events = events[events["event_id"] != "LBN-20241127-1"]
-    events = saving.append_rows(events, a_new_event())
+    events = new_rows.append_rows(events, a_new_event())
     saving.save_changes(base, grant=grant, access_config=CONFIG, events=events, now=NOW)
     entries = [json.loads(line) for line in (data_copy / "audit.log").read_text().splitlines()]
     assert {(e["action"], e["key"]) for e in entries} == {
@@ -136,7 +136,7 @@ def test_a_save_appends_one_json_line_per_changed_row_saying_who_when_and_what(d
 
 
 def test_later_saves_append_to_the_audit_log(data_copy, grant):
-    base = saving.load_snapshot(data_copy)
+    base = snapshot.load_snapshot(data_copy)
     first = saving.save_changes(
         base, grant=grant, access_config=CONFIG, events=with_notes(base.events, "IRQ-20240104-1", "a.")
     )
@@ -147,23 +147,25 @@ def test_later_saves_append_to_the_audit_log(data_copy, grant):
         events=with_notes(first.snapshot.events, "IRQ-20240104-1", "b."),
     )
     assert len((data_copy / "audit.log").read_text().splitlines()) == 2
-    assert list(saving.read_audit_log(data_copy)["action"]) == ["edited", "edited"]
+    assert list(history.read_audit_log(data_copy)["action"]) == ["edited", "edited"]
 
 
 def test_new_events_are_filed_in_date_order(data_copy, grant):
-    base = saving.load_snapshot(data_copy)
-    saving.save_changes(base, grant=grant, access_config=CONFIG, events=saving.append_rows(base.events, a_new_event()))
-    ids = list(saving.load_snapshot(data_copy).events["event_id"])
+    base = snapshot.load_snapshot(data_copy)
+    saving.save_changes(
+        base, grant=grant, access_config=CONFIG, events=new_rows.append_rows(base.events, a_new_event())
+    )
+    ids = list(snapshot.load_snapshot(data_copy).events["event_id"])
     assert ids.index("IRQ-20250320-1") == ids.index("IRQ-20250316-1") + 1
 
 
 def test_a_new_place_and_the_event_there_are_saved_together(data_copy, grant):
-    base = saving.load_snapshot(data_copy)
+    base = snapshot.load_snapshot(data_copy)
     place = Place("Jurf al-Sakhar", 32.8667, 44.1167, 1, "Babil", "Iraq")
-    places = saving.append_rows(base.places, saving.place_row(place, geocoder="manual", today=dt.date(2025, 4, 8)))
+    places = new_rows.append_rows(base.places, new_rows.place_row(place, geocoder="manual", today=dt.date(2025, 4, 8)))
     event = a_new_event(location="Jurf al-Sakhar", admin1="Babil", latitude="32.8667", longitude="44.1167")
     result = saving.save_changes(
-        base, grant=grant, access_config=CONFIG, events=saving.append_rows(base.events, event), places=places
+        base, grant=grant, access_config=CONFIG, events=new_rows.append_rows(base.events, event), places=places
     )
     assert [p.name.split("-")[0] for p in result.backups] == ["places", "events"]  # places first
     assert {c.file for c in result.changes} == {"places.csv", "events.csv"}
@@ -171,24 +173,24 @@ def test_a_new_place_and_the_event_there_are_saved_together(data_copy, grant):
 
 
 def test_the_returned_snapshot_matches_the_files_on_disk(data_copy, grant):
-    base = saving.load_snapshot(data_copy)
+    base = snapshot.load_snapshot(data_copy)
     result = saving.save_changes(
         base, grant=grant, access_config=CONFIG, events=with_notes(base.events, "IRQ-20240104-1", "x.")
     )
-    assert dict(result.snapshot.hashes) == dict(saving.load_snapshot(data_copy).hashes)
+    assert dict(result.snapshot.hashes) == dict(snapshot.load_snapshot(data_copy).hashes)
 
 
 def test_the_shipped_tables_round_trip_byte_for_byte():
-    base = saving.load_snapshot(APP_ROOT / "data")
+    base = snapshot.load_snapshot(APP_ROOT / "data")
     for name, frame in base.tables.items():
-        assert saving.table_bytes(frame) == (APP_ROOT / "data" / name).read_bytes(), name
+        assert snapshot.table_bytes(frame) == (APP_ROOT / "data" / name).read_bytes(), name
 
 
 # --------------------------------------------------------------------------- refusals write nothing
 
 
 def test_without_a_grant_nothing_is_written(data_copy):
-    base = saving.load_snapshot(data_copy)
+    base = snapshot.load_snapshot(data_copy)
     before = file_bytes(data_copy)
     for not_a_grant in (None, access.Grant("Mallory", "password", "2025-01-01T00:00:00+00:00", "0" * 64)):
         with pytest.raises(NotAuthorised):
@@ -199,7 +201,7 @@ def test_without_a_grant_nothing_is_written(data_copy):
 
 
 def test_when_curation_is_not_configured_even_a_real_grant_writes_nothing(data_copy, grant):
-    base = saving.load_snapshot(data_copy)
+    base = snapshot.load_snapshot(data_copy)
     before = file_bytes(data_copy)
     with pytest.raises(NotAuthorised):
         saving.save_changes(
@@ -212,11 +214,11 @@ def test_when_curation_is_not_configured_even_a_real_grant_writes_nothing(data_c
 
 
 def test_invalid_changes_are_refused_with_every_problem_named_by_event_id(data_copy, grant):
-    base = saving.load_snapshot(data_copy)
+    base = snapshot.load_snapshot(data_copy)
     events = base.events.copy()
     events.loc[events["event_id"] == "IRQ-20240104-1", "event_date"] = "2024-01-32"
     events.loc[events["event_id"] == "IRQ-20240202-1", "actor1"] = "Nobody we know"
-    events = saving.append_rows(events, a_new_event(notes="   ", latitude="10.0"))
+    events = new_rows.append_rows(events, a_new_event(notes="   ", latitude="10.0"))
     before = file_bytes(data_copy)
     with pytest.raises(ValidationFailed) as refused:
         saving.save_changes(base, grant=grant, access_config=CONFIG, events=events)
@@ -229,14 +231,14 @@ def test_invalid_changes_are_refused_with_every_problem_named_by_event_id(data_c
 
 
 def test_an_unchanged_table_is_not_saved(data_copy, grant):
-    base = saving.load_snapshot(data_copy)
+    base = snapshot.load_snapshot(data_copy)
     with pytest.raises(NothingToSave):
         saving.save_changes(base, grant=grant, access_config=CONFIG, events=base.events.copy())
     assert not (data_copy / "audit.log").exists()
 
 
 def test_a_save_is_refused_when_the_file_changed_on_disk_and_the_difference_is_returned(data_copy, grant):
-    base = saving.load_snapshot(data_copy)
+    base = snapshot.load_snapshot(data_copy)
     path = data_copy / "events.csv"
     path.write_text(path.read_text().replace("killing three US soldiers", "killing 3 US soldiers"))
     theirs = path.read_bytes()
@@ -253,7 +255,7 @@ def test_a_save_is_refused_when_the_file_changed_on_disk_and_the_difference_is_r
 
 
 def test_of_two_concurrent_saves_one_wins_and_the_other_is_told_what_changed(data_copy, grant):
-    base = saving.load_snapshot(data_copy)
+    base = snapshot.load_snapshot(data_copy)
     start = threading.Barrier(2)
     outcomes: dict[str, object] = {}
 
@@ -280,7 +282,7 @@ def test_of_two_concurrent_saves_one_wins_and_the_other_is_told_what_changed(dat
 
 
 def test_a_failed_rename_leaves_the_old_file_intact_and_logs_nothing(data_copy, grant, monkeypatch):
-    base = saving.load_snapshot(data_copy)
+    base = snapshot.load_snapshot(data_copy)
     original = (data_copy / "events.csv").read_bytes()
     real_replace = os.replace
 
@@ -303,12 +305,12 @@ KILLED_SAVE = textwrap.dedent(
     """
     import os, sys, time
     from pathlib import Path
-    from tensions.curation import access, saving
+    from tensions.curation import access, saving, snapshot
 
     data, ready = Path(sys.argv[1]), Path(sys.argv[2])
     config = access.AccessConfig(password=sys.argv[3])
     grant = access.grant_for_password(sys.argv[3], config, who="doomed")
-    base = saving.load_snapshot(data)
+    base = snapshot.load_snapshot(data)
     big = base.events.copy()
     big["notes"] = big["notes"] + " padding" * 200_000  # several megabytes to write
 
@@ -349,7 +351,7 @@ def test_a_save_killed_in_the_middle_leaves_the_old_file_intact(data_copy, grant
     assert validate_folder(data_copy) == []
     assert not (data_copy / "audit.log").exists()
     # The killed process's lock died with it: the next curator can save.
-    base = saving.load_snapshot(data_copy)
+    base = snapshot.load_snapshot(data_copy)
     saving.save_changes(
         base, grant=grant, access_config=CONFIG, events=with_notes(base.events, "IRQ-20240104-1", "after.")
     )
@@ -359,13 +361,13 @@ def test_a_save_killed_in_the_middle_leaves_the_old_file_intact(data_copy, grant
 
 
 def test_the_editor_round_trip_rewrites_only_the_cells_changed():
-    working = saving.load_snapshot(APP_ROOT / "tests" / "fixtures" / "data").events
+    working = snapshot.load_snapshot(APP_ROOT / "tests" / "fixtures" / "data").events
     shown = list(working.index)
-    edited = saving.editor_frame(working)
+    edited = editor.editor_frame(working)
     edited.loc[0, "fatalities"] = 2
     edited.loc[0, "event_date"] = dt.date(2024, 1, 5)
-    raw = saving.raw_from_editor(edited, working, shown)
-    changes = saving.diff_tables(working, raw, "events.csv")
+    raw = editor.raw_from_editor(edited, working, shown)
+    changes = snapshot.diff_tables(working, raw, "events.csv")
     assert [(c.key, dict(c.columns)) for c in changes] == [
         ("IRQ-20240104-1", {"event_date": ("2024-01-04", "2024-01-05"), "fatalities": (None, "2")})
     ]
@@ -374,10 +376,10 @@ def test_the_editor_round_trip_rewrites_only_the_cells_changed():
 
 
 def test_rows_deleted_in_the_editor_are_removed_and_rows_not_shown_are_kept():
-    working = saving.load_snapshot(APP_ROOT / "tests" / "fixtures" / "data").events
+    working = snapshot.load_snapshot(APP_ROOT / "tests" / "fixtures" / "data").events
     shown = [0, 1]
-    edited = saving.editor_frame(working.loc[[1]])
-    raw = saving.raw_from_editor(edited, working, shown)
+    edited = editor.editor_frame(working.loc[[1]])
+    raw = editor.raw_from_editor(edited, working, shown)
     assert list(raw["event_id"]) == [e for e in working["event_id"] if e != "IRQ-20240104-1"]
 
 
@@ -398,22 +400,22 @@ def test_rows_deleted_in_the_editor_are_removed_and_rows_not_shown_are_kept():
     ],
 )
 def test_typed_values_are_written_as_the_csv_writes_them(value, text):
-    assert saving.format_cell(value) == text
+    assert editor.format_cell(value) == text
 
 
 def test_rebase_reapplies_my_edits_on_the_newer_version():
-    base = saving.load_snapshot(APP_ROOT / "tests" / "fixtures" / "data").events
+    base = snapshot.load_snapshot(APP_ROOT / "tests" / "fixtures" / "data").events
     mine = with_notes(base, "IRQ-20240104-1", "mine.")
     theirs = with_notes(base, "JOR-20240128-1", "theirs.")
-    merged, conflicts = saving.rebase(base, mine, theirs)
+    merged, conflicts = editor.rebase(base, mine, theirs)
     assert conflicts == []
     notes = dict(zip(merged["event_id"], merged["notes"], strict=True))
     assert notes["IRQ-20240104-1"] == "mine." and notes["JOR-20240128-1"] == "theirs."
 
 
 def test_rebase_keeps_their_value_where_we_both_changed_a_cell_and_says_so():
-    base = saving.load_snapshot(APP_ROOT / "tests" / "fixtures" / "data").events
-    merged, conflicts = saving.rebase(
+    base = snapshot.load_snapshot(APP_ROOT / "tests" / "fixtures" / "data").events
+    merged, conflicts = editor.rebase(
         base, with_notes(base, "IRQ-20240104-1", "mine."), with_notes(base, "IRQ-20240104-1", "theirs.")
     )
     assert merged.loc[merged["event_id"] == "IRQ-20240104-1", "notes"].item() == "theirs."
@@ -423,10 +425,10 @@ def test_rebase_keeps_their_value_where_we_both_changed_a_cell_and_says_so():
 
 
 def test_pending_editor_changes_are_detected_from_the_widget_state():
-    assert not saving.pending_editor_changes(None)
-    assert not saving.pending_editor_changes({"edited_rows": {}, "added_rows": [], "deleted_rows": []})
-    assert saving.pending_editor_changes({"edited_rows": {0: {"notes": "x"}}})
-    assert saving.pending_editor_changes({"deleted_rows": [3]})
+    assert not editor.pending_editor_changes(None)
+    assert not editor.pending_editor_changes({"edited_rows": {}, "added_rows": [], "deleted_rows": []})
+    assert editor.pending_editor_changes({"edited_rows": {0: {"notes": "x"}}})
+    assert editor.pending_editor_changes({"deleted_rows": [3]})
 
 
 @pytest.mark.parametrize(
@@ -440,7 +442,7 @@ def test_pending_editor_changes_are_detected_from_the_widget_state():
     ],
 )
 def test_event_ids_are_proposed_from_country_and_date(country, day, taken, expected):
-    assert saving.propose_event_id(country, day, taken) == expected
+    assert new_rows.propose_event_id(country, day, taken) == expected
 
 
 # --------------------------------------------------------------------------- new places
@@ -448,7 +450,7 @@ def test_event_ids_are_proposed_from_country_and_date(country, day, taken, expec
 
 @pytest.fixture
 def gazetteer(data_copy) -> Gazetteer:
-    return Gazetteer(to_typed(saving.load_snapshot(data_copy).places, PLACES))
+    return Gazetteer(to_typed(snapshot.load_snapshot(data_copy).places, PLACES))
 
 
 class FailingLookup:
@@ -459,21 +461,21 @@ class FailingLookup:
 
 
 def test_a_place_in_the_gazetteer_is_found_there_first(gazetteer):
-    proposal = saving.look_up_place("Al Qaim", None, gazetteer=gazetteer, online=FailingLookup())
+    proposal = places.look_up_place("Al Qaim", None, gazetteer=gazetteer, online=FailingLookup())
     assert proposal.status == "in gazetteer" and proposal.place.place == "Al-Qaim"
 
 
 def test_without_online_geocoding_an_unknown_place_is_left_for_the_curator(gazetteer):
-    proposal = saving.look_up_place("Jurf al-Sakhar", "Iraq", gazetteer=gazetteer, online=None)
+    proposal = places.look_up_place("Jurf al-Sakhar", "Iraq", gazetteer=gazetteer, online=None)
     assert proposal.status == "offline" and proposal.place is None
     assert "by hand" in proposal.message
 
 
 def test_a_geocoder_failure_leaves_the_row_editable_with_a_clear_message(gazetteer):
-    proposal = saving.look_up_place("Jurf al-Sakhar", "Iraq", gazetteer=gazetteer, online=FailingLookup())
+    proposal = places.look_up_place("Jurf al-Sakhar", "Iraq", gazetteer=gazetteer, online=FailingLookup())
     assert proposal.status == "failed"
     assert "timed out" in proposal.message and "editable" in proposal.message
-    frame = saving.place_review_frame([proposal])
+    frame = places.place_review_frame([proposal])
     assert frame.loc[0, "place"] == "Jurf al-Sakhar" and pd.isna(frame.loc[0, "latitude"])
 
 
@@ -485,7 +487,7 @@ def test_batch_lookup_stops_when_asked(gazetteer):
         return len(asked) > 2
 
     queries = [("Baghdad", None), ("Beirut", None), ("Anbar", None), ("Al-Qaim", None)]
-    found = list(saving.look_up_places(queries, gazetteer=gazetteer, online=None, should_stop=stop_after_two))
+    found = list(places.look_up_places(queries, gazetteer=gazetteer, online=None, should_stop=stop_after_two))
     assert [p.query for p in found] == ["Baghdad", "Beirut"]
 
 
@@ -495,21 +497,21 @@ def test_batch_lookup_through_nominatim_reports_each_failure_and_goes_on(gazette
             user_agent="tensions-tests/1.0 test@example.org", domain=domain, scheme="http", min_delay_seconds=0
         )
         queries = [("Baghdad", "Iraq"), ("Jurf al-Sakhar", "Iraq"), ("Busytown", "Iraq"), ("Downtown", "Iraq")]
-        found = list(saving.look_up_places(queries, gazetteer=gazetteer, online=lookup))
+        found = list(places.look_up_places(queries, gazetteer=gazetteer, online=lookup))
     assert [p.status for p in found] == ["in gazetteer", "proposed", "failed", "failed"]
     assert "rate limit" in found[2].message
     assert [q for _, q in requests] == ["Jurf al-Sakhar, Iraq", "Busytown, Iraq", "Downtown, Iraq"]  # gazetteer first
 
 
 def test_confirmed_places_record_their_geocoder_or_manual_when_the_curator_changed_them():
-    proposed = saving.PlaceProposal(
+    proposed = places.PlaceProposal(
         "Jurf al-Sakhar", "Iraq", "proposed", Place("Jurf al-Sakhar", 32.8125, 44.2344, 1, "Babil", "Iraq"), "nominatim"
     )
-    typed = saving.PlaceProposal("Tikrit", "Iraq", "failed", message="timed out")
-    review = saving.place_review_frame([proposed, typed, proposed])
+    typed = places.PlaceProposal("Tikrit", "Iraq", "failed", message="timed out")
+    review = places.place_review_frame([proposed, typed, proposed])
     review["add"] = [True, True, False]
     review.loc[1, ["latitude", "longitude", "geo_precision", "admin1"]] = [34.6, 43.68, 1, "Salah al-Din"]
-    rows = saving.place_rows_from_review(review, [proposed, typed, proposed], today=dt.date(2025, 4, 8))
+    rows = places.place_rows_from_review(review, [proposed, typed, proposed], today=dt.date(2025, 4, 8))
     assert rows[["place", "latitude", "longitude", "geocoder"]].values.tolist() == [
         ["Jurf al-Sakhar", "32.81250", "44.23440", "nominatim"],
         ["Tikrit", "34.60000", "43.68000", "manual"],
@@ -525,18 +527,18 @@ def test_confirmed_places_record_their_geocoder_or_manual_when_the_curator_chang
     ],
 )
 def test_place_queries_are_read_one_per_line_with_an_optional_country(text, expected):
-    assert saving.parse_place_queries(text) == expected
+    assert places.parse_place_queries(text) == expected
 
 
 def test_online_geocoding_is_off_unless_enabled():
-    assert saving.online_geocoding({}, {}).lookup is None
+    assert places.online_geocoding({}, {}).lookup is None
 
 
 def test_online_geocoding_needs_an_identifying_user_agent():
-    off = saving.online_geocoding({}, {saving.ONLINE_ENV: "1"})
+    off = places.online_geocoding({}, {places.ONLINE_ENV: "1"})
     assert off.lookup is None and "user agent" in off.problem
 
 
 def test_online_geocoding_is_enabled_by_the_environment():
-    on = saving.online_geocoding({}, {saving.ONLINE_ENV: "1", saving.USER_AGENT_ENV: "me/1.0 me@example.org"})
+    on = places.online_geocoding({}, {places.ONLINE_ENV: "1", places.USER_AGENT_ENV: "me/1.0 me@example.org"})
     assert isinstance(on.lookup, NominatimLookup)

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from tensions.curation import intake
-from tensions.curation.saving import load_snapshot
+from tensions.curation.snapshot import load_snapshot
 from tensions.data import taxonomy
 from tensions.data.validate import validate_tables
 from tensions.figures import theme

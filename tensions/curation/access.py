@@ -4,7 +4,7 @@ Curation is off unless it is configured: a curator password (Streamlit secrets `
 or the environment variable `TENSIONS_CURATOR_PASSWORD`), or an identity provider (`[auth]` for
 `st.login`) together with an allow-list of e-mail addresses (`[curation] allowed_emails`). The page
 decides which to offer; this module only compares, in constant time, and issues a `Grant` that the
-single save function (`tensions.curation.save_changes`) verifies before it writes anything.
+single save function (`tensions.curation.saving.save_changes`) verifies before it writes anything.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from tensions.curation.saving import event_row, fill_from_gazetteer, propose_event_id
+from tensions.curation.new_rows import event_row, fill_from_gazetteer, propose_event_id
 from tensions.data import taxonomy
 from tensions.data.actors import ancestors
 from tensions.data.gazetteer import Gazetteer, normalise_name

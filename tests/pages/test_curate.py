@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tensions.curation import access, saving
+from tensions.curation import access, places, saving, snapshot
 from tests.conftest import APP_ROOT
 from tests.nominatim_stub import nominatim_stub
 from tests.test_intake import STRIKE_REPORT
@@ -28,7 +28,7 @@ def file_bytes(folder: Path) -> dict[str, bytes]:
 def data(data_copy, monkeypatch) -> Path:
     monkeypatch.setenv("TENSIONS_DATA_DIR", str(data_copy))
     monkeypatch.delenv(access.PASSWORD_ENV, raising=False)
-    monkeypatch.delenv(saving.ONLINE_ENV, raising=False)
+    monkeypatch.delenv(places.ONLINE_ENV, raising=False)
     return data_copy
 
 
@@ -220,7 +220,7 @@ def test_an_invalid_edit_is_refused_with_the_problem_named(data):
 def test_a_save_after_another_curators_save_is_refused_with_their_change_and_mine_can_be_reapplied(data):
     at = edit_cell(signed_in(), 0, "notes", "Mine.")
     other = access.grant_for_password(PASSWORD, access.AccessConfig(password=PASSWORD), who="Bob")
-    base = saving.load_snapshot(data)
+    base = snapshot.load_snapshot(data)
     theirs = base.events.copy()
     theirs.loc[theirs["event_id"] == "JOR-20240128-1", "notes"] = "Theirs."
     saving.save_changes(base, grant=other, access_config=access.AccessConfig(password=PASSWORD), events=theirs)
@@ -267,7 +267,7 @@ def test_the_add_form_saves_a_valid_event(data):
     at.button(key="add_save").click().run()
     assert not at.exception
     assert "Saved 1 change(s)" in at.success[0].value
-    added = saving.load_snapshot(data).events.set_index("event_id").loc["IRQ-20250320-1"]
+    added = snapshot.load_snapshot(data).events.set_index("event_id").loc["IRQ-20250320-1"]
     assert added[["location", "latitude", "admin1", "sub_event_type", "source_date"]].tolist() == [
         "Baghdad",
         "33.34058",
@@ -303,7 +303,7 @@ def test_an_article_becomes_kept_draft_events(data):
     at.run()
     at.button(key="intake_save").click().run()
     assert not at.exception
-    added = saving.load_snapshot(data).events.set_index("event_id").loc["IRQ-20240207-1"]
+    added = snapshot.load_snapshot(data).events.set_index("event_id").loc["IRQ-20240207-1"]
     assert added[["location", "actor1", "actor2", "source_title", "confidence"]].tolist() == [
         "Baghdad",
         "United States",
@@ -347,7 +347,7 @@ def test_a_typed_in_place_is_added_to_the_gazetteer(data):
     at.run()
     at.button(key="places_save").click().run()
     assert not at.exception
-    place = saving.load_snapshot(data).places.set_index("place").loc["Jurf al-Sakhar"]
+    place = snapshot.load_snapshot(data).places.set_index("place").loc["Jurf al-Sakhar"]
     assert place[["latitude", "longitude", "geocoder", "country"]].tolist() == [
         "32.86670",
         "44.11670",
@@ -358,10 +358,10 @@ def test_a_typed_in_place_is_added_to_the_gazetteer(data):
 
 def test_an_online_geocoder_failure_is_explained_and_the_row_stays_editable(data, monkeypatch):
     with nominatim_stub() as (domain, _):
-        monkeypatch.setenv(saving.ONLINE_ENV, "1")
-        monkeypatch.setenv(saving.USER_AGENT_ENV, "tensions-tests/1.0 test@example.org")
-        monkeypatch.setenv(saving.DOMAIN_ENV, domain)
-        monkeypatch.setenv(saving.SCHEME_ENV, "http")
+        monkeypatch.setenv(places.ONLINE_ENV, "1")
+        monkeypatch.setenv(places.USER_AGENT_ENV, "tensions-tests/1.0 test@example.org")
+        monkeypatch.setenv(places.DOMAIN_ENV, domain)
+        monkeypatch.setenv(places.SCHEME_ENV, "http")
         at = signed_in()
         at.text_area(key="places_queries").input("Jurf al-Sakhar, Iraq\nBusytown, Iraq").run()
         at.button(key="places_lookup").click().run()

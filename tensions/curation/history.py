@@ -1,0 +1,33 @@
+"""What earlier saves left behind: the audit log (one JSON line per changed row) and the backups."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+AUDIT_LOG = "audit.log"
+BACKUP_DIR = "backups"
+
+
+def read_audit_log(data_dir: Path, *, limit: int = 200) -> pd.DataFrame:
+    """The newest `limit` audit entries, newest first, one line per entry."""
+    path = Path(data_dir) / AUDIT_LOG
+    columns = ["when", "who", "method", "file", "action", "key", "changed columns"]
+    if not path.exists():
+        return pd.DataFrame(columns=columns, dtype="string")
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines()[-limit:]:
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        rows.append({**{c: entry.get(c) for c in columns[:-1]}, "changed columns": ", ".join(entry.get("changes", {}))})
+    return pd.DataFrame(rows[::-1], columns=columns, dtype="string")
+
+
+def list_backups(data_dir: Path) -> list[Path]:
+    """Backups of the curated files, newest first."""
+    folder = Path(data_dir) / BACKUP_DIR
+    return sorted(folder.glob("*.csv"), key=lambda p: p.name, reverse=True) if folder.exists() else []
