@@ -15,7 +15,10 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from tensions.curation import access, editor, history, intake, new_rows, places, saving, snapshot
+from tensions.curation import access, editor, history, new_rows, places, saving, snapshot
+from tensions.curation.intake.drafts import guess_headline, read_article
+from tensions.curation.intake.records import Article, IntakeResult
+from tensions.curation.intake.review import highlight_html, review_frame, rows_from_review
 from tensions.data import taxonomy
 from tensions.data.csv_safety import safe_csv_bytes
 from tensions.data.gazetteer import Gazetteer, Place
@@ -565,14 +568,12 @@ with tab_article:
     url = st.text_input("Link (optional, only when certain)", key="intake_url")
     text = st.text_area("Article text", height=220, key="intake_text")
     if st.button("Find places, actors and dates", key="intake_run", disabled=not (text and published)):
-        article = intake.Article(
-            text, published, publisher or "", headline_input or intake.guess_headline(text), url or ""
-        )
-        result = intake.read_article(article, base.actors, base.places)
+        article = Article(text, published, publisher or "", headline_input or guess_headline(text), url or "")
+        result = read_article(article, base.actors, base.places)
         st.session_state["intake_result"] = result
-        st.session_state["intake_review"] = intake.review_frame(result.drafts, actors=base.actors, places=base.places)
+        st.session_state["intake_review"] = review_frame(result.drafts, actors=base.actors, places=base.places)
         st.session_state["intake_gen"] = st.session_state.get("intake_gen", 0) + 1
-    result: intake.IntakeResult | None = st.session_state.get("intake_result")
+    result: IntakeResult | None = st.session_state.get("intake_result")
     if result is not None:
         colours = theme.INTAKE_HIGHLIGHT_COLOURS
         legend = " ".join(
@@ -583,7 +584,7 @@ with tab_article:
         st.html(f"<div style='margin-bottom:6px'>{legend}</div>")
         st.html(
             '<div style="max-height:420px;overflow-y:auto;border:1px solid #ddd;padding:10px;line-height:1.6">'
-            + intake.highlight_html(result.article.text, result.matches, colours=colours, end=result.analysed_chars)
+            + highlight_html(result.article.text, result.matches, colours=colours, end=result.analysed_chars)
             + "</div>"
         )
         if result.ignored_text.strip():
@@ -618,7 +619,7 @@ with tab_article:
             if st.button(
                 f"Save {accepted} kept draft(s)", key="intake_save", type="primary", disabled=blocked or not accepted
             ):
-                rows = intake.rows_from_review(
+                rows = rows_from_review(
                     reviewed, result.article, places=base.places, taken_ids=base.events["event_id"].dropna()
                 )
                 outcome = save(base, grant, config, events=new_rows.append_rows(base.events, rows))

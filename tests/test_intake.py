@@ -7,7 +7,12 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from tensions.curation import intake
+from tensions.curation.intake.dates import find_dates
+from tensions.curation.intake.drafts import NO_DATE_WARNING, guess_headline, read_article, split_sentences
+from tensions.curation.intake.event_types import TYPE_RULES, guess_type
+from tensions.curation.intake.names import NameIndex
+from tensions.curation.intake.records import Article, IntakeResult, Match
+from tensions.curation.intake.review import highlight_html, review_frame, rows_from_review
 from tensions.curation.snapshot import load_snapshot
 from tensions.data import taxonomy
 from tensions.data.validate import validate_tables
@@ -34,13 +39,13 @@ def tables() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 @pytest.fixture(scope="module")
-def strike_report(tables) -> intake.IntakeResult:
+def strike_report(tables) -> IntakeResult:
     actors, places = tables
-    article = intake.Article(STRIKE_REPORT, PUBLISHED, "Reuters", intake.guess_headline(STRIKE_REPORT))
-    return intake.read_article(article, actors, places)
+    article = Article(STRIKE_REPORT, PUBLISHED, "Reuters", guess_headline(STRIKE_REPORT))
+    return read_article(article, actors, places)
 
 
-def spans_read(result: intake.IntakeResult, matches: list[intake.Match]) -> list[tuple[str, str]]:
+def spans_read(result: IntakeResult, matches: list[Match]) -> list[tuple[str, str]]:
     return [(result.article.text[m.start : m.end], m.value) for m in matches]
 
 
@@ -106,17 +111,17 @@ def test_drafts_say_what_the_curator_must_check(strike_report):
     claim, statement = strike_report.drafts[2], strike_report.drafts[4]
     assert claim.warnings == ["no place in the sentence: choose one"]
     assert claim.country == "Iraq"  # named only inside the umbrella group's name, but still a clue
-    assert statement.warnings == [intake.NO_DATE_WARNING, "no place in the sentence: choose one"]
+    assert statement.warnings == [NO_DATE_WARNING, "no place in the sentence: choose one"]
 
 
 def test_kept_drafts_become_valid_events_citing_the_article(strike_report, tables):
     actors, places = tables
-    review = intake.review_frame(strike_report.drafts, actors=actors, places=places)
+    review = review_frame(strike_report.drafts, actors=actors, places=places)
     assert not review["accept"].any()
     review.loc[[0, 3], "accept"] = True
     review.loc[[0, 3], "confidence"] = ["high", "medium"]
     snapshot = load_snapshot(FIXTURE_DATA)
-    rows = intake.rows_from_review(
+    rows = rows_from_review(
         review, strike_report.article, places=places, taken_ids=snapshot.events["event_id"].dropna()
     )
     assert list(rows["event_id"]) == ["IRQ-20240207-1", "IRQ-20240115-1"]
@@ -162,7 +167,7 @@ PLACES = pd.DataFrame({"place": ["Tyre", "Gaza City", "Al-Qaim"], "aliases": ["S
     ],
 )
 def test_actor_names_match_whole_words_and_acronyms_only_in_capitals(text, expected):
-    found = intake.NameIndex.from_table(ACTORS, "actor").find(text, "actor")
+    found = NameIndex.from_table(ACTORS, "actor").find(text, "actor")
     assert [(text[m.start : m.end], m.value) for m in found] == expected
 
 
@@ -175,13 +180,13 @@ def test_actor_names_match_whole_words_and_acronyms_only_in_capitals(text, expec
     ],
 )
 def test_place_names_match_aliases_with_their_capitals(text, expected):
-    found = intake.NameIndex.from_table(PLACES, "place").find(text, "place")
+    found = NameIndex.from_table(PLACES, "place").find(text, "place")
     assert [(text[m.start : m.end], m.value) for m in found] == expected
 
 
 def test_a_place_named_as_an_adjective_does_not_place_an_event(tables):
-    article = intake.Article("Since the Gaza war began, drones struck Gaza on Monday.", dt.date(2024, 2, 8))
-    result = intake.read_article(
+    article = Article("Since the Gaza war began, drones struck Gaza on Monday.", dt.date(2024, 2, 8))
+    result = read_article(
         article,
         ACTORS,
         PLACES.assign(latitude=31.5, longitude=34.46, geo_precision=1, admin1=None, country="Palestine"),
@@ -222,19 +227,19 @@ MONDAY = dt.date(2025, 4, 7)
     ],
 )
 def test_date_phrases_resolve_to_a_day_and_a_precision(text, phrase, day, precision):
-    [mention] = intake.find_dates(text, MONDAY)
+    [mention] = find_dates(text, MONDAY)
     assert (mention.match.text, mention.day, mention.precision) == (phrase, day, precision)
     assert text[mention.match.start : mention.match.end] == phrase
 
 
 @pytest.mark.parametrize(("text", "year"), [("killed three soldiers last year", 2024), ("the 2003 invasion", 2003)])
 def test_a_year_alone_has_no_day(text, year):
-    [mention] = intake.find_dates(text, MONDAY)
+    [mention] = find_dates(text, MONDAY)
     assert (mention.day, mention.precision, mention.year) == (None, "year", year)
 
 
 def test_approximate_and_upcoming_dates_are_flagged():
-    about, upcoming = intake.find_dates("about 18 months ago, and talks on April 20", MONDAY)
+    about, upcoming = find_dates("about 18 months ago, and talks on April 20", MONDAY)
     assert about.approximate and not about.upcoming
     assert upcoming.upcoming
 
@@ -243,10 +248,8 @@ def test_approximate_and_upcoming_dates_are_flagged():
     "text", ["the groups may comply", "10 senior commanders", "about 50,000 fighters", "a 90-day pause", "March on"]
 )
 def test_words_and_numbers_that_are_not_dates_are_left_alone(text):
-    assert [m.match.text for m in intake.find_dates(text, MONDAY) if m.precision != "month"] == []
-    assert [
-        m.match.text for m in intake.find_dates(text, MONDAY) if m.match.text in ("may", "10", "50,000", "90")
-    ] == []
+    assert [m.match.text for m in find_dates(text, MONDAY) if m.precision != "month"] == []
+    assert [m.match.text for m in find_dates(text, MONDAY) if m.match.text in ("may", "10", "50,000", "90")] == []
 
 
 # --------------------------------------------------------------------------- types, sentences, highlighting
@@ -267,18 +270,18 @@ def test_words_and_numbers_that_are_not_dates_are_left_alone(text):
     ],
 )
 def test_keywords_suggest_a_type(sentence, sub_event_type):
-    guess = intake.guess_type(sentence)
+    guess = guess_type(sentence)
     assert (guess[1] if guess else None) == sub_event_type
 
 
 def test_every_type_rule_names_a_sub_type_of_its_type():
-    for _, event_type, sub_event_type in intake.TYPE_RULES:
+    for _, event_type, sub_event_type in TYPE_RULES:
         assert taxonomy.SUB_EVENT_TYPE_BY_NAME[sub_event_type].event_type == event_type
 
 
 def test_sentences_split_at_full_stops_and_line_breaks_but_not_after_abbreviations():
     text = "Headline here\nU.S. officials met Mr. Smith on Jan. 5. Talks ended. 'We agree,' he said."
-    assert [text[a:b] for a, b in intake.split_sentences(text)] == [
+    assert [text[a:b] for a, b in split_sentences(text)] == [
         "Headline here",
         "U.S. officials met Mr. Smith on Jan. 5.",
         "Talks ended.",
@@ -291,16 +294,16 @@ def test_sentences_split_at_full_stops_and_line_breaks_but_not_after_abbreviatio
     [("Militias ready to disarm\nSeveral groups...", "Militias ready to disarm"), ("A full sentence.\nMore.", "")],
 )
 def test_a_first_line_that_reads_like_a_headline_is_taken_as_one(text, headline):
-    assert intake.guess_headline(text) == headline
+    assert guess_headline(text) == headline
 
 
 def test_highlighting_escapes_every_character_of_the_article():
     text = 'Baghdad <img src=x onerror="alert(1)"> <script>alert(2)</script> & Tyre'
     matches = [
-        intake.Match(0, 7, "place", "Baghdad", "Baghdad"),
-        intake.Match(len(text) - 4, len(text), "place", "Tyre", "Tyre"),
+        Match(0, 7, "place", "Baghdad", "Baghdad"),
+        Match(len(text) - 4, len(text), "place", "Tyre", "Tyre"),
     ]
-    rendered = intake.highlight_html(text, matches, colours=theme.INTAKE_HIGHLIGHT_COLOURS)
+    rendered = highlight_html(text, matches, colours=theme.INTAKE_HIGHLIGHT_COLOURS)
     assert "<img" not in rendered and "<script" not in rendered
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in rendered
     assert rendered.count("<mark") == 2
@@ -308,8 +311,8 @@ def test_highlighting_escapes_every_character_of_the_article():
 
 
 def test_a_span_that_is_both_a_place_and_an_actor_shows_both():
-    matches = [intake.Match(0, 4, "place", "Iran", "Iran (national)"), intake.Match(0, 4, "actor", "Iran", "Iran")]
-    rendered = intake.highlight_html("Iran said", matches, colours=theme.INTAKE_HIGHLIGHT_COLOURS)
+    matches = [Match(0, 4, "place", "Iran", "Iran (national)"), Match(0, 4, "actor", "Iran", "Iran")]
+    rendered = highlight_html("Iran said", matches, colours=theme.INTAKE_HIGHLIGHT_COLOURS)
     assert rendered.count("<mark") == 1
     assert 'title="place: Iran (national); actor: Iran"' in rendered
     assert theme.INTAKE_HIGHLIGHT_COLOURS["actor"] in rendered

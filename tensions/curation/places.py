@@ -14,10 +14,7 @@ from tensions.curation.editor import _same, format_cell
 from tensions.data import taxonomy
 from tensions.data.gazetteer import Gazetteer, Place
 from tensions.data.schema import PLACES
-from tensions.errors import (
-    GeocodingUnavailable,
-    TensionsError,
-)
+from tensions.errors import GeocodingUnavailable, TensionsError
 from tensions.geocode.lookup import NominatimLookup, PlaceLookup
 
 ONLINE_ENV = "TENSIONS_ONLINE_GEOCODING"

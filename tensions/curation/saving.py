@@ -39,12 +39,7 @@ from tensions.curation.snapshot import (
 from tensions.data.atomic import write_bytes_atomically
 from tensions.data.schema import ACTORS, EVENTS, PLACES
 from tensions.data.validate import validate_tables
-from tensions.errors import (
-    ConcurrentEdit,
-    NothingToSave,
-    Problem,
-    ValidationFailed,
-)
+from tensions.errors import ConcurrentEdit, NothingToSave, Problem, ValidationFailed
 
 LOCK_FILE = ".curation.lock"
 
