@@ -16,13 +16,8 @@ from tensions.data.schema import EVENTS, PLACES, to_typed
 from tensions.data.validate import read_tables, validate_folder
 from tensions.errors import TensionsError
 from tensions.export.data_card import update_file
-from tensions.geocode.lookup import (
-    LookupReport,
-    NominatimLookup,
-    append_places,
-    fill_event_coordinates,
-    geocode_unknown_places,
-)
+from tensions.geocode.fill import LookupReport, append_places, fill_event_coordinates, geocode_unknown_places
+from tensions.geocode.nominatim import NominatimLookup
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

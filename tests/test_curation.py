@@ -20,7 +20,7 @@ from tensions.data.gazetteer import Gazetteer, Place
 from tensions.data.schema import PLACES, to_typed
 from tensions.data.validate import validate_folder
 from tensions.errors import ConcurrentEdit, GeocodingUnavailable, NotAuthorised, NothingToSave, ValidationFailed
-from tensions.geocode.lookup import NominatimLookup
+from tensions.geocode.nominatim import NominatimLookup
 from tests.conftest import APP_ROOT
 from tests.nominatim_stub import nominatim_stub
 

@@ -12,7 +12,9 @@ from tensions.data.gazetteer import Gazetteer
 from tensions.data.load import load_dataset
 from tensions.data.validate import read_raw_table
 from tensions.errors import GeocodingUnavailable, TensionsError
-from tensions.geocode.lookup import GazetteerLookup, LookupReport, NominatimLookup, fill_event_coordinates
+from tensions.geocode.fill import LookupReport, fill_event_coordinates
+from tensions.geocode.lookup import GazetteerLookup
+from tensions.geocode.nominatim import NominatimLookup
 from tests.nominatim_stub import nominatim_stub
 
 

@@ -15,7 +15,8 @@ from tensions.data import taxonomy
 from tensions.data.gazetteer import Gazetteer, Place
 from tensions.data.schema import PLACES
 from tensions.errors import GeocodingUnavailable, TensionsError
-from tensions.geocode.lookup import NominatimLookup, PlaceLookup
+from tensions.geocode.lookup import PlaceLookup
+from tensions.geocode.nominatim import NominatimLookup
 
 ONLINE_ENV = "TENSIONS_ONLINE_GEOCODING"
 USER_AGENT_ENV = "TENSIONS_GEOCODER_USER_AGENT"
