@@ -11,8 +11,8 @@ from streamlit.testing.v1 import AppTest
 
 from tensions.curation import access, places, saving, snapshot
 from tests.conftest import APP_ROOT
+from tests.curation.test_intake import STRIKE_REPORT
 from tests.nominatim_stub import nominatim_stub
-from tests.test_intake import STRIKE_REPORT
 
 PASSWORD = "correct horse battery staple"
 PAGE = str(APP_ROOT / "pages" / "curate.py")

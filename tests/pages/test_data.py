@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from tensions.ingest import imported
 from tests.conftest import APP_ROOT
-from tests.importers.conftest import EXTERNAL, edited
+from tests.ingest.importers.conftest import EXTERNAL, edited
 
 TIMEOUT = 60
 UCDP = "ucdp_ged_hdx_iraq.csv"

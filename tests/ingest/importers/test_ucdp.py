@@ -7,7 +7,7 @@ import pytest
 
 from tensions.errors import ImportFailed, UnknownFormatError
 from tensions.ingest.importers import detect_format, import_file
-from tests.importers.conftest import edited, fixture_bytes
+from tests.ingest.importers.conftest import edited, fixture_bytes
 
 HDX = "ucdp_ged_hdx_iraq.csv"
 RELEASE = "ucdp_ged_release_reordered.csv"

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from tensions.ingest.importers import detect_format, import_file
-from tests.importers.conftest import EXTERNAL, fixture_bytes
+from tests.ingest.importers.conftest import EXTERNAL, fixture_bytes
 
 RAW = "gdelt_v2_raw.export.CSV"
 WITH_HEADER = "gdelt_events_with_header.csv"

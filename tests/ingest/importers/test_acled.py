@@ -7,7 +7,7 @@ import pytest
 
 from tensions.errors import ImportFailed
 from tensions.ingest.importers import detect_format, import_file
-from tests.importers.conftest import edited, fixture_bytes
+from tests.ingest.importers.conftest import edited, fixture_bytes
 
 EXPORT = "acled_export.csv"
 

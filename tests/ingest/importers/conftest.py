@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tensions.data.schema import ACTORS, to_typed
 from tensions.data.validate import read_raw_table
 from tests.conftest import FIXTURE_DATA
 
-EXTERNAL = Path(__file__).parent.parent / "fixtures" / "external"
+EXTERNAL = FIXTURE_DATA.parent / "external"
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from tensions.data.load import load_dataset
 from tensions.ingest import imported
 from tensions.ingest.importers import IMPORTERS
 from tests.conftest import FIXTURE_DATA
-from tests.importers.conftest import EXTERNAL, edited
+from tests.ingest.importers.conftest import EXTERNAL, edited
 
 UCDP = EXTERNAL / "ucdp_ged_hdx_iraq.csv"
 
