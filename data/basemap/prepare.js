@@ -15,7 +15,7 @@ const topojson = require("topojson-client");
 const fine = require("world-atlas/countries-50m.json");
 const coarse = require("world-atlas/countries-110m.json");
 
-// Drawn at 1:50m: the region's countries (tensions/taxonomy.py) and the neighbours seen around them in
+// Drawn at 1:50m: the region's countries (tensions/data/taxonomy.py) and the neighbours seen around them in
 // the Middle East view. Names as Natural Earth spells them.
 const DETAIL = new Set([
   "Iraq", "Syria", "Jordan", "Lebanon", "Israel", "Palestine", "Yemen", "Iran", "Qatar", "Bahrain", "Kuwait",
