@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
-from tensions.curation.snapshot import KEY_COLUMNS, _cell, diff_tables
+from tensions.curation.snapshot import KEY_COLUMNS, cell_text, diff_tables
 from tensions.data.schema import EVENTS, TableSpec
 
 EDITABLE_KINDS = {"float": "float64", "int": "Int64"}
@@ -47,7 +47,7 @@ def format_cell(value: object) -> str | None:
     return text or None
 
 
-def _same(a: object, b: object) -> bool:
+def same_value(a: object, b: object) -> bool:
     a, b = (v.item() if hasattr(v, "item") and not isinstance(v, str) else v for v in (a, b))
     a_missing = a is None or a is pd.NA or a is pd.NaT or (isinstance(a, float) and math.isnan(a))
     b_missing = b is None or b is pd.NA or b is pd.NaT or (isinstance(b, float) and math.isnan(b))
@@ -72,7 +72,7 @@ def raw_from_editor(
         if label not in result.index:
             continue
         for column in working.columns:
-            if column in edited and not _same(edited.at[label, column], before.at[label, column]):
+            if column in edited and not same_value(edited.at[label, column], before.at[label, column]):
                 result.at[label, column] = format_cell(edited.at[label, column])
     deleted = [label for label in shown if label not in edited.index]
     return result.drop(index=deleted)
@@ -104,7 +104,7 @@ def rebase(
                 continue
             row = position[change.key]
             for column, (old, new) in change.columns.items():
-                current = _cell(merged.iloc[row][column])
+                current = cell_text(merged.iloc[row][column])
                 if current in (old, new):
                     merged.iat[row, merged.columns.get_loc(column)] = new if new is not None else pd.NA
                 else:
@@ -113,7 +113,7 @@ def rebase(
                     )
         elif change.action == "removed":
             if change.key in position:
-                current_row = {c: _cell(v) for c, v in merged.iloc[position[change.key]].items()}
+                current_row = {c: cell_text(v) for c, v in merged.iloc[position[change.key]].items()}
                 original = {c: old for c, (old, _) in change.columns.items()}
                 if all(current_row.get(c) == original.get(c) for c in merged.columns):
                     merged = merged.drop(index=merged.index[position[change.key]])

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from tensions.curation import access
-from tensions.curation.editor import _same, format_cell
+from tensions.curation.editor import format_cell, same_value
 from tensions.data import taxonomy
 from tensions.data.gazetteer import Gazetteer, Place
 from tensions.data.schema import PLACES
@@ -191,8 +191,8 @@ def place_rows_from_review(review: pd.DataFrame, proposals: Sequence[PlacePropos
             proposal is not None
             and proposal.status == "proposed"
             and proposal.place is not None
-            and _same(latitude, proposal.place.latitude)
-            and _same(longitude, proposal.place.longitude)
+            and same_value(latitude, proposal.place.latitude)
+            and same_value(longitude, proposal.place.longitude)
         )
         frame = pd.DataFrame(
             [

@@ -28,7 +28,7 @@ from tensions.curation.snapshot import (
     TABLE_SPECS,
     RowChange,
     Snapshot,
-    _cell,
+    cell_text,
     content_hash,
     describe_change,
     diff_tables,
@@ -66,7 +66,7 @@ def locate_problems(problems: Sequence[Problem], tables: Mapping[str, pd.DataFra
         frame = tables.get(problem.file)
         key = ""
         if frame is not None and problem.row >= 2 and problem.row - 2 < len(frame):
-            key = _cell(frame.iloc[problem.row - 2].get(KEY_COLUMNS[problem.file])) or f"line {problem.row}"
+            key = cell_text(frame.iloc[problem.row - 2].get(KEY_COLUMNS[problem.file])) or f"line {problem.row}"
         located.append(LocatedProblem(problem.file, key, problem.column, problem.message))
     return located
 

@@ -96,7 +96,7 @@ class RowChange:
     columns: Mapping[str, tuple[str | None, str | None]]
 
 
-def _cell(value: object) -> str | None:
+def cell_text(value: object) -> str | None:
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return None
     return str(value)
@@ -106,10 +106,10 @@ def _keyed_rows(frame: pd.DataFrame, key_column: str) -> dict[str, dict[str, str
     """Rows by key; a missing or repeated key gets a stand-in so no row is lost from a difference."""
     rows: dict[str, dict[str, str | None]] = {}
     for position, (_, row) in enumerate(frame.iterrows()):
-        key = _cell(row.get(key_column)) or f"(row {position + 2} without {key_column})"
+        key = cell_text(row.get(key_column)) or f"(row {position + 2} without {key_column})"
         while key in rows:
             key += " (again)"
-        rows[key] = {column: _cell(value) for column, value in row.items()}
+        rows[key] = {column: cell_text(value) for column, value in row.items()}
     return rows
 
 

@@ -19,7 +19,7 @@ import pandas as pd
 
 from tensions.curation.intake.dates import find_dates
 from tensions.curation.intake.event_types import guess_type
-from tensions.curation.intake.names import _ADJECTIVAL_USE, NameIndex
+from tensions.curation.intake.names import ADJECTIVAL_USE, NameIndex
 from tensions.curation.intake.records import PRECISION_RANK, Article, DateMention, DraftEvent, IntakeResult, Match
 from tensions.data import taxonomy
 from tensions.data.actors import ancestors
@@ -182,13 +182,13 @@ def read_article(article: Article, actors: pd.DataFrame, places: pd.DataFrame) -
     place_index = NameIndex.from_table(places, "place")
     actor_index = NameIndex.from_table(actors, "actor")
     gazetteer = Gazetteer(places)
-    found_places = [m for m in place_index.find(text, "place", end=end) if not _ADJECTIVAL_USE.match(text, m.end)]
+    found_places = [m for m in place_index.find(text, "place", end=end) if not ADJECTIVAL_USE.match(text, m.end)]
     found_actors = actor_index.find(text, "actor", end=end)
     known_places = {normalise_name(name) for name in [*places["place"].dropna(), *_all_aliases(places)]}
     found_countries = [
         m
         for m in country_index().find(text, "country", end=end)
-        if normalise_name(m.text) not in known_places and not _ADJECTIVAL_USE.match(text, m.end)
+        if normalise_name(m.text) not in known_places and not ADJECTIVAL_USE.match(text, m.end)
     ]
     found_dates = find_dates(text, article.published, end=end)
     keywords: list[Match] = []

@@ -13,7 +13,7 @@ from tensions.data.gazetteer import normalise_name
 from tensions.data.schema import split_list
 
 # "the Gaza war", "the Lebanon conflict": a name used as an adjective does not place an event.
-_ADJECTIVAL_USE = re.compile(r"\s+(?:war|wars|conflict|crisis|file)\b")
+ADJECTIVAL_USE = re.compile(r"\s+(?:war|wars|conflict|crisis|file)\b")
 _ARTICLE_START = re.compile(r"^(?:al|el|ad|ah|an|ar|as|ash|at|az)[\s\-\u2010]+", re.IGNORECASE)
 _TOKEN = re.compile(r"[^\W_]+(?:['\u2019\u2018`\u02bc\u02bf-][^\W_]+)*")
 _POSSESSIVE = re.compile(r"['\u2019]s$")

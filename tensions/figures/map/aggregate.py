@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from tensions.analysis.filters import imprecise_mask
-from tensions.figures.map.encoding import DENSE_IDS, _category_codes, _category_order, _colour
+from tensions.figures.map.encoding import DENSE_IDS, category_codes, category_colour, category_order
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class _Grid:
         return ids // self.rows + self.x0, ids % self.rows + self.y0
 
 
-def _grid(lat: np.ndarray, lon: np.ndarray, sizes: tuple[float, ...], max_cells: int) -> _Grid:
+def finest_grid(lat: np.ndarray, lon: np.ndarray, sizes: tuple[float, ...], max_cells: int) -> _Grid:
     """The finest grid of `sizes` (degrees) with at most `max_cells` non-empty cells (else the coarsest)."""
     for size in sizes:
         ix = np.floor(lon / size).astype(np.int64)
@@ -49,7 +49,7 @@ def _occupied(group: np.ndarray, ids: int) -> int:
     return len(pd.unique(group))
 
 
-def _group_codes(group: np.ndarray, ids: int) -> tuple[np.ndarray, np.ndarray]:
+def group_codes(group: np.ndarray, ids: int) -> tuple[np.ndarray, np.ndarray]:
     """For group ids in [0, ids): each row's code (0…n-1) and the n ids that occur, in ascending order."""
     if ids <= DENSE_IDS:
         occupied = np.flatnonzero(np.bincount(group, minlength=ids))
@@ -60,13 +60,13 @@ def _group_codes(group: np.ndarray, ids: int) -> tuple[np.ndarray, np.ndarray]:
     return codes, np.asarray(uniques)
 
 
-def _aggregate(
+def aggregate_groups(
     events: pd.DataFrame, group: np.ndarray, ids: int, colour_by: str | None
 ) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
     """Per group: events, mean position, reported deaths, events with no figure, imprecise events and,
     when colouring, the dominant category and a breakdown of the top ones. Also each row's group code
     and the category order."""
-    codes, occupied = _group_codes(group, ids)
+    codes, occupied = group_codes(group, ids)
     n = len(occupied)
     deaths = events["fatalities"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     counts = np.bincount(codes, minlength=n).astype(float)
@@ -83,8 +83,8 @@ def _aggregate(
     )
     order: list[str] = []
     if colour_by is not None:
-        order = _category_order(colour_by, events[colour_by])
-        cats = _category_codes(events[colour_by], order)
+        order = category_order(colour_by, events[colour_by])
+        cats = category_codes(events[colour_by], order)
         table = np.bincount(codes * len(order) + cats, minlength=n * len(order)).reshape(n, len(order))
         frame["dominant"] = np.array(order, dtype=object)[table.argmax(axis=1)]
         frame["breakdown"] = pd.Series(_breakdowns(table, order), dtype=object)
@@ -104,17 +104,17 @@ def _breakdowns(table: np.ndarray, order: list[str], top: int = 3) -> list[str]:
     return lines
 
 
-def _deaths_line(deaths: int, not_reported: int) -> str:
+def deaths_line(deaths: int, not_reported: int) -> str:
     line = f"Reported deaths: {deaths:,}"
     return line + (f" ({not_reported:,} events without a reported figure)" if not_reported else "")
 
 
-def _bubble_sizes(counts: pd.Series, *, smallest: float, largest: float) -> np.ndarray:
+def bubble_sizes(counts: pd.Series, *, smallest: float, largest: float) -> np.ndarray:
     peak = max(int(counts.max()), 1) if len(counts) else 1
     return smallest + (largest - smallest) * np.sqrt(counts.to_numpy(dtype=float) / peak)
 
 
-def _bubble_traces(
+def bubble_traces(
     groups: pd.DataFrame, order: list[str], colour_by: str, kind: str, sizes: np.ndarray
 ) -> list[go.Scattermap]:
     """One trace per dominant category (so the legend matches the points mode), largest bubbles below."""
@@ -131,7 +131,7 @@ def _bubble_traces(
                 mode="markers",
                 name=html.escape(name),
                 legendgroup=name,
-                marker={"size": part["size"].to_numpy(), "color": _colour(colour_by, name), "opacity": 0.75},
+                marker={"size": part["size"].to_numpy(), "color": category_colour(colour_by, name), "opacity": 0.75},
                 customdata=np.column_stack(
                     [np.full(len(part), kind, dtype=object), part["key"].to_numpy(dtype=object)]
                 ),

@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from tensions.figures import theme
 from tensions.figures.map import basemap as basemap_module
 from tensions.figures.map import regions
-from tensions.figures.map.density import _density_traces
+from tensions.figures.map.density import density_traces
 from tensions.figures.map.encoding import (
     COLOUR_BY,
     COLOUR_BY_LABELS,
@@ -28,8 +28,8 @@ from tensions.figures.map.encoding import (
     MAX_POINTS,
     MODES,
 )
-from tensions.figures.map.points import _POINTS_KEY, _cell_traces, _point_traces
-from tensions.figures.map.provinces import _PROVINCES_KEY, _province_traces
+from tensions.figures.map.points import POINTS_KEY, cell_traces, point_traces
+from tensions.figures.map.provinces import PROVINCES_KEY, province_traces
 
 
 def event_map(
@@ -61,13 +61,13 @@ def event_map(
     view = regions.view_for(placed, region, width=map_width, height=map_height)
     note = ""
     if mode == "points" and len(placed) > max_points:
-        traces, key, note = _cell_traces(placed, colour_by)
+        traces, key, note = cell_traces(placed, colour_by)
     elif mode == "points":
-        traces, key = _point_traces(placed, colour_by, view), _POINTS_KEY
+        traces, key = point_traces(placed, colour_by, view), POINTS_KEY
     elif mode == "density":
-        traces, key, note = _density_traces(placed, density_weight)
+        traces, key, note = density_traces(placed, density_weight)
     else:
-        traces, key = _province_traces(placed, colour_by, places), _PROVINCES_KEY
+        traces, key = province_traces(placed, colour_by, places), PROVINCES_KEY
     key = key.format(colour=COLOUR_BY_LABELS[colour_by].lower())
     layout = _layout(view, height=height, width=width, title=title, key=key, basemap=basemap)
     layout["legend"]["title"] = {"text": COLOUR_BY_LABELS[colour_by] + ":"}

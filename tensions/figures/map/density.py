@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from tensions.figures import theme
-from tensions.figures.map.aggregate import _grid, _group_codes
+from tensions.figures.map.aggregate import finest_grid, group_codes
 from tensions.figures.map.encoding import (
     DENSITY_CELL_SIZES,
     DENSITY_RADIUS,
@@ -21,7 +21,7 @@ from tensions.figures.map.encoding import (
 _DENSITY_KEY = "Heat: where events cluster, weighted by {weight}."
 
 
-def _density_traces(events: pd.DataFrame, weight: str) -> tuple[list[go.Densitymap], str, str]:
+def density_traces(events: pd.DataFrame, weight: str) -> tuple[list[go.Densitymap], str, str]:
     key = _DENSITY_KEY.format(weight="reported deaths" if weight == "fatalities" else "number of events")
     note = ""
     if weight == "fatalities":
@@ -40,8 +40,8 @@ def _density_traces(events: pd.DataFrame, weight: str) -> tuple[list[go.Densitym
     # rest in proportion (with Plotly's default, a handful of events saturates the colour).
     zmax = _busiest_cell(lat, lon, weights, DENSITY_SCALE_CELL)
     if len(events) > MAX_DENSITY_POINTS:
-        grid = _grid(lat, lon, DENSITY_CELL_SIZES, MAX_DENSITY_CELLS)
-        size, codes = grid.size, _group_codes(grid.cell, grid.cells)[0]
+        grid = finest_grid(lat, lon, DENSITY_CELL_SIZES, MAX_DENSITY_CELLS)
+        size, codes = grid.size, group_codes(grid.cell, grid.cells)[0]
         counts = np.bincount(codes).astype(float)
         lat = np.bincount(codes, weights=lat) / counts
         lon = np.bincount(codes, weights=lon) / counts

@@ -47,7 +47,7 @@ JITTER_PIXELS = 4.0
 JITTER_DEGREES = (0.01, 0.05)
 
 
-def _category_order(colour_by: str, values: pd.Series) -> list[str]:
+def category_order(colour_by: str, values: pd.Series) -> list[str]:
     """The house order of the colour column's categories, then any unexpected ones, then Unknown."""
     order = list(theme.CATEGORY_ORDERS[colour_by])
     present = values.cat.categories if isinstance(values.dtype, pd.CategoricalDtype) else values.dropna().unique()
@@ -55,7 +55,7 @@ def _category_order(colour_by: str, values: pd.Series) -> list[str]:
     return [*order, *extra, UNKNOWN]
 
 
-def _category_codes(values: pd.Series, order: list[str]) -> np.ndarray:
+def category_codes(values: pd.Series, order: list[str]) -> np.ndarray:
     """Each value's position in `order` (missing or unexpected values: Unknown), without a Python loop per row."""
     if isinstance(values.dtype, pd.CategoricalDtype):
         codes, categories = values.cat.codes.to_numpy(), values.cat.categories
@@ -67,5 +67,5 @@ def _category_codes(values: pd.Series, order: list[str]) -> np.ndarray:
     return remap[np.where(codes < 0, len(categories), codes)]
 
 
-def _colour(colour_by: str, name: str) -> str:
+def category_colour(colour_by: str, name: str) -> str:
     return theme.COLOURS_BY_COLUMN[colour_by].get(name, theme.UNKNOWN_COLOUR)

@@ -12,7 +12,7 @@ from tensions.analysis.filters import imprecise_mask
 from tensions.figures import theme
 from tensions.figures.hover import hover_cards
 from tensions.figures.map import regions
-from tensions.figures.map.aggregate import _aggregate, _bubble_sizes, _bubble_traces, _deaths_line, _grid
+from tensions.figures.map.aggregate import aggregate_groups, bubble_sizes, bubble_traces, deaths_line, finest_grid
 from tensions.figures.map.encoding import (
     BASE_SIZE,
     CELL_SIZES,
@@ -26,12 +26,12 @@ from tensions.figures.map.encoding import (
     MAX_SIZE,
     RIM_PIXELS,
     SIZE_PER_ROOT_DEATH,
-    _category_codes,
-    _category_order,
-    _colour,
+    category_codes,
+    category_colour,
+    category_order,
 )
 
-_POINTS_KEY = (
+POINTS_KEY = (
     "Marker size: reported deaths; a dark rim marks a reported figure (no rim: not reported). "
     "Hollow: known only to the province or the month.<br>"
     "Events at the same place are fanned out around it; the hover card gives the place."
@@ -69,7 +69,7 @@ def _jitter_step(view: regions.View) -> float:
     return float(np.clip(degrees, *JITTER_DEGREES))
 
 
-def _point_traces(events: pd.DataFrame, colour_by: str, view: regions.View) -> list[go.Scattermap]:
+def point_traces(events: pd.DataFrame, colour_by: str, view: regions.View) -> list[go.Scattermap]:
     """Three layers per category, linked by legend group so the legend hides all three: a dark rim under
     events with a reported death toll, the coloured marker, and a white hole over imprecise events."""
     if events.empty:
@@ -84,14 +84,14 @@ def _point_traces(events: pd.DataFrame, colour_by: str, view: regions.View) -> l
     )
     cards = cards + shared
     ids = events["event_id"].astype("string").to_numpy(dtype=object)
-    order = _category_order(colour_by, events[colour_by])
-    codes = _category_codes(events[colour_by], order)
+    order = category_order(colour_by, events[colour_by])
+    codes = category_codes(events[colour_by], order)
     rims, markers, holes = [], [], []
     for index, name in enumerate(order):
         mask = codes == index
         if not mask.any():
             continue
-        colour = _colour(colour_by, name)
+        colour = category_colour(colour_by, name)
         common = {"legendgroup": name, "mode": "markers", "showlegend": False, "hoverinfo": "skip"}
         rim = mask & reported
         if rim.any():
@@ -126,25 +126,25 @@ def _point_traces(events: pd.DataFrame, colour_by: str, view: regions.View) -> l
     return [*rims, *markers, *holes]
 
 
-def _cell_traces(events: pd.DataFrame, colour_by: str) -> tuple[list[go.Scattermap], str, str]:
+def cell_traces(events: pd.DataFrame, colour_by: str) -> tuple[list[go.Scattermap], str, str]:
     lat = events["latitude"].to_numpy(dtype=float)
     lon = events["longitude"].to_numpy(dtype=float)
-    grid = _grid(lat, lon, CELL_SIZES, MAX_CELLS)
-    groups, _, order = _aggregate(events, grid.cell, grid.cells, colour_by)
+    grid = finest_grid(lat, lon, CELL_SIZES, MAX_CELLS)
+    groups, _, order = aggregate_groups(events, grid.cell, grid.cells, colour_by)
     columns, rows = grid.column_row(groups["group"].to_numpy())
     size = grid.size
     groups["key"] = [f"{size}:{x}:{y}" for x, y in zip(columns.tolist(), rows.tolist(), strict=True)]
     km = round(size * 111)
     groups["hover"] = [
         f"<b>{n:,} events</b> in this {size}° cell (about {km} km across)"
-        f"<br>{html.escape(breakdown)}<br>{_deaths_line(deaths, unknown)}"
+        f"<br>{html.escape(breakdown)}<br>{deaths_line(deaths, unknown)}"
         + (f"<br>{imprecise:,} known only to the province or the month" if imprecise else "")
         + "<br><i>Click to list them; zoom in or narrow the filters to see single events</i>"
         for n, breakdown, deaths, unknown, imprecise in zip(
             *(groups[c].tolist() for c in ("events", "breakdown", "deaths", "not_reported", "imprecise")), strict=True
         )
     ]
-    traces = _bubble_traces(groups, order, colour_by, "cell", _bubble_sizes(groups["events"], smallest=6, largest=30))
+    traces = bubble_traces(groups, order, colour_by, "cell", bubble_sizes(groups["events"], smallest=6, largest=30))
     note = (
         f"{len(events):,} events are too many to draw one by one (the limit is {MAX_POINTS:,}): "
         f"they are grouped into {len(groups):,} cells of {size}°. Narrow the filters or pick a region to see single events."

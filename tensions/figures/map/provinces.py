@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from tensions.figures.map.aggregate import _aggregate, _bubble_sizes, _bubble_traces, _deaths_line
-from tensions.figures.map.encoding import _category_order
+from tensions.figures.map.aggregate import aggregate_groups, bubble_sizes, bubble_traces, deaths_line
+from tensions.figures.map.encoding import category_order
 
-_PROVINCES_KEY = (
+PROVINCES_KEY = (
     "Bubble size: events per province (admin 1), drawn at the province's gazetteer point, "
     "else at the mean of its events; colour: the most frequent {colour}."
 )
@@ -26,7 +26,7 @@ def province_totals(
     country_codes, countries = _text_codes(placed["country"])
     admin_codes, admins = _text_codes(placed["admin1"])
     group = country_codes * len(admins) + admin_codes
-    totals, codes, _ = _aggregate(placed, group, len(countries) * len(admins), colour_by)
+    totals, codes, _ = aggregate_groups(placed, group, len(countries) * len(admins), colour_by)
     ids = totals["group"].to_numpy()
     totals["country"] = countries[ids // len(admins)]
     totals["admin1"] = admins[ids % len(admins)]
@@ -81,18 +81,18 @@ def province_label(country: str, admin1: str) -> str:
     return f"{admin1}, {country}" if admin1 else f"{country} (no province given)"
 
 
-def _province_traces(events: pd.DataFrame, colour_by: str, places: pd.DataFrame | None) -> list[go.Scattermap]:
+def province_traces(events: pd.DataFrame, colour_by: str, places: pd.DataFrame | None) -> list[go.Scattermap]:
     if events.empty:
         return []
     totals = province_totals(events, places=places, colour_by=colour_by)
-    order = _category_order(colour_by, events[colour_by])
+    order = category_order(colour_by, events[colour_by])
     where = {"gazetteer": "Drawn at the province's gazetteer point", "events": "Drawn at the mean of its events"}
     totals["hover"] = [
         f"<b>{html.escape(row.province)}</b>"
         f"<br><b>{row.events:,} events</b>, {row.first_date:%d %b %Y} to {row.last_date:%d %b %Y}"
-        f"<br>{html.escape(row.breakdown)}<br>{_deaths_line(row.deaths, row.not_reported)}"
+        f"<br>{html.escape(row.breakdown)}<br>{deaths_line(row.deaths, row.not_reported)}"
         + (f"<br>{row.imprecise:,} known only to the province or the month" if row.imprecise else "")
         + f"<br><i>{where[row.at]}. Click to list the events.</i>"
         for row in totals.itertuples()
     ]
-    return _bubble_traces(totals, order, colour_by, "province", _bubble_sizes(totals["events"], smallest=9, largest=48))
+    return bubble_traces(totals, order, colour_by, "province", bubble_sizes(totals["events"], smallest=9, largest=48))

@@ -26,31 +26,38 @@ import plotly.graph_objects as go
 from tensions.figures import theme
 from tensions.figures.annotations import group_close, layout_labels, text_width
 from tensions.figures.hover import hover_cards
-from tensions.figures.timeline.canvas import Canvas, _axis_suffix
+from tensions.figures.timeline.canvas import Canvas, axis_suffix
 from tensions.figures.timeline.events import (
-    _codes_present,
-    _sizes_for,
-    _types_present,
+    codes_present,
     imprecise_dates,
     is_key_event,
     key_event_labels,
     lane_values,
     positions_in,
     present_lanes,
+    sizes_for,
+    types_present,
 )
 from tensions.figures.timeline.geometry import Geometry
-from tensions.figures.timeline.key import _add_key, _key_items, _key_lines, _KeyItem, _legend_rows, legend_row_height
+from tensions.figures.timeline.key import (
+    KeyItem,
+    add_key,
+    key_item_groups,
+    legend_row_height,
+    legend_rows,
+    wrap_key_lines,
+)
 from tensions.figures.timeline.lanes import (
-    _dodge,
-    _draw_changes,
-    _draw_imprecise_bars,
-    _draw_key_rings,
-    _draw_labels,
-    _draw_lane_density,
-    _draw_lane_shading,
-    _draw_leaders,
-    _draw_markers,
-    _draw_type_legend,
+    dodge_offsets,
+    draw_changes,
+    draw_imprecise_bars,
+    draw_key_rings,
+    draw_labels,
+    draw_lane_density,
+    draw_lane_shading,
+    draw_leaders,
+    draw_markers,
+    draw_type_legend,
 )
 from tensions.figures.timeline.panels import Panel, PanelContext, counts_panel, fatalities_panel, period_bins
 from tensions.figures.timeline.style import (
@@ -96,7 +103,7 @@ def event_timeline(
     lane_code = positions_in(events[lanes], order) if lanes in events else np.full(len(events), -1)
     lane_code[lane_code < 0] = len(order) - 1  # unknown family: the Unassigned lane
     extra = lane_values(changed, lanes) if changed is not None else pd.Series(dtype="string")
-    present = set(_codes_present(lane_code, len(order))) | {order.index(lane) for lane in present_lanes(extra, lanes)}
+    present = set(codes_present(lane_code, len(order))) | {order.index(lane) for lane in present_lanes(extra, lanes)}
     lane_names = [order[code] for code in sorted(present)] or [UNASSIGNED_LANE]
     lane_y = {name: float(len(lane_names) - 1 - i) for i, name in enumerate(lane_names)}
     top_lane = float(len(lane_names) - 1)
@@ -107,11 +114,11 @@ def event_timeline(
     slider = range_slider and style.range_slider_px > 0
 
     # Per-event facts are computed once: on a million rows each pass costs milliseconds.
-    types = _types_present(events)
+    types = types_present(events)
     imprecise = imprecise_dates(events).to_numpy()
     deaths = events["fatalities"].to_numpy(dtype=float, na_value=0.0)
     key_idx = np.flatnonzero(is_key_event(events).to_numpy())
-    key_items = _key_items(bool(imprecise.any()), bool(len(key_idx)), changed, style)
+    key_items = key_item_groups(bool(imprecise.any()), bool(len(key_idx)), changed, style)
     margins = _margins(types, key_items, lane_names, style, width, reserve_top, reserve_bottom, slider)
     plot_w = width - margins["l"] - margins["r"]
     label_w = (layout_width or width) - margins["l"] - margins["r"]
@@ -121,9 +128,9 @@ def event_timeline(
     # Above `max_markers` the lanes are a heat strip and only key events get a marker: only they need a size.
     drawn = slice(None) if detailed else key_idx
     sizes = np.full(len(events), float(style.marker_min))
-    sizes[drawn] = _sizes_for(deaths[drawn], style)
+    sizes[drawn] = sizes_for(deaths[drawn], style)
     lane_pos = np.array([lane_y.get(name, 0.0) for name in order])[lane_code]
-    offsets = _dodge(lane_pos, x_ms * plot_w / span_ms, top_lane, style.dodge_px) if detailed else 0 * lane_pos
+    offsets = dodge_offsets(lane_pos, x_ms * plot_w / span_ms, top_lane, style.dodge_px) if detailed else 0 * lane_pos
     y = lane_pos + offsets
 
     # Key-event labels are laid out in px along the axis, in rows above the top lane's markers.
@@ -165,26 +172,26 @@ def event_timeline(
     canvas = Canvas()
     canvas.layout.update(theme.house_layout(font_size=round(style.font_size)))
     _style_axes(canvas, lane_names, lane_y, geometry, x0, x1, style, slider, len(panels))
-    _draw_lane_shading(canvas, lane_names)
-    _draw_type_legend(canvas, types, style)
+    draw_lane_shading(canvas, lane_names)
+    draw_type_legend(canvas, types, style)
     if detailed:
         cards = hover_cards(events).to_numpy(dtype=object)
-        _draw_imprecise_bars(canvas, events, imprecise, y, style)
-        _draw_leaders(canvas, events, groups, placements, y, sizes, geometry, style)
-        _draw_markers(canvas, events, y, sizes, cards, style)
-        _draw_key_rings(canvas, events, key_order, y, sizes, style)
+        draw_imprecise_bars(canvas, events, imprecise, y, style)
+        draw_leaders(canvas, events, groups, placements, y, sizes, geometry, style)
+        draw_markers(canvas, events, y, sizes, cards, style)
+        draw_key_rings(canvas, events, key_order, y, sizes, style)
     else:
-        _draw_lane_density(canvas, lane_pos, bins, lane_names)
-        _draw_leaders(canvas, events, groups, placements, y, sizes, geometry, style)
+        draw_lane_density(canvas, lane_pos, bins, lane_names)
+        draw_leaders(canvas, events, groups, placements, y, sizes, geometry, style)
         key_events = events.iloc[key_order]
         key_cards = hover_cards(key_events).to_numpy(dtype=object)
-        _draw_markers(canvas, key_events, y[key_order], sizes[key_order], key_cards, style)
-        _draw_key_rings(canvas, events, key_order, y, sizes, style)
+        draw_markers(canvas, key_events, y[key_order], sizes[key_order], key_cards, style)
+        draw_key_rings(canvas, events, key_order, y, sizes, style)
     if changed is not None:
-        _draw_changes(canvas, events, changed, y, lane_y, lanes, sizes, style)
-    _draw_labels(canvas, x0, span_ms / label_w, anchors_px, texts, placements, geometry, style)
+        draw_changes(canvas, events, changed, y, lane_y, lanes, sizes, style)
+    draw_labels(canvas, x0, span_ms / label_w, anchors_px, texts, placements, geometry, style)
     _add_panel_titles(canvas, panels, geometry, style)
-    _add_key(canvas, key_items, margins["legend_h"], geometry, style, reserve_top)
+    add_key(canvas, key_items, margins["legend_h"], geometry, style, reserve_top)
     for row, panel in enumerate(panels[1:], start=2):
         panel.draw(canvas, PanelContext(events=events, bins=bins, style=style, row=row))
 
@@ -251,7 +258,7 @@ def _ms_since(dates: pd.Series, origin: pd.Timestamp) -> np.ndarray:
 
 def _margins(
     types: Sequence[str],
-    key_items: list[list[_KeyItem]],
+    key_items: list[list[KeyItem]],
     lane_names: Sequence[str],
     style: TimelineStyle,
     width: float,
@@ -262,8 +269,8 @@ def _margins(
     left = max(text_width(name, style.tick_font_size) for name in lane_names) + style.tick_font_size * 1.2
     plot_w = width - left - style.margin_right
     row = legend_row_height(style)
-    legend_h = _legend_rows(types, style, plot_w) * row
-    key_lines = _key_lines(key_items, style.legend_font_size, plot_w)
+    legend_h = legend_rows(types, style, plot_w) * row
+    key_lines = wrap_key_lines(key_items, style.legend_font_size, plot_w)
     key_h = row * (len(key_lines) + 0.3)
     ticks = style.tick_font_size * 2.0  # one line of dates (see DATE_FORMATS)
     slider_h = style.range_slider_px + style.tick_font_size * 1.2 if slider else 0
@@ -342,7 +349,7 @@ def _style_axes(
     tick_font = {"size": style.tick_font_size, "color": theme.TEXT_COLOUR}
     axes: dict[str, dict] = {}
     for row, domain in enumerate(geometry.row_domains(), start=1):
-        suffix = _axis_suffix(row)
+        suffix = axis_suffix(row)
         axes[f"xaxis{suffix}"] = {
             "anchor": f"y{suffix}",
             "domain": [0.0, 1.0],

@@ -18,12 +18,12 @@ class Canvas:
     def add_trace(self, trace: dict | go.Scatter | go.Bar | go.Heatmap, row: int = 1) -> None:
         """Add a trace (a dict with its `type`, or a Plotly trace object) to subplot row `row`."""
         spec = dict(trace) if isinstance(trace, dict) else trace.to_plotly_json()
-        suffix = _axis_suffix(row)
+        suffix = axis_suffix(row)
         self.data.append({**spec, "xaxis": f"x{suffix}", "yaxis": f"y{suffix}"})
 
     def update_yaxis(self, row: int, **properties: object) -> None:
         """Set top-level properties of row `row`'s y axis (nested dicts are replaced, not merged)."""
-        self.layout.setdefault(f"yaxis{_axis_suffix(row)}", {}).update(properties)
+        self.layout.setdefault(f"yaxis{axis_suffix(row)}", {}).update(properties)
 
     def add_annotation(self, **annotation: object) -> None:
         self.annotations.append(annotation)
@@ -36,5 +36,5 @@ class Canvas:
         return go.Figure({"data": self.data, "layout": layout})
 
 
-def _axis_suffix(row: int) -> str:
+def axis_suffix(row: int) -> str:
     return "" if row == 1 else str(row)

@@ -41,10 +41,10 @@ def key_event_labels(events: pd.DataFrame) -> pd.Series:
 
 def marker_sizes(fatalities: pd.Series, style: TimelineStyle = SCREEN) -> np.ndarray:
     """Marker diameters in px, growing with the logarithm of reported deaths; unknown gets the smallest."""
-    return _sizes_for(fatalities.to_numpy(dtype=float, na_value=0.0), style)
+    return sizes_for(fatalities.to_numpy(dtype=float, na_value=0.0), style)
 
 
-def _sizes_for(deaths: np.ndarray, style: TimelineStyle) -> np.ndarray:
+def sizes_for(deaths: np.ndarray, style: TimelineStyle) -> np.ndarray:
     return style.marker_min + style.marker_per_decade * np.log10(1 + np.clip(deaths, 0, None))
 
 
@@ -68,13 +68,13 @@ def imprecise_dates(events: pd.DataFrame) -> pd.Series:
     return pd.Series(positions_in(events["time_precision"], ("week", "month")) >= 0, index=events.index)
 
 
-def _types_present(events: pd.DataFrame) -> list[str]:
+def types_present(events: pd.DataFrame) -> list[str]:
     """The event types that occur, in the taxonomy's order."""
-    codes = _codes_present(positions_in(events["event_type"], taxonomy.EVENT_TYPES), len(taxonomy.EVENT_TYPES))
+    codes = codes_present(positions_in(events["event_type"], taxonomy.EVENT_TYPES), len(taxonomy.EVENT_TYPES))
     return [taxonomy.EVENT_TYPES[code] for code in codes]
 
 
-def _codes_present(codes: np.ndarray, size: int) -> list[int]:
+def codes_present(codes: np.ndarray, size: int) -> list[int]:
     """The codes in 0..size-1 that occur (a count per code is much faster than np.unique on many rows)."""
     counts = np.bincount(codes[codes >= 0], minlength=size) if len(codes) else np.zeros(size, dtype=int)
     return np.flatnonzero(counts).tolist()

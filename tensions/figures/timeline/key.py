@@ -22,7 +22,7 @@ def legend_row_height(style: TimelineStyle) -> float:
     return max(style.legend_row_px, max(1.3 * style.legend_font_size, 16.0) + 6)
 
 
-def _legend_rows(names: Sequence[str], style: TimelineStyle, plot_w: float) -> int:
+def legend_rows(names: Sequence[str], style: TimelineStyle, plot_w: float) -> int:
     """How many rows a horizontal legend of `names` wraps to (Plotly packs items left to right)."""
     rows, used = 1, 0.0
     for name in names:
@@ -39,7 +39,7 @@ def _legend_item_width(name: str, style: TimelineStyle) -> float:
 
 
 @dataclass(frozen=True)
-class _KeyItem:
+class KeyItem:
     """One entry of the encoding key: an optional glyph (drawn with shapes) and its words."""
 
     words: str
@@ -55,39 +55,39 @@ class _KeyItem:
         return glyph + text_width(self.words, font) + font * self.gap_after
 
 
-def _key_items(
+def key_item_groups(
     has_imprecise: bool, has_key_events: bool, changes: pd.DataFrame | None, style: TimelineStyle
-) -> list[list[_KeyItem]]:
+) -> list[list[KeyItem]]:
     """The key's entries in groups that stay on one line: sizes, hollow, imprecise, key event, changes."""
     ink = theme.MUTED_TEXT_COLOUR
     sizes = [
-        _KeyItem(f"{deaths:,}", "circle", float(marker_sizes(pd.Series([deaths], dtype="Int64"), style)[0]), ink,
+        KeyItem(f"{deaths:,}", "circle", float(marker_sizes(pd.Series([deaths], dtype="Int64"), style)[0]), ink,
                  filled=True, gap_after=0.7 if deaths != SIZE_KEY_DEATHS[-1] else 1.4)
         for deaths in SIZE_KEY_DEATHS
     ]  # fmt: skip
-    groups = [[_KeyItem("Reported deaths:", gap_after=0.6), *sizes]]
+    groups = [[KeyItem("Reported deaths:", gap_after=0.6), *sizes]]
     groups.append(
-        [_KeyItem("none reported", "circle", style.marker_min, ink, filled=False, line=style.marker_line * 1.3)]
+        [KeyItem("none reported", "circle", style.marker_min, ink, filled=False, line=style.marker_line * 1.3)]
     )
     if has_imprecise:
-        groups.append([_KeyItem("date known to the week or month", "bar", style.marker_min * 2.6, ink, filled=True)])
+        groups.append([KeyItem("date known to the week or month", "bar", style.marker_min * 2.6, ink, filled=True)])
     if has_key_events:
         ring = style.marker_min + style.ring_pad
-        groups.append([_KeyItem("key event", "circle", ring, theme.KEY_EVENT_COLOUR, line=style.ring_line)])
+        groups.append([KeyItem("key event", "circle", ring, theme.KEY_EVENT_COLOUR, line=style.ring_line)])
     if changes is not None:
         for kind in ("added", "revised", "removed"):
             if (changes["change"] == kind).any():
                 shape = {"added": "circle", "revised": "square", "removed": "cross"}[kind]
                 groups.append(
-                    [_KeyItem(f"{CHANGE_WORDS[kind]} since brief", shape, style.marker_min * 1.5,
+                    [KeyItem(f"{CHANGE_WORDS[kind]} since brief", shape, style.marker_min * 1.5,
                               theme.CHANGE_COLOURS[kind], line=style.ring_line * 1.2, gap_after=1.0)]
                 )  # fmt: skip
     return groups
 
 
-def _key_lines(groups: list[list[_KeyItem]], font: float, plot_w: float) -> list[list[_KeyItem]]:
+def wrap_key_lines(groups: list[list[KeyItem]], font: float, plot_w: float) -> list[list[KeyItem]]:
     """The key's groups wrapped into lines no wider than the plot."""
-    lines: list[list[_KeyItem]] = [[]]
+    lines: list[list[KeyItem]] = [[]]
     used = 0.0
     for group in groups:
         width = sum(item.width(font) for item in group)
@@ -99,9 +99,9 @@ def _key_lines(groups: list[list[_KeyItem]], font: float, plot_w: float) -> list
     return lines
 
 
-def _add_key(
+def add_key(
     fig: Canvas,
-    key_items: list[list[_KeyItem]],
+    key_items: list[list[KeyItem]],
     legend_h: float,
     geometry: Geometry,
     style: TimelineStyle,
@@ -132,7 +132,7 @@ def _add_key(
     )
     font = style.legend_font_size
     row = legend_row_height(style)
-    lines = _key_lines(key_items, font, geometry.plot_w)
+    lines = wrap_key_lines(key_items, font, geometry.plot_w)
     for number, line in enumerate(lines):
         centre_px = reserve_top + legend_h + row * (0.65 + number)  # from the figure's top
         y = 1 + (geometry.top - centre_px) / geometry.plot_h
@@ -148,7 +148,7 @@ def _add_key(
             x += text_width(item.words, font) + font * item.gap_after
 
 
-def _key_glyph(fig: Canvas, item: _KeyItem, x: float, y: float, style: TimelineStyle) -> None:
+def _key_glyph(fig: Canvas, item: KeyItem, x: float, y: float, style: TimelineStyle) -> None:
     half = item.diameter / 2
     common = {"xref": "paper", "yref": "paper", "xsizemode": "pixel", "ysizemode": "pixel", "xanchor": 0, "yanchor": y}
     left, right = x, x + item.diameter

@@ -13,13 +13,13 @@ from tensions.figures import theme
 from tensions.figures.annotations import Placement
 from tensions.figures.hover import hover_cards
 from tensions.figures.timeline.canvas import Canvas
-from tensions.figures.timeline.events import _types_present, lane_values, positions_in
+from tensions.figures.timeline.events import lane_values, positions_in, types_present
 from tensions.figures.timeline.geometry import Geometry
 from tensions.figures.timeline.panels import Bins
-from tensions.figures.timeline.style import _DODGE, _TOP_LANE_DODGE, CHANGE_WORDS, TimelineStyle
+from tensions.figures.timeline.style import CHANGE_WORDS, DODGE, TOP_LANE_DODGE, TimelineStyle
 
 
-def _dodge(lane_pos: np.ndarray, x_px: np.ndarray, top_lane: float, threshold: float) -> np.ndarray:
+def dodge_offsets(lane_pos: np.ndarray, x_px: np.ndarray, top_lane: float, threshold: float) -> np.ndarray:
     """Small vertical offsets (in lanes) for markers closer than `threshold` px to the previous one in a lane."""
     offsets = np.zeros(len(lane_pos))
     order = np.lexsort((x_px, lane_pos))
@@ -29,7 +29,7 @@ def _dodge(lane_pos: np.ndarray, x_px: np.ndarray, top_lane: float, threshold: f
             run += 1
         else:
             run = 0
-        pattern = _TOP_LANE_DODGE if lane_pos[i] == top_lane else _DODGE
+        pattern = TOP_LANE_DODGE if lane_pos[i] == top_lane else DODGE
         offsets[i] = pattern[run % len(pattern)]
         if run == 0:
             previous_x = x_px[i]
@@ -37,7 +37,7 @@ def _dodge(lane_pos: np.ndarray, x_px: np.ndarray, top_lane: float, threshold: f
     return offsets
 
 
-def _draw_lane_shading(fig: Canvas, lane_names: Sequence[str]) -> None:
+def draw_lane_shading(fig: Canvas, lane_names: Sequence[str]) -> None:
     for i in range(len(lane_names)):
         if i % 2 == 0:
             y = len(lane_names) - 1 - i
@@ -55,7 +55,7 @@ def _draw_lane_shading(fig: Canvas, lane_names: Sequence[str]) -> None:
             )
 
 
-def _draw_type_legend(fig: Canvas, types: Sequence[str], style: TimelineStyle) -> None:
+def draw_type_legend(fig: Canvas, types: Sequence[str], style: TimelineStyle) -> None:
     """One legend entry per event type present; clicking it hides that type's markers and bars together."""
     for event_type in types:
         fig.add_trace(
@@ -77,7 +77,7 @@ def _draw_type_legend(fig: Canvas, types: Sequence[str], style: TimelineStyle) -
         )
 
 
-def _draw_imprecise_bars(
+def draw_imprecise_bars(
     fig: Canvas, events: pd.DataFrame, imprecise: np.ndarray, y: np.ndarray, style: TimelineStyle
 ) -> None:
     """A translucent bar over the week or month of each event dated only to that period (`imprecise`)."""
@@ -89,7 +89,7 @@ def _draw_imprecise_bars(
     ends = (dates.dt.to_period("M").dt.end_time + pd.Timedelta(microseconds=1)).where(
         is_month, dates + pd.Timedelta(days=3.5)
     )
-    for event_type in _types_present(events[imprecise]):
+    for event_type in types_present(events[imprecise]):
         chosen = np.flatnonzero(imprecise & (events["event_type"].astype("string") == event_type).to_numpy())
         xs, ys = [], []
         for i in chosen:
@@ -111,7 +111,7 @@ def _draw_imprecise_bars(
         )
 
 
-def _draw_markers(
+def draw_markers(
     fig: Canvas, events: pd.DataFrame, y: np.ndarray, sizes: np.ndarray, cards: np.ndarray, style: TimelineStyle
 ) -> None:
     """One marker per event: the type's colour and shape, area by reported deaths, hollow when unreported."""
@@ -151,7 +151,7 @@ def _draw_markers(
             )
 
 
-def _draw_key_rings(
+def draw_key_rings(
     fig: Canvas, events: pd.DataFrame, key_order: np.ndarray, y: np.ndarray, sizes: np.ndarray, style: TimelineStyle
 ) -> None:
     if not len(key_order):
@@ -175,7 +175,7 @@ def _draw_key_rings(
     )
 
 
-def _draw_leaders(
+def draw_leaders(
     fig: Canvas,
     events: pd.DataFrame,
     groups: Sequence[np.ndarray],
@@ -211,7 +211,7 @@ def _draw_leaders(
         )
 
 
-def _draw_labels(
+def draw_labels(
     fig: Canvas,
     x0: pd.Timestamp,
     ms_per_px: float,
@@ -242,7 +242,7 @@ def _draw_labels(
         )
 
 
-def _draw_lane_density(fig: Canvas, lane_pos: np.ndarray, bins: Bins, lane_names: Sequence[str]) -> None:
+def draw_lane_density(fig: Canvas, lane_pos: np.ndarray, bins: Bins, lane_names: Sequence[str]) -> None:
     """Counts per lane and period as a heat strip, for more events than markers can show."""
     n_bins, n_lanes = len(bins.starts), len(lane_names)
     flat = bins.code * n_lanes + lane_pos.astype(np.int64)
@@ -267,7 +267,7 @@ def _draw_lane_density(fig: Canvas, lane_pos: np.ndarray, bins: Bins, lane_names
     )
 
 
-def _draw_changes(
+def draw_changes(
     fig: Canvas,
     events: pd.DataFrame,
     changes: pd.DataFrame,

@@ -25,8 +25,8 @@ DATE_FORMATS: list[dict] = [
 ]
 # Vertical offsets (in lanes) for markers that would sit on top of each other; the top lane only dodges
 # downwards so that its markers never reach up into the labels.
-_DODGE = (0.0, 0.26, -0.26, 0.13, -0.13)
-_TOP_LANE_DODGE = (0.0, -0.26, -0.13)
+DODGE = (0.0, 0.26, -0.26, 0.13, -0.13)
+TOP_LANE_DODGE = (0.0, -0.26, -0.13)
 
 
 @dataclass(frozen=True)
