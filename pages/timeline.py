@@ -15,7 +15,9 @@ from tensions.analysis.filters import FilterState
 from tensions.data.csv_safety import safe_csv_bytes
 from tensions.data.paths import data_dir
 from tensions.errors import TensionsError
-from tensions.export.briefing import FORMATS, export_briefing, export_file_name, key_event_rows, renderer_available
+from tensions.export.briefing import FORMATS, export_briefing, export_file_name
+from tensions.export.deck import key_event_rows
+from tensions.export.render import renderer_available
 from tensions.figures import briefing
 from tensions.figures.tension import tension_panel
 from tensions.figures.timeline import builder, style

@@ -132,7 +132,8 @@ def cmd_trends(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from tensions.export.briefing import export_timeline_file, stop_renderer
+    from tensions.export.briefing import export_timeline_file
+    from tensions.export.render import stop_renderer
 
     if args.start and args.end and args.start > args.end:
         print(f"error: --start {args.start} is after --end {args.end}", file=sys.stderr)

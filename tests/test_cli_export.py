@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 from pptx import Presentation
 
-from tensions.export.briefing import renderer_available
+from tensions.export.render import renderer_available
 from tests.test_cli import run_cli
 
 needs_chromium = pytest.mark.skipif(not renderer_available(), reason="static export needs Chromium")

@@ -13,17 +13,9 @@ from pptx import Presentation
 from tensions.analysis.filters import FilterState
 from tensions.data.load import load_dataset
 from tensions.errors import TensionsError
-from tensions.export.briefing import (
-    KEY_EVENTS_PER_SLIDE,
-    Deck,
-    briefing_pptx,
-    check_choices,
-    export_briefing,
-    export_file_name,
-    key_event_rows,
-    renderer_available,
-    stop_renderer,
-)
+from tensions.export.briefing import check_choices, export_briefing, export_file_name
+from tensions.export.deck import KEY_EVENTS_PER_SLIDE, Deck, briefing_pptx, key_event_rows
+from tensions.export.render import renderer_available, stop_renderer
 from tests.conftest import FIXTURE_DATA
 
 needs_chromium = pytest.mark.skipif(not renderer_available(), reason="static export needs Chromium")
