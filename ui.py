@@ -15,7 +15,7 @@ import streamlit as st
 
 from tensions.analysis import summary
 from tensions.analysis.filters import FilterState, apply_filters, filter_mask
-from tensions.data import taxonomy
+from tensions.data import taxonomy, words
 from tensions.data.load import CURATED_DATASET, Dataset, load_dataset
 from tensions.data.paths import data_dir
 from tensions.data.schema import TABLES
@@ -256,8 +256,7 @@ def view_caption(dataset: Dataset, state: FilterState) -> str:
 
 
 def data_as_of_caption(dataset: Dataset) -> str:
-    as_of = dataset.data_as_of
-    return f"Data as of {as_of:%d %B %Y}" if as_of else "No data"
+    return words.data_as_of_with_age(dataset.data_as_of, dt.date.today())
 
 
 def latest_events_table(events: pd.DataFrame, *, count: int = 10, key: str | None = None) -> None:

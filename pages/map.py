@@ -7,6 +7,7 @@ import streamlit as st
 import ui
 from tensions.analysis.filters import imprecise_mask
 from tensions.data.csv_safety import safe_csv_bytes
+from tensions.data.words import data_as_of_words
 from tensions.errors import TensionsError
 from tensions.figures.details import event_detail_html, event_list
 from tensions.figures.map import basemap, builder, encoding, provinces, regions, selection
@@ -200,7 +201,7 @@ today = dt.date.today().isoformat()
 
 def png_bytes() -> bytes:
     """The map at slide size with the filters as its title, drawn by kaleido in the local Chromium."""
-    title = f"Events: {state.describe()} · {ui.data_as_of_caption(dataset)}"
+    title = f"Events: {state.describe()} · {data_as_of_words(dataset.data_as_of)}"
     export = builder.event_map(
         events, mode=mode, colour_by=colour_by, region=region, places=dataset.places, density_weight=heat,
         title=title, **PNG_SIZE,

@@ -17,6 +17,8 @@ dataset, state, events = ui.current_view()
 
 st.title("Regional tensions")
 st.caption(ui.view_caption(dataset, state))
+if notice := summary.stale_data_notice(dataset.data_as_of, dt.date.today()):
+    st.warning(notice)
 
 if events.empty:
     ui.no_events_message()

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
 
-from tensions.data.words import fatalities_in_words
+from tensions.data.words import age_in_words, fatalities_in_words
+
+# Older than this, a reader could take the data for the current picture; the Overview says how old it is.
+STALE_AFTER_DAYS = 14
 
 
 @dataclass(frozen=True)
@@ -65,3 +69,13 @@ def latest_events(events: pd.DataFrame, *, count: int = 10) -> pd.DataFrame:
     """The most recent events, newest first, with the columns a reader scans; unknown fatalities in words."""
     latest = events.sort_values("event_date", ascending=False).head(count)
     return latest.assign(fatalities=fatalities_in_words(latest))[LATEST_COLUMNS].reset_index(drop=True)
+
+
+def stale_data_notice(data_as_of: dt.date | None, today: dt.date) -> str | None:
+    """A warning that the data ends well before today, or None while it is recent."""
+    if data_as_of is None or (today - data_as_of).days <= STALE_AFTER_DAYS:
+        return None
+    return (
+        f"The newest report in this data is from {data_as_of:%-d %B %Y}, {age_in_words(data_as_of, today)}: "
+        "anything that happened since is not shown."
+    )

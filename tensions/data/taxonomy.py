@@ -105,6 +105,11 @@ EVENT_TYPES: tuple[str, ...] = tuple(_TYPES)
 SUB_EVENT_TYPE_BY_NAME: dict[str, SubEventType] = {s.name: s for s in SUB_EVENT_TYPES}
 ESCALATION_BY_SUB_EVENT_TYPE: dict[str, int] = {s.name: s.escalation for s in SUB_EVENT_TYPES}
 
+# Event types whose deaths belong to the event itself: notes that report deaths need a figure (validate.py).
+# Other types (statements, talks, agreements) mention killings that are other events.
+VIOLENT_EVENT_TYPES: tuple[str, ...] = ("Battles", "Explosions/Remote violence", "Violence against civilians", "Riots")
+VIOLENT_SUB_EVENT_TYPES: tuple[str, ...] = ("Excessive force against protesters",)
+
 TIME_PRECISIONS: tuple[str, ...] = ("day", "week", "month")
 GEO_PRECISIONS: tuple[int, ...] = (1, 2, 3)
 GEO_PRECISION_MEANING: dict[int, str] = {

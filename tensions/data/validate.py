@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +16,7 @@ import pandera.pandas as pa
 
 from tensions.data import taxonomy
 from tensions.data.gazetteer import normalise_name
+from tensions.data.publishers import url_problem
 from tensions.data.schema import ACTORS, EVENTS, PLACES, TREND_OVERRIDES, TableSpec, pandera_schema, split_list
 from tensions.errors import Problem
 
@@ -238,6 +240,54 @@ def check_near_duplicates(events: pd.DataFrame) -> list[Problem]:
     return problems
 
 
+def check_sources(events: pd.DataFrame) -> list[Problem]:
+    """Every `source_url` is a page on the row's publisher's own site (tensions/data/publishers.py)."""
+    if "source_url" not in events:
+        return []
+    problems = []
+    sources = events["source"] if "source" in events else pd.Series("", index=events.index)
+    for index, url in events["source_url"].dropna().items():
+        reason = url_problem(str(sources.get(index) or ""), str(url))
+        if reason:
+            problems.append(Problem(EVENTS.file_name, line_of(index), "source_url", reason))
+    return problems
+
+
+# Words that report deaths, and the ways notes may say why `fatalities` is empty all the same. "The killing
+# of X" names another event (what a strike answered), so it does not count.
+DEATH_WORDS = re.compile(r"\b(?:killed|killing(?!s? of\b)|dead|died|deaths?|assassinated|eliminated|slain)\b", re.I)
+EMPTY_TOLL_REASONS = re.compile(
+    r"toll not reported|toll disputed|counted in [A-Z]{3}-\d{8}-\d+[a-z]|no deaths|no casualties|without casualties",
+    re.I,
+)
+
+
+def check_reported_deaths(events: pd.DataFrame) -> list[Problem]:
+    """Violent events whose notes report deaths carry the figure, or notes that say why it is empty."""
+    needed = {"event_type", "sub_event_type", "notes", "fatalities"}
+    if not needed <= set(events.columns):
+        return []
+    violent = events["event_type"].isin(taxonomy.VIOLENT_EVENT_TYPES) | events["sub_event_type"].isin(
+        taxonomy.VIOLENT_SUB_EVENT_TYPES
+    )
+    notes = events["notes"].fillna("")
+    missing = (
+        violent
+        & events["fatalities"].isna()
+        & notes.str.contains(DEATH_WORDS)
+        & ~notes.str.contains(EMPTY_TOLL_REASONS)
+    )
+    return [
+        Problem(
+            EVENTS.file_name,
+            line_of(index),
+            "fatalities",
+            'notes report deaths but the figure is empty: give the reported toll, or say why in notes ("toll not reported")',
+        )
+        for index in events.index[missing]
+    ]
+
+
 def validate_tables(
     events: pd.DataFrame,
     actors: pd.DataFrame,
@@ -253,6 +303,7 @@ def validate_tables(
     problems += check_aliases(actors, ACTORS, "actor") + check_aliases(places, PLACES, "place")
     problems += check_places(places)
     problems += check_near_duplicates(events)
+    problems += check_sources(events) + check_reported_deaths(events)
     return sorted(set(problems))
 
 

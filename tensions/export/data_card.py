@@ -17,15 +17,24 @@ BLOCK = re.compile(
 )
 
 
+def _count_table(table: pd.DataFrame, corner: str) -> list[str]:
+    """A crosstab as a Markdown table, counts right-aligned."""
+    columns = [str(c) for c in table.columns]
+    lines = [f"| {corner} | " + " | ".join(columns) + " |", "| --- |" + " ---: |" * len(columns)]
+    lines += [f"| {label} | " + " | ".join(str(v) for v in row) + " |" for label, row in table.iterrows()]
+    return lines
+
+
 def coverage_markdown(data_dir: Path) -> str:
-    """Counts of the curated data per theatre and year, and how precise it is."""
+    """Counts of the curated data per theatre and year, per month and theatre, and how precise it is."""
     dataset = load_dataset(data_dir)
     events = dataset.events
-    table = pd.crosstab(events["theatre"], events["event_date"].dt.year, margins=True, margins_name="total")
-    years = [str(c) for c in table.columns]
-    lines = ["| theatre | " + " | ".join(years) + " |", "| --- |" + " ---: |" * len(years)]
-    for theatre, row in table.iterrows():
-        lines.append(f"| {theatre} | " + " | ".join(str(v) for v in row) + " |")
+    theatres = events["theatre"].cat.remove_unused_categories()
+    by_year = pd.crosstab(theatres, events["event_date"].dt.year, margins=True, margins_name="total")
+    months = events["event_date"].dt.to_period("M").rename("month")
+    by_month = pd.crosstab(months, theatres, margins=True, margins_name="total")
+    by_month.index = [m if m == "total" else f"{m:%b %Y}" for m in by_month.index]
+    lines = [*_count_table(by_year, "theatre"), "", "Per month:", "", *_count_table(by_month, "month")]
     key = events["tags"].fillna("").str.split(";").map(lambda tags: "key" in tags).sum()
     lines += [
         "",
@@ -34,7 +43,8 @@ def coverage_markdown(data_dir: Path) -> str:
         f"Dates known to the day: {(events['time_precision'] == 'day').mean():.0%}; places known to the named place: "
         f"{(events['geo_precision'] == 1).mean():.0%}; province only: {(events['geo_precision'] == 3).mean():.0%}. "
         f"Fatalities reported for {events['fatalities'].notna().mean():.0%} of events. "
-        f"Confidence high: {(events['confidence'] == 'high').mean():.0%}.",
+        f"Confidence high: {(events['confidence'] == 'high').mean():.0%}. "
+        f"Linked to the report they cite (`source_url`): {events['source_url'].notna().mean():.0%}.",
     ]
     return "\n".join(lines)
 

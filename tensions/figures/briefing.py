@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 
 from tensions.analysis.filters import FilterState
 from tensions.data.load import CURATED_DATASET
+from tensions.data.words import data_as_of_words
 from tensions.figures import theme
 from tensions.figures.annotations import fit_text, text_width, wrap_text
 from tensions.figures.timeline.builder import event_timeline
@@ -120,10 +121,6 @@ def publishers(events: pd.DataFrame) -> list[str]:
     counts = events["source"].astype("string").dropna().value_counts(sort=False)
     ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return [name for name, _ in ordered]
-
-
-def data_as_of_words(data_as_of: dt.date | None) -> str:
-    return f"Data as of {data_as_of:%-d %B %Y}" if data_as_of else "No data"
 
 
 def source_line(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from tensions.analysis import summary
 from tensions.analysis.summary import headline, latest_events, most_active_actors
 from tensions.data.load import load_dataset
 
@@ -23,3 +26,13 @@ def test_latest_events_come_newest_first(data_copy):
     latest = latest_events(load_dataset(data_copy).events, count=2)
     assert list(latest["event_date"].dt.strftime("%Y-%m-%d")) == ["2025-03-16", "2025-01-15"]
     assert list(latest["fatalities"]) == ["not reported", "not reported"]
+
+
+def test_old_data_gets_a_notice_with_its_age_and_recent_data_none():
+    today = dt.date(2026, 12, 6)
+    notice = summary.stale_data_notice(dt.date(2026, 6, 18), today)
+    assert notice == (
+        "The newest report in this data is from 18 June 2026, 5 months ago: anything that happened since is not shown."
+    )
+    assert summary.stale_data_notice(today - dt.timedelta(days=summary.STALE_AFTER_DAYS), today) is None
+    assert summary.stale_data_notice(None, today) is None

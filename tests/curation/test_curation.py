@@ -127,7 +127,7 @@ def test_a_save_appends_one_json_line_per_changed_row_saying_who_when_and_what(d
     assert edited["changes"] == {
         "notes": {
             "old": "A US drone strike on a vehicle in eastern Baghdad killed Harakat Hezbollah al-Nujaba commander "
-            "Mushtaq Taleb al-Saidi (Abu Taqwa).",
+            "Mushtaq Taleb al-Saidi (Abu Taqwa). Toll not reported in this report.",
             "new": "Edited.",
         }
     }

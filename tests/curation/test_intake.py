@@ -120,6 +120,7 @@ def test_kept_drafts_become_valid_events_citing_the_article(strike_report, table
     assert not review["accept"].any()
     review.loc[[0, 3], "accept"] = True
     review.loc[[0, 3], "confidence"] = ["high", "medium"]
+    review.loc[0, "fatalities"] = 1  # the curator gives the toll the headline reports ("kills … commander")
     snapshot = load_snapshot(FIXTURE_DATA)
     rows = rows_from_review(
         review, strike_report.article, places=places, taken_ids=snapshot.events["event_id"].dropna()

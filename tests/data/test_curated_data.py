@@ -9,6 +9,7 @@ import pytest
 
 from tensions.data import taxonomy
 from tensions.data.load import load_dataset
+from tensions.data.validate import check_reported_deaths, check_sources, read_raw_table
 from tests.conftest import APP_ROOT
 
 SEED_TITLE = "Iran-backed militias in Iraq ready to disarm to avert Trump threat"
@@ -129,3 +130,21 @@ def test_each_seed_article_claim_is_present(events, date, actor, needle):
 
 def test_nothing_is_dated_in_the_future(events):
     assert events["event_date"].max().date() <= dt.date.today()
+
+
+@pytest.fixture(scope="module")
+def raw_events():
+    return read_raw_table(APP_ROOT / "data" / "events.csv")
+
+
+def test_every_source_url_is_on_its_publishers_own_site(raw_events):
+    assert check_sources(raw_events) == []
+
+
+def test_most_events_since_july_2025_link_to_the_report_they_cite(events):
+    recent = events[events["event_date"] >= pd.Timestamp("2025-07-01")]
+    assert recent["source_url"].notna().mean() >= 0.75
+
+
+def test_deaths_in_notes_come_with_a_figure_or_a_stated_reason(raw_events):
+    assert check_reported_deaths(raw_events) == []

@@ -104,3 +104,63 @@ def test_a_missing_file_is_reported(data_copy):
 def test_a_report_dated_before_its_event_is_flagged(data_copy):
     edit_cell(data_copy, "events.csv", 2, "source_date", "2024-01-01")
     assert "events.csv:2:source_date: the report predates the event" in messages(data_copy)
+
+
+@pytest.mark.parametrize(
+    ("source", "url", "expected"),
+    [
+        ("Reuters", "https://www.example-mirror.com/world/story", "www.example-mirror.com is not a site of Reuters"),
+        ("Shafaq News", "https://reuters.com/a", "reuters.com is not a site of Shafaq News"),
+        ("Tiny Blog", "https://tinyblog.net/a", "publisher 'Tiny Blog' has no domains listed"),
+        ("Reuters", "ftp://reuters.com/a", "'ftp://reuters.com/a' is not a web address"),
+    ],
+)
+def test_a_source_url_off_its_publishers_site_is_reported(data_copy, source, url, expected):
+    edit_cell(data_copy, "events.csv", 3, "source", source)
+    edit_cell(data_copy, "events.csv", 3, "source_url", url)
+    found = messages(data_copy)
+    assert any(m.startswith(f"events.csv:3:source_url: {expected}") for m in found), found
+
+
+@pytest.mark.parametrize(
+    ("source", "url"),
+    [
+        ("Reuters", "https://www.reuters.com/world/middle-east/a-story"),
+        ("Dawn (AFP)", "https://www.dawn.com/news/123"),  # a wire story on a newspaper's site is that newspaper's
+        ("Shafaq News", "https://shafaq.com/en/Iraq/a-story"),
+    ],
+)
+def test_a_source_url_on_its_publishers_own_site_passes(data_copy, source, url):
+    edit_cell(data_copy, "events.csv", 3, "source", source)
+    edit_cell(data_copy, "events.csv", 3, "source_url", url)
+    assert messages(data_copy) == []
+
+
+DEATHS_UNREPORTED = "events.csv:3:fatalities: notes report deaths but the figure is empty"
+
+
+@pytest.mark.parametrize(
+    ("notes", "flagged"),
+    [
+        ("A drone strike killed two fighters.", True),
+        ("Three people died in the blast.", True),
+        ("The commander was assassinated in his car.", True),
+        ("A drone strike killed two fighters; toll not reported by name.", False),
+        ("Several were killed; toll disputed between the parties.", False),
+        ("The strike answered the killing of a commander the week before.", False),
+        ("A drone hit an empty warehouse.", False),
+    ],
+)
+def test_deaths_in_notes_need_a_figure_or_a_stated_reason(data_copy, notes, flagged):
+    edit_cell(data_copy, "events.csv", 3, "fatalities", "")
+    edit_cell(data_copy, "events.csv", 3, "notes", notes)
+    found = messages(data_copy)
+    assert any(m.startswith(DEATHS_UNREPORTED) for m in found) == flagged, found
+
+
+def test_deaths_in_the_notes_of_talks_are_other_events(data_copy):
+    edit_cell(data_copy, "events.csv", 3, "event_type", "Diplomacy and talks")
+    edit_cell(data_copy, "events.csv", 3, "sub_event_type", "Official statement")
+    edit_cell(data_copy, "events.csv", 3, "fatalities", "")
+    edit_cell(data_copy, "events.csv", 3, "notes", "The minister condemned the strike that killed two soldiers.")
+    assert not any(m.startswith(DEATHS_UNREPORTED) for m in messages(data_copy))
