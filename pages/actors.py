@@ -85,12 +85,11 @@ with numbers:
 if involved.empty:
     st.info(f"{profile.actor} takes part in no event that matches these filters.")
 else:
-    frequency = "month"
     over_time, places_column = st.columns(2)
     with over_time:
         st.markdown("**Events and reported deaths over time**")
-        activity = actor_profile.activity_over_time(involved, frequency=frequency)
-        st.plotly_chart(actor_figures.activity_chart(activity, frequency=frequency), theme=None, key="activity")
+        activity = actor_profile.activity_over_time(involved, granularity="month")
+        st.plotly_chart(actor_figures.activity_chart(activity, granularity="month"), theme=None, key="activity")
     with places_column:
         st.markdown("**Where it acts**")
         if event_map is not None:
@@ -111,7 +110,7 @@ else:
             st.plotly_chart(actor_figures.counterparts_chart(frequent), theme=None, key="counterparts")
     with index_column:
         st.markdown("**Tension index of its events, per month**")
-        series = tension.tension_index(involved, dataset.actors, level="region", frequency="month")
+        series = tension.tension_index(involved, dataset.actors, level="region", granularity="month")
         st.plotly_chart(tension_figures.tension_band(series, name=profile.actor), theme=None, key="actor_index")
         st.caption(
             "The Overview's index computed over this actor's events only, wherever they happen "

@@ -60,14 +60,14 @@ with settings_column:
     level_name = st.segmented_control(
         "Index for", list(LEVELS), default="countries", required=True, key="index_level", bind="query-params"
     )
-    frequency = st.segmented_control(
+    granularity = st.segmented_control(
         "Per", ["month", "week"], default="month", required=True, key="index_per", bind="query-params"
     )
     same_scale = st.toggle("Same scale", value=True, key="index_same_scale", help="One y axis for every panel.")
 with chart_column:
     level = LEVELS[level_name]
     index = tension.tension_index(
-        index_events, dataset.actors, level=level, frequency=frequency, start=state.start, end=as_of
+        index_events, dataset.actors, level=level, granularity=granularity, start=state.start, end=as_of
     )
     areas = tension.busiest_areas(index, top=12)
     st.plotly_chart(
@@ -86,7 +86,7 @@ with chart_column:
         "region": "the whole region",
     }[level]
     st.caption(
-        f"Escalation points per {frequency} (red up: escalatory, blue down: de-escalatory) for {described}. "
+        f"Escalation points per {granularity} (red up: escalatory, blue down: de-escalatory) for {described}. "
         "Events count where they happen, not by who acts."
     )
 

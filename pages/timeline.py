@@ -91,8 +91,8 @@ lanes = c_lanes.segmented_control(
 )
 granularity = c_counts.segmented_control(
     "Counts per",
-    list(style.GRANULARITIES),
-    format_func=style.GRANULARITIES.get,
+    list(style.GRANULARITY_LABELS),
+    format_func=style.GRANULARITY_LABELS.get,
     default="week",
     required=True,
     key="counts_per",

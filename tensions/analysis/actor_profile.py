@@ -9,6 +9,7 @@ from typing import Literal
 
 import pandas as pd
 
+from tensions.analysis.periods import Granularity, period_starts
 from tensions.data import taxonomy
 from tensions.data.actors import ancestors, family_by_actor, with_descendants
 from tensions.data.schema import split_list
@@ -64,10 +65,9 @@ def involving(
     return chosen.assign(role=role, counterpart=counterpart)
 
 
-def activity_over_time(involved: pd.DataFrame, *, frequency: Literal["week", "month"] = "month") -> pd.DataFrame:
+def activity_over_time(involved: pd.DataFrame, *, granularity: Granularity = "month") -> pd.DataFrame:
     """Events per period and role, with the fatalities reported in them and how many had none reported."""
-    code = "W-SUN" if frequency == "week" else "M"
-    periods = involved["event_date"].dt.to_period(code).dt.start_time
+    periods = period_starts(involved["event_date"], granularity)
     grouped = involved.assign(period=periods).groupby(["period", "role"], observed=True)
     table = grouped.agg(
         events=("event_id", "size"),

@@ -27,11 +27,11 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from tensions.analysis.periods import Granularity, period_range, period_starts
 from tensions.data import taxonomy
 from tensions.data.schema import TREND_TRENDS
 
 Level = Literal["country", "theatre", "region"]
-Frequency = Literal["week", "month"]
 Trend = Literal["deteriorated", "improved", "unchanged"]
 
 TRENDS: tuple[str, ...] = TREND_TRENDS
@@ -190,28 +190,12 @@ def area_order(level: Level) -> list[str]:
     return [REGION]
 
 
-def _period_starts(dates: pd.Series, frequency: Frequency) -> pd.Series:
-    """The first day of each date's week (weeks run Monday to Sunday) or calendar month."""
-    days = dates.to_numpy(dtype="datetime64[D]")
-    if frequency == "week":
-        # 1970-01-01 was a Thursday: shift by 3 days so that weeks counted from it start on Mondays.
-        starts = ((days.astype(np.int64) + 3) // 7 * 7 - 3).astype("datetime64[D]")
-    else:
-        starts = days.astype("datetime64[M]").astype("datetime64[D]")
-    return pd.Series(starts.astype("datetime64[ns]"), index=dates.index)
-
-
-def _period_range(start: pd.Timestamp, end: pd.Timestamp, frequency: Frequency) -> pd.DatetimeIndex:
-    code = "W-SUN" if frequency == "week" else "M"
-    return pd.period_range(start.to_period(code), end.to_period(code), freq=code).start_time
-
-
 def tension_index(
     events: pd.DataFrame,
     actors: pd.DataFrame,
     *,
     level: Level = "country",
-    frequency: Frequency = "month",
+    granularity: Granularity = "month",
     start: dt.date | None = None,
     end: dt.date | None = None,
     weights: TensionWeights = WEIGHTS,
@@ -235,7 +219,8 @@ def tension_index(
     last = pd.Timestamp(end) if end is not None else scored["event_date"].max()
     scored = scored.assign(
         area=area_column(scored, level),
-        period=_period_starts(scored["event_date"], frequency),
+        # Nanosecond periods, as the index has always had (figures serialise the resolution).
+        period=period_starts(scored["event_date"], granularity).astype("datetime64[ns]"),
         escalatory=scored["score"].clip(lower=0.0),
         de_escalatory=scored["score"].clip(upper=0.0),
     )
@@ -247,7 +232,7 @@ def tension_index(
     )
     present = set(pd.unique(scored["area"].dropna()))
     areas = [a for a in area_order(level) if a in present]
-    full = pd.MultiIndex.from_product([areas, _period_range(first, last, frequency)], names=["area", "period"])
+    full = pd.MultiIndex.from_product([areas, period_range(first, last, granularity)], names=["area", "period"])
     table = grouped.reindex(full, fill_value=0).reset_index()
     table["events"] = table["events"].astype("int64")
     return table[INDEX_COLUMNS]
@@ -346,7 +331,7 @@ def monthly_trends(
         upto,
         actors,
         level=level,
-        frequency="month",
+        granularity="month",
         start=(month - 1).start_time.date(),
         end=month.end_time.date(),
         weights=weights,

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from tensions.analysis.actor_profile import ACTED_ON, ACTING, ROLES
+from tensions.analysis.periods import Granularity
 from tensions.data.words import GEO_PRECISION_WORDS
 from tensions.figures import theme
 
@@ -58,11 +59,11 @@ def affiliation_chart(
     return fig
 
 
-def activity_chart(activity: pd.DataFrame, *, frequency: Literal["week", "month"] = "month") -> go.Figure:
+def activity_chart(activity: pd.DataFrame, *, granularity: Granularity = "month") -> go.Figure:
     """Events per period stacked by role (acting / acted on), with reported fatalities as a line above them."""
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.35, 0.65], vertical_spacing=0.06)
-    width = (7 if frequency == "week" else 30) * DAY_MS * 0.8
-    offset = pd.Timedelta(days=3.5 if frequency == "week" else 15)
+    width = (7 if granularity == "week" else 30) * DAY_MS * 0.8
+    offset = pd.Timedelta(days=3.5 if granularity == "week" else 15)
     for role in ROLES:
         part = activity[activity["role"] == role]
         fig.add_trace(
@@ -73,7 +74,7 @@ def activity_chart(activity: pd.DataFrame, *, frequency: Literal["week", "month"
                 name=html.escape(role),
                 marker={"color": theme.ROLE_COLOURS[role]},
                 customdata=np.column_stack(
-                    [part["period"].dt.strftime("%b %Y" if frequency == "month" else "%d %b %Y")]
+                    [part["period"].dt.strftime("%b %Y" if granularity == "month" else "%d %b %Y")]
                 )
                 if len(part)
                 else None,

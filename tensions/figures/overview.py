@@ -6,13 +6,14 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+from tensions.analysis.periods import period_starts
 from tensions.figures import theme
 
 
 def events_per_month(events: pd.DataFrame) -> go.Figure:
     """Stacked bars of events per month by event type, in the house colours and order."""
     monthly = (
-        events.assign(month=events["event_date"].dt.to_period("M").dt.to_timestamp())
+        events.assign(month=period_starts(events["event_date"], "month"))
         .groupby(["month", "event_type"], observed=True)
         .size()
         .rename("events")

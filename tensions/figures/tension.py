@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from tensions.analysis.overrides import COMPUTED, JUDGEMENT
+from tensions.analysis.periods import Granularity
 from tensions.analysis.tension import baseline_label, tension_index
 from tensions.data.words import fatalities_in_words
 from tensions.figures import theme
@@ -123,7 +124,7 @@ def tension_band(series: pd.DataFrame, *, name: str = "Tension index", height: i
     return theme.style_figure(fig)
 
 
-def tension_panel(actors: pd.DataFrame, *, granularity: str = "week", height_px: float = 90):
+def tension_panel(actors: pd.DataFrame, *, granularity: Granularity = "week", height_px: float = 90):
     """A `tensions.figures.timeline.panels.Panel`: the region's index per week or month, drawn under the timeline's
     events on its time axis (`event_timeline(..., bands=[tension_panel(actors)])`)."""
     from tensions.figures.timeline.canvas import Canvas
@@ -137,7 +138,7 @@ def tension_panel(actors: pd.DataFrame, *, granularity: str = "week", height_px:
             events,
             actors,
             level="region",
-            frequency=context.bins.granularity,
+            granularity=context.bins.granularity,
             start=events["event_date"].min().date(),
             end=events["event_date"].max().date(),
         )
@@ -145,10 +146,9 @@ def tension_panel(actors: pd.DataFrame, *, granularity: str = "week", height_px:
             canvas.add_trace(trace, row=context.row)
         canvas.update_yaxis(context.row, zeroline=True, zerolinecolor=theme.BORDER_COLOUR, nticks=3)
 
-    word = "week" if granularity == "week" else "month"
     return Panel(
         name="tension",
-        title=f"Tension index per {word} (escalation points, red up, blue down; see the Overview for how)",
+        title=f"Tension index per {granularity} (escalation points, red up, blue down; see the Overview for how)",
         height_px=height_px,
         draw=draw,
     )

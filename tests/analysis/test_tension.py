@@ -104,7 +104,7 @@ def test_a_person_takes_the_class_of_the_organisation_above_them():
 
 
 def test_the_monthly_index_sums_scores_per_country_and_keeps_quiet_months_as_zero():
-    index = tension.tension_index(LEBANON, ACTORS, level="country", frequency="month")
+    index = tension.tension_index(LEBANON, ACTORS, level="country", granularity="month")
     lebanon = index[index["area"] == "Lebanon"]
     lebanon = lebanon.set_index(lebanon["period"].dt.strftime("%Y-%m"))
     # September: a + b = 10.7383 + 4.5 = 15.2383; October: nothing; November: the ceasefire, -4.5.
@@ -122,7 +122,7 @@ def test_the_monthly_index_sums_scores_per_country_and_keeps_quiet_months_as_zer
 
 
 def test_weeks_run_monday_to_sunday():
-    index = tension.tension_index(LEBANON, ACTORS, level="country", frequency="week")
+    index = tension.tension_index(LEBANON, ACTORS, level="country", granularity="week")
     israel = index[(index["area"] == "Israel") & (index["events"] > 0)]
     # The threat on Sunday 15 Sep falls in the week of Monday 9 Sep; the statement on Monday 16 Sep in the next.
     assert israel["period"].dt.strftime("%Y-%m-%d").tolist() == ["2024-09-09", "2024-09-16"]
@@ -130,8 +130,8 @@ def test_weeks_run_monday_to_sunday():
 
 
 def test_theatre_and_region_indexes_add_their_countries():
-    theatre = tension.tension_index(LEBANON, ACTORS, level="theatre", frequency="month")
-    region = tension.tension_index(LEBANON, ACTORS, level="region", frequency="month")
+    theatre = tension.tension_index(LEBANON, ACTORS, level="theatre", granularity="month")
+    region = tension.tension_index(LEBANON, ACTORS, level="region", granularity="month")
     # Lebanon and Israel share a theatre: September is 15.2383 + 2 = 17.2383.
     assert theatre["area"].unique().tolist() == ["Lebanon and Israel"]
     assert theatre["index"].tolist() == pytest.approx([STRIKE_WITH_3_DEATHS + 6.5, 0.0, -4.5])
@@ -141,7 +141,7 @@ def test_theatre_and_region_indexes_add_their_countries():
 
 def test_the_index_spans_the_requested_period_even_when_it_is_quiet():
     index = tension.tension_index(
-        LEBANON, ACTORS, level="country", frequency="month", start=dt.date(2024, 8, 1), end=dt.date(2024, 12, 31)
+        LEBANON, ACTORS, level="country", granularity="month", start=dt.date(2024, 8, 1), end=dt.date(2024, 12, 31)
     )
     lebanon = index[index["area"] == "Lebanon"]
     assert lebanon["period"].dt.strftime("%Y-%m").tolist() == ["2024-08", "2024-09", "2024-10", "2024-11", "2024-12"]

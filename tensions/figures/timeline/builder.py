@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from tensions.analysis.periods import Granularity
 from tensions.figures import theme
 from tensions.figures.annotations import group_close, layout_labels, text_width
 from tensions.figures.hover import hover_cards
@@ -75,7 +76,7 @@ def event_timeline(
     events: pd.DataFrame,
     *,
     lanes: str = "theatre",
-    granularity: str = "week",
+    granularity: Granularity = "week",
     period: tuple[object, object] | None = None,
     changes: pd.DataFrame | None = None,
     bands: Sequence[Panel] = (),

@@ -9,18 +9,19 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from tensions.analysis.periods import Granularity, period_numbers, period_start_days
 from tensions.data import taxonomy
 from tensions.figures import theme
 from tensions.figures.timeline.canvas import Canvas
 from tensions.figures.timeline.events import positions_in
-from tensions.figures.timeline.style import GRANULARITIES, SCREEN, TimelineStyle
+from tensions.figures.timeline.style import SCREEN, TimelineStyle
 
 
 @dataclass(frozen=True)
 class Bins:
     """Events grouped by week (starting Monday) or calendar month."""
 
-    granularity: str
+    granularity: Granularity
     code: np.ndarray  # per event: the position of its bin in `starts`
     starts: np.ndarray  # datetime64[ms], one per bin, ascending, without gaps over the events' span
     ends: np.ndarray
@@ -37,27 +38,16 @@ class Bins:
         return [f"{d:%B %Y}" for d in starts]
 
 
-def period_bins(dates: pd.Series, granularity: str) -> Bins:
+def period_bins(dates: pd.Series, granularity: Granularity) -> Bins:
     """Assign each date to its week (Monday start) or month; bins run without gaps from first to last."""
-    if granularity not in GRANULARITIES:
-        raise ValueError(f"granularity must be one of {sorted(GRANULARITIES)}, not {granularity!r}")
-    values = dates.to_numpy()
-    if granularity == "week":
-        days = values.astype("datetime64[D]").astype(np.int64)
-        number = (days + 3) // 7  # 1970-01-01 was a Thursday; weeks start on Monday
-        first, last = (int(number.min()), int(number.max())) if len(number) else (0, -1)
-        starts = (np.arange(first, last + 1) * 7 - 3).astype("datetime64[D]")
-        ends = starts + np.timedelta64(7, "D")
-    else:
-        number = values.astype("datetime64[M]").astype(np.int64)
-        first, last = (int(number.min()), int(number.max())) if len(number) else (0, -1)
-        months = np.arange(first, last + 1).astype("datetime64[M]")
-        starts, ends = months.astype("datetime64[D]"), (months + 1).astype("datetime64[D]")
+    number = period_numbers(dates, granularity)
+    first, last = (int(number.min()), int(number.max())) if len(number) else (0, -1)
+    bins = np.arange(first, last + 1)
     return Bins(
         granularity=granularity,
         code=(number - first).astype(np.int64),
-        starts=starts.astype("datetime64[ms]"),
-        ends=ends.astype("datetime64[ms]"),
+        starts=period_start_days(bins, granularity).astype("datetime64[ms]"),
+        ends=period_start_days(bins + 1, granularity).astype("datetime64[ms]"),
     )
 
 
@@ -87,18 +77,18 @@ class Panel:
     draw: Callable[[Canvas, PanelContext], None]
 
 
-def counts_panel(granularity: str, style: TimelineStyle = SCREEN) -> Panel:
+def counts_panel(granularity: Granularity, style: TimelineStyle = SCREEN) -> Panel:
     """Events per week or month, stacked by type in the house colours."""
-    word = GRANULARITIES[granularity].lower()
-    return Panel(name="counts", title=f"Events per {word}, by type", height_px=style.counts_px, draw=_draw_counts)
+    return Panel(
+        name="counts", title=f"Events per {granularity}, by type", height_px=style.counts_px, draw=_draw_counts
+    )
 
 
-def fatalities_panel(granularity: str, style: TimelineStyle = SCREEN) -> Panel:
+def fatalities_panel(granularity: Granularity, style: TimelineStyle = SCREEN) -> Panel:
     """Reported deaths per week or month (events without a reported figure are counted apart)."""
-    word = GRANULARITIES[granularity].lower()
     return Panel(
         name="fatalities",
-        title=f"Reported deaths per {word} (events with no reported figure are not counted as zero)",
+        title=f"Reported deaths per {granularity} (events with no reported figure are not counted as zero)",
         height_px=style.fatalities_px,
         draw=_draw_fatalities,
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields, replace
 from tensions.data import taxonomy
 
 LANES: dict[str, str] = {"theatre": "Theatre", "actor1_family": "Actor family"}
-GRANULARITIES: dict[str, str] = {"week": "Week", "month": "Month"}
+GRANULARITY_LABELS: dict[str, str] = {"week": "Week", "month": "Month"}  # the Timeline's "Counts per"
 LANE_ORDERS: dict[str, tuple[str, ...]] = {"theatre": taxonomy.THEATRES, "actor1_family": taxonomy.ACTOR_FAMILIES}
 UNASSIGNED_LANE = "Unassigned"
 # Above this many events the lanes show counts per period instead of one marker per event: a browser
