@@ -16,6 +16,7 @@ import streamlit as st
 from tensions.analysis import summary
 from tensions.analysis.filters import FilterState, apply_filters, filter_mask
 from tensions.data import taxonomy, words
+from tensions.data.categorical import present_values
 from tensions.data.load import CURATED_DATASET, Dataset, load_dataset
 from tensions.data.paths import data_dir
 from tensions.data.schema import TABLES
@@ -72,22 +73,14 @@ def sidebar_options(events: pd.DataFrame) -> SidebarOptions:
     )
     countries = _present(events["country"], taxonomy.COUNTRY_NAMES)
     # Imported events outside the taxonomy's countries keep their own country name: offered after ours.
-    countries += sorted(set(_values(events["country"])) - set(taxonomy.COUNTRY_NAMES))
+    countries += sorted(set(present_values(events["country"])) - set(taxonomy.COUNTRY_NAMES))
     return SidebarOptions(
         first=first,
         last=last,
         countries=countries,
-        actors=sorted(set(_values(events["actor1"])) | set(_values(events["actor2"]))),
+        actors=sorted(set(present_values(events["actor1"])) | set(present_values(events["actor2"]))),
         event_types=_present(events["event_type"], taxonomy.EVENT_TYPES),
     )
-
-
-def _values(column: pd.Series) -> list[str]:
-    """The distinct values that occur (for a categorical, from its codes: fast at a million rows)."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        codes = np.unique(column.cat.codes.to_numpy())
-        return [str(column.cat.categories[c]) for c in codes if c >= 0]
-    return [str(v) for v in column.dropna().unique()]
 
 
 def dataset_filter(choices: list[str]) -> list[str]:
@@ -165,7 +158,7 @@ def sidebar_filters(dataset: Dataset, options: SidebarOptions | None = None, *, 
 
 def _present(column: pd.Series, order: tuple[str, ...]) -> list[str]:
     """The values of `column` that occur, in the taxonomy's order."""
-    present = set(_values(column))
+    present = set(present_values(column))
     return [value for value in order if value in present]
 
 

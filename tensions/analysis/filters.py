@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from tensions.data.actors import with_descendants
+from tensions.data.categorical import isin_mask
 
 
 @dataclass(frozen=True)
@@ -52,18 +52,6 @@ def imprecise_mask(events: pd.DataFrame) -> pd.Series:
 def _imprecise(events: pd.DataFrame) -> np.ndarray:
     province_only = events["geo_precision"].to_numpy(dtype="float64", na_value=np.nan) == 3
     return province_only | isin_mask(events["time_precision"], ("month",))
-
-
-def isin_mask(values: pd.Series, wanted: Iterable[object]) -> np.ndarray:
-    """`values.isin(wanted)` as a NumPy mask; for a categorical, one lookup per row on its integer codes."""
-    wanted = list(wanted)
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        positions = values.cat.categories.get_indexer(wanted)
-        # One slot more than there are categories, so the code -1 (missing) reads that False slot.
-        lookup = np.zeros(len(values.cat.categories) + 1, dtype=bool)
-        lookup[positions[positions >= 0]] = True
-        return lookup[values.cat.codes.to_numpy()]
-    return values.isin(wanted).to_numpy(dtype=bool)
 
 
 def filter_mask(events: pd.DataFrame, state: FilterState, actors: pd.DataFrame | None = None) -> np.ndarray:

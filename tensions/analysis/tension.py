@@ -29,6 +29,7 @@ import pandas as pd
 
 from tensions.analysis.periods import Granularity, period_range, period_starts
 from tensions.data import taxonomy
+from tensions.data.categorical import lookup
 from tensions.data.schema import TREND_TRENDS
 
 Level = Literal["country", "theatre", "region"]
@@ -137,31 +138,24 @@ def actor_classes(actors: pd.DataFrame, *, weights: TensionWeights = WEIGHTS) ->
     return classes
 
 
-def _lookup(values: pd.Series, table: Mapping, default) -> np.ndarray:
-    """`table[value]` for every value, looked up once per distinct value (fast at a million rows)."""
-    categorical = values.array if isinstance(values.dtype, pd.CategoricalDtype) else pd.Categorical(values)
-    looked_up = np.array([table.get(c, default) for c in categorical.categories] + [default], dtype=object)
-    return looked_up[categorical.codes]  # code -1 (missing) takes the last entry, the default
-
-
 def event_scores(events: pd.DataFrame, actors: pd.DataFrame, *, weights: TensionWeights = WEIGHTS) -> pd.DataFrame:
     """`events` with the index's factors and each event's `score` (see the module docstring)."""
     classes = actor_classes(actors, weights=weights)
     kinds = (*ACTOR_CLASSES, NO_SECOND_ACTOR)
     code_of = {name: kinds.index(actor_class) for name, actor_class in classes.items()}
     other = kinds.index("other")
-    code1 = _lookup(events["actor1"], code_of, other).astype(np.int64)
-    code2 = _lookup(events["actor2"], code_of, other).astype(np.int64)
+    code1 = lookup(events["actor1"], code_of, other).astype(np.int64)
+    code2 = lookup(events["actor2"], code_of, other).astype(np.int64)
     code2[events["actor2"].isna().to_numpy()] = kinds.index(NO_SECOND_ACTOR)
     pair_weight = np.array([[weights.pair_weight(a, b) for b in kinds] for a in kinds])
     if "escalation" in events:
         direction = pd.to_numeric(events["escalation"], errors="coerce").astype("float64").fillna(0.0).to_numpy()
     else:
-        direction = _lookup(events["sub_event_type"], taxonomy.ESCALATION_BY_SUB_EVENT_TYPE, 0).astype(float)
+        direction = lookup(events["sub_event_type"], taxonomy.ESCALATION_BY_SUB_EVENT_TYPE, 0).astype(float)
     fatalities = pd.to_numeric(events["fatalities"], errors="coerce").astype("float64").fillna(0.0).to_numpy()
     scored = events.assign(
         direction=direction,
-        type_weight=_lookup(events["event_type"], weights.event_type, 1.0).astype(float),
+        type_weight=lookup(events["event_type"], weights.event_type, 1.0).astype(float),
         actor_weight=pair_weight[code1, code2],
         fatality_factor=1.0 + weights.fatality_coefficient * np.log1p(fatalities),
     )

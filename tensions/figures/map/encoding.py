@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from tensions.data.categorical import lookup
 from tensions.figures import theme
 from tensions.figures.map import regions
 
@@ -57,14 +58,7 @@ def category_order(colour_by: str, values: pd.Series) -> list[str]:
 
 def category_codes(values: pd.Series, order: list[str]) -> np.ndarray:
     """Each value's position in `order` (missing or unexpected values: Unknown), without a Python loop per row."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        codes, categories = values.cat.codes.to_numpy(), values.cat.categories
-    else:
-        codes, categories = pd.factorize(values, use_na_sentinel=True)
-    position = {name: i for i, name in enumerate(order)}
-    unknown = len(order) - 1
-    remap = np.array([position.get(str(c), unknown) for c in categories] + [unknown], dtype=np.int64)
-    return remap[np.where(codes < 0, len(categories), codes)]
+    return lookup(values, {name: i for i, name in enumerate(order)}, len(order) - 1, dtype=np.int64)
 
 
 def category_colour(colour_by: str, name: str) -> str:

@@ -24,6 +24,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from tensions.analysis.periods import Granularity
+from tensions.data.categorical import positions_in
 from tensions.figures import theme
 from tensions.figures.annotations import group_close, layout_labels, text_width
 from tensions.figures.hover import hover_cards
@@ -34,7 +35,6 @@ from tensions.figures.timeline.events import (
     is_key_event,
     key_event_labels,
     lane_values,
-    positions_in,
     present_lanes,
     sizes_for,
     types_present,

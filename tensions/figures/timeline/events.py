@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import pandas as pd
 
 from tensions.data import taxonomy
+from tensions.data.categorical import positions_in
 from tensions.figures.timeline.style import LANE_ORDERS, LANES, SCREEN, UNASSIGNED_LANE, TimelineStyle
-
-
-def positions_in(values: pd.Series, order: Sequence[str]) -> np.ndarray:
-    """Each value's position in `order`, -1 when missing or not in it; through the categorical codes when
-    the column is categorical, so a million rows cost a few milliseconds, not a million string compares."""
-    index = pd.Index(list(order), dtype="object")
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        lookup = np.append(index.get_indexer(values.cat.categories.astype("object")), -1)
-        return lookup[values.cat.codes.to_numpy()]
-    return index.get_indexer(values.astype("object").to_numpy())
 
 
 def is_key_event(events: pd.DataFrame) -> pd.Series:

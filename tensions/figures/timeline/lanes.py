@@ -9,11 +9,12 @@ import numpy as np
 import pandas as pd
 
 from tensions.data import taxonomy
+from tensions.data.categorical import positions_in
 from tensions.figures import theme
 from tensions.figures.annotations import Placement
 from tensions.figures.hover import hover_cards
 from tensions.figures.timeline.canvas import Canvas
-from tensions.figures.timeline.events import lane_values, positions_in, types_present
+from tensions.figures.timeline.events import lane_values, types_present
 from tensions.figures.timeline.geometry import Geometry
 from tensions.figures.timeline.panels import Bins
 from tensions.figures.timeline.style import CHANGE_WORDS, DODGE, TOP_LANE_DODGE, TimelineStyle

@@ -11,9 +11,9 @@ import pandas as pd
 
 from tensions.analysis.periods import Granularity, period_numbers, period_start_days
 from tensions.data import taxonomy
+from tensions.data.categorical import positions_in
 from tensions.figures import theme
 from tensions.figures.timeline.canvas import Canvas
-from tensions.figures.timeline.events import positions_in
 from tensions.figures.timeline.style import SCREEN, TimelineStyle
 
 
