@@ -6,11 +6,7 @@ import ui
 from tensions.analysis import actor_profile, tension
 from tensions.figures import actors as actor_figures
 from tensions.figures import tension as tension_figures
-
-try:  # the shared offline map, when its module is present
-    from tensions.figures.map.builder import event_map
-except ImportError:
-    event_map = None
+from tensions.figures.map.builder import event_map
 
 dataset, state, events = ui.current_view()
 
@@ -92,13 +88,9 @@ else:
         st.plotly_chart(actor_figures.activity_chart(activity, granularity="month"), theme=None, key="activity")
     with places_column:
         st.markdown("**Where it acts**")
-        if event_map is not None:
-            # Framed for a half-width column, then left to stretch to it.
-            places_map = event_map(involved, height=480, width=600).update_layout(width=None)
-            st.plotly_chart(places_map, theme=None, key="places_map")
-        else:
-            st.plotly_chart(actor_figures.places_chart(actor_profile.places(involved)), theme=None, key="places_map")
-            st.caption("Hollow markers: known only to the province.")
+        # Framed for a half-width column, then left to stretch to it.
+        places_map = event_map(involved, height=480, width=600).update_layout(width=None)
+        st.plotly_chart(places_map, theme=None, key="places_map")
 
     partners, index_column = st.columns(2)
     with partners:

@@ -90,21 +90,6 @@ def counterparts(involved: pd.DataFrame, *, top: int = 10) -> pd.DataFrame:
     return table.reset_index().rename_axis(columns=None)
 
 
-def places(involved: pd.DataFrame) -> pd.DataFrame:
-    """Where it acts: events per place, with the place's coordinates and precision."""
-    return (
-        involved.groupby(["location", "country"], observed=True)
-        .agg(
-            latitude=("latitude", "first"),
-            longitude=("longitude", "first"),
-            geo_precision=("geo_precision", "max"),
-            events=("event_id", "size"),
-        )
-        .reset_index()
-        .sort_values("events", ascending=False, kind="stable", ignore_index=True)
-    )
-
-
 def events_by_actor(events: pd.DataFrame) -> pd.Series:
     """How many events each actor took part in (as actor1 or actor2; an event counts once per actor)."""
     both = pd.concat(

@@ -4,16 +4,14 @@ For each size (10k, 100k, 1M by default) synthetic events are written as normali
 fresh process (so its peak memory is its own) loads them the way the app does, applies 20 different
 filter states through `tensions.analysis.filters`, and the same filters as a bare NumPy boolean mask over the
 same columns (the floor), and builds the map (each mode) and the timeline for a few of those states,
-measuring build time and payload (`len(fig.to_json())`). Figure builders are imported lazily: one that
-does not exist yet is reported as missing. Timings are wall-clock on whatever else the machine runs:
-read them as orders of magnitude, never as a test.
+measuring build time and payload (`len(fig.to_json())`). Timings are wall-clock on whatever else the
+machine runs: read them as orders of magnitude, never as a test.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import datetime as dt
-import importlib
 import json
 import multiprocessing
 import platform
@@ -31,6 +29,8 @@ import pandas as pd
 
 from tensions.analysis.filters import FilterState, filter_mask
 from tensions.data.paths import data_dir as default_data_dir
+from tensions.figures.map.builder import event_map
+from tensions.figures.timeline.builder import event_timeline
 
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 FILTER_CHANGES = 20
@@ -42,18 +42,18 @@ TARGET_FLOOR_RATIO = 5.0
 # A figure whose first build takes longer than this is built only once, and no figure is rebuilt once its
 # builds have taken this long in all (keeps the whole run under 2 minutes on a busy 2-core machine).
 SLOW_BUILD_SECONDS = 8.0
-FIGURES: tuple[tuple[str, str, str, dict], ...] = (
-    ("map points", "tensions.figures.map.builder", "event_map", {"mode": "points"}),
-    ("map density", "tensions.figures.map.builder", "event_map", {"mode": "density"}),
-    ("map provinces", "tensions.figures.map.builder", "event_map", {"mode": "provinces"}),
-    ("timeline", "tensions.figures.timeline.builder", "event_timeline", {}),
+FIGURES: tuple[tuple[str, Callable, dict], ...] = (
+    ("map points", event_map, {"mode": "points"}),
+    ("map density", event_map, {"mode": "density"}),
+    ("map provinces", event_map, {"mode": "provinces"}),
+    ("timeline", event_timeline, {}),
 )
 
 
 @dataclass
 class FigureResult:
     name: str
-    status: str  # "ok", "missing" (builder not written yet) or "error: …"
+    status: str  # "ok" or "error: …"
     builds: int = 0
     build_ms_median: float | None = None
     filter_plus_build_ms_median: float | None = None
@@ -215,13 +215,6 @@ def _current_rss_bytes() -> int:
 # One size, measured in its own process
 
 
-def _builder(module: str, name: str) -> Callable | None:
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
-
-
 def measure_size(
     path: str, *, seed: int = 7, figure_repeats: int = 5, actors_dir: str | None = None, figures: bool = True
 ) -> SizeResult:
@@ -267,8 +260,8 @@ def measure_size(
     if figures:
         # All events (the default view, the worst case) and then the first few filter changes.
         figure_states = [FilterState(), *states[: max(figure_repeats - 1, 0)]]
-        for name, module, function, options in FIGURES:
-            result.figures.append(_measure_figure(name, module, function, options, events, figure_states, actors))
+        for name, builder, options in FIGURES:
+            result.figures.append(_measure_figure(name, builder, options, events, figure_states, actors))
     result.peak_rss_bytes = _peak_rss_bytes()
     result.seconds = time.perf_counter() - began
     return result
@@ -276,16 +269,12 @@ def measure_size(
 
 def _measure_figure(
     name: str,
-    module: str,
-    function: str,
+    builder: Callable,
     options: dict,
     events: pd.DataFrame,
     states: Sequence[FilterState],
     actors: pd.DataFrame | None,
 ) -> FigureResult:
-    builder = _builder(module, function)
-    if builder is None:
-        return FigureResult(name, "missing")
     try:  # warm up: the app builds figures with its modules and basemap already loaded
         builder(events.head(50), **options)
     except Exception as error:
@@ -299,7 +288,7 @@ def _measure_figure(
         filtered = time.perf_counter()
         try:
             fig = builder(view, **options)
-        except Exception as error:  # a builder in progress may fail; report it, keep measuring the rest
+        except Exception as error:  # a builder failing on these events is reported; the rest are still measured
             return FigureResult(name, f"error: {type(error).__name__}: {error}"[:200], builds=k)
         done = time.perf_counter()
         build_ms.append((done - filtered) * 1000)

@@ -12,7 +12,6 @@ from plotly.subplots import make_subplots
 
 from tensions.analysis.actor_profile import ACTED_ON, ACTING, ROLES
 from tensions.analysis.periods import Granularity
-from tensions.data.words import GEO_PRECISION_WORDS
 from tensions.figures import theme
 
 DAY_MS = 86_400_000
@@ -128,44 +127,6 @@ def counterparts_chart(counterparts: pd.DataFrame) -> go.Figure:
     )
     fig.update_layout(barmode="stack", height=max(200, 28 * len(ordered) + 90))
     fig.update_xaxes(title_text="Events", rangemode="tozero")
-    return theme.style_figure(fig)
-
-
-def places_chart(places: pd.DataFrame) -> go.Figure:
-    """Where it acts, as sized points on plain longitude/latitude axes (no basemap, nothing fetched)."""
-    precise = places["geo_precision"] < 3
-    fig = go.Figure()
-    for is_precise, name, symbol in ((True, "place", "circle"), (False, "province only", "circle-open")):
-        part = places[precise == is_precise]
-        if part.empty:
-            continue
-        hover = [
-            f"<b>{html.escape(str(loc))}</b>, {html.escape(str(country))}{GEO_PRECISION_WORDS.get(int(p), '')}"
-            f"<br>{n} events"
-            for loc, country, p, n in zip(
-                part["location"], part["country"], part["geo_precision"], part["events"], strict=True
-            )
-        ]
-        fig.add_trace(
-            go.Scatter(
-                x=part["longitude"],
-                y=part["latitude"],
-                mode="markers",
-                name=name,
-                marker={
-                    "size": 8 + 22 * np.sqrt(part["events"] / max(places["events"].max(), 1)),
-                    "symbol": symbol,
-                    "color": theme.ROLE_COLOURS[ACTING],
-                    "line": {"width": 1.5, "color": theme.TEXT_COLOUR},
-                    "opacity": 0.8,
-                },
-                hovertext=hover,
-                hoverinfo="text",
-            )
-        )
-    fig.update_xaxes(title_text="Longitude", zeroline=False)
-    fig.update_yaxes(title_text="Latitude", zeroline=False, scaleanchor="x", scaleratio=1)
-    fig.update_layout(height=360)
     return theme.style_figure(fig)
 
 

@@ -74,13 +74,6 @@ def test_activity_over_time_keeps_unknown_fatalities_apart(dataset):
     }
 
 
-def test_places_count_events_per_place_with_their_precision(dataset):
-    involved = actor_profile.involving(dataset.events, "Islamic Resistance in Iraq", dataset.actors)
-    places = actor_profile.places(involved).set_index("location")
-    assert places["events"].to_dict() == {"Anbar": 1, "Baghdad": 1, "Tower 22": 1}
-    assert places.loc["Anbar", "geo_precision"] == 3
-
-
 def test_the_tree_sizes_each_branch_by_its_distinct_events(dataset):
     tree = actor_profile.affiliation_tree(dataset.events, dataset.actors).set_index("id")
     # US forces: the two US strikes and Tower 22. United States adds Hegseth's warning.

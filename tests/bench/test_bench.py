@@ -55,16 +55,20 @@ def test_the_report_has_load_filter_floor_figures_and_memory(report):
     assert size.masks_agree
     assert [f.name for f in size.figures] == ["map points", "map density", "map provinces", "timeline"]
     for figure in size.figures:
-        assert figure.status == "ok" or figure.status == "missing" or figure.status.startswith("error")
-        if figure.status == "ok":
-            assert figure.payload_bytes > 0 and figure.builds >= 1 and figure.filter_plus_build_ms_median > 0
+        assert figure.status == "ok", figure.status
+        assert figure.payload_bytes > 0 and figure.builds >= 1 and figure.filter_plus_build_ms_median > 0
 
 
-def test_a_builder_that_does_not_exist_yet_is_reported_missing(monkeypatch):
-    monkeypatch.setattr(measure, "FIGURES", (("future map", "tensions.figures.not_written_yet", "event_map", {}),))
+def test_a_builder_that_fails_is_reported_and_the_others_still_measured(monkeypatch):
+    def broken(events, **options):
+        raise RuntimeError("cannot draw")
+
+    monkeypatch.setattr(measure, "FIGURES", (("broken map", broken, {}), *measure.FIGURES[-1:]))
     report = measure.run_bench([200], isolate=False, figure_repeats=1, log=lambda _: None)
-    assert report.sizes[0].figures[0].status == "missing"
-    assert "future map" in measure.format_report(report)
+    broken_result, timeline = report.sizes[0].figures
+    assert broken_result.status == "error: RuntimeError: cannot draw"
+    assert timeline.status == "ok"
+    assert "broken map" in measure.format_report(report)
 
 
 def test_the_table_names_every_measure_and_the_targets(report):

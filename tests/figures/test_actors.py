@@ -75,16 +75,6 @@ def test_the_counterparts_chart_puts_the_most_frequent_at_the_top():
     assert list(fig.data[0].x) == [1, 5] and list(fig.data[1].x) == [0, 2]
 
 
-def test_the_fallback_places_chart_draws_province_only_places_hollow(dataset):
-    involved = actor_profile.involving(dataset.events, "Islamic Resistance in Iraq", dataset.actors)
-    fig = figures.places_chart(actor_profile.places(involved))
-    by_name = {t.name: t for t in fig.data}
-    assert by_name["province only"].marker.symbol == "circle-open"
-    assert list(by_name["province only"].x) == [42.2]
-    assert by_name["place"].marker.symbol == "circle"
-    assert fig.layout.yaxis.scaleanchor == "x"
-
-
 def test_the_matrix_puts_actor1_on_rows_and_actor2_on_columns():
     counts = pd.DataFrame(
         {"actor1": ["IDF", "IDF", "Hezbollah"], "actor2": ["Hezbollah", "Hamas", "IDF"], "events": [27, 8, 12]}
