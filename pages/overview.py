@@ -42,8 +42,6 @@ st.subheader("Tension index")
 # needs the 52 weeks before it even when the period is shorter.
 index_events = ui.filtered_events(dataset, dataclasses.replace(state, start=None, end=None))
 as_of = state.end or figures.last_date.date()
-since = dataset.events["event_date"].min().date()
-trends = tension.monthly_trends(index_events, dataset.actors, as_of=as_of, since=since)
 try:
     recorded = overrides.read_overrides(data_dir())
 except InvalidDataError as error:
@@ -51,7 +49,8 @@ except InvalidDataError as error:
     st.warning(
         "Analyst judgements are ignored until `trend_overrides.csv` is fixed: " + "; ".join(map(str, error.problems))
     )
-trends = overrides.apply_overrides(trends, recorded)
+since = dataset.events["event_date"].min().date()
+trends = overrides.judged_trends(index_events, dataset.actors, recorded, as_of=as_of, since=since)
 month_label = tension.last_full_month(as_of).strftime("%B %Y")
 
 LEVELS = {"countries": "country", "theatres": "theatre", "whole region": "region"}
@@ -93,9 +92,8 @@ with chart_column:
 arrows_column, movers_column = st.columns([3, 2])
 with arrows_column:
     st.markdown(f"**Trends, {month_label} against the month before**")
-    shown = trends[(trends["index"] != 0) | (trends["previous"] != 0) | (trends["basis"] == overrides.JUDGEMENT)]
     st.dataframe(
-        tension_figures.arrows_table(shown).style.map(tension_figures.trend_css, subset=["trend", "computed"]),
+        tension_figures.arrows_table(overrides.listed(trends)).style.map(tension_figures.trend_css, subset=["trend", "computed"]),
         hide_index=True,
         column_config={
             "area": "Country",

@@ -104,8 +104,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_trends(args: argparse.Namespace) -> int:
-    from tensions.analysis.overrides import COMPUTED, TrendOverride, apply_overrides, read_overrides, save_override
-    from tensions.analysis.tension import baseline_label, last_full_month, monthly_trends
+    from tensions.analysis import overrides
+    from tensions.analysis.tension import baseline_label, last_full_month
     from tensions.data.load import load_dataset
 
     dataset = load_dataset(args.data_dir)
@@ -114,16 +114,18 @@ def cmd_trends(args: argparse.Namespace) -> int:
     month = str(last_full_month(as_of))
     if args.override:
         country, trend = args.override
-        judgement = TrendOverride(country, month, trend, args.rationale or "", args.analyst or "", dt.date.today())
-        save_override(args.data_dir, judgement)
+        judgement = overrides.TrendOverride(
+            country, month, trend, args.rationale or "", args.analyst or "", dt.date.today()
+        )
+        overrides.save_override(args.data_dir, judgement)
         print(f"recorded: {country} {trend} in {month} (analyst judgement by {judgement.analyst.strip()})")
-    trends = monthly_trends(events, dataset.actors, as_of=as_of, since=events["event_date"].min().date())
-    trends = apply_overrides(trends, read_overrides(args.data_dir))
+    since = events["event_date"].min().date()
+    trends = overrides.judged_trends(
+        events, dataset.actors, overrides.read_overrides(args.data_dir), as_of=as_of, since=since
+    )
     print(f"Trends for {month} against the month before (index points; baseline: last 4 weeks vs the 52 before)")
-    for row in trends.itertuples(index=False):
-        if row.index == 0 and row.previous == 0 and row.basis == COMPUTED:
-            continue
-        judged = "" if row.basis == COMPUTED else f" (computed: {row.trend}; {row.analyst}: {row.rationale})"
+    for row in overrides.listed(trends).itertuples(index=False):
+        judged = "" if row.basis == overrides.COMPUTED else f" (computed: {row.trend}; {row.analyst}: {row.rationale})"
         print(
             f"{row.area:<22} {row.shown_trend:<13} {row.basis:<18} {row.previous:7.1f} -> {row.index:7.1f} "
             f"({row.change:+.1f}); last 4 weeks vs baseline: {baseline_label(row.change_pct)}{judged}"

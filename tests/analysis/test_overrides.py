@@ -12,6 +12,8 @@ from tensions.analysis.overrides import (
     JUDGEMENT,
     TrendOverride,
     apply_overrides,
+    judged_trends,
+    listed,
     read_overrides,
     remove_override,
     save_override,
@@ -123,6 +125,36 @@ def test_an_override_for_another_month_does_not_apply():
     trends = pd.DataFrame({"area": ["Lebanon"], "month": ["2024-11"], "trend": ["improved"]})
     overrides = pd.DataFrame([{**vars(judgement()), "decided_at": "2024-11-02"}]).astype("string")
     assert apply_overrides(trends, overrides)["basis"].tolist() == [COMPUTED]
+
+
+def test_judged_trends_are_the_computed_ones_with_the_recorded_judgements_applied(data_copy):
+    from tensions.data.load import load_dataset
+
+    dataset = load_dataset(data_copy)
+    save_override(data_copy, judgement(country="Jordan", month="2024-01", trend="unchanged"))
+    trends = judged_trends(
+        dataset.events, dataset.actors, read_overrides(data_copy), as_of=dt.date(2024, 1, 31), since=None
+    ).set_index("area")
+    # Jordan, January 2024: Tower 22 computes as deteriorated; the analyst judged it unchanged.
+    assert trends.loc["Jordan", ["month", "trend", "shown_trend", "basis"]].tolist() == [
+        "2024-01",
+        "deteriorated",
+        "unchanged",
+        JUDGEMENT,
+    ]
+    assert trends.loc["Iraq", ["shown_trend", "basis"]].tolist() == ["unchanged", COMPUTED]
+
+
+def test_listed_trends_leave_out_quiet_countries_unless_an_analyst_judged_them():
+    trends = pd.DataFrame(
+        {
+            "area": ["Iraq", "Syria", "Yemen", "Lebanon"],
+            "index": [4.5, 0.0, 0.0, 0.0],
+            "previous": [0.0, 0.0, 2.0, 0.0],
+            "basis": [COMPUTED, COMPUTED, COMPUTED, JUDGEMENT],
+        }
+    )
+    assert listed(trends)["area"].tolist() == ["Iraq", "Yemen", "Lebanon"]
 
 
 def test_the_shipped_overrides_are_valid():
