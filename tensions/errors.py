@@ -59,12 +59,31 @@ class BriefError(TensionsError):
     """A saved brief cannot be read or written."""
 
 
+class InvalidFilter(TensionsError):
+    """Filters written down (a link, a saved brief, the command line) that cannot be read; the message
+    names the parameter and the value."""
+
+
 class ExportError(TensionsError):
     """A static export could not be made (no Chromium, or the renderer failed)."""
 
 
 class NotAuthorised(TensionsError):
-    """Curation is not configured, or this session has not signed in (or its sign-in is stale)."""
+    """A write without a curator's grant (`tensions.data.guard`): curation is not configured, this session
+    has not signed in, or its sign-in is stale. Nothing was written."""
+
+
+class DataNotWritable(TensionsError):
+    """The data folder (or a file in it) cannot be written: no permission, a read-only disk, a full disk.
+    The message names the file relative to the app, never the server's absolute path."""
+
+
+class SignInThrottled(TensionsError):
+    """Too many failed sign-ins from this address, or from everywhere: `retry_after` seconds to wait."""
+
+    def __init__(self, retry_after: float) -> None:
+        self.retry_after = retry_after
+        super().__init__(f"too many failed sign-ins: try again in {max(1, round(retry_after))} s")
 
 
 class NothingToSave(TensionsError):
@@ -91,3 +110,30 @@ class ConcurrentEdit(TensionsError):
         super().__init__(
             f"{', '.join(self.files)} changed on disk since this page loaded it (another curator saved): {summary}"
         )
+
+
+class SyncError(TensionsError):
+    """A live source could not be synced; what was stored before is unchanged and readable. `source` names
+    it (`acled`, `ucdp`, `gdelt`)."""
+
+    def __init__(self, source: str, message: str) -> None:
+        self.source = source
+        super().__init__(f"{source}: {message}")
+
+
+class SourceUnavailable(SyncError):
+    """The source kept answering 429 (rate limited) or 5xx past the retry budget, or asked to wait longer."""
+
+
+class ConnectionLost(SyncError):
+    """The connection was refused, timed out, or cut in the middle of an answer."""
+
+
+class PayloadError(SyncError):
+    """The source answered something we cannot read as documented: not JSON, a missing key, a renamed or
+    missing column, a file whose checksum does not match its listing."""
+
+
+class AuthenticationFailed(SyncError):
+    """No credentials, credentials refused, a token that stayed refused after one renewal, or an account
+    without API access."""

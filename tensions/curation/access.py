@@ -3,8 +3,8 @@
 Curation is off unless it is configured: a curator password (Streamlit secrets `[curation] password`,
 or the environment variable `TENSIONS_CURATOR_PASSWORD`), or an identity provider (`[auth]` for
 `st.login`) together with an allow-list of e-mail addresses (`[curation] allowed_emails`). The page
-decides which to offer; this module only compares, in constant time, and issues a `Grant` that the
-single save function (`tensions.curation.saving.save_changes`) verifies before it writes anything.
+decides which to offer; this module only compares, in constant time, and issues a `Grant` that the write
+guard (`tensions.data.guard`) checks before anything in the data folder is written.
 """
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from tensions.data import guard
+from tensions.data.guard import Grant
 from tensions.errors import NotAuthorised
 
 PASSWORD_ENV = "TENSIONS_CURATOR_PASSWORD"
@@ -23,10 +24,6 @@ SECRETS_SECTION = "curation"
 MIN_PASSWORD_LENGTH = 12
 MAX_FAILED_ATTEMPTS = 5
 MAX_NAME_LENGTH = 80
-
-# Grants are signed with a key that exists only in this process: a grant cannot be written by hand,
-# survives Streamlit reruns within the process, and dies with it.
-_PROCESS_KEY = secrets.token_bytes(32)
 
 
 @dataclass(frozen=True)
@@ -105,16 +102,6 @@ def email_allowed(email: str | None, allowed: Iterable[str]) -> bool:
     return any(hmac.compare_digest(wanted.encode(), str(a).strip().casefold().encode()) for a in allowed)
 
 
-@dataclass(frozen=True)
-class Grant:
-    """Permission to save, for one curator, issued by `grant_for_password` or `grant_for_identity`."""
-
-    who: str
-    method: str  # "password" or "login"
-    issued_at: str
-    token: str = field(repr=False)
-
-
 def _credential(config: AccessConfig, method: str, who: str) -> str:
     """What a grant is bound to: changing the password or the allow-list invalidates earlier grants."""
     if method == "password" and config.password is not None:
@@ -122,16 +109,6 @@ def _credential(config: AccessConfig, method: str, who: str) -> str:
     if method == "login" and config.login_enabled and email_allowed(who, config.allowed_emails):
         return "login:" + who.strip().casefold()
     return ""
-
-
-def _sign(who: str, method: str, issued_at: str, credential: str) -> str:
-    message = "\x1f".join((who, method, issued_at, credential)).encode("utf-8")
-    return hmac.new(_PROCESS_KEY, message, hashlib.sha256).hexdigest()
-
-
-def _issue(config: AccessConfig, method: str, who: str, now: dt.datetime | None) -> Grant:
-    issued_at = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
-    return Grant(who, method, issued_at, _sign(who, method, issued_at, _credential(config, method, who)))
 
 
 def clean_name(name: str) -> str:
@@ -144,7 +121,7 @@ def grant_for_password(given: str, config: AccessConfig, *, who: str, now: dt.da
     name = clean_name(who)
     if config.password is None or not name or not password_matches(given, config.password):
         return None
-    return _issue(config, "password", name, now)
+    return guard.issue(name, "password", _credential(config, "password", name), now=now)
 
 
 def grant_for_identity(user: Mapping, config: AccessConfig, *, now: dt.datetime | None = None) -> Grant | None:
@@ -154,18 +131,24 @@ def grant_for_identity(user: Mapping, config: AccessConfig, *, now: dt.datetime 
     email = user.get("email")
     if not isinstance(email, str) or not email_allowed(email, config.allowed_emails):
         return None
-    return _issue(config, "login", email.strip().casefold(), now)
+    who = email.strip().casefold()
+    return guard.issue(who, "login", _credential(config, "login", who), now=now)
 
 
 def verify(grant: object, config: AccessConfig) -> Grant:
-    """The grant itself when it was issued here under the current configuration; else `NotAuthorised`."""
+    """The grant itself when it was issued here under the current configuration; else `NotAuthorised`.
+
+    The command line's grant (`guard.local_grant`) needs no configuration: its holder owns the files.
+    """
+    if isinstance(grant, Grant) and grant.method == guard.LOCAL:
+        return guard.authorise(grant, "saving")
     if not config.enabled:
         raise NotAuthorised("curation is not configured: nothing can be saved")
     if not isinstance(grant, Grant):
         raise NotAuthorised("sign in as a curator to save changes")
     credential = _credential(config, grant.method, grant.who)
-    expected = _sign(grant.who, grant.method, grant.issued_at, credential)
-    if not credential or not hmac.compare_digest(expected, grant.token):
+    current = bool(credential) and hmac.compare_digest(guard.binding_for(credential), grant.binding)
+    if not current or not guard.issued_here(grant):
         raise NotAuthorised("this sign-in is no longer valid (the curator settings changed): sign in again")
     return grant
 

@@ -2,20 +2,17 @@
 
 `save_changes` refuses unless the session holds a valid grant (`tensions.curation.access`), validates the
 tables with the same rules as `python -m tensions validate`, refuses if a file changed on disk since
-the page loaded it (and returns the difference), keeps a timestamped backup of each file it replaces,
-writes through a temporary file and an atomic rename, and appends one JSON line per changed row to
-the audit log. A lock serialises concurrent saves so that of two curators saving at once, one wins
-and the other is told what changed.
+the page loaded it (and returns the difference), writes through a temporary file and an atomic rename
+(all through the write guard, `tensions.data.guard`), then keeps a timestamped backup of the file it
+replaced and appends one JSON line per changed row to the audit log. A lock serialises concurrent saves
+so that of two curators saving at once, one wins and the other is told what changed.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import fcntl
 import json
-import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +33,7 @@ from tensions.curation.snapshot import (
     load_snapshot,
     table_bytes,
 )
-from tensions.data.atomic import write_bytes_atomically
+from tensions.data import guard
 from tensions.data.schema import ACTORS, EVENTS, PLACES
 from tensions.data.validate import validate_tables
 from tensions.errors import ConcurrentEdit, NothingToSave, Problem, ValidationFailed
@@ -98,19 +95,8 @@ class SaveResult:
     snapshot: Snapshot
 
 
-@contextlib.contextmanager
-def _exclusive_lock(folder: Path) -> Iterator[None]:
-    with open(folder / LOCK_FILE, "a+b") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
 def _backup_path(folder: Path, file_name: str, now: dt.datetime) -> Path:
     backups = folder / BACKUP_DIR
-    backups.mkdir(exist_ok=True)
     stem = Path(file_name).stem
     path = backups / f"{stem}-{now:%Y%m%dT%H%M%S}.csv"
     n = 2
@@ -133,14 +119,6 @@ def _audit_entries(changes: Sequence[RowChange], grant: access.Grant, now: dt.da
         }
         for change in changes
     ]
-
-
-def _append_audit(folder: Path, entries: Sequence[dict]) -> None:
-    payload = "".join(json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n" for entry in entries)
-    with open(folder / AUDIT_LOG, "a", encoding="utf-8") as log:
-        log.write(payload)
-        log.flush()
-        os.fsync(log.fileno())
 
 
 def save_changes(
@@ -178,22 +156,28 @@ def save_changes(
         raise ValidationFailed(problems, locate_problems(problems, new_tables))
     changes = [change for name in changed for change in diff_tables(base.tables[name], new_tables[name], name)]
     folder = base.data_dir
-    with _exclusive_lock(folder):
+    with guard.exclusive_lock(grant, folder / LOCK_FILE):
         on_disk = {name: file_hash(folder / name) for name in TABLE_SPECS}
         moved = [name for name in TABLE_SPECS if on_disk[name] != base.hashes[name]]
         if moved:
             current = load_snapshot(folder)
             theirs = [c for name in moved for c in diff_tables(base.tables[name], current.tables[name], name)]
             raise ConcurrentEdit(moved, theirs, [describe_change(c) for c in theirs[:5]])
+        # The backup is written only once its file has been replaced: a save that fails or is killed
+        # half-way leaves no backup of a change that never happened.
         backups, hashes = [], dict(base.hashes)
         for name in changed:
             path = folder / name
-            backup = _backup_path(folder, name, now)
-            write_bytes_atomically(backup, path.read_bytes())
-            backups.append(backup)
+            previous = path.read_bytes()
             payload = table_bytes(new_tables[name])
-            write_bytes_atomically(path, payload)
+            guard.write_bytes(grant, path, payload)
             hashes[name] = content_hash(payload)
+            guard.make_folder(grant, folder / BACKUP_DIR)
+            backup = _backup_path(folder, name, now)
+            guard.write_bytes(grant, backup, previous)
+            backups.append(backup)
         entries = _audit_entries(changes, grant, now)
-        _append_audit(folder, entries)
+        guard.append_lines(
+            grant, folder / AUDIT_LOG, [json.dumps(e, ensure_ascii=False, sort_keys=True) for e in entries]
+        )
     return SaveResult(changes, backups, entries, Snapshot(folder, new_tables, hashes))

@@ -19,7 +19,14 @@ from tensions.curation import access, editor, history, new_rows, places, saving,
 from tensions.data.gazetteer import Gazetteer, Place
 from tensions.data.schema import PLACES, to_typed
 from tensions.data.validate import validate_folder
-from tensions.errors import ConcurrentEdit, GeocodingUnavailable, NotAuthorised, NothingToSave, ValidationFailed
+from tensions.errors import (
+    ConcurrentEdit,
+    DataNotWritable,
+    GeocodingUnavailable,
+    NotAuthorised,
+    NothingToSave,
+    ValidationFailed,
+)
 from tensions.geocode.nominatim import NominatimLookup
 from tests.conftest import APP_ROOT
 from tests.nominatim_stub import nominatim_stub
@@ -281,7 +288,7 @@ def test_of_two_concurrent_saves_one_wins_and_the_other_is_told_what_changed(dat
     assert len((data_copy / "audit.log").read_text().splitlines()) == 1
 
 
-def test_a_failed_rename_leaves_the_old_file_intact_and_logs_nothing(data_copy, grant, monkeypatch):
+def test_a_failed_rename_leaves_the_old_file_intact_with_no_temporary_file_backup_or_log(data_copy, grant, monkeypatch):
     base = snapshot.load_snapshot(data_copy)
     original = (data_copy / "events.csv").read_bytes()
     real_replace = os.replace
@@ -292,13 +299,14 @@ def test_a_failed_rename_leaves_the_old_file_intact_and_logs_nothing(data_copy, 
         real_replace(src, dst)
 
     monkeypatch.setattr(os, "replace", replace)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(DataNotWritable, match=r"cannot write events\.csv: disk full"):
         saving.save_changes(
             base, grant=grant, access_config=CONFIG, events=with_notes(base.events, "IRQ-20240104-1", "lost.")
         )
     assert (data_copy / "events.csv").read_bytes() == original
     assert not list(data_copy.glob(".events.csv.*.tmp"))
     assert not (data_copy / "audit.log").exists()
+    assert history.list_backups(data_copy) == []  # no backup of a change that never happened
 
 
 KILLED_SAVE = textwrap.dedent(
@@ -350,11 +358,15 @@ def test_a_save_killed_in_the_middle_leaves_the_old_file_intact(data_copy, grant
     assert (data_copy / "events.csv").read_bytes() == original
     assert validate_folder(data_copy) == []
     assert not (data_copy / "audit.log").exists()
-    # The killed process's lock died with it: the next curator can save.
+    assert history.list_backups(data_copy) == []  # no orphan backup of the change that never happened
+    # The killed process's lock died with it: the next curator can save, and that save clears the
+    # temporary file the killed one left (git ignores it meanwhile).
     base = snapshot.load_snapshot(data_copy)
     saving.save_changes(
         base, grant=grant, access_config=CONFIG, events=with_notes(base.events, "IRQ-20240104-1", "after.")
     )
+    assert not list(data_copy.glob("*.tmp")) and not list(data_copy.glob(".*.tmp"))
+    assert len(history.list_backups(data_copy)) == 1
 
 
 # --------------------------------------------------------------------------- the editor's round trip, rebasing
