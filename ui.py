@@ -14,7 +14,17 @@ import pandas as pd
 import streamlit as st
 
 from tensions.analysis import summary
-from tensions.analysis.filters import FilterState, apply_filters, filter_mask
+from tensions.analysis.filters import (
+    ACTOR_PARAM,
+    COUNTRY_PARAM,
+    DATASET_PARAM,
+    PERIOD_PARAM,
+    PRECISE_PARAM,
+    TYPE_PARAM,
+    FilterState,
+    apply_filters,
+    filter_mask,
+)
 from tensions.data import taxonomy, words
 from tensions.data.categorical import present_values
 from tensions.data.load import CURATED_DATASET, Dataset, load_dataset
@@ -84,13 +94,13 @@ def sidebar_options(events: pd.DataFrame) -> SidebarOptions:
 
 
 def dataset_filter(choices: list[str]) -> list[str]:
-    """The datasets to show (curated by default; empty means every dataset), bound to the URL as `dataset`."""
+    """The datasets to show (curated by default; empty means every dataset), bound to the URL."""
     return st.sidebar.multiselect(
         "Datasets",
         choices,
         default=[CURATED_DATASET],
         format_func=imported.dataset_title,
-        key="dataset",
+        key=DATASET_PARAM,
         bind="query-params",
         help="The curated events, and any UCDP GED, ACLED or GDELT data imported on the Data page. "
         "Leave empty to show every dataset.",
@@ -103,20 +113,21 @@ def _keep_full_period(options: SidebarOptions) -> None:
     bounds = (options.first, options.last)
     previous = st.session_state.get("_dates_bounds")
     st.session_state["_dates_bounds"] = bounds
-    current = st.session_state.get("dates")
+    current = st.session_state.get(PERIOD_PARAM)
     if previous is None or previous == bounds or not isinstance(current, tuple | list) or not current:
         return
     if tuple(current) == tuple(previous):
-        st.session_state["dates"] = bounds
+        st.session_state[PERIOD_PARAM] = bounds
     else:
         start = min(max(current[0], options.first), options.last)
         end = min(max(current[-1], start), options.last)
         if (start, end) != tuple(current):
-            st.session_state["dates"] = (start, end)
+            st.session_state[PERIOD_PARAM] = (start, end)
 
 
 def sidebar_filters(dataset: Dataset, options: SidebarOptions | None = None, *, container=None) -> FilterState:
-    """The filters every page shares; each is bound to the URL so a copied link reproduces the view."""
+    """The filters every page shares; each is bound to the URL under `FilterState`'s query parameters, so a
+    copied link reproduces the view."""
     options = options or sidebar_options(dataset.events)
     first, last = options.first, options.last
     _keep_full_period(options)
@@ -126,23 +137,23 @@ def sidebar_filters(dataset: Dataset, options: SidebarOptions | None = None, *, 
             value=(first, last),
             min_value=first,
             max_value=last,
-            key="dates",
+            key=PERIOD_PARAM,
             bind="query-params",
             format="YYYY-MM-DD",
         )
         start, end = _date_range(dates, first, last)
-        countries = st.multiselect("Countries", options.countries, key="country", bind="query-params")
+        countries = st.multiselect("Countries", options.countries, key=COUNTRY_PARAM, bind="query-params")
         actors = st.multiselect(
             "Actors",
             options.actors,
-            key="actor",
+            key=ACTOR_PARAM,
             bind="query-params",
             help="Choosing an umbrella group (e.g. Islamic Resistance in Iraq) includes its factions.",
         )
-        event_types = st.multiselect("Event types", options.event_types, key="type", bind="query-params")
+        event_types = st.multiselect("Event types", options.event_types, key=TYPE_PARAM, bind="query-params")
         precise_only = st.toggle(
             "Precise events only",
-            key="precise",
+            key=PRECISE_PARAM,
             bind="query-params",
             help="Hide events known only to their province or only to their month.",
         )

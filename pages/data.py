@@ -3,6 +3,7 @@
 import streamlit as st
 
 import ui
+from tensions.analysis.filters import DATASET_PARAM
 from tensions.data.csv_safety import safe_csv_bytes
 from tensions.data.load import CURATED_DATASET
 from tensions.data.paths import data_dir
@@ -32,7 +33,7 @@ FORMATS = {"auto": "Detect from the file", **{name: importer.title for name, imp
 
 def show_datasets(names: list[str]) -> None:
     """Callback: the sidebar's dataset filter (on every page, in the URL) shows `names`."""
-    st.session_state["dataset"] = names
+    st.session_state[DATASET_PARAM] = names
 
 
 def import_upload(upload, kind: str) -> None:
@@ -45,9 +46,9 @@ def import_upload(upload, kind: str) -> None:
         return
     st.session_state.pop("data_import_failed", None)
     st.session_state["data_last_import"] = outcome.record.key
-    current = list(st.session_state.get("dataset", [CURATED_DATASET]))
+    current = list(st.session_state.get(DATASET_PARAM, [CURATED_DATASET]))
     if current and outcome.record.dataset not in current:
-        st.session_state["dataset"] = [*current, outcome.record.dataset]
+        st.session_state[DATASET_PARAM] = [*current, outcome.record.dataset]
 
 
 folder = data_dir()

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 from tensions.data.atomic import write_csv_atomically
+from tensions.analysis.filters import FilterState
 from tensions.data.gazetteer import Gazetteer
 from tensions.data.paths import data_dir
 from tensions.data.schema import EVENTS, PLACES, to_typed
 from tensions.data.validate import read_tables, validate_folder
-from tensions.errors import TensionsError
+from tensions.errors import InvalidFilter, TensionsError
 from tensions.export.data_card import update_file
 from tensions.geocode.fill import LookupReport, append_places, fill_event_coordinates, geocode_unknown_places
 from tensions.geocode.nominatim import NominatimLookup
@@ -133,6 +136,26 @@ def cmd_trends(args: argparse.Namespace) -> int:
     return 0
 
 
+def export_filters(args: argparse.Namespace) -> FilterState:
+    """The filters of `export`: a page link's (`--view`), each filter given as an option replacing the link's."""
+    view = args.view or ""
+    query = urlsplit(view).query if "?" in view else view
+    state = FilterState.from_query_params(parse_qs(query, keep_blank_values=True))
+    given = {
+        "start": args.start,
+        "end": args.end,
+        "countries": tuple(args.country),
+        "actors": tuple(args.actor),
+        "event_types": tuple(args.type),
+        "datasets": tuple(args.dataset),
+        "precise_only": args.precise_only,
+    }
+    state = dataclasses.replace(state, **{field: value for field, value in given.items() if value})
+    if state.start is not None and state.end is not None and state.start > state.end:
+        raise InvalidFilter(f"the period would start on {state.start}, after it ends on {state.end}")
+    return state
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from tensions.export.briefing import export_timeline_file
     from tensions.export.render import stop_renderer
@@ -140,19 +163,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.start and args.end and args.start > args.end:
         print(f"error: --start {args.start} is after --end {args.end}", file=sys.stderr)
         return 2
+    state = export_filters(args)
     try:
         print(
             export_timeline_file(
                 args.data_dir,
                 args.out,
                 fmt=args.format,
-                start=args.start,
-                end=args.end,
-                countries=tuple(args.country),
-                actors=tuple(args.actor),
-                event_types=tuple(args.type),
-                datasets=tuple(args.dataset),
-                precise_only=args.precise_only,
+                state=state,
                 width=args.width,
                 height=args.height,
                 title=args.title,
@@ -235,6 +253,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("figure", choices=["timeline"], help="what to export")
     export.add_argument("--out", type=Path, required=True, help="file to write (.png, .svg or .pptx)")
     export.add_argument("--format", choices=["png", "svg", "pptx"], help="default: from --out's suffix")
+    export.add_argument(
+        "--view",
+        metavar="LINK",
+        help="the filters of a page link (or its query string), e.g. a Timeline link copied from the browser; "
+        "the filter options below replace the link's",
+    )
     export.add_argument("--start", type=dt.date.fromisoformat, help="first day (YYYY-MM-DD); default: first event")
     export.add_argument("--end", type=dt.date.fromisoformat, help="last day (YYYY-MM-DD); default: latest event")
     export.add_argument("--country", action="append", default=[], help="keep this country (repeatable)")

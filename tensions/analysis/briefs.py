@@ -19,12 +19,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from tensions.analysis.filters import FilterState, apply_filters
+from tensions.analysis.filters import LIST_PARAMS, PERIOD_PARAM, PRECISE_PARAM, FilterState, apply_filters
 from tensions.data.atomic import write_bytes_atomically
-from tensions.errors import BriefError
+from tensions.errors import BriefError, InvalidFilter
 
 BRIEFS_FOLDER = "briefs"
-FORMAT_VERSION = 1
+# 2: the filters as the URL writes them (`FilterState.to_query_params`); 1 stored FilterState's field names.
+FORMAT_VERSION = 2
 # The values a brief remembers per event, and how a change to each is worded.
 TRACKED_FIELDS: dict[str, str] = {
     "event_date": "date",
@@ -140,7 +141,6 @@ def save_brief(brief: Brief, folder: Path) -> Path:
 
 
 def brief_to_json(brief: Brief) -> dict:
-    filters = {field.name: _jsonable(getattr(brief.filters, field.name)) for field in dataclasses.fields(brief.filters)}
     events = [
         {column: (None if pd.isna(value) else (int(value) if column == "fatalities" else str(value)))
          for column, value in row.items()}
@@ -151,7 +151,7 @@ def brief_to_json(brief: Brief) -> dict:
         "name": brief.name,
         "saved_at": brief.saved_at.isoformat(),
         "data_as_of": brief.data_as_of.isoformat() if brief.data_as_of else None,
-        "filters": filters,
+        "filters": brief.filters.to_query_params(),
         "lanes": brief.lanes,
         "granularity": brief.granularity,
         "title": brief.title,
@@ -160,28 +160,21 @@ def brief_to_json(brief: Brief) -> dict:
     }
 
 
-def _jsonable(value: object) -> object:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, tuple):
-        return list(value)
-    return value
+def _format_1_filters(filters: dict) -> dict[str, list[str]]:
+    """A brief saved in format 1 named its filters by `FilterState`'s fields: the same as query parameters."""
+    params = {name: filters.get(field) or [] for field, name in LIST_PARAMS.items()}
+    if filters.get("start") or filters.get("end"):
+        params[PERIOD_PARAM] = [filters.get("start") or "", filters.get("end") or ""]
+    params[PRECISE_PARAM] = ["true"] if filters.get("precise_only") else []
+    return params
 
 
 def load_brief(path: Path) -> Brief:
     """Read a saved brief; a damaged or foreign file raises `BriefError` naming it."""
     try:
         raw = json.loads(Path(path).read_text(encoding="utf-8"))
-        filters = raw["filters"]
-        state = FilterState(
-            start=dt.date.fromisoformat(filters["start"]) if filters.get("start") else None,
-            end=dt.date.fromisoformat(filters["end"]) if filters.get("end") else None,
-            countries=tuple(filters.get("countries", ())),
-            actors=tuple(filters.get("actors", ())),
-            event_types=tuple(filters.get("event_types", ())),
-            datasets=tuple(filters.get("datasets", ())),
-            precise_only=bool(filters.get("precise_only", False)),
-        )
+        params = raw["filters"] if raw.get("format", 1) >= 2 else _format_1_filters(raw["filters"])
+        state = FilterState.from_query_params(params)
         table = pd.DataFrame(raw["events"], columns=list(SNAPSHOT_COLUMNS))
         for column in SNAPSHOT_COLUMNS:
             table[column] = table[column].astype("Int64" if column == "fatalities" else "string")
@@ -196,7 +189,7 @@ def load_brief(path: Path) -> Brief:
             title=raw.get("title", ""),
             subtitle=raw.get("subtitle", ""),
         )
-    except (OSError, ValueError, KeyError, TypeError) as error:
+    except (OSError, ValueError, KeyError, TypeError, InvalidFilter) as error:
         raise BriefError(f"{path}: not a readable brief ({error})") from error
 
 

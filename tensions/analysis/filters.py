@@ -1,8 +1,14 @@
-"""The filter state shared by every page, the CLI and the cache key, and how it is applied."""
+"""The filter state shared by every page, the CLI and the cache key, how it is written down, and how it is applied.
+
+A filter has one vocabulary, the sidebar's: its widgets are bound to the URL under the names below, so a
+link reads `?dates=2025-01-01&dates=2025-06-30&country=Iraq&precise=true`; saved briefs store the same
+parameters, `python -m tensions export timeline --view LINK` reads them and the bench reports them.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,6 +16,23 @@ import pandas as pd
 
 from tensions.data.actors import with_descendants
 from tensions.data.categorical import isin_mask
+from tensions.errors import InvalidFilter
+
+# The period: its first and last day (YYYY-MM-DD); one day means "to the latest event", and an empty first
+# day "from the first event" (a saved brief's open-ended period).
+PERIOD_PARAM = "dates"
+COUNTRY_PARAM = "country"
+ACTOR_PARAM = "actor"
+TYPE_PARAM = "type"
+DATASET_PARAM = "dataset"
+PRECISE_PARAM = "precise"  # "true": precisely placed and dated events only
+# The parameters holding a list (repeated in a URL: `country=Iraq&country=Yemen`), by FilterState field.
+LIST_PARAMS: dict[str, str] = {
+    "countries": COUNTRY_PARAM,
+    "actors": ACTOR_PARAM,
+    "event_types": TYPE_PARAM,
+    "datasets": DATASET_PARAM,
+}
 
 
 @dataclass(frozen=True)
@@ -42,6 +65,61 @@ class FilterState:
         if self.precise_only:
             parts.append("precisely placed and dated events only")
         return "; ".join(parts) if parts else "all events"
+
+    def to_query_params(self) -> dict[str, list[str]]:
+        """The filters as URL query parameters, as the sidebar writes them; a filter that keeps everything
+        is left out, so `FilterState()` is `{}`."""
+        params: dict[str, list[str]] = {}
+        if self.start is not None or self.end is not None:
+            first = self.start.isoformat() if self.start is not None else ""
+            params[PERIOD_PARAM] = [first] if self.end is None else [first, self.end.isoformat()]
+        for field, name in LIST_PARAMS.items():
+            if getattr(self, field):
+                params[name] = list(getattr(self, field))
+        if self.precise_only:
+            params[PRECISE_PARAM] = ["true"]
+        return params
+
+    @classmethod
+    def from_query_params(cls, params: Mapping[str, str | Sequence[str]]) -> FilterState:
+        """The filters in `params` (a URL's query, as `parse_qs` or `st.query_params` give it, or a saved
+        brief's); other keys belong to the pages and are ignored. A value that cannot be read raises
+        `InvalidFilter` naming the parameter, rather than quietly showing another view."""
+        start, end = _period(_values(params, PERIOD_PARAM, keep_empty=True))
+        lists = {field: tuple(dict.fromkeys(_values(params, name))) for field, name in LIST_PARAMS.items()}
+        return cls(start=start, end=end, precise_only=_flag(_values(params, PRECISE_PARAM)), **lists)
+
+
+def _values(params: Mapping[str, str | Sequence[str]], name: str, *, keep_empty: bool = False) -> list[str]:
+    """The values of one parameter as a list of text; empty values dropped (a cleared widget writes one)."""
+    raw = params.get(name, [])
+    values = [raw] if isinstance(raw, str) else raw
+    if not isinstance(values, Sequence) or not all(isinstance(v, str) for v in values):
+        raise InvalidFilter(f"{name}: expected text, got {raw!r}")
+    return list(values) if keep_empty and any(values) else [v for v in values if v.strip()]
+
+
+def _period(values: list[str]) -> tuple[dt.date | None, dt.date | None]:
+    if len(values) > 2:
+        raise InvalidFilter(f"{PERIOD_PARAM}: at most a first and a last day, got {len(values)} values")
+    days = []
+    for value in values:
+        try:
+            days.append(dt.date.fromisoformat(value.strip()) if value.strip() else None)
+        except ValueError:
+            raise InvalidFilter(f"{PERIOD_PARAM}: {value!r} is not a day (YYYY-MM-DD)") from None
+    start, end = [*days, None, None][:2]
+    if start is not None and end is not None and start > end:
+        raise InvalidFilter(f"{PERIOD_PARAM}: the first day {start} is after the last day {end}")
+    return start, end
+
+
+def _flag(values: list[str]) -> bool:
+    if not values:
+        return False
+    if values[-1].strip().lower() not in ("true", "false"):
+        raise InvalidFilter(f"{PRECISE_PARAM}: {values[-1]!r} is neither true nor false")
+    return values[-1].strip().lower() == "true"
 
 
 def imprecise_mask(events: pd.DataFrame) -> pd.Series:

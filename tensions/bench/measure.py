@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
@@ -75,6 +76,9 @@ class SizeResult:
     take_ms_median: float
     kept_median: int
     masks_agree: bool
+    # The filter change that took longest, as a link's query (`FilterState.to_query_params`): open it in the
+    # app on the same data to see that view.
+    slowest_filter: str = ""
     figures: list[FigureResult] = field(default_factory=list)
     peak_rss_bytes: int = 0
     seconds: float = 0.0
@@ -256,6 +260,7 @@ def measure_size(
         take_ms_median=statistics.median(take_ms),
         kept_median=int(statistics.median(kept)),
         masks_agree=agree,
+        slowest_filter=urlencode(states[int(np.argmax(filter_ms))].to_query_params(), doseq=True),
     )
     if figures:
         # All events (the default view, the worst case) and then the first few filter changes.
@@ -480,6 +485,7 @@ def format_report(report: BenchReport) -> str:
         + (f", load average {load[0]:.1f} at the end" if load else "")
         + f"; whole run {report.seconds:,.0f} s."
     )
+    lines.append(f"Slowest filter change at {largest.events:,} events: ?{largest.slowest_filter}")
     return "\n".join(lines)
 
 

@@ -126,13 +126,7 @@ def export_timeline_file(
     out: Path,
     *,
     fmt: str | None = None,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
-    countries: tuple[str, ...] = (),
-    actors: tuple[str, ...] = (),
-    event_types: tuple[str, ...] = (),
-    datasets: tuple[str, ...] = (),
-    precise_only: bool = False,
+    state: FilterState | None = None,
     width: int = 1920,
     height: int = 1080,
     title: str = "",
@@ -141,28 +135,23 @@ def export_timeline_file(
     granularity: str = "week",
     since_brief: str | None = None,
 ) -> str:
-    """Filter the data as the Timeline page does, export the briefing timeline to `out`; say what was written."""
+    """Filter the data by `state` as the Timeline page does, export the briefing timeline to `out`; say what was
+    written. A country, actor or type that matches nothing known is refused with the nearest spellings."""
     out = Path(out)
     fmt = fmt or out.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
         raise TensionsError(f"cannot tell the format from {out.name!r}: use --format png, svg or pptx")
     if not (320 <= width <= 7680 and 240 <= height <= 4320):
         raise TensionsError(f"size {width}x{height} is out of range (320-7680 x 240-4320 px)")
-    dataset = load_view(data_dir, datasets)
+    state = state or FilterState()
+    dataset = load_view(data_dir, state.datasets)
     events = dataset.events
-    check_choices("country", countries, sorted(set(events["country"].dropna().astype(str))))
-    check_choices("event type", event_types, list(taxonomy.EVENT_TYPES))
+    check_choices("country", state.countries, sorted(set(events["country"].dropna().astype(str))))
+    check_choices("event type", state.event_types, list(taxonomy.EVENT_TYPES))
     all_actors = set(events["actor1"].dropna().astype(str)) | set(events["actor2"].dropna().astype(str))
-    check_choices("actor", actors, sorted(all_actors | set(dataset.actors["actor"].astype(str))))
-    state = FilterState(
-        start=start,
-        end=end,
-        countries=countries,
-        actors=actors,
-        event_types=event_types,
-        datasets=tuple(datasets) if datasets and tuple(datasets) != (CURATED_DATASET,) else (),
-        precise_only=precise_only,
-    )
+    check_choices("actor", state.actors, sorted(all_actors | set(dataset.actors["actor"].astype(str))))
+    if state.datasets == (CURATED_DATASET,):  # the default, not worth a word on the slide
+        state = dataclasses.replace(state, datasets=())
     shown = apply_filters(events, state, dataset.actors)
     changes, brief_name = None, None
     if since_brief:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from urllib.parse import parse_qs, urlencode
 
 import pytest
 
 from tensions.analysis.filters import FilterState, apply_filters
 from tensions.data.load import load_dataset
+from tensions.errors import InvalidFilter
 
 
 @pytest.fixture
@@ -61,3 +64,60 @@ def test_describe_states_the_filters_in_words():
     state = FilterState(start=dt.date(2025, 1, 1), end=dt.date(2025, 6, 30), countries=("Iraq",), precise_only=True)
     assert state.describe() == "2025-01-01 to 2025-06-30; countries: Iraq; precisely placed and dated events only"
     assert FilterState().describe() == "all events"
+
+
+# --- written down: one vocabulary for the URL, saved briefs, the command line and the bench ----------------
+
+ROUND_TRIPS = [
+    FilterState(),
+    FilterState(start=dt.date(2025, 1, 1), end=dt.date(2025, 6, 30)),
+    FilterState(start=dt.date(2025, 1, 1)),  # a brief saved "to the latest event"
+    FilterState(end=dt.date(2024, 12, 31)),  # a brief saved "from the first event"
+    FilterState(countries=("Iraq", "Yemen"), actors=("Islamic Resistance in Iraq",), precise_only=True),
+    FilterState(event_types=("Explosions/Remote violence",), datasets=("curated", "acled-2025")),
+]
+
+
+@pytest.mark.parametrize("state", ROUND_TRIPS, ids=lambda s: s.describe())
+def test_filters_survive_a_round_trip_through_query_params(state):
+    assert FilterState.from_query_params(state.to_query_params()) == state
+
+
+@pytest.mark.parametrize("state", ROUND_TRIPS, ids=lambda s: s.describe())
+def test_filters_survive_a_round_trip_through_a_link(state):
+    query = urlencode(state.to_query_params(), doseq=True)
+    assert FilterState.from_query_params(parse_qs(query, keep_blank_values=True)) == state
+
+
+def test_query_params_use_the_sidebars_names_and_leave_out_what_keeps_everything():
+    state = FilterState(start=dt.date(2025, 1, 1), end=dt.date(2025, 6, 30), countries=("Iraq",), precise_only=True)
+    assert state.to_query_params() == {"dates": ["2025-01-01", "2025-06-30"], "country": ["Iraq"], "precise": ["true"]}
+    assert FilterState().to_query_params() == {}
+
+
+def test_single_values_and_other_pages_parameters_are_read_as_a_link_gives_them():
+    # st.query_params hands single values as text; map_mode and event belong to the Map page.
+    params = {"country": "Iraq", "precise": "True", "map_mode": "Provinces", "event": "IRQ-20240104-1"}
+    assert FilterState.from_query_params(params) == FilterState(countries=("Iraq",), precise_only=True)
+
+
+def test_empty_and_repeated_values_are_dropped():
+    params = {"country": ["", "Iraq", "Iraq"], "type": [""], "dates": [""], "precise": []}
+    assert FilterState.from_query_params(params) == FilterState(countries=("Iraq",))
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"dates": ["2025-13-40"]}, "dates: '2025-13-40' is not a day (YYYY-MM-DD)"),
+        ({"dates": ["yesterday", "today"]}, "dates: 'yesterday' is not a day"),
+        ({"dates": ["2025-06-30", "2025-01-01"]}, "dates: the first day 2025-06-30 is after the last day 2025-01-01"),
+        ({"dates": ["2025-01-01", "2025-02-01", "2025-03-01"]}, "dates: at most a first and a last day, got 3"),
+        ({"precise": "maybe"}, "precise: 'maybe' is neither true nor false"),
+        ({"country": [1, 2]}, "country: expected text, got [1, 2]"),
+        ({"actor": None}, "actor: expected text, got None"),
+    ],
+)
+def test_a_value_that_cannot_be_read_is_refused_naming_the_parameter(params, message):
+    with pytest.raises(InvalidFilter, match=re.escape(message)):
+        FilterState.from_query_params(params)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import parse_qs
 
 import numpy as np
 import pandas as pd
@@ -69,6 +70,14 @@ def test_a_builder_that_fails_is_reported_and_the_others_still_measured(monkeypa
     assert broken_result.status == "error: RuntimeError: cannot draw"
     assert timeline.status == "ok"
     assert "broken map" in measure.format_report(report)
+
+
+def test_the_slowest_filter_change_is_written_as_a_link_to_that_view(report):
+    (size,) = report.sizes
+    state = FilterState.from_query_params(parse_qs(size.slowest_filter, keep_blank_values=True))
+    events = synthetic_events(400, seed=7, data_dir=APP_ROOT / "data")
+    assert state in measure.filter_states(events, seed=7)
+    assert f"Slowest filter change at 400 events: ?{size.slowest_filter}" in measure.format_report(report)
 
 
 def test_the_table_names_every_measure_and_the_targets(report):

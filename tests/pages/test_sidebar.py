@@ -1,0 +1,73 @@
+"""The shared sidebar under AppTest: a link written by `FilterState.to_query_params()` opens that very view."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tensions.analysis.filters import FilterState
+from tests.conftest import FIXTURE_DATA
+
+# The smallest page there is: the shared sidebar, and the filter state it returns kept for the test to read.
+SCRIPT = """
+import streamlit as st
+import ui
+
+dataset, state, events = ui.current_view()
+st.session_state["seen_state"] = state
+st.session_state["seen_events"] = sorted(events["event_id"])
+"""
+
+
+def opened_with(params: dict) -> AppTest:
+    at = AppTest.from_string(SCRIPT, default_timeout=60)
+    at.query_params.update(params)
+    return at.run()
+
+
+@pytest.fixture(autouse=True)
+def fixture_data(monkeypatch):
+    monkeypatch.setenv("TENSIONS_DATA_DIR", str(FIXTURE_DATA))
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        FilterState(start=dt.date(2024, 1, 4), end=dt.date(2024, 11, 30)),
+        FilterState(
+            start=dt.date(2024, 1, 4),
+            end=dt.date(2025, 3, 16),
+            countries=("Iraq", "Jordan"),
+            actors=("US forces",),
+            event_types=("Explosions/Remote violence",),
+            precise_only=True,
+        ),
+    ],
+    ids=["period", "every filter"],
+)
+def test_a_link_made_from_a_filter_state_opens_that_filter_state(state):
+    at = opened_with(state.to_query_params())
+    assert not at.exception
+    assert at.session_state["seen_state"] == state
+
+
+def test_the_sidebar_writes_the_same_filters_a_link_would_hold():
+    at = opened_with({})
+    at.multiselect(key="country").set_value(["Jordan"])
+    at.toggle(key="precise").set_value(True).run()
+    seen = at.session_state["seen_state"]
+    assert {k: v for k, v in seen.to_query_params().items() if k != "dates"} == {
+        "country": ["Jordan"],
+        "precise": ["true"],
+    }
+    assert at.session_state["seen_events"] == ["JOR-20240128-1"]
+
+
+def test_a_garbled_link_opens_the_default_view_instead_of_failing():
+    at = opened_with({"dates": ["yesterday", "2025-13-40"], "precise": "maybe", "country": "Atlantis"})
+    assert not at.exception
+    seen = at.session_state["seen_state"]
+    assert (seen.countries, seen.precise_only) == ((), False)
+    assert (seen.start, seen.end) == (dt.date(2024, 1, 4), dt.date(2025, 3, 16))  # the whole period
