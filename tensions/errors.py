@@ -118,6 +118,7 @@ class SyncError(TensionsError):
 
     def __init__(self, source: str, message: str) -> None:
         self.source = source
+        self.reason = message
         super().__init__(f"{source}: {message}")
 
 
