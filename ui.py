@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,7 @@ from tensions.data.load import CURATED_DATASET, Dataset, load_dataset
 from tensions.data.paths import data_dir
 from tensions.data.schema import TABLES
 from tensions.errors import InvalidDataError
+from tensions.figures import tables
 from tensions.ingest import imported
 
 
@@ -263,22 +265,30 @@ def data_as_of_caption(dataset: Dataset) -> str:
     return words.data_as_of_with_age(dataset.data_as_of, dt.date.today())
 
 
+def event_column_config(columns: Iterable[str]) -> dict:
+    """Streamlit's settings for the event columns among `columns`: the schema's headings, dates as days, the
+    summary wide, links clickable."""
+    config: dict = {}
+    for column, label in tables.headings(columns).items():
+        if column in tables.DATE_COLUMNS:
+            config[column] = st.column_config.DateColumn(label, format="YYYY-MM-DD")
+        elif column == "notes":
+            config[column] = st.column_config.TextColumn(label, width="large")
+        elif column == "source_url":
+            config[column] = st.column_config.LinkColumn(label)
+        else:
+            config[column] = label
+    return config
+
+
+def events_dataframe(events: pd.DataFrame, columns: Sequence[str], *, column_config: dict | None = None, **options):
+    """`columns` of `events` as every page's tables show them (`tensions.figures.tables`); `column_config`
+    adds the page's own columns. Returns what `st.dataframe` returns (the selection, when asked for)."""
+    table = tables.event_table(events, columns)
+    config = event_column_config(table.columns) | (column_config or {})
+    return st.dataframe(table, hide_index=True, column_config=config, **options)
+
+
 def latest_events_table(events: pd.DataFrame, *, count: int = 10, key: str | None = None) -> None:
     """The newest events as a readable table, the same on every page that lists them."""
-    st.dataframe(
-        summary.latest_events(events, count=count),
-        hide_index=True,
-        column_config={
-            "event_date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
-            "time_precision": "Known to the",
-            "country": "Country",
-            "location": "Place",
-            "event_type": "Type",
-            "actor1": "Actor",
-            "actor2": "Acted on / with",
-            "fatalities": "Fatalities",
-            "notes": st.column_config.TextColumn("Summary", width="large"),
-            "source": "Source",
-        },
-        key=key,
-    )
+    events_dataframe(summary.latest_events(events, count=count), summary.LATEST_COLUMNS, key=key)

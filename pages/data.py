@@ -183,12 +183,4 @@ if events.empty:
 else:
     preview = events.head(PREVIEW_ROWS)
     columns = [c for c in PROVENANCE_COLUMNS if c in preview]
-    st.dataframe(
-        preview[columns],
-        hide_index=True,
-        key="data_events",
-        column_config={
-            "event_date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
-            "source_url": st.column_config.LinkColumn("Link"),
-        },
-    )
+    ui.events_dataframe(preview, columns, key="data_events")

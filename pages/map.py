@@ -7,6 +7,7 @@ import streamlit as st
 import ui
 from tensions.analysis.filters import imprecise_mask
 from tensions.data.csv_safety import safe_csv_bytes
+from tensions.data.schema import EVENT_LABELS
 from tensions.data.words import data_as_of_words
 from tensions.errors import TensionsError
 from tensions.figures.details import event_detail_html, event_list
@@ -21,18 +22,6 @@ PLOTLY_CONFIG = {
     # The camera button exports what the browser drew, at slide size, without the server.
     "toImageButtonOptions": {"format": "png", "filename": "tensions-map", **PNG_SIZE},
 }
-LIST_COLUMN_CONFIG = {
-    "event_id": None,
-    "event_date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
-    "time_precision": "Known to the",
-    "location": "Place",
-    "event_type": "Type",
-    "actor1": "Actor",
-    "actor2": "Acted on / with",
-    "fatalities": "Deaths",
-    "notes": st.column_config.TextColumn("Summary", width="large"),
-}
-
 dataset, state, events = ui.current_view()
 
 st.title("Map")
@@ -119,9 +108,11 @@ if mode == "provinces":
             ],
             hide_index=True,
             column_config={
-                "province": "Province",
+                "province": EVENT_LABELS["admin1"],
                 "events": "Events",
-                "deaths": st.column_config.NumberColumn("Reported deaths", help="Sum over events with a figure."),
+                "deaths": st.column_config.NumberColumn(
+                    EVENT_LABELS["fatalities"], help="Sum over events with a figure."
+                ),
                 "not_reported": "Events without a death figure",
                 "imprecise": "Known only to province or month",
                 "first_date": st.column_config.DateColumn("First", format="YYYY-MM-DD"),
@@ -153,10 +144,10 @@ def show_list(rows, key: str):
     if len(shown) > LIST_LIMIT:
         st.caption(f"The newest {LIST_LIMIT:,} of {len(shown):,} are listed; narrow the filters to see the rest.")
         shown = shown.head(LIST_LIMIT)
-    picked = st.dataframe(
+    picked = ui.events_dataframe(
         shown,
-        hide_index=True,
-        column_config=LIST_COLUMN_CONFIG,
+        list(shown.columns),
+        column_config={"event_id": None},  # kept to find the picked event, not shown
         on_select="rerun",
         selection_mode="single-row",
         key=key,

