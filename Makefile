@@ -5,7 +5,7 @@ PYTHON := $(VENV)/bin/python
 PORT ?= 8501
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint format bench validate system-deps
+.PHONY: run test lint format bench bench-sync validate system-deps
 
 $(VENV)/.installed: requirements.txt
 	python3 -m venv $(VENV)
@@ -45,3 +45,7 @@ validate: $(VENV)/.installed
 
 bench: $(VENV)/.installed-dev
 	$(PYTHON) -m tensions bench --events 1000000
+
+# Sync 100,000 ACLED rows from the stub API (tests/ingest/sync/stubs.py): time and peak memory.
+bench-sync: $(VENV)/.installed-dev
+	$(PYTHON) -m tests.ingest.sync.bench_sync --rows 100000

@@ -65,10 +65,11 @@ def sync_source(grant: object, name: str, data_dir: Path, settings: SyncSettings
                 merged = merge(stored, stored_rejected, batch, name)
             except SyncError as error:
                 report.error, report.error_type = error.reason, type(error).__name__
-                report.requests, report.seconds = client.requests_made, time.perf_counter() - started
+                report.requests, report.network_seconds = client.requests_made, client.network_seconds
+                report.seconds = time.perf_counter() - started
                 commit(grant, data_dir, state, report, merged=None, batch=None)
                 raise
-            report.requests = client.requests_made
+            report.requests, report.network_seconds = client.requests_made, client.network_seconds
         report.rows_fetched = batch.rows_fetched
         report.added, report.revised, report.deleted = len(merged.added), len(merged.revised), len(merged.deleted)
         report.unchanged = merged.unchanged

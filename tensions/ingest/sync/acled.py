@@ -35,10 +35,7 @@ TOKEN_FILE = "acled-token.json"
 REFRESH_LIFETIME = dt.timedelta(days=14)
 # Renew this long before a token runs out, so none expires in the middle of a sync.
 RENEW_MARGIN = 600.0
-NO_CREDENTIALS = (
-    "no ACLED credentials: set TENSIONS_ACLED_EMAIL and TENSIONS_ACLED_PASSWORD (your myACLED account) in the "
-    "environment, or [acled] email and password in .streamlit/secrets.toml"
-)
+NO_CREDENTIALS = "no ACLED credentials: set TENSIONS_ACLED_EMAIL and TENSIONS_ACLED_PASSWORD (your myACLED account)"
 
 
 @dataclass

@@ -127,6 +127,8 @@ def region_countries(*, seas: bool = True) -> tuple[str, ...]:
 
 def cell(value: object) -> str:
     """A JSON value as the text an export file would hold (1.0 → "1", null → "")."""
+    if value.__class__ is str:  # most values: the fast way out
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -144,7 +146,7 @@ class CsvSpool:
         self, source: str, data_dir: Path, file_name: str, *, convert: Callable[[str, object], str] | None = None
     ) -> None:
         self.source, self.data_dir, self.file_name = source, data_dir, file_name
-        self.convert = convert or (lambda _key, value: cell(value))
+        self.convert = convert
         self.header: list[str] | None = None
         self.rows = 0
         self.results: list[ImportResult] = []
@@ -164,9 +166,14 @@ class CsvSpool:
                     self.source, f"a row is {type(record).__name__}, not an object: {str(record)[:80]!r}"
                 )
             if self.header is None:
-                self.header = list(record)
+                importer = IMPORTERS[self.source]
+                read = {*importer.required_columns, *importer.optional_columns}
+                self.header = [key for key in record if key.lower() in read]  # only what the importer reads
                 self.writer.writerow(self.header)
-            self.writer.writerow([self.convert(key, record.get(key)) for key in self.header])
+            if self.convert is None:
+                self.writer.writerow([cell(value) for value in map(record.get, self.header)])
+            else:
+                self.writer.writerow([self.convert(key, record.get(key)) for key in self.header])
             self.rows += 1
             self.pending += 1
             if self.pending >= CHUNK_ROWS:

@@ -74,7 +74,8 @@ class HttpClient:
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
         self.requests_made = 0
-        self.waited_seconds = 0.0
+        self.waited_seconds = 0.0  # sleeping between tries
+        self.network_seconds = 0.0  # waiting for answers
 
     def close(self) -> None:
         self.session.close()
@@ -106,6 +107,7 @@ class HttpClient:
             self.requests_made += 1
             failure: str
             wait: float | None = None
+            asked = time.perf_counter()
             try:
                 response = self.session.request(
                     method, url, params=params, data=data, headers=headers, timeout=self.retry.timeout
@@ -117,12 +119,14 @@ class HttpClient:
                 failure, lost = f"connection to {_where(url)} failed or was cut: {_reason(error)}", True
             else:
                 if response.status_code not in RETRIED_STATUSES:
+                    self.network_seconds += time.perf_counter() - asked
                     return response
                 lost = False
                 failure = f"{_where(url)} answered HTTP {response.status_code}"
                 wait = retry_after_seconds(response.headers.get("Retry-After"))
                 if wait is not None:
                     failure += f" (Retry-After: {response.headers['Retry-After']})"
+            self.network_seconds += time.perf_counter() - asked
             error_type = ConnectionLost if lost else SourceUnavailable
             left = self.retry.budget_seconds - (self.clock() - started)
             wait = self.retry.backoff(attempt) if wait is None else wait

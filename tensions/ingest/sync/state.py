@@ -44,6 +44,7 @@ class SyncReport:
     unchanged: int = 0
     rejected: int = 0
     requests: int = 0
+    network_seconds: float = 0.0
     stored: int = 0
     error: str | None = None
     error_type: str | None = None
@@ -63,7 +64,8 @@ class SyncReport:
         return (
             f"{self.source}: {self.rows_fetched:,} rows fetched in {self.requests:,} requests; "
             f"{self.added:,} added, {self.revised:,} revised, {self.deleted:,} deleted, {self.rejected:,} rejected "
-            f"({self.unchanged:,} unchanged; {self.stored:,} stored) in {self.seconds:.1f} s"
+            f"({self.unchanged:,} unchanged; {self.stored:,} stored) in {self.seconds:.1f} s, "
+            f"{self.network_seconds:.1f} s of it waiting for the source"
         )
 
 

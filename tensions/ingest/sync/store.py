@@ -110,6 +110,8 @@ def merge(stored: pd.DataFrame | None, stored_rejected: pd.DataFrame, batch: Bat
 def _merged_rejected(stored: pd.DataFrame, batch: Batch, source: str) -> pd.DataFrame:
     """Rejected rows still standing: earlier runs' rows the source has not sent again since, and this run's."""
     fresh = batch.rejected if batch.rejected is not None else empty_rejected()
+    if stored.empty:
+        return fresh
     seen = set(batch.deleted_ids) | set(fresh["original_id"].dropna().astype(str))
     if batch.events is not None:
         seen |= set(batch.events["original_id"].dropna().astype(str))

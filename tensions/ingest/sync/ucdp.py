@@ -85,7 +85,7 @@ class UcdpSync(SyncSource):
         settings = context.settings
         if not settings.ucdp_token:
             raise AuthenticationFailed(
-                "ucdp", "no UCDP access token: request one from UCDP and set TENSIONS_UCDP_TOKEN (or [ucdp] token)"
+                "ucdp", "no UCDP access token: request one from UCDP and set TENSIONS_UCDP_TOKEN"
             )
         url = f"{settings.ucdp_url.rstrip('/')}/gedevents/{version}"
         headers = {"x-ucdp-access-token": settings.ucdp_token, "Accept": "application/json"}
