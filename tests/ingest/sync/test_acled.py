@@ -182,6 +182,20 @@ def test_an_expired_token_is_renewed_once_and_the_sync_goes_on(grant, seeded, da
     assert seeded.requests[1].form["grant_type"] == "refresh_token"
 
 
+def test_when_the_refresh_token_is_refused_too_the_password_signs_in_again(grant, seeded, data_dir, waits):
+    settings = stub_settings(waits, acled=seeded)
+    sync_source(grant, "acled", data_dir, settings)
+    seeded.expire_tokens()
+    seeded.refresh_tokens.clear()
+    seeded.requests.clear()
+
+    sync_source(grant, "acled", data_dir, settings)
+
+    grants = [r.form["grant_type"] for r in seeded.seen("/oauth/token")]
+    assert grants == ["refresh_token", "password"]
+    assert json.loads((sync_dir(data_dir) / "acled-token.json").read_text())["access_token"] == "access-2"
+
+
 def test_a_token_refused_again_after_renewal_stops_with_a_clear_message(grant, seeded, data_dir, waits):
     seeded.refuse_tokens = True
 
