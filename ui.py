@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -26,14 +27,19 @@ from tensions.analysis.filters import (
     apply_filters,
     filter_mask,
 )
+from tensions.curation import access
 from tensions.data import taxonomy, words
 from tensions.data.categorical import present_values
+from tensions.data.guard import Grant
 from tensions.data.load import CURATED_DATASET, Dataset, load_dataset
-from tensions.data.paths import data_dir
+from tensions.data.paths import data_dir, shown_path
 from tensions.data.schema import TABLES
-from tensions.errors import InvalidDataError
+from tensions.errors import InvalidDataError, NotAuthorised
 from tensions.figures import tables
 from tensions.ingest import imported
+
+# Where the Curate page keeps the session's curator grant; every page asks `curator_grant()` for it.
+GRANT_KEY = "curator_grant"
 
 
 def _data_fingerprint(folder: Path) -> tuple:
@@ -57,7 +63,7 @@ def load_curated_or_stop() -> Dataset:
         return _load(str(folder), _data_fingerprint(folder))
     except InvalidDataError as error:
         st.error(
-            f"The data in `{folder}` is invalid, so nothing is shown. Fix these problems (file:row:column) and reload."
+            f"The data in `{shown_path(folder)}` is invalid, so nothing is shown. Fix these problems (file:row:column) and reload."
         )
         st.code("\n".join(str(p) for p in error.problems[:200]), language=None)
         if len(error.problems) > 200:
@@ -292,3 +298,36 @@ def events_dataframe(events: pd.DataFrame, columns: Sequence[str], *, column_con
 def latest_events_table(events: pd.DataFrame, *, count: int = 10, key: str | None = None) -> None:
     """The newest events as a readable table, the same on every page that lists them."""
     events_dataframe(summary.latest_events(events, count=count), summary.LATEST_COLUMNS, key=key)
+
+
+def secrets_mapping() -> dict:
+    """Streamlit's secrets as a plain dict; empty when there is no secrets file."""
+    try:
+        return st.secrets.to_dict()
+    except Exception:  # no secrets.toml at all
+        return {}
+
+
+def curation_config() -> access.AccessConfig:
+    """How curation is configured (secrets, then the environment for the password)."""
+    return access.access_config(secrets_mapping(), os.environ)
+
+
+def curator_grant() -> Grant | None:
+    """The session's curator grant while it is valid (signed in on the Curate page); None for a viewer.
+
+    Pages offer a control that writes only when this returns a grant, and pass that grant to the
+    package, whose write guard refuses anything else.
+    """
+    grant = st.session_state.get(GRANT_KEY)
+    if grant is None:
+        return None
+    try:
+        return access.verify(grant, curation_config())
+    except NotAuthorised:
+        return None
+
+
+def curators_only(what: str) -> None:
+    """Say, where a writing control would be, that it needs a curator's sign-in."""
+    st.caption(f"{what} needs a curator's sign-in (on the Curate page).")

@@ -19,12 +19,21 @@ from tensions.curation import access, editor, history, new_rows, places, saving,
 from tensions.curation.intake.drafts import guess_headline, read_article
 from tensions.curation.intake.records import Article, IntakeResult
 from tensions.curation.intake.review import highlight_html, review_frame, rows_from_review
+from tensions.curation.throttle import SignInThrottle
 from tensions.data import taxonomy
 from tensions.data.csv_safety import safe_csv_bytes
 from tensions.data.gazetteer import Gazetteer, Place
 from tensions.data.paths import data_dir
 from tensions.data.schema import EVENTS, PLACES, to_typed
-from tensions.errors import ConcurrentEdit, InvalidDataError, NotAuthorised, NothingToSave, ValidationFailed
+from tensions.errors import (
+    ConcurrentEdit,
+    DataNotWritable,
+    InvalidDataError,
+    NotAuthorised,
+    NothingToSave,
+    SignInThrottled,
+    ValidationFailed,
+)
 from tensions.figures import theme
 
 HOW_TO_ENABLE = """
@@ -51,14 +60,6 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
 def escape_markdown(text: object) -> str:
     """Data shown inside a Markdown element reads as text: no links, images, emphasis or HTML."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
-
-
-def secrets_mapping() -> dict:
-    """Streamlit's secrets as a plain dict; empty when there is no secrets file."""
-    try:
-        return st.secrets.to_dict()
-    except Exception:  # no secrets.toml at all
-        return {}
 
 
 @st.cache_resource(show_spinner=False)
@@ -133,25 +134,26 @@ def sign_in(config: access.AccessConfig) -> access.Grant | None:
     if config.login_enabled and user.get("is_logged_in") is not True:
         st.button("Sign in with your organisation's account", key="login", on_click=st.login)
     if config.password_enabled:
-        attempts: access.AttemptCounter = st.session_state.setdefault("signin_attempts", access.AttemptCounter())
-        if attempts.locked:
-            st.error("Too many wrong passwords in this session. Close the tab and start again.")
-            return None
+        # Counted on the server per client address and overall, so a reload or a new tab changes nothing.
+        throttle, address = SignInThrottle(data_dir()), st.context.ip_address
+        wait = throttle.wait(address)
+        if wait > 0:
+            st.warning(f"Too many failed sign-ins lately: the next attempt is possible in {wait:.0f} s.")
         with st.form("sign_in"):
             name = st.text_input("Your name (written in the audit log)", key="signin_name", max_chars=80)
             password = st.text_input("Curator password", type="password", key="signin_password")
             submitted = st.form_submit_button("Sign in", key="signin_submit")
         if submitted:
-            grant = access.grant_for_password(password or "", config, who=name or "")
+            try:
+                grant = throttle.sign_in(password or "", config, who=name or "", address=address)
+            except (SignInThrottled, DataNotWritable) as error:
+                st.error(f"Not signed in: {escape_markdown(error)}")
+                return None
             if grant is None:
-                attempts.record_failure()
-                if attempts.locked:
-                    st.error("Too many wrong passwords in this session. Close the tab and start again.")
-                else:
-                    st.error(
-                        "Sign-in failed: the password is wrong or your name is empty "
-                        f"({attempts.remaining} attempt(s) left in this session)."
-                    )
+                st.error(
+                    "Sign-in failed: the password is wrong or your name is empty. Failed attempts are logged, "
+                    "and after a few, each further attempt must wait longer."
+                )
                 return None
             st.session_state["curator_grant"] = grant
             st.rerun()
@@ -205,7 +207,7 @@ def save(base: snapshot.Snapshot, grant: access.Grant, config: access.AccessConf
     try:
         with st.spinner("Validating and saving…"):
             result = saving.save_changes(base, grant=grant, access_config=config, **tables)
-    except (NotAuthorised, NothingToSave, ConcurrentEdit, InvalidDataError) as error:
+    except (NotAuthorised, NothingToSave, ConcurrentEdit, InvalidDataError, DataNotWritable) as error:
         if isinstance(error, NotAuthorised):
             st.session_state.pop("curator_grant", None)
         return error
@@ -237,7 +239,7 @@ def show_refusal(error: object) -> None:
         st.code("\n".join(str(p) for p in error.problems), language=None)
     elif isinstance(error, NothingToSave):
         st.info("Nothing to save: the tables are unchanged.")
-    elif isinstance(error, NotAuthorised):
+    elif isinstance(error, NotAuthorised | DataNotWritable):
         st.error(f"Not saved: {escape_markdown(error)}")
 
 
@@ -249,7 +251,7 @@ st.caption(ui.view_caption(dataset, state))
 if events.empty:
     ui.no_events_message()
 
-secrets = secrets_mapping()
+secrets = ui.secrets_mapping()
 config = access.access_config(secrets, os.environ)
 for problem in config.problems:
     st.warning(problem)

@@ -7,7 +7,7 @@ from tensions.analysis.filters import DATASET_PARAM
 from tensions.data.csv_safety import safe_csv_bytes
 from tensions.data.load import CURATED_DATASET
 from tensions.data.paths import data_dir
-from tensions.errors import ImportFailed
+from tensions.errors import ImportFailed, TensionsError
 from tensions.ingest import imported
 from tensions.ingest.importers import IMPORTERS
 
@@ -39,9 +39,15 @@ def show_datasets(names: list[str]) -> None:
 def import_upload(upload, kind: str) -> None:
     """Callback: import the uploaded file and remember the outcome for the next run to show."""
     try:
-        outcome = imported.import_and_save(upload.getvalue(), kind, data_dir(), file_name=upload.name)
+        outcome = imported.import_and_save(
+            upload.getvalue(), kind, data_dir(), grant=ui.curator_grant(), file_name=upload.name
+        )
     except ImportFailed as failure:
         st.session_state["data_import_failed"] = (upload.name, [str(p) for p in failure.problems])
+        st.session_state.pop("data_last_import", None)
+        return
+    except TensionsError as error:  # not signed in (any more), or the data folder cannot be written
+        st.session_state["data_import_failed"] = (upload.name, [str(error)])
         st.session_state.pop("data_last_import", None)
         return
     st.session_state.pop("data_import_failed", None)
@@ -62,24 +68,28 @@ st.caption(
 )
 
 st.subheader("Import a file")
-left, right = st.columns([3, 1])
-with left:
-    upload = st.file_uploader(
-        "UCDP GED or ACLED CSV, GDELT 2.0 events (raw tab-separated or CSV with a header), or a ZIP of one",
-        type=["csv", "tsv", "txt", "zip"],
-        key="data_upload",
-    )
-with right:
-    kind = st.selectbox("Format", list(FORMATS), format_func=FORMATS.get, key="data_format")
-    st.button(
-        "Import",
-        type="primary",
-        disabled=upload is None,
-        on_click=import_upload,
-        args=(upload, kind),
-        key="data_import",
-        help="Importing a file of the same name again replaces the earlier import.",
-    )
+grant = ui.curator_grant()
+if grant is None:
+    ui.curators_only("Importing or removing a dataset")
+else:
+    left, right = st.columns([3, 1])
+    with left:
+        upload = st.file_uploader(
+            "UCDP GED or ACLED CSV, GDELT 2.0 events (raw tab-separated or CSV with a header), or a ZIP of one",
+            type=["csv", "tsv", "txt", "zip"],
+            key="data_upload",
+        )
+    with right:
+        kind = st.selectbox("Format", list(FORMATS), format_func=FORMATS.get, key="data_format")
+        st.button(
+            "Import",
+            type="primary",
+            disabled=upload is None,
+            on_click=import_upload,
+            args=(upload, kind),
+            key="data_import",
+            help="Importing a file of the same name again replaces the earlier import.",
+        )
 
 failed = st.session_state.get("data_import_failed")
 if failed:
@@ -160,13 +170,17 @@ else:
         key="data_rejected_csv",
     )
 
-if records:
+if records and grant is not None:
     with st.expander("Remove an import"):
         names = {r.key: f"{r.title}: {r.file_name}" for r in records}
         doomed = st.selectbox("Import to remove", list(names), format_func=names.get, key="data_remove_pick")
         if st.button("Remove", key="data_remove"):
-            imported.remove_import(folder, doomed)
-            st.rerun()
+            try:
+                imported.remove_import(folder, doomed, grant=grant)
+            except TensionsError as error:
+                st.error(f"Not removed: {error}")
+            else:
+                st.rerun()
 
 st.subheader("Attribution")
 for name in choices:

@@ -145,37 +145,46 @@ if len(moved):
         key="trend_drivers",
     )
 
+grant = ui.curator_grant()
 with st.expander("Record an analyst judgement on a trend"):
-    with st.form("override", clear_on_submit=True):
-        country = st.selectbox("Country", list(trends["area"]), key="override_country")
-        judged = st.segmented_control("Trend", list(tension.TRENDS), key="override_trend")
-        rationale = st.text_input("Rationale (one line)", max_chars=overrides.RATIONALE_MAX, key="override_rationale")
-        analyst = st.text_input("Analyst", key="override_analyst")
-        if st.form_submit_button(f"Record for {month_label}"):
-            judgement = overrides.TrendOverride(
-                country=country,
-                month=trends["month"].iloc[0],
-                trend=judged or "",
-                rationale=rationale,
-                analyst=analyst,
-                decided_at=dt.date.today(),
+    if grant is None:
+        ui.curators_only("Recording or withdrawing an analyst's judgement")
+    else:
+        with st.form("override", clear_on_submit=True):
+            country = st.selectbox("Country", list(trends["area"]), key="override_country")
+            judged = st.segmented_control("Trend", list(tension.TRENDS), key="override_trend")
+            rationale = st.text_input(
+                "Rationale (one line)", max_chars=overrides.RATIONALE_MAX, key="override_rationale"
             )
-            try:
-                overrides.save_override(data_dir(), judgement)
-            except (TensionsError, OSError) as error:
-                st.error(f"Not recorded: {error}")
-            else:
-                st.session_state["override_done"] = f"Recorded: {country} {judgement.trend} in {month_label}."
-                st.rerun()
-    if "override_done" in st.session_state:
-        st.success(st.session_state.pop("override_done"))
-    current = recorded[recorded["month"] == trends["month"].iloc[0]]
-    if len(current):
-        withdrawn = st.selectbox("Withdraw the judgement on", list(current["country"]), key="override_withdraw")
-        if st.button("Withdraw", key="override_withdraw_button"):
-            overrides.remove_override(data_dir(), withdrawn, trends["month"].iloc[0])
-            st.session_state["override_done"] = f"Withdrawn: the judgement on {withdrawn} in {month_label}."
-            st.rerun()
+            if st.form_submit_button(f"Record for {month_label} as {grant.who}"):
+                judgement = overrides.TrendOverride(
+                    country=country,
+                    month=trends["month"].iloc[0],
+                    trend=judged or "",
+                    rationale=rationale,
+                    analyst=grant.who,
+                    decided_at=dt.date.today(),
+                )
+                try:
+                    overrides.save_override(data_dir(), judgement, grant=grant)
+                except (TensionsError, OSError) as error:
+                    st.error(f"Not recorded: {error}")
+                else:
+                    st.session_state["override_done"] = f"Recorded: {country} {judgement.trend} in {month_label}."
+                    st.rerun()
+        if "override_done" in st.session_state:
+            st.success(st.session_state.pop("override_done"))
+        current = recorded[recorded["month"] == trends["month"].iloc[0]]
+        if len(current):
+            withdrawn = st.selectbox("Withdraw the judgement on", list(current["country"]), key="override_withdraw")
+            if st.button("Withdraw", key="override_withdraw_button"):
+                try:
+                    overrides.remove_override(data_dir(), withdrawn, trends["month"].iloc[0], grant=grant)
+                except TensionsError as error:
+                    st.error(f"Not withdrawn: {error}")
+                else:
+                    st.session_state["override_done"] = f"Withdrawn: the judgement on {withdrawn} in {month_label}."
+                    st.rerun()
 
 with st.expander("How the index is computed, and its limits"):
     st.markdown(tension.method_markdown())

@@ -60,7 +60,7 @@ def _save_brief(
         )
         folder = briefs.briefs_dir(data_dir())
         replaced = (folder / f"{brief.slug}.json").exists()
-        briefs.save_brief(brief, folder)
+        briefs.save_brief(brief, folder, grant=ui.curator_grant())
         st.session_state["brief_saved"] = (
             f"{'Replaced' if replaced else 'Saved'} “{brief.name}” ({len(events)} events). "
             "Pick it under “Compare with a saved brief” later to see what changed."
@@ -298,18 +298,22 @@ with changes_box:
                 )
     first_day = dataset.events["event_date"].min().date() if len(dataset.events) else None
     last_day = dataset.events["event_date"].max().date() if len(dataset.events) else None
-    with c_save.form("save_brief", clear_on_submit=True):
-        st.text_input(
-            "Save this view as a brief", key="brief_name", max_chars=80, placeholder="e.g. Weekly brief, 30 June"
-        )
-        st.form_submit_button(
-            "Save brief",
-            icon=":material/bookmark_add:",
-            on_click=_save_brief,
-            args=(events, state, first_day, last_day, dataset.data_as_of),
-            help="Remembers the filters and every event shown with its values (date, fatalities, summary…). "
-            "A period running to the latest event stays open, so later events count as added.",
-        )
+    if ui.curator_grant() is None:
+        with c_save:
+            ui.curators_only("Saving this view as a brief")
+    else:
+        with c_save.form("save_brief", clear_on_submit=True):
+            st.text_input(
+                "Save this view as a brief", key="brief_name", max_chars=80, placeholder="e.g. Weekly brief, 30 June"
+            )
+            st.form_submit_button(
+                "Save brief",
+                icon=":material/bookmark_add:",
+                on_click=_save_brief,
+                args=(events, state, first_day, last_day, dataset.data_as_of),
+                help="Remembers the filters and every event shown with its values (date, fatalities, summary…). "
+                "A period running to the latest event stays open, so later events count as added.",
+            )
     message = st.session_state.pop("brief_saved", None)
     if message:
         (c_save.error if message.startswith("error: ") else c_save.success)(message.removeprefix("error: "))

@@ -1,4 +1,8 @@
-"""`python -m tensions …`: a thin command line over the package's functions."""
+"""`python -m tensions …`: a thin command line over the package's functions.
+
+Commands that write to the data folder pass the guard a local grant (`tensions.data.guard.local_grant`):
+whoever runs them on the server already owns the files, so a password would protect nothing.
+"""
 
 from __future__ import annotations
 
@@ -11,15 +15,21 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from tensions.data.atomic import write_csv_atomically
 from tensions.analysis.filters import FilterState
 from tensions.data.gazetteer import Gazetteer
+from tensions.data.guard import local_grant
 from tensions.data.paths import data_dir
 from tensions.data.schema import EVENTS, PLACES, to_typed
 from tensions.data.validate import read_tables, validate_folder
 from tensions.errors import InvalidFilter, TensionsError
 from tensions.export.data_card import update_file
-from tensions.geocode.fill import LookupReport, append_places, fill_event_coordinates, geocode_unknown_places
+from tensions.geocode.fill import (
+    LookupReport,
+    append_places,
+    fill_event_coordinates,
+    geocode_unknown_places,
+    save_geocoded,
+)
 from tensions.geocode.nominatim import NominatimLookup
 
 
@@ -42,6 +52,7 @@ def cmd_geocode(args: argparse.Namespace) -> int:
         return 1
     events, places = tables[EVENTS.file_name], tables[PLACES.file_name]
     report = LookupReport()
+    found = []
     if args.online:
         lookup = NominatimLookup(
             user_agent=args.user_agent, domain=args.domain, scheme=args.scheme, timeout=args.timeout
@@ -49,10 +60,14 @@ def cmd_geocode(args: argparse.Namespace) -> int:
         found = geocode_unknown_places(events, Gazetteer(to_typed(places, PLACES)), lookup, report)
         if found:
             places = append_places(places, found, geocoder=lookup.name, today=dt.date.today())
-            write_csv_atomically(places, Path(args.data_dir) / PLACES.file_name)
     filled = fill_event_coordinates(events, Gazetteer(to_typed(places, PLACES)), report)
-    if report.filled_lines:
-        write_csv_atomically(filled, Path(args.data_dir) / EVENTS.file_name)
+    if found or report.filled_lines:
+        save_geocoded(
+            args.data_dir,
+            grant=local_grant(),
+            places=places if found else None,
+            events=filled if report.filled_lines else None,
+        )
     for place in report.new_places:
         print(f"added place {place.place!r} ({place.latitude}, {place.longitude}), precision {place.geo_precision}")
     print(f"filled coordinates of {len(report.filled_lines)} event(s)")
@@ -68,14 +83,14 @@ def cmd_geocode(args: argparse.Namespace) -> int:
 
 def cmd_docs(args: argparse.Namespace) -> int:
     path = Path(args.data_dir) / "README.md"
-    print(f"{path}: {'updated' if update_file(path) else 'already up to date'}")
+    print(f"{path}: {'updated' if update_file(path, grant=local_grant()) else 'already up to date'}")
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     from tensions.ingest.imported import import_and_save
 
-    outcome = import_and_save(args.file, args.dataset, args.data_dir)
+    outcome = import_and_save(args.file, args.dataset, args.data_dir, grant=local_grant())
     result, record = outcome.result, outcome.record
     print(f"{result.file_name}: {result.format_name}")
     print(f"rows read: {result.rows_read:,}; imported: {result.rows_imported:,}; rejected: {result.rows_rejected:,}")
@@ -120,7 +135,7 @@ def cmd_trends(args: argparse.Namespace) -> int:
         judgement = overrides.TrendOverride(
             country, month, trend, args.rationale or "", args.analyst or "", dt.date.today()
         )
-        overrides.save_override(args.data_dir, judgement)
+        overrides.save_override(args.data_dir, judgement, grant=local_grant())
         print(f"recorded: {country} {trend} in {month} (analyst judgement by {judgement.analyst.strip()})")
     since = events["event_date"].min().date()
     trends = overrides.judged_trends(

@@ -9,8 +9,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tensions.curation import access
+
 FIXTURE_DATA = Path(__file__).parent / "fixtures" / "data"
 APP_ROOT = Path(__file__).parent.parent
+
+
+CURATOR_PASSWORD = "correct horse battery staple"
+
+
+def curator_grant(who: str = "Ann") -> access.Grant:
+    """A curator's grant, as the Curate page issues one after sign-in: what every package writer needs."""
+    return access.grant_for_password(CURATOR_PASSWORD, access.AccessConfig(password=CURATOR_PASSWORD), who=who)
 
 
 @pytest.fixture

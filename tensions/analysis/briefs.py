@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from tensions.analysis.filters import LIST_PARAMS, PERIOD_PARAM, PRECISE_PARAM, FilterState, apply_filters
-from tensions.data.atomic import write_bytes_atomically
+from tensions.data import guard
 from tensions.errors import BriefError, InvalidFilter
 
 BRIEFS_FOLDER = "briefs"
@@ -131,12 +131,14 @@ def briefs_dir(data_dir: Path) -> Path:
     return Path(data_dir) / BRIEFS_FOLDER
 
 
-def save_brief(brief: Brief, folder: Path) -> Path:
-    """Write the brief as `<folder>/<slug>.json`, atomically; a brief of the same name is replaced."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+def save_brief(brief: Brief, folder: Path, *, grant: object) -> Path:
+    """Write the brief as `<folder>/<slug>.json`, atomically; a brief of the same name is replaced.
+
+    `NotAuthorised` without a curator's grant (`tensions.data.guard`)."""
+    guard.authorise(grant, "saving a brief")
+    folder = guard.make_folder(grant, Path(folder))
     path = folder / f"{brief.slug}.json"
-    write_bytes_atomically(path, json.dumps(brief_to_json(brief), indent=1, ensure_ascii=False).encode("utf-8"))
+    guard.write_bytes(grant, path, json.dumps(brief_to_json(brief), indent=1, ensure_ascii=False).encode("utf-8"))
     return path
 
 

@@ -16,8 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from tensions.analysis.tension import monthly_trends
-from tensions.data import taxonomy
-from tensions.data.atomic import write_csv_atomically
+from tensions.data import guard, taxonomy
 from tensions.data.schema import MONTH_PATTERN, TREND_OVERRIDES, TREND_TRENDS
 from tensions.data.validate import check_trend_overrides, read_raw_table
 from tensions.errors import InvalidDataError, InvalidOverride
@@ -78,8 +77,11 @@ def check_override(override: TrendOverride) -> list[str]:
     return problems
 
 
-def save_override(data_dir: Path, override: TrendOverride) -> pd.DataFrame:
-    """Record `override` (replacing any earlier one for the same country and month), atomically."""
+def save_override(data_dir: Path, override: TrendOverride, *, grant: object) -> pd.DataFrame:
+    """Record `override` (replacing any earlier one for the same country and month), atomically.
+
+    `NotAuthorised` without a curator's grant (`tensions.data.guard`)."""
+    guard.authorise(grant, "recording a trend judgement")
     problems = check_override(override)
     if problems:
         raise InvalidOverride("; ".join(problems))
@@ -92,17 +94,20 @@ def save_override(data_dir: Path, override: TrendOverride) -> pd.DataFrame:
     keep = ~((existing["country"] == override.country) & (existing["month"] == override.month)).fillna(False)
     table = pd.concat([existing[keep], pd.DataFrame([record]).astype("string")], ignore_index=True)
     table = table.sort_values(["month", "country"], kind="stable", ignore_index=True)
-    write_csv_atomically(table, overrides_path(data_dir))
+    guard.write_csv(grant, table, overrides_path(data_dir))
     return table
 
 
-def remove_override(data_dir: Path, country: str, month: str) -> bool:
-    """Delete the override for `country` and `month`, atomically; False when there was none."""
+def remove_override(data_dir: Path, country: str, month: str, *, grant: object) -> bool:
+    """Delete the override for `country` and `month`, atomically; False when there was none.
+
+    `NotAuthorised` without a curator's grant."""
+    guard.authorise(grant, "withdrawing a trend judgement")
     existing = read_overrides(data_dir)
     match = ((existing["country"] == country) & (existing["month"] == month)).fillna(False)
     if not match.any():
         return False
-    write_csv_atomically(existing[~match], overrides_path(data_dir))
+    guard.write_csv(grant, existing[~match], overrides_path(data_dir))
     return True
 
 

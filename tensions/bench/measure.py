@@ -329,7 +329,8 @@ def run_bench(
     """Generate synthetic events once (the largest size; smaller sizes are random subsets) and measure
     each size, in its own process when `isolate` so peak memory belongs to that size alone."""
     from tensions.bench.synthetic import synthetic_events
-    from tensions.ingest.imported import write_events
+    from tensions.data.atomic import write_bytes_atomically
+    from tensions.ingest.imported import parquet_bytes
 
     say = log or (lambda message: print(message, file=sys.stderr, flush=True))
     began = time.perf_counter()
@@ -344,7 +345,7 @@ def run_bench(
         for size in sorted(set(sizes)):
             subset = events if size == largest else events.take(np.sort(rng.choice(largest, size, replace=False)))
             paths[size] = Path(work) / f"events-{size}.parquet"
-            write_events(subset.reset_index(drop=True), paths[size])
+            write_bytes_atomically(paths[size], parquet_bytes(subset.reset_index(drop=True)))
         del events, subset
         for size in sizes:
             say(f"measuring {size:,} events…")

@@ -22,7 +22,6 @@ from tensions.errors import NotAuthorised
 PASSWORD_ENV = "TENSIONS_CURATOR_PASSWORD"
 SECRETS_SECTION = "curation"
 MIN_PASSWORD_LENGTH = 12
-MAX_FAILED_ATTEMPTS = 5
 MAX_NAME_LENGTH = 80
 
 
@@ -151,22 +150,3 @@ def verify(grant: object, config: AccessConfig) -> Grant:
     if not current or not guard.issued_here(grant):
         raise NotAuthorised("this sign-in is no longer valid (the curator settings changed): sign in again")
     return grant
-
-
-@dataclass
-class AttemptCounter:
-    """Failed sign-ins in one session; after `limit` failures the session may not try again."""
-
-    limit: int = MAX_FAILED_ATTEMPTS
-    failures: int = 0
-
-    @property
-    def locked(self) -> bool:
-        return self.failures >= self.limit
-
-    def record_failure(self) -> None:
-        self.failures += 1
-
-    @property
-    def remaining(self) -> int:
-        return max(self.limit - self.failures, 0)

@@ -1,4 +1,5 @@
-"""What earlier saves left behind: the audit log (one JSON line per changed row) and the backups."""
+"""What earlier saves left behind: the audit log (one JSON line per changed row, and one per failed sign-in,
+with the client's address) and the backups."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ BACKUP_DIR = "backups"
 def read_audit_log(data_dir: Path, *, limit: int = 200) -> pd.DataFrame:
     """The newest `limit` audit entries, newest first, one line per entry."""
     path = Path(data_dir) / AUDIT_LOG
-    columns = ["when", "who", "method", "file", "action", "key", "changed columns"]
+    columns = ["when", "who", "method", "address", "file", "action", "key", "changed columns"]
     if not path.exists():
         return pd.DataFrame(columns=columns, dtype="string")
     rows = []

@@ -97,7 +97,7 @@ def authorise(grant: object, action: str) -> Grant:
 
 
 @contextlib.contextmanager
-def _writing(path: Path) -> Iterator[None]:
+def writing(path: Path) -> Iterator[None]:
     """Turn an operating-system refusal into `DataNotWritable`, naming the file as a viewer may see it."""
     try:
         yield
@@ -113,7 +113,7 @@ def write_bytes(grant: object, path: Path, payload: bytes) -> None:
     """Replace (or create) `path` atomically; temporary files left by killed writers are cleared first."""
     path = Path(path)
     authorise(grant, f"writing {path.name}")
-    with _writing(path):
+    with writing(path):
         atomic.remove_stale_temp_files(path.parent)
         atomic.write_bytes_atomically(path, payload)
 
@@ -127,7 +127,7 @@ def append_lines(grant: object, path: Path, lines: Iterable[str]) -> None:
     """Append lines to a log (`path`), fsynced."""
     path = Path(path)
     authorise(grant, f"writing {path.name}")
-    with _writing(path):
+    with writing(path):
         atomic.append_lines(path, lines)
 
 
@@ -135,7 +135,7 @@ def make_folder(grant: object, path: Path) -> Path:
     """Create the folder `path` (and its parents) if missing."""
     path = Path(path)
     authorise(grant, f"creating {path.name}/")
-    with _writing(path):
+    with writing(path):
         path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -144,7 +144,7 @@ def remove(grant: object, path: Path) -> bool:
     """Delete `path`; True when it existed."""
     path = Path(path)
     authorise(grant, f"deleting {path.name}")
-    with _writing(path):
+    with writing(path):
         existed = path.exists()
         path.unlink(missing_ok=True)
     return existed
@@ -156,6 +156,6 @@ def exclusive_lock(grant: object, path: Path) -> Iterator[None]:
     path = Path(path)
     authorise(grant, f"locking {path.name}")
     with contextlib.ExitStack() as held:
-        with _writing(path):
+        with writing(path):
             held.enter_context(atomic.exclusive_lock(path))
         yield

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from tensions.analysis import tension
+from tensions.data import guard
 from tensions.data.load import load_dataset
 from tensions.data.schema import TABLES, TREND_OVERRIDES, column_docs_markdown, taxonomy_docs_markdown
 
@@ -65,10 +66,13 @@ def render(text: str, data_dir: Path) -> str:
     return BLOCK.sub(lambda m: m["start"] + blocks[m["name"]] + "\n" + m["end"], text)
 
 
-def update_file(path: Path) -> bool:
-    """Regenerate the blocks in `path` (a data folder's README); True when the file changed."""
+def update_file(path: Path, *, grant: object) -> bool:
+    """Regenerate the blocks in `path` (a data folder's README); True when the file changed.
+
+    `NotAuthorised` without a grant (`tensions.data.guard`)."""
+    guard.authorise(grant, "updating the data card")
     text = path.read_text(encoding="utf-8")
     updated = render(text, path.parent)
     if updated != text:
-        path.write_text(updated, encoding="utf-8")
+        guard.write_bytes(grant, path, updated.encode("utf-8"))
     return updated != text

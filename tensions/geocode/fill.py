@@ -7,11 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
+from tensions.data import guard
 from tensions.data.gazetteer import Gazetteer, Place
-from tensions.data.schema import PLACES
+from tensions.data.schema import EVENTS, PLACES
 from tensions.errors import GeocodingUnavailable
 from tensions.geocode.lookup import PlaceLookup
 
@@ -93,3 +95,17 @@ def fill_event_coordinates(events: pd.DataFrame, gazetteer: Gazetteer, report: L
             filled.at[index, "admin1"] = place.admin1
         report.filled_lines.append(line)
     return filled
+
+
+def save_geocoded(
+    data_dir: Path, *, grant: object, places: pd.DataFrame | None = None, events: pd.DataFrame | None = None
+) -> None:
+    """Write back what geocoding found, atomically: the places first, then the events that name them.
+
+    `NotAuthorised` without a grant (`tensions.data.guard`).
+    """
+    guard.authorise(grant, "writing geocoding results")
+    if places is not None:
+        guard.write_csv(grant, places, Path(data_dir) / PLACES.file_name)
+    if events is not None:
+        guard.write_csv(grant, events, Path(data_dir) / EVENTS.file_name)

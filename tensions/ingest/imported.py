@@ -4,7 +4,8 @@ Each import writes `<dataset>--<name>.parquet` (the events, categorical columns 
 actors and places), `<dataset>--<name>.rejected.parquet` (the rejected rows with reasons) and
 `<dataset>--<name>.json` (what was imported, when, from which file, with which counts), the JSON last
 so a listed import is always complete. Importing a file of the same name again replaces it. The
-curated tables are never written here.
+curated tables are never written here; imports and their removal need a curator's grant
+(`tensions.data.guard`), checked before the file is even read.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from tensions.data import taxonomy
+from tensions.data import guard, taxonomy
 from tensions.data.atomic import write_bytes_atomically
 from tensions.data.csv_safety import safe_csv_bytes
 from tensions.data.load import CURATED_DATASET
@@ -115,11 +116,6 @@ def parquet_bytes(frame: pd.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
-def write_events(events: pd.DataFrame, path: Path) -> None:
-    """Write normalised events to Parquet, atomically (categoricals stay dictionary-encoded)."""
-    write_bytes_atomically(Path(path), parquet_bytes(events))
-
-
 def read_events(path: Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
     """Read normalised events, with the taxonomy's categories (and their order) restored.
 
@@ -154,10 +150,12 @@ def _country_categories(columns: Iterable[pd.Series]) -> list[str]:
     return [*taxonomy.COUNTRY_NAMES, *sorted(present - set(taxonomy.COUNTRY_NAMES))]
 
 
-def save_import(result: ImportResult, data_dir: Path, *, sha256: str = "") -> ImportedFile:
-    """Store an import's events and rejected rows under `data_dir/imported/`; the JSON record last."""
-    folder = imported_dir(data_dir)
-    folder.mkdir(parents=True, exist_ok=True)
+def save_import(result: ImportResult, data_dir: Path, *, grant: object, sha256: str = "") -> ImportedFile:
+    """Store an import's events and rejected rows under `data_dir/imported/`; the JSON record last.
+
+    Parquet keeps categoricals dictionary-encoded. `NotAuthorised` without a curator's grant."""
+    guard.authorise(grant, "storing an import")
+    folder = guard.make_folder(grant, imported_dir(data_dir))
     key = import_key(result.dataset, result.file_name)
     events = result.events.sort_values("event_date", kind="stable", ignore_index=True)
     dates = events["event_date"]
@@ -177,10 +175,10 @@ def save_import(result: ImportResult, data_dir: Path, *, sha256: str = "") -> Im
         notes=list(result.notes),
         folder=str(folder),
     )
-    write_events(events, record.events_path)
-    write_bytes_atomically(record.rejected_path, parquet_bytes(result.rejected))
+    guard.write_bytes(grant, record.events_path, parquet_bytes(events))
+    guard.write_bytes(grant, record.rejected_path, parquet_bytes(result.rejected))
     meta = {k: v for k, v in asdict(record).items() if k != "folder"}
-    write_bytes_atomically(folder / f"{key}.json", json.dumps(meta, indent=2, ensure_ascii=False).encode("utf-8"))
+    guard.write_bytes(grant, folder / f"{key}.json", json.dumps(meta, indent=2, ensure_ascii=False).encode("utf-8"))
     return record
 
 
@@ -233,13 +231,14 @@ def read_rejected(record: ImportedFile) -> pd.DataFrame:
     return pd.read_parquet(record.rejected_path) if record.rejected_path.exists() else pd.DataFrame()
 
 
-def remove_import(data_dir: Path, key: str) -> bool:
-    """Delete one import's files; True when there was one."""
+def remove_import(data_dir: Path, key: str, *, grant: object) -> bool:
+    """Delete one import's files; True when there was one. `NotAuthorised` without a curator's grant."""
+    guard.authorise(grant, "removing an import")
     folder = imported_dir(data_dir)
     paths = [folder / f"{key}.json", folder / f"{key}.parquet", folder / f"{key}.rejected.parquet"]
-    found = paths[0].exists()
-    for path in paths:  # the JSON first, so a half-removed import is never listed
-        path.unlink(missing_ok=True)
+    found = guard.remove(grant, paths[0])  # the JSON first, so a half-removed import is never listed
+    for path in paths[1:]:
+        guard.remove(grant, path)
     return found
 
 
@@ -269,17 +268,20 @@ class ImportOutcome:
 
 
 def import_and_save(
-    source: Source, dataset: str | None, data_dir: Path, *, file_name: str | None = None
+    source: Source, dataset: str | None, data_dir: Path, *, grant: object, file_name: str | None = None
 ) -> ImportOutcome:
     """Import a file (a path or uploaded bytes) as `dataset` ("auto" or None: detect it) and store it.
 
-    Raises `ImportFailed` when the file cannot be imported at all; the curated tables are only read.
+    Raises `NotAuthorised` without a curator's grant, before the file is read (so a viewer cannot make
+    the server parse anything), and `ImportFailed` when the file cannot be imported at all; the curated
+    tables are only read.
     """
+    guard.authorise(grant, "importing a file")
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
     name = file_name or (Path(source).name if not isinstance(source, bytes) else "upload")
     kind = None if dataset in (None, "auto") else dataset
     result = import_file(data, kind, file_name=name, actors=curated_actors(data_dir))
-    return ImportOutcome(result, save_import(result, data_dir, sha256=file_sha256(data)))
+    return ImportOutcome(result, save_import(result, data_dir, grant=grant, sha256=file_sha256(data)))
 
 
 def combine_events(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:

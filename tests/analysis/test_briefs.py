@@ -23,6 +23,7 @@ from tensions.analysis.briefs import (
 from tensions.analysis.filters import FilterState, apply_filters
 from tensions.data.load import load_dataset
 from tensions.errors import BriefError
+from tests.conftest import curator_grant
 
 COLUMNS = ["event_id", "event_date", "time_precision", "fatalities", "event_type", "sub_event_type", "country",
            "location", "actor1", "actor2", "label", "source", "notes_hash", "theatre", "actor1_family"]  # fmt: skip
@@ -128,7 +129,7 @@ def test_a_brief_survives_saving_and_loading(tmp_path, data_copy):
         "Weekly brief 3/6", dataset.events, state, data_as_of=dt.date(2025, 4, 7), lanes="actor1_family",
         title="Iraq <militias>", saved_at=dt.datetime(2025, 4, 8, 9, 30, tzinfo=dt.UTC),
     )  # fmt: skip
-    path = save_brief(brief, tmp_path / "briefs")
+    path = save_brief(brief, tmp_path / "briefs", grant=curator_grant())
     assert path.name == "weekly-brief-3-6.json"
     assert not list(path.parent.glob(".*.tmp"))  # written atomically, nothing left behind
     loaded = load_brief(path)
@@ -144,7 +145,9 @@ def test_saved_briefs_are_listed_newest_first_and_broken_files_skipped(tmp_path,
     events = load_dataset(data_copy).events
     for name, day in (("Older", 1), ("Newer", 5)):
         save_brief(
-            brief_from_view(name, events, FilterState(), saved_at=dt.datetime(2025, 4, day, tzinfo=dt.UTC)), tmp_path
+            brief_from_view(name, events, FilterState(), saved_at=dt.datetime(2025, 4, day, tzinfo=dt.UTC)),
+            tmp_path,
+            grant=curator_grant(),
         )
     (tmp_path / "broken.json").write_text("{not json")
     assert [b.name for b in list_briefs(tmp_path)] == ["Newer", "Older"]
@@ -206,7 +209,9 @@ def test_brief_names_become_safe_file_names():
 
 def test_the_json_holds_plain_values_a_person_can_read(tmp_path, data_copy):
     events = load_dataset(data_copy).events
-    path = save_brief(brief_from_view("Plain", events, FilterState(countries=("Iraq",))), tmp_path)
+    path = save_brief(
+        brief_from_view("Plain", events, FilterState(countries=("Iraq",))), tmp_path, grant=curator_grant()
+    )
     raw = json.loads(path.read_text())
     assert raw["filters"] == {"country": ["Iraq"]}  # the filters as a link writes them
     tower22 = next(e for e in raw["events"] if e["event_id"] == "JOR-20240128-1")

@@ -20,6 +20,7 @@ from tensions.analysis.overrides import (
 )
 from tensions.data.validate import validate_folder
 from tensions.errors import InvalidDataError, InvalidOverride
+from tests.conftest import curator_grant
 
 HEADER = "country,month,trend,rationale,analyst,decided_at\n"
 
@@ -41,7 +42,7 @@ def test_no_file_means_no_overrides(data_copy):
 
 
 def test_a_recorded_override_reads_back_with_who_and_when(data_copy):
-    save_override(data_copy, judgement())
+    save_override(data_copy, judgement(), grant=curator_grant())
     recorded = read_overrides(data_copy)
     assert recorded.to_dict("records") == [
         {
@@ -57,14 +58,14 @@ def test_a_recorded_override_reads_back_with_who_and_when(data_copy):
 
 
 def test_recording_writes_atomically_and_leaves_no_temporary_file(data_copy):
-    save_override(data_copy, judgement())
-    save_override(data_copy, judgement(country="Iraq"))
+    save_override(data_copy, judgement(), grant=curator_grant())
+    save_override(data_copy, judgement(country="Iraq"), grant=curator_grant())
     assert sorted(p.name for p in data_copy.iterdir() if "trend_overrides" in p.name) == ["trend_overrides.csv"]
 
 
 def test_a_second_judgement_on_the_same_country_and_month_replaces_the_first(data_copy):
-    save_override(data_copy, judgement())
-    save_override(data_copy, judgement(trend="unchanged", rationale="On reflection, unchanged."))
+    save_override(data_copy, judgement(), grant=curator_grant())
+    save_override(data_copy, judgement(trend="unchanged", rationale="On reflection, unchanged."), grant=curator_grant())
     recorded = read_overrides(data_copy)
     assert recorded[["country", "month", "trend"]].values.tolist() == [["Lebanon", "2024-10", "unchanged"]]
 
@@ -83,16 +84,16 @@ def test_a_second_judgement_on_the_same_country_and_month_replaces_the_first(dat
 )
 def test_an_incomplete_judgement_is_refused_with_the_reason(data_copy, changes, message):
     with pytest.raises(InvalidOverride, match=message):
-        save_override(data_copy, judgement(**changes))
+        save_override(data_copy, judgement(**changes), grant=curator_grant())
     assert not (data_copy / "trend_overrides.csv").exists()
 
 
 def test_withdrawing_an_override_removes_only_that_one(data_copy):
-    save_override(data_copy, judgement())
-    save_override(data_copy, judgement(country="Iraq"))
-    assert remove_override(data_copy, "Lebanon", "2024-10") is True
+    save_override(data_copy, judgement(), grant=curator_grant())
+    save_override(data_copy, judgement(country="Iraq"), grant=curator_grant())
+    assert remove_override(data_copy, "Lebanon", "2024-10", grant=curator_grant()) is True
     assert read_overrides(data_copy)["country"].tolist() == ["Iraq"]
-    assert remove_override(data_copy, "Lebanon", "2024-10") is False
+    assert remove_override(data_copy, "Lebanon", "2024-10", grant=curator_grant()) is False
 
 
 def test_validation_names_file_row_and_column_of_a_broken_override(data_copy):
@@ -131,7 +132,7 @@ def test_judged_trends_are_the_computed_ones_with_the_recorded_judgements_applie
     from tensions.data.load import load_dataset
 
     dataset = load_dataset(data_copy)
-    save_override(data_copy, judgement(country="Jordan", month="2024-01", trend="unchanged"))
+    save_override(data_copy, judgement(country="Jordan", month="2024-01", trend="unchanged"), grant=curator_grant())
     trends = judged_trends(
         dataset.events, dataset.actors, read_overrides(data_copy), as_of=dt.date(2024, 1, 31), since=None
     ).set_index("area")

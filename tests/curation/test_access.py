@@ -160,11 +160,3 @@ def test_the_grant_token_does_not_show_in_its_repr():
     grant = access.grant_for_password(PASSWORD, access.AccessConfig(password=PASSWORD), who="Ann")
     assert grant.token not in repr(grant)
     assert PASSWORD not in repr(access.AccessConfig(password=PASSWORD))
-
-
-def test_attempts_lock_after_the_limit():
-    counter = access.AttemptCounter(limit=2)
-    counter.record_failure()
-    assert not counter.locked and counter.remaining == 1
-    counter.record_failure()
-    assert counter.locked and counter.remaining == 0

@@ -12,7 +12,7 @@ from tensions.cli import main
 from tensions.data.load import load_dataset
 from tensions.ingest import imported
 from tensions.ingest.importers import IMPORTERS
-from tests.conftest import FIXTURE_DATA
+from tests.conftest import FIXTURE_DATA, curator_grant
 from tests.ingest.importers.conftest import EXTERNAL, edited
 
 UCDP = EXTERNAL / "ucdp_ged_hdx_iraq.csv"
@@ -57,7 +57,7 @@ def test_a_file_that_cannot_be_imported_stores_nothing(data_copy, tmp_path, caps
 
 
 def test_stored_events_read_back_with_categorical_columns(data_copy):
-    outcome = imported.import_and_save(UCDP, "ucdp", data_copy)
+    outcome = imported.import_and_save(UCDP, "ucdp", data_copy, grant=curator_grant())
     events = imported.read_events(outcome.record.events_path)
     categorical = [c for c in events if isinstance(events[c].dtype, pd.CategoricalDtype)]
     assert {"country", "event_type", "sub_event_type", "actor1", "actor2", "location", "admin1", "dataset"} <= set(
@@ -69,20 +69,20 @@ def test_stored_events_read_back_with_categorical_columns(data_copy):
 
 
 def test_imports_are_listed_and_removed(data_copy):
-    imported.import_and_save(UCDP, "ucdp", data_copy)
-    imported.import_and_save(EXTERNAL / "gdelt_v2_raw.export.CSV", None, data_copy)
+    imported.import_and_save(UCDP, "ucdp", data_copy, grant=curator_grant())
+    imported.import_and_save(EXTERNAL / "gdelt_v2_raw.export.CSV", None, data_copy, grant=curator_grant())
     records = imported.list_imports(data_copy)
     assert [(r.dataset, r.rows_imported) for r in records] == [("ucdp", 6), ("gdelt", 5)]
     assert imported.imported_datasets(data_copy) == ["ucdp", "gdelt"]
-    assert imported.remove_import(data_copy, records[0].key)
+    assert imported.remove_import(data_copy, records[0].key, grant=curator_grant())
     assert [r.dataset for r in imported.list_imports(data_copy)] == ["gdelt"]
 
 
 def test_importing_a_file_of_the_same_name_again_replaces_it(data_copy, tmp_path):
-    imported.import_and_save(UCDP, "ucdp", data_copy)
+    imported.import_and_save(UCDP, "ucdp", data_copy, grant=curator_grant())
     smaller = tmp_path / UCDP.name
     smaller.write_bytes(edited(UCDP.name, "34.196632,43.873899", "x,43.873899"))
-    imported.import_and_save(smaller, "ucdp", data_copy)
+    imported.import_and_save(smaller, "ucdp", data_copy, grant=curator_grant())
     records = imported.list_imports(data_copy)
     assert [(r.rows_imported, r.rows_rejected) for r in records] == [(5, 1)]
     assert len(imported.read_rejected(records[0])) == 1
@@ -91,14 +91,14 @@ def test_importing_a_file_of_the_same_name_again_replaces_it(data_copy, tmp_path
 def test_the_same_event_in_two_imports_counts_once(data_copy, tmp_path):
     copy = tmp_path / "second.csv"
     copy.write_bytes(UCDP.read_bytes())
-    imported.import_and_save(UCDP, "ucdp", data_copy)
-    imported.import_and_save(copy, "ucdp", data_copy)
+    imported.import_and_save(UCDP, "ucdp", data_copy, grant=curator_grant())
+    imported.import_and_save(copy, "ucdp", data_copy, grant=curator_grant())
     assert len(imported.load_imported(data_copy, ["ucdp"])) == 6
 
 
 def test_curated_and_imported_events_combine_and_filter_together(data_copy):
-    imported.import_and_save(UCDP, "ucdp", data_copy)
-    imported.import_and_save(EXTERNAL / "acled_export.csv", "acled", data_copy)
+    imported.import_and_save(UCDP, "ucdp", data_copy, grant=curator_grant())
+    imported.import_and_save(EXTERNAL / "acled_export.csv", "acled", data_copy, grant=curator_grant())
     dataset = load_dataset(data_copy)
     combined = imported.combine_events([dataset.events, imported.load_imported(data_copy, ["ucdp", "acled"])])
     assert len(combined) == len(dataset.events) + 6 + 6
@@ -123,12 +123,12 @@ def test_every_dataset_has_an_attribution():
 
 
 def test_the_fixture_data_is_never_written_by_an_import(data_copy):
-    imported.import_and_save(UCDP, "ucdp", data_copy)
+    imported.import_and_save(UCDP, "ucdp", data_copy, grant=curator_grant())
     assert curated_digests(data_copy) == curated_digests(FIXTURE_DATA)
 
 
 @pytest.mark.parametrize("name", ["ucdp_ged_hdx_iraq.csv", "acled_export.csv", "gdelt_v2_raw.export.CSV"])
 def test_imported_events_have_the_curated_columns_plus_provenance(data_copy, name):
-    events = imported.import_and_save(EXTERNAL / name, None, data_copy).result.events
+    events = imported.import_and_save(EXTERNAL / name, None, data_copy, grant=curator_grant()).result.events
     curated = load_dataset(data_copy).events
     assert list(events.columns) == [*curated.columns, "original_id"]

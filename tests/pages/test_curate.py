@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from tensions.curation import access, places, saving, snapshot
+from tensions.curation.throttle import LOCAL_ADDRESS, SIGNIN_FOLDER, SignInThrottle
 from tests.conftest import APP_ROOT
 from tests.curation.test_intake import STRIKE_REPORT
 from tests.nominatim_stub import nominatim_stub
@@ -122,6 +124,11 @@ def test_a_password_too_short_keeps_curation_off_and_says_why(data, monkeypatch)
 # --------------------------------------------------------------------------- signing in
 
 
+def without_sign_in_records(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The files but the record of failed sign-ins (the audit log and the throttle's counts)."""
+    return {name: content for name, content in files.items() if name != "audit.log" and not name.startswith(".signin")}
+
+
 def test_a_wrong_password_cannot_save_by_any_path(data):
     before = file_bytes(data)
     at = signed_in(password="not the password at all")
@@ -129,7 +136,9 @@ def test_a_wrong_password_cannot_save_by_any_path(data):
     assert not at.tabs
     drive_every_widget(at)
     assert not at.tabs
-    assert file_bytes(data) == before
+    assert without_sign_in_records(file_bytes(data)) == before
+    logged = [json.loads(line) for line in (data / "audit.log").read_text().splitlines()]
+    assert logged and {entry["action"] for entry in logged} == {"sign-in failed"}
 
 
 def test_a_forged_grant_is_refused_when_a_password_is_set(data):
@@ -142,16 +151,31 @@ def test_a_forged_grant_is_refused_when_a_password_is_set(data):
     assert file_bytes(data) == before
 
 
-def test_five_wrong_passwords_lock_the_session(data):
+def test_failed_sign_ins_are_counted_on_the_server_across_reloads_and_logged(data):
+    for _ in range(2):  # each a new session, as a reload or a new tab is
+        at = signed_in(name="Mallory", password="guess")
+        assert "Sign-in failed" in at.error[0].value
+    counts = json.loads((data / SIGNIN_FOLDER / "throttle.json").read_text())
+    assert counts["addresses"][LOCAL_ADDRESS]["failures"] == 2
+    logged = [json.loads(line) for line in (data / "audit.log").read_text().splitlines()]
+    assert [(e["who"], e["action"], e["address"]) for e in logged] == [("Mallory", "sign-in failed", "local")] * 2
+    assert "guess" not in (data / "audit.log").read_text()
+
+
+def test_after_repeated_failures_a_new_session_must_wait_even_with_the_right_password(data):
+    clock = [time.time() - 62]
+    earlier = SignInThrottle(data, clock=lambda: clock[0])
+    for wait in (0, 0, 0, 2, 4, 8, 16, 32):  # eight failures, each as soon as allowed, the last one now
+        clock[0] += wait
+        assert earlier.sign_in("guess", access.AccessConfig(password=PASSWORD), who="Mallory", address=None) is None
     at = page(curation={"password": PASSWORD}).run()
-    for _ in range(access.MAX_FAILED_ATTEMPTS):
-        at.text_input(key="signin_name").input("Mallory")
-        at.text_input(key="signin_password").input("guess")
-        at.button(key="signin_submit").click().run()
-    assert "Too many wrong passwords" in at.error[0].value
-    at.run()
-    assert "Too many wrong passwords" in at.error[0].value
-    assert not at.text_input
+    assert "Too many failed sign-ins lately" in at.warning[0].value
+    at.text_input(key="signin_name").input("Ann")
+    at.text_input(key="signin_password").input(PASSWORD)
+    at.button(key="signin_submit").click().run()
+    assert at.error[0].value.startswith("Not signed in: too many failed sign")
+    assert "try again in" in at.error[0].value
+    assert not at.tabs
 
 
 def test_the_right_password_from_the_environment_signs_in(data, monkeypatch):
@@ -214,7 +238,7 @@ def test_an_invalid_edit_is_refused_with_the_problem_named(data):
     assert "Not saved" in at.error[0].value
     problems = table_with(at, "problem")
     assert problems.iloc[0].tolist() == ["events.csv", "JOR-20240128-1", "label", "longer than 32 characters (40)"]
-    assert file_bytes(data) == before
+    assert without_sign_in_records(file_bytes(data)) == before
 
 
 def test_a_save_after_another_curators_save_is_refused_with_their_change_and_mine_can_be_reapplied(data):
@@ -247,7 +271,7 @@ def test_the_add_form_shows_each_problem_under_its_field_and_writes_nothing(data
     red = [m.value for m in at.markdown if m.value.startswith(":red[")]
     assert ":red[is empty but required]" in red
     assert len(red) >= 6  # date, place, type, sub-type, actor, summary, source, …
-    assert file_bytes(data) == before
+    assert without_sign_in_records(file_bytes(data)) == before
 
 
 def test_the_add_form_saves_a_valid_event(data):

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tensions.ingest import imported
-from tests.conftest import APP_ROOT
+from tests.conftest import APP_ROOT, CURATOR_PASSWORD, curator_grant
 from tests.ingest.importers.conftest import EXTERNAL, edited
 
 TIMEOUT = 60
@@ -22,8 +22,13 @@ def data_dir(data_copy, monkeypatch):
     return data_copy
 
 
-def open_page(name: str) -> AppTest:
-    return AppTest.from_file(str(APP_ROOT / "pages" / name), default_timeout=TIMEOUT).run()
+def open_page(name: str, *, curator: bool = False) -> AppTest:
+    """The page, opened by a viewer or (`curator`) in a session signed in on the Curate page."""
+    at = AppTest.from_file(str(APP_ROOT / "pages" / name), default_timeout=TIMEOUT)
+    if curator:
+        at.secrets["curation"] = {"password": CURATOR_PASSWORD}
+        at.session_state["curator_grant"] = curator_grant()
+    return at.run()
 
 
 def upload(at: AppTest, name: str, content: bytes) -> AppTest:
@@ -43,9 +48,29 @@ def test_with_nothing_imported_the_page_says_so(data_dir):
     assert at.multiselect(key="dataset").value == ["curated"]
 
 
+def test_a_viewer_is_offered_no_upload_and_no_removal(data_dir):
+    imported.import_and_save(EXTERNAL / UCDP, "ucdp", data_dir, grant=curator_grant())
+    at = open_page("data.py")
+    assert not at.exception
+    assert not at.file_uploader
+    assert [b.key for b in at.button] == ["data_apply"]  # "Show these datasets" only sets the sidebar filter
+    assert any("Importing or removing a dataset needs a curator's sign-in" in c.value for c in at.caption)
+    assert "data_remove_pick" not in [w.key for w in at.selectbox]
+
+
+def test_a_curator_removes_an_import(data_dir):
+    imported.import_and_save(EXTERNAL / UCDP, "ucdp", data_dir, grant=curator_grant())
+    at = open_page("data.py", curator=True)
+    at.selectbox(key="data_remove_pick").set_value("ucdp--ucdp_ged_hdx_iraq")
+    at.button(key="data_remove").click().run()
+    assert not at.exception
+    assert imported.list_imports(data_dir) == []
+    assert not list((data_dir / "imported").iterdir())
+
+
 def test_uploading_a_ucdp_file_imports_it_and_shows_it_beside_the_curated_events(data_dir):
     before = digests(data_dir)
-    at = upload(open_page("data.py"), UCDP, (EXTERNAL / UCDP).read_bytes())
+    at = upload(open_page("data.py", curator=True), UCDP, (EXTERNAL / UCDP).read_bytes())
     assert not at.exception
     assert "6 rows read, 6 imported, 0 rejected" in at.success[0].value
     assert at.multiselect(key="dataset").value == ["curated", "ucdp"]
@@ -56,7 +81,7 @@ def test_uploading_a_ucdp_file_imports_it_and_shows_it_beside_the_curated_events
 
 
 def test_a_file_that_cannot_be_imported_shows_its_problems_and_stores_nothing(data_dir):
-    at = upload(open_page("data.py"), "mystery.csv", b"name,value\nx,1\n")
+    at = upload(open_page("data.py", curator=True), "mystery.csv", b"name,value\nx,1\n")
     assert not at.exception
     assert "could not be imported" in at.error[0].value
     assert "mystery.csv:1:: not a UCDP GED, ACLED or GDELT file" in at.code[0].value
@@ -65,7 +90,7 @@ def test_a_file_that_cannot_be_imported_shows_its_problems_and_stores_nothing(da
 
 def test_rejected_rows_are_listed_with_line_column_and_reason(data_dir):
     bad = edited(UCDP, "34.196632,43.873899", "34.19.6632,43.873899")
-    at = upload(open_page("data.py"), "bad_ucdp.csv", bad)
+    at = upload(open_page("data.py", curator=True), "bad_ucdp.csv", bad)
     assert "6 rows read, 5 imported, 1 rejected" in at.success[0].value
     (rejected,) = [d.value for d in at.dataframe if "reason" in d.value.columns]
     assert rejected[["line", "column", "reason"]].to_dict("records") == [
@@ -74,7 +99,7 @@ def test_rejected_rows_are_listed_with_line_column_and_reason(data_dir):
 
 
 def test_the_dataset_filter_adds_imported_events_to_other_pages(data_dir):
-    imported.import_and_save(EXTERNAL / UCDP, "ucdp", data_dir)
+    imported.import_and_save(EXTERNAL / UCDP, "ucdp", data_dir, grant=curator_grant())
     at = open_page("overview.py")
     assert {m.label: m.value for m in at.metric}["Events"] == "6"  # curated only by default
     at.multiselect(key="dataset").set_value(["curated", "ucdp"]).run()
@@ -87,7 +112,7 @@ def test_the_dataset_filter_adds_imported_events_to_other_pages(data_dir):
 
 
 def test_show_on_every_page_sets_the_sidebar_filter(data_dir):
-    imported.import_and_save(EXTERNAL / "gdelt_v2_raw.export.CSV", None, data_dir)
+    imported.import_and_save(EXTERNAL / "gdelt_v2_raw.export.CSV", None, data_dir, grant=curator_grant())
     at = open_page("data.py")
     at.multiselect(key="data_show").set_value(["gdelt"]).run()
     at.button(key="data_apply").click().run()

@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tensions.analysis.overrides import read_overrides
-from tests.conftest import APP_ROOT
+from tests.conftest import APP_ROOT, CURATOR_PASSWORD, curator_grant
 
 TIMEOUT = 60
 JANUARY_2024 = (dt.date(2024, 1, 4), dt.date(2024, 1, 31))
@@ -23,6 +23,14 @@ def at(monkeypatch, data_copy) -> AppTest:
     at = AppTest.from_file(str(APP_ROOT / "pages/overview.py"), default_timeout=TIMEOUT).run()
     at.date_input(key="dates").set_value(JANUARY_2024).run()
     return at
+
+
+@pytest.fixture
+def curator(at) -> AppTest:
+    """The Overview in a session where a curator (Ann) signed in on the Curate page."""
+    at.secrets["curation"] = {"password": CURATOR_PASSWORD}
+    at.session_state["curator_grant"] = curator_grant("Ann")
+    return at.run()
 
 
 def figure(at: AppTest, key: str) -> dict:
@@ -73,25 +81,30 @@ def test_an_analysts_judgement_is_shown_as_such_beside_the_computed_trend(at, da
     assert any("Jordan" in t and "(analyst judgement)" in t for t in titles)
 
 
-def test_recording_a_judgement_from_the_page_writes_it_to_the_data_folder(at, data_copy):
+def test_a_viewer_is_offered_no_judgement_form(at):
+    assert not at.text_input and not at.button
+    assert any("needs a curator's sign-in" in c.value for c in at.caption)
+
+
+def test_a_signed_in_curator_records_a_judgement_under_their_own_name(curator, data_copy):
+    at = curator
     at.selectbox(key="override_country").set_value("Iraq")
     at.segmented_control(key="override_trend").set_value("deteriorated")
     at.text_input(key="override_rationale").input("Militia attacks resumed after a lull.")
-    at.text_input(key="override_analyst").input("A. Analyst")
     at.button[0].click().run()
     assert not at.exception
     recorded = read_overrides(data_copy)
     assert recorded[["country", "month", "trend", "analyst"]].values.tolist() == [
-        ["Iraq", "2024-01", "deteriorated", "A. Analyst"]
+        ["Iraq", "2024-01", "deteriorated", "Ann"]
     ]
     assert arrows(at).loc["Iraq", "basis"] == "analyst judgement"
     assert any("Recorded: Iraq deteriorated in January 2024" in s.value for s in at.success)
 
 
-def test_a_judgement_without_a_rationale_is_refused_on_screen(at, data_copy):
+def test_a_judgement_without_a_rationale_is_refused_on_screen(curator, data_copy):
+    at = curator
     at.selectbox(key="override_country").set_value("Iraq")
     at.segmented_control(key="override_trend").set_value("deteriorated")
-    at.text_input(key="override_analyst").input("A. Analyst")
     at.button[0].click().run()
     assert any("a rationale is required" in e.value for e in at.error)
     assert not (data_copy / "trend_overrides.csv").exists()

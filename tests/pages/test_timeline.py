@@ -7,7 +7,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import APP_ROOT
+from tests.conftest import APP_ROOT, CURATOR_PASSWORD, curator_grant
 
 TIMEOUT = 120
 
@@ -19,10 +19,14 @@ def data_dir(monkeypatch, data_copy):
     return data_copy
 
 
-def timeline_page(**query_params: str) -> AppTest:
+def timeline_page(*, curator: bool = False, **query_params: str) -> AppTest:
+    """The page, opened by a viewer or (`curator`) in a session signed in on the Curate page."""
     at = AppTest.from_file(str(APP_ROOT / "pages/timeline.py"), default_timeout=TIMEOUT)
     for name, value in query_params.items():
         at.query_params[name] = value
+    if curator:
+        at.secrets["curation"] = {"password": CURATOR_PASSWORD}
+        at.session_state["curator_grant"] = curator_grant()
     return at.run()
 
 
@@ -101,8 +105,14 @@ def test_the_controls_live_in_the_url(data_dir):
     assert "<b>From a link</b>" in annotation_texts(chart(at)[0])
 
 
-def test_a_saved_brief_later_shows_what_changed_and_marks_it_on_the_chart(data_dir):
+def test_a_viewer_is_offered_no_way_to_save_or_overwrite_a_brief(data_dir):
     at = timeline_page()
+    assert not at.get("form_submit_button") and not at.text_input
+    assert any("Saving this view as a brief needs a curator's sign-in" in c.value for c in at.caption)
+
+
+def test_a_saved_brief_later_shows_what_changed_and_marks_it_on_the_chart(data_dir):
+    at = timeline_page(curator=True)
     at.text_input(key="brief_name").input("Weekly brief")
     at.get("form_submit_button")[0].click().run()
     assert not at.exception
