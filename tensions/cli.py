@@ -110,6 +110,39 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 1 if result.rows_rejected else 0
 
 
+def cmd_sync(args: argparse.Namespace) -> int:
+    from tensions.ingest.sync import SOURCES, SyncSettings, parse_interval, run_every, sync_sources
+
+    names = list(SOURCES) if args.source == "all" else [args.source]
+    overrides = {"since": args.since} if args.since else {}
+    settings = SyncSettings.from_env(**overrides)
+    grant = local_grant()
+    outcome = 0
+
+    def once() -> None:
+        nonlocal outcome
+        reports = sync_sources(grant, names, args.data_dir, settings)
+        for report in reports:
+            print(report.summary(), flush=True)
+            for note in report.notes:
+                print(f"  note: {note}", flush=True)
+        outcome = 2 if any(not r.ok for r in reports) else 1 if any(r.rejected for r in reports) else 0
+
+    if args.every is None:
+        once()
+        return outcome
+    try:
+        seconds = parse_interval(args.every)
+    except ValueError as error:
+        print(f"error: --every: {error}", file=sys.stderr)
+        return 2
+    try:
+        run_every(seconds, once)
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from tensions.bench.measure import bench_sizes, format_report, run_bench, write_json
 
@@ -240,6 +273,15 @@ def build_parser() -> argparse.ArgumentParser:
     imports.add_argument("--max-problems", type=int, default=50, help="reasons to print (default 50)")
     imports.add_argument("--rejected", type=Path, help="also write every rejected row with its reason to this CSV")
     imports.set_defaults(handler=cmd_import)
+
+    sync = commands.add_parser(
+        "sync",
+        help="fetch what is new or changed at ACLED, UCDP or GDELT into DATA_DIR/imported/ (credentials: see README)",
+    )
+    sync.add_argument("source", choices=["acled", "ucdp", "gdelt", "all"], help="the source to sync, or all three")
+    sync.add_argument("--every", metavar="INTERVAL", help="keep syncing, e.g. every 15m (90s, 1h); Ctrl-C stops")
+    sync.add_argument("--since", type=dt.date.fromisoformat, help="first day a first sync fetches (default 2023-10-07)")
+    sync.set_defaults(handler=cmd_sync)
 
     bench = commands.add_parser(
         "bench", help="time loading, filtering and figure building on synthetic events (10k, 100k and --events)"

@@ -1,10 +1,11 @@
 """The HTTP client every source shares: requests, with bounded retries that honour Retry-After.
 
 429 and 5xx answers, refused or cut connections and timeouts are retried with exponential backoff, or
-after the wait the server asks for (`Retry-After`, seconds or a date), as long as the total waiting
-stays within `RetryPolicy.budget_seconds`; then the source stops with a named error. Other answers
-(401, 403, 404, …) go back to the caller, which knows what they mean for its API. The clock and the
-sleep are seams tests replace.
+after the wait the server asks for (`Retry-After`, seconds or a date), as long as the client's total
+waiting (over every request of one sync) stays within `RetryPolicy.budget_seconds`; then the source
+stops with a named error. Other answers
+(401, 403, 404, …) go back to the caller, which knows what they mean for its API. The sleep is a seam
+tests replace.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How hard to try: at most `attempts` tries per request, waiting at most `budget_seconds` in all."""
+    """How hard to try: at most `attempts` tries per request, and at most `budget_seconds` of waiting
+    between tries over all the requests of one sync."""
 
     attempts: int = 5
     budget_seconds: float = 120.0
@@ -64,13 +66,11 @@ class HttpClient:
         *,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
         session: requests.Session | None = None,
     ) -> None:
         self.source = source
         self.retry = retry or RetryPolicy()
         self.sleep = sleep
-        self.clock = clock
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
         self.requests_made = 0
@@ -100,7 +100,6 @@ class HttpClient:
         Raises `SourceUnavailable` when 429/5xx persist past the attempts or the budget (or a Retry-After
         asks for longer than what is left of it) and `ConnectionLost` when the connection keeps failing.
         """
-        started = self.clock()
         attempt = 0
         while True:
             attempt += 1
@@ -128,14 +127,15 @@ class HttpClient:
                     failure += f" (Retry-After: {response.headers['Retry-After']})"
             self.network_seconds += time.perf_counter() - asked
             error_type = ConnectionLost if lost else SourceUnavailable
-            left = self.retry.budget_seconds - (self.clock() - started)
+            left = self.retry.budget_seconds - self.waited_seconds
             wait = self.retry.backoff(attempt) if wait is None else wait
             if attempt >= self.retry.attempts:
                 raise error_type(self.source, f"{failure}; gave up after {attempt} tries")
             if wait > left:
                 raise error_type(
                     self.source,
-                    f"{failure}; waiting {wait:g} s more would pass the {self.retry.budget_seconds:g} s budget",
+                    f"{failure}; waiting {wait:g} s more would pass the {self.retry.budget_seconds:g} s budget "
+                    f"({self.waited_seconds:g} s waited already)",
                 )
             self.sleep(wait)
             self.waited_seconds += wait

@@ -69,6 +69,18 @@ def test_a_wait_longer_than_the_budget_stops_at_once(server):
     assert waits == [] and len(server.requests) == 1
 
 
+def test_the_budget_is_shared_by_every_request_of_a_sync(server):
+    waits = []
+    server.fail("/first", "429", retry_after="3")
+    server.fail("/second", "429", retry_after="3")
+    session = client(waits, budget_seconds=5)
+
+    session.get(f"{server.url}/first")
+    with pytest.raises(SourceUnavailable, match=r"3 s waited already"):
+        session.get(f"{server.url}/second")
+    assert waits == [3.0]
+
+
 def test_a_connection_cut_mid_answer_is_retried_then_named(server):
     waits = []
     server.fail("/", "cut", times=10)
