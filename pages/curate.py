@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -17,14 +19,15 @@ import streamlit as st
 import ui
 from tensions.curation import access, editor, history, new_rows, places, saving, snapshot
 from tensions.curation.intake.drafts import guess_headline, read_article
-from tensions.curation.intake.records import Article, IntakeResult
+from tensions.curation.intake.records import Article
 from tensions.curation.intake.review import highlight_html, review_frame, rows_from_review
+from tensions.curation.session import WIDGET_PREFIXES, CurateSession
 from tensions.curation.throttle import SignInThrottle
 from tensions.data import taxonomy
 from tensions.data.csv_safety import safe_csv_bytes
 from tensions.data.gazetteer import Gazetteer, Place
 from tensions.data.paths import data_dir
-from tensions.data.schema import EVENTS, PLACES, to_typed
+from tensions.data.schema import EVENT_LABELS, EVENTS, PLACES, to_typed
 from tensions.errors import (
     ConcurrentEdit,
     DataNotWritable,
@@ -32,6 +35,7 @@ from tensions.errors import (
     NotAuthorised,
     NothingToSave,
     SignInThrottled,
+    TensionsError,
     ValidationFailed,
 )
 from tensions.figures import theme
@@ -54,6 +58,8 @@ write until curation is configured. Either:
 Saves are validated, backed up to `data/backups/` and logged to `data/audit.log`.
 """
 EDITOR_COLUMNS_DISABLED = ["event_id"]
+SESSION_KEY = "curate"  # the page's one session key: a `CurateSession`
+BLOCKED_MESSAGE = "Save or discard the edits in the **Edit events** tab first, so one save does not hide another."
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
 
 
@@ -85,12 +91,13 @@ def geocoding_settings(secrets: dict) -> tuple[tuple, tuple]:
     )
 
 
-def flash(message: str, kind: str = "success") -> None:
-    st.session_state["curate_flash"] = (kind, message)
+def curate_session() -> CurateSession:
+    """This browser session's Curate state, kept under one session key."""
+    return st.session_state.setdefault(SESSION_KEY, CurateSession())
 
 
-def show_flash() -> None:
-    kind, message = st.session_state.pop("curate_flash", (None, None))
+def show_flash(session: CurateSession) -> None:
+    kind, message = session.take_flash() or (None, None)
     if kind == "success":
         st.success(message)
     elif kind == "warning":
@@ -112,18 +119,18 @@ def show_problems(problems: list[saving.LocatedProblem]) -> None:
 
 def sign_in(config: access.AccessConfig) -> access.Grant | None:
     """The session's grant: kept while valid, else a sign-in form (password) or button (login)."""
-    grant = st.session_state.get("curator_grant")
+    grant = st.session_state.get(ui.GRANT_KEY)
     if grant is not None:
         try:
             return access.verify(grant, config)
         except NotAuthorised as error:
-            st.session_state.pop("curator_grant", None)
+            st.session_state.pop(ui.GRANT_KEY, None)
             st.warning(str(error))
     user = st.user.to_dict()
     if config.login_enabled and user.get("is_logged_in") is True:
         grant = access.grant_for_identity(user, config)
         if grant is not None:
-            st.session_state["curator_grant"] = grant
+            st.session_state[ui.GRANT_KEY] = grant
             return grant
         st.error(
             f"You are signed in as {escape_markdown(user.get('email') or 'an unknown user')}, "
@@ -155,14 +162,15 @@ def sign_in(config: access.AccessConfig) -> access.Grant | None:
                     "and after a few, each further attempt must wait longer."
                 )
                 return None
-            st.session_state["curator_grant"] = grant
+            st.session_state[ui.GRANT_KEY] = grant
             st.rerun()
     return None
 
 
 def sign_out() -> None:
-    grant = st.session_state.pop("curator_grant", None)
-    for key in [k for k in st.session_state if str(k).startswith(("curation_", "intake_", "places_", "add_"))]:
+    grant = st.session_state.pop(ui.GRANT_KEY, None)
+    st.session_state.pop(SESSION_KEY, None)
+    for key in [k for k in st.session_state if str(k).startswith(WIDGET_PREFIXES)]:
         del st.session_state[key]
     if isinstance(grant, access.Grant) and grant.method == "login":
         st.logout()
@@ -171,48 +179,44 @@ def sign_out() -> None:
 # --------------------------------------------------------------------------- what the page works from
 
 
-def current_base(folder) -> snapshot.Snapshot:
+def current_base(session: CurateSession, folder: Path) -> snapshot.Snapshot:
     """The snapshot this session edits; reloaded when the files changed on disk and nothing is pending."""
-    base: snapshot.Snapshot | None = st.session_state.get("curation_base")
+    base = session.base
     if base is not None and base.data_dir == folder:
         on_disk = {name: snapshot.file_hash(folder / name) for name in base.hashes}
-        if on_disk == dict(base.hashes) or has_pending_edits(base):
+        if on_disk == dict(base.hashes) or session.has_pending_edits(st.session_state.get(session.editor_key())):
             return base
         st.toast("The data changed on disk; the page reloaded it.")
-    base = snapshot.load_snapshot(folder)
-    adopt(base)
-    return base
+    session.adopt(snapshot.load_snapshot(folder))
+    return session.base
 
 
-def adopt(base: snapshot.Snapshot, working: pd.DataFrame | None = None) -> None:
-    """Work from `base` (after loading or saving); the table editor starts afresh."""
-    st.session_state["curation_base"] = base
-    st.session_state["curation_working"] = base.events if working is None else working
-    st.session_state["curation_editor_gen"] = st.session_state.get("curation_editor_gen", 0) + 1
-    st.session_state.pop("curation_refusal", None)
+@dataclass(frozen=True)
+class Desk:
+    """What every tab works from in this run: the session, the tables, who is curating, the data folder."""
 
+    session: CurateSession
+    base: snapshot.Snapshot
+    grant: access.Grant
+    config: access.AccessConfig
+    folder: Path
 
-def editor_key(base: snapshot.Snapshot) -> str:
-    return f"curation_editor_{base.version}_{st.session_state.get('curation_editor_gen', 0)}"
+    def save(self, **tables) -> saving.SaveResult | TensionsError:
+        """Call the one save function; on success work from the new snapshot. Returns the result or the error."""
+        try:
+            with st.spinner("Validating and saving…"):
+                result = saving.save_changes(self.base, grant=self.grant, access_config=self.config, **tables)
+        except (NotAuthorised, NothingToSave, ConcurrentEdit, InvalidDataError, DataNotWritable) as error:
+            if isinstance(error, NotAuthorised):
+                st.session_state.pop(ui.GRANT_KEY, None)
+            return error
+        self.session.adopt(result.snapshot)
+        return result
 
-
-def has_pending_edits(base: snapshot.Snapshot) -> bool:
-    working = st.session_state.get("curation_working")
-    rebased = working is not None and not working.equals(base.events)
-    return rebased or editor.pending_editor_changes(st.session_state.get(editor_key(base)))
-
-
-def save(base: snapshot.Snapshot, grant: access.Grant, config: access.AccessConfig, **tables) -> object:
-    """Call the one save function; on success adopt the new snapshot. Returns the result or the error."""
-    try:
-        with st.spinner("Validating and saving…"):
-            result = saving.save_changes(base, grant=grant, access_config=config, **tables)
-    except (NotAuthorised, NothingToSave, ConcurrentEdit, InvalidDataError, DataNotWritable) as error:
-        if isinstance(error, NotAuthorised):
-            st.session_state.pop("curator_grant", None)
-        return error
-    adopt(result.snapshot)
-    return result
+    def saved(self, result: saving.SaveResult) -> None:
+        """Say after the rerun what was saved and where the previous file went."""
+        self.session.flash = ("success", saved_message(result))
+        st.rerun()
 
 
 def saved_message(result: saving.SaveResult) -> str:
@@ -243,72 +247,45 @@ def show_refusal(error: object) -> None:
         st.error(f"Not saved: {escape_markdown(error)}")
 
 
-# --------------------------------------------------------------------------- the page
+def event_columns(base: snapshot.Snapshot) -> dict:
+    """The event editors' columns: the schema's headings, with the choices and limits the data allows."""
+    label = EVENT_LABELS
+    sub_types = [s.name for s in taxonomy.SUB_EVENT_TYPES]
+    place_names = sorted(base.places["place"].dropna())
+    actor_names = sorted(base.actors["actor"].dropna())
+    column = st.column_config
+    return {name: label[name] for name in EVENTS.column_names} | {
+        "event_id": column.TextColumn(label["event_id"], disabled=True, pinned=True),
+        "event_date": column.DateColumn(label["event_date"], format="YYYY-MM-DD", required=True),
+        "time_precision": column.SelectboxColumn(label["time_precision"], options=list(taxonomy.TIME_PRECISIONS)),
+        "country": column.SelectboxColumn(label["country"], options=list(taxonomy.COUNTRY_NAMES)),
+        "theatre": column.SelectboxColumn(
+            label["theatre"], options=list(taxonomy.THEATRES), help="Only for events held outside their theatre."
+        ),
+        "location": column.SelectboxColumn(label["location"], options=place_names),
+        "latitude": column.NumberColumn(label["latitude"], min_value=-90, max_value=90, format="%.5f"),
+        "longitude": column.NumberColumn(label["longitude"], min_value=-180, max_value=180, format="%.5f"),
+        "geo_precision": column.NumberColumn(label["geo_precision"], min_value=1, max_value=3, step=1),
+        "event_type": column.SelectboxColumn(label["event_type"], options=list(taxonomy.EVENT_TYPES)),
+        "sub_event_type": column.SelectboxColumn(label["sub_event_type"], options=sub_types),
+        "actor1": column.SelectboxColumn(label["actor1"], options=actor_names),
+        "actor2": column.SelectboxColumn(label["actor2"], options=actor_names),
+        "fatalities": column.NumberColumn(
+            label["fatalities"], min_value=0, step=1, help="Empty means not reported, never 0 by default."
+        ),
+        "notes": column.TextColumn(label["notes"], width="large"),
+        "source_date": column.DateColumn(label["source_date"], format="YYYY-MM-DD"),
+        "confidence": column.SelectboxColumn(label["confidence"], options=list(taxonomy.CONFIDENCES)),
+    }
 
-dataset, state, events = ui.current_view()
-st.title("Curate events")
-st.caption(ui.view_caption(dataset, state))
-if events.empty:
-    ui.no_events_message()
 
-secrets = ui.secrets_mapping()
-config = access.access_config(secrets, os.environ)
-for problem in config.problems:
-    st.warning(problem)
-if not config.enabled:
-    st.info(HOW_TO_ENABLE.format(min_length=access.MIN_PASSWORD_LENGTH))
-    st.stop()
+# --------------------------------------------------------------------------- the tabs
 
-grant = sign_in(config)
-if grant is None:
-    st.stop()
 
-folder = data_dir()
-try:
-    base = current_base(folder)
-except InvalidDataError as error:
-    st.error("The data files cannot be read, so nothing can be curated.")
-    st.code("\n".join(str(p) for p in error.problems), language=None)
-    st.stop()
-
-with st.sidebar:
-    st.caption(f"Curating as {escape_markdown(grant.who)} ({grant.method})")
-    st.button("Sign out", key="signout", on_click=sign_out)
-show_flash()
-
-gazetteer = Gazetteer(to_typed(base.places, PLACES))
-place_names = sorted(base.places["place"].dropna())
-actor_names = sorted(base.actors["actor"].dropna())
-sub_types = [s.name for s in taxonomy.SUB_EVENT_TYPES]
-geocoding = online_lookup(*geocoding_settings(secrets))
-
-tab_add, tab_edit, tab_article, tab_places, tab_history = st.tabs(
-    ["Add an event", "Edit events", "From an article", "Places", "History"]
-)
-
-column_config = {
-    "event_id": st.column_config.TextColumn("Event id", disabled=True, pinned=True),
-    "event_date": st.column_config.DateColumn("Date", format="YYYY-MM-DD", required=True),
-    "time_precision": st.column_config.SelectboxColumn("Known to the", options=list(taxonomy.TIME_PRECISIONS)),
-    "country": st.column_config.SelectboxColumn("Country", options=list(taxonomy.COUNTRY_NAMES)),
-    "theatre": st.column_config.SelectboxColumn("Theatre (override)", options=list(taxonomy.THEATRES)),
-    "location": st.column_config.SelectboxColumn("Place", options=place_names),
-    "latitude": st.column_config.NumberColumn("Latitude", min_value=-90, max_value=90, format="%.5f"),
-    "longitude": st.column_config.NumberColumn("Longitude", min_value=-180, max_value=180, format="%.5f"),
-    "geo_precision": st.column_config.NumberColumn("Geo precision", min_value=1, max_value=3, step=1),
-    "event_type": st.column_config.SelectboxColumn("Type", options=list(taxonomy.EVENT_TYPES)),
-    "sub_event_type": st.column_config.SelectboxColumn("Sub-type", options=sub_types),
-    "actor1": st.column_config.SelectboxColumn("Actor", options=actor_names),
-    "actor2": st.column_config.SelectboxColumn("Acted on / with", options=actor_names),
-    "fatalities": st.column_config.NumberColumn("Fatalities (empty = unknown)", min_value=0, step=1),
-    "notes": st.column_config.TextColumn("Summary", width="large"),
-    "source_date": st.column_config.DateColumn("Report date", format="YYYY-MM-DD"),
-    "confidence": st.column_config.SelectboxColumn("Confidence", options=list(taxonomy.CONFIDENCES)),
-}
-
-# The Edit tab is filled first: whether its table holds unsaved edits decides what the other tabs may save.
-with tab_edit:
-    working: pd.DataFrame = st.session_state.get("curation_working", base.events)
+def edit_tab(desk: Desk, events: pd.DataFrame, columns: dict) -> bool:
+    """The events in the sidebar's view as an editable table, saved together. True while edits are unsaved."""
+    session, base = desk.session, desk.base
+    working = session.working if session.working is not None else base.events
     in_view = set(events["event_id"].astype(str))
     shown = [label for label, event_id in working["event_id"].items() if event_id in in_view]
     st.caption(
@@ -319,10 +296,10 @@ with tab_edit:
         st.info("Your earlier edits were re-applied on top of the latest data. Review them, then save.")
     edited = st.data_editor(
         editor.editor_frame(working.loc[shown]),
-        key=editor_key(base),
+        key=session.editor_key(),
         num_rows="delete",
         hide_index=True,
-        column_config=column_config,
+        column_config=columns,
         disabled=EDITOR_COLUMNS_DISABLED,
         height=420,
     )
@@ -333,28 +310,25 @@ with tab_edit:
         st.dataframe(snapshot.changes_frame(pending), hide_index=True)
         save_col, discard_col, _ = st.columns([1, 1, 4])
         if save_col.button("Save changes", key="curation_save_edits", type="primary"):
-            outcome = save(base, grant, config, events=new_events)
+            outcome = desk.save(events=new_events)
             if isinstance(outcome, saving.SaveResult):
-                flash(saved_message(outcome))
-                st.rerun()
-            st.session_state["curation_refusal"] = outcome
+                desk.saved(outcome)
+            session.refusal = outcome
         if discard_col.button("Discard", key="curation_discard"):
-            adopt(base)
-            st.session_state.pop("curation_refusal", None)
+            session.adopt(base)
             st.rerun()
-        refusal = st.session_state.get("curation_refusal")
-        if refusal is not None:
-            show_refusal(refusal)
-            if isinstance(refusal, ConcurrentEdit) and st.button(
+        if session.refusal is not None:
+            show_refusal(session.refusal)
+            if isinstance(session.refusal, ConcurrentEdit) and st.button(
                 "Load the latest data and re-apply my edits", key="curation_rebase"
             ):
-                latest = snapshot.load_snapshot(folder)
+                latest = snapshot.load_snapshot(desk.folder)
                 merged, conflicts = editor.rebase(base.events, new_events, latest.events)
-                adopt(latest, merged)
-                st.session_state.pop("curation_refusal", None)
+                session.adopt(latest, merged)
                 if conflicts:
-                    flash(
-                        "Some edits could not be re-applied: " + " · ".join(map(escape_markdown, conflicts)), "warning"
+                    session.flash = (
+                        "warning",
+                        "Some edits could not be re-applied: " + " · ".join(map(escape_markdown, conflicts)),
                     )
                 st.rerun()
     st.download_button(
@@ -365,26 +339,53 @@ with tab_edit:
         key="curation_download",
         on_click="ignore",
     )
-
-blocked = bool(pending) or not working.equals(base.events)
-BLOCKED_MESSAGE = "Save or discard the edits in the **Edit events** tab first, so one save does not hide another."
+    return bool(pending) or not working.equals(base.events)
 
 
-def field_errors(column: str) -> None:
+def field_errors(session: CurateSession, column: str) -> None:
     """The validation messages of the event being added, under the field they concern."""
-    for problem in st.session_state.get("add_problems", []):
+    for problem in session.add_problems:
         if problem.column == column:
             st.markdown(f":red[{escape_markdown(problem.message)}]")
 
 
-with tab_add:
-    if st.session_state.pop("add_reset", False):
+def new_place_fields(location: str) -> Place | None:
+    """The details of a place the gazetteer lacks, typed in; None until they are complete."""
+    st.markdown(
+        f"**New place**: {escape_markdown(location)} is not in the gazetteer. Give its details (or look it up in the **Places** tab)."
+    )
+    country = st.selectbox("Country of the new place", taxonomy.COUNTRY_NAMES, index=None, key="add_place_country")
+    c1, c2 = st.columns(2)
+    lat = c1.number_input("Latitude", min_value=-90.0, max_value=90.0, value=None, format="%.5f", key="add_place_lat")
+    lon = c2.number_input(
+        "Longitude", min_value=-180.0, max_value=180.0, value=None, format="%.5f", key="add_place_lon"
+    )
+    precision = st.selectbox(
+        "Place precision",
+        taxonomy.GEO_PRECISIONS,
+        format_func=taxonomy.GEO_PRECISION_MEANING.get,
+        key="add_place_precision",
+    )
+    admin1 = st.text_input("Province (admin1)", key="add_place_admin1")
+    st.text_input("Aliases (semicolon-separated)", key="add_place_aliases")
+    if country and lat is not None and lon is not None:
+        return Place(location, lat, lon, precision, admin1 or None, country)
+    return None
+
+
+def add_tab(desk: Desk, gazetteer: Gazetteer, *, blocked: bool) -> None:
+    """One new event in a form, each problem shown under its field; a new place is added with it."""
+    session, base = desk.session, desk.base
+    if session.add_reset:
+        session.add_reset, session.add_problems = False, []
         for key in [k for k in st.session_state if str(k).startswith("add_")]:
             del st.session_state[key]
+    place_names = sorted(base.places["place"].dropna())
+    actor_names = sorted(base.actors["actor"].dropna())
     left, right = st.columns(2)
     with left:
         event_date = st.date_input("Date of the event", value=None, key="add_event_date", format="YYYY-MM-DD")
-        field_errors("event_date")
+        field_errors(session, "event_date")
         time_precision = st.selectbox(
             "Date known to the",
             taxonomy.TIME_PRECISIONS,
@@ -400,33 +401,11 @@ with tab_add:
             placeholder="Choose a place, or type a new one",
             help="Names and aliases from places.csv; a new name adds a place.",
         )
-        field_errors("location")
+        field_errors(session, "location")
         known_place = gazetteer.lookup(location) if location else None
         new_place = None
         if location and known_place is None:
-            st.markdown(
-                f"**New place**: {escape_markdown(location)} is not in the gazetteer. Give its details (or look it up in the **Places** tab)."
-            )
-            np_country = st.selectbox(
-                "Country of the new place", taxonomy.COUNTRY_NAMES, index=None, key="add_place_country"
-            )
-            c1, c2 = st.columns(2)
-            np_lat = c1.number_input(
-                "Latitude", min_value=-90.0, max_value=90.0, value=None, format="%.5f", key="add_place_lat"
-            )
-            np_lon = c2.number_input(
-                "Longitude", min_value=-180.0, max_value=180.0, value=None, format="%.5f", key="add_place_lon"
-            )
-            np_precision = st.selectbox(
-                "Place precision",
-                taxonomy.GEO_PRECISIONS,
-                format_func=taxonomy.GEO_PRECISION_MEANING.get,
-                key="add_place_precision",
-            )
-            np_admin1 = st.text_input("Province (admin1)", key="add_place_admin1")
-            np_aliases = st.text_input("Aliases (semicolon-separated)", key="add_place_aliases")
-            if np_country and np_lat is not None and np_lon is not None:
-                new_place = Place(location, np_lat, np_lon, np_precision, np_admin1 or None, np_country)
+            new_place = new_place_fields(location)
         elif known_place is not None:
             st.caption(
                 f"{escape_markdown(known_place.place)}, {escape_markdown(known_place.country)}: "
@@ -442,21 +421,21 @@ with tab_add:
         theatre = st.selectbox(
             "Theatre (only for events held outside the region)", [None, *taxonomy.THEATRES], key="add_theatre"
         )
-        field_errors("theatre")
-        field_errors("latitude")
+        field_errors(session, "theatre")
+        field_errors(session, "latitude")
         event_type = st.selectbox("Event type", taxonomy.EVENT_TYPES, index=None, key="add_event_type")
-        field_errors("event_type")
+        field_errors(session, "event_type")
         sub_event_type = st.selectbox(
             "Sub-type",
             [s.name for s in taxonomy.SUB_EVENT_TYPES if s.event_type == event_type],
             index=None,
             key="add_sub_event_type",
         )
-        field_errors("sub_event_type")
+        field_errors(session, "sub_event_type")
         actor1 = st.selectbox("Actor", actor_names, index=None, key="add_actor1", help="Who acted, as in actors.csv.")
-        field_errors("actor1")
+        field_errors(session, "actor1")
         actor2 = st.selectbox("Acted on / with (optional)", actor_names, index=None, key="add_actor2")
-        field_errors("actor2")
+        field_errors(session, "actor2")
         fatalities = st.number_input(
             "Reported fatalities (empty = unknown, never 0 by default)",
             min_value=0,
@@ -464,29 +443,29 @@ with tab_add:
             step=1,
             key="add_fatalities",
         )
-        field_errors("fatalities")
+        field_errors(session, "fatalities")
     with right:
         attribution = st.text_input(
             "Attribution",
             key="add_attribution",
             placeholder="claimed by X · attributed by X to Y · unclaimed · disputed",
         )
-        field_errors("attribution")
+        field_errors(session, "attribution")
         notes = st.text_area("Summary (neutral: who did what to whom, where, with what effect)", key="add_notes")
-        field_errors("notes")
+        field_errors(session, "notes")
         source = st.text_input("Source (publisher)", key="add_source")
-        field_errors("source")
+        field_errors(session, "source")
         source_title = st.text_input("Headline ([in brackets] when describing, not quoting)", key="add_source_title")
-        field_errors("source_title")
+        field_errors(session, "source_title")
         source_date = st.date_input("Report date", value=None, key="add_source_date", format="YYYY-MM-DD")
-        field_errors("source_date")
+        field_errors(session, "source_date")
         source_url = st.text_input("Link (only when certain)", key="add_source_url")
-        field_errors("source_url")
+        field_errors(session, "source_url")
         confidence = st.selectbox("Confidence", taxonomy.CONFIDENCES, index=None, key="add_confidence")
-        field_errors("confidence")
+        field_errors(session, "confidence")
         tags = st.text_input("Tags (semicolon-separated; `key` marks briefing events)", key="add_tags")
         label = st.text_input("Label for key events (at most 32 characters)", key="add_label")
-        field_errors("label")
+        field_errors(session, "label")
         country = known_place.country if known_place else (new_place.country if new_place else None)
         proposed_id = new_rows.propose_event_id(country, event_date, base.events["event_id"].dropna())
         event_id = st.text_input(
@@ -495,8 +474,8 @@ with tab_add:
             placeholder=proposed_id or "<ISO3>-<YYYYMMDD>-<n>",
             help="Leave empty to use the proposal.",
         )
-        field_errors("event_id")
-    for problem in st.session_state.get("add_problems", []):
+        field_errors(session, "event_id")
+    for problem in session.add_problems:
         if problem.column not in EVENTS.column_names or problem.file != EVENTS.file_name:
             st.markdown(
                 f":red[{escape_markdown(problem.file)} · {escape_markdown(problem.column)}: {escape_markdown(problem.message)}]"
@@ -537,28 +516,27 @@ with tab_add:
             places_table = new_rows.append_rows(
                 base.places, new_rows.place_row(new_place, geocoder="manual", today=dt.date.today(), aliases=aliases)
             )
-        outcome = save(
-            base,
-            grant,
-            config,
+        outcome = desk.save(
             events=new_rows.append_rows(base.events, new_rows.event_row(values)),
             places=places_table,
         )
         if isinstance(outcome, saving.SaveResult):
-            st.session_state["add_reset"] = True
-            flash(saved_message(outcome))
-            st.rerun()
+            session.add_reset = True
+            desk.saved(outcome)
         if isinstance(outcome, ValidationFailed):
             own = [
                 p
                 for p in outcome.located
                 if p.key in (values["event_id"], "") or p.key.startswith("line ") or p.file != EVENTS.file_name
             ]
-            st.session_state["add_problems"] = own or outcome.located
+            session.add_problems = own or outcome.located
             st.rerun()
         show_refusal(outcome)
 
-with tab_article:
+
+def article_tab(desk: Desk, columns: dict, *, blocked: bool) -> None:
+    """A pasted report read for places, actors and dates, its draft events reviewed and the kept ones saved."""
+    session, base = desk.session, desk.base
     st.caption(
         "Paste a report and its publication date. Places, actors and dates are found and highlighted, and draft "
         "events proposed: tick the ones to keep, correct them, and save. Nothing is saved until you do."
@@ -572,67 +550,65 @@ with tab_article:
     if st.button("Find places, actors and dates", key="intake_run", disabled=not (text and published)):
         article = Article(text, published, publisher or "", headline_input or guess_headline(text), url or "")
         result = read_article(article, base.actors, base.places)
-        st.session_state["intake_result"] = result
-        st.session_state["intake_review"] = review_frame(result.drafts, actors=base.actors, places=base.places)
-        st.session_state["intake_gen"] = st.session_state.get("intake_gen", 0) + 1
-    result: IntakeResult | None = st.session_state.get("intake_result")
-    if result is not None:
-        colours = theme.INTAKE_HIGHLIGHT_COLOURS
-        legend = " ".join(
-            f'<mark style="background-color:{colours[kind]};border-radius:3px;padding:0 4px">{label}</mark>'
-            for kind, label in (("place", "place"), ("country", "country"), ("actor", "actor"), ("date", "date"))
+        session.read_article(result, review_frame(result.drafts, actors=base.actors, places=base.places))
+    result = session.intake
+    if result is None:
+        return
+    colours = theme.INTAKE_HIGHLIGHT_COLOURS
+    legend = " ".join(
+        f'<mark style="background-color:{colours[kind]};border-radius:3px;padding:0 4px">{label}</mark>'
+        for kind, label in (("place", "place"), ("country", "country"), ("actor", "actor"), ("date", "date"))
+    )
+    legend += f' <span style="text-decoration:underline 2px {colours["keyword"]}">event keyword</span>'
+    st.html(f"<div style='margin-bottom:6px'>{legend}</div>")
+    st.html(
+        '<div style="max-height:420px;overflow-y:auto;border:1px solid #ddd;padding:10px;line-height:1.6">'
+        + highlight_html(result.article.text, result.matches, colours=colours, end=result.analysed_chars)
+        + "</div>"
+    )
+    if result.ignored_text.strip():
+        st.caption(
+            f"The text after character {result.analysed_chars} looks like page furniture (related stories, comments) and was not read."
         )
-        legend += f' <span style="text-decoration:underline 2px {colours["keyword"]}">event keyword</span>'
-        st.html(f"<div style='margin-bottom:6px'>{legend}</div>")
-        st.html(
-            '<div style="max-height:420px;overflow-y:auto;border:1px solid #ddd;padding:10px;line-height:1.6">'
-            + highlight_html(result.article.text, result.matches, colours=colours, end=result.analysed_chars)
-            + "</div>"
+    found = pd.DataFrame(
+        [{"kind": m.kind, "text": m.text, "means": m.value} for m in result.matches if m.kind != "keyword"],
+        columns=["kind", "text", "means"],
+    ).drop_duplicates()
+    with st.expander(f"{len(found)} distinct matches"):
+        st.dataframe(found, hide_index=True)
+    review = session.intake_review
+    st.subheader(f"{len(review)} draft event(s)")
+    if review.empty:
+        st.info("No sentence names an actor or place together with a date or an event keyword.")
+        return
+    reviewed = st.data_editor(
+        review,
+        key=session.intake_editor_key(),
+        hide_index=True,
+        column_config={
+            **columns,
+            "accept": st.column_config.CheckboxColumn("Keep", pinned=True),
+            "check": st.column_config.TextColumn("Check", disabled=True, width="large"),
+        },
+        disabled=["check"],
+    )
+    if blocked:
+        st.warning(BLOCKED_MESSAGE)
+    accepted = int(reviewed["accept"].fillna(False).sum())
+    if st.button(f"Save {accepted} kept draft(s)", key="intake_save", type="primary", disabled=blocked or not accepted):
+        rows = rows_from_review(
+            reviewed, result.article, places=base.places, taken_ids=base.events["event_id"].dropna()
         )
-        if result.ignored_text.strip():
-            st.caption(
-                f"The text after character {result.analysed_chars} looks like page furniture (related stories, comments) and was not read."
-            )
-        found = pd.DataFrame(
-            [{"kind": m.kind, "text": m.text, "means": m.value} for m in result.matches if m.kind != "keyword"],
-            columns=["kind", "text", "means"],
-        ).drop_duplicates()
-        with st.expander(f"{len(found)} distinct matches"):
-            st.dataframe(found, hide_index=True)
-        review: pd.DataFrame = st.session_state["intake_review"]
-        st.subheader(f"{len(review)} draft event(s)")
-        if review.empty:
-            st.info("No sentence names an actor or place together with a date or an event keyword.")
-        else:
-            reviewed = st.data_editor(
-                review,
-                key=f"intake_editor_{st.session_state.get('intake_gen', 0)}",
-                hide_index=True,
-                column_config={
-                    **column_config,
-                    "accept": st.column_config.CheckboxColumn("Keep", pinned=True),
-                    "check": st.column_config.TextColumn("Check", disabled=True, width="large"),
-                },
-                disabled=["check"],
-            )
-            if blocked:
-                st.warning(BLOCKED_MESSAGE)
-            accepted = int(reviewed["accept"].fillna(False).sum())
-            if st.button(
-                f"Save {accepted} kept draft(s)", key="intake_save", type="primary", disabled=blocked or not accepted
-            ):
-                rows = rows_from_review(
-                    reviewed, result.article, places=base.places, taken_ids=base.events["event_id"].dropna()
-                )
-                outcome = save(base, grant, config, events=new_rows.append_rows(base.events, rows))
-                if isinstance(outcome, saving.SaveResult):
-                    for key in ("intake_result", "intake_review"):
-                        st.session_state.pop(key, None)
-                    flash(saved_message(outcome))
-                    st.rerun()
-                show_refusal(outcome)
+        outcome = desk.save(events=new_rows.append_rows(base.events, rows))
+        if isinstance(outcome, saving.SaveResult):
+            session.intake, session.intake_review = None, None
+            desk.saved(outcome)
+        show_refusal(outcome)
 
-with tab_places:
+
+def places_tab(desk: Desk, gazetteer: Gazetteer, geocoding: places.OnlineGeocoding) -> None:
+    """Places looked up (gazetteer, then Nominatim when allowed), reviewed, and the chosen ones added."""
+    session = desk.session
     st.caption(
         "Look places up before using them: the gazetteer (places.csv) first"
         + ("; then OpenStreetMap's Nominatim, one request a second." if geocoding.lookup else ".")
@@ -644,69 +620,120 @@ with tab_places:
     queries_text = st.text_area(
         "Places to look up, one per line, optionally with a country: `Jurf al-Sakhar, Iraq`", key="places_queries"
     )
-    batch = st.session_state.get("places_batch")
-    if batch is not None and batch.get("running"):
+    if session.lookups is not None and session.lookups.running:
         # The previous run stopped inside the loop: the curator pressed Cancel (or left the page).
-        batch["running"] = False
-        st.warning(
-            f"Look-up cancelled after {len(st.session_state.get('places_results', []))} of {batch['total']} place(s)."
-        )
+        session.lookups.running = False
+        st.warning(f"Look-up cancelled after {len(session.lookups.results)} of {session.lookups.total} place(s).")
     if st.button("Look up", key="places_lookup", disabled=not (queries_text or "").strip()):
         queries = places.parse_place_queries(queries_text)
-        st.session_state["places_results"] = []
-        st.session_state["places_batch"] = {"total": len(queries), "running": True}
-        st.session_state["places_gen"] = st.session_state.get("places_gen", 0) + 1
+        lookups = session.start_lookups(len(queries))
         cancel = st.empty()
         cancel.button("Cancel", key="places_cancel", help="Stops after the place being looked up.")
         progress = st.progress(0.0, text=f"Looking up {len(queries)} place(s)…")
         for done, proposal in enumerate(
             places.look_up_places(queries, gazetteer=gazetteer, online=geocoding.lookup), start=1
         ):
-            st.session_state["places_results"].append(proposal)
+            lookups.results.append(proposal)
             progress.progress(done / len(queries), text=f"{done} of {len(queries)} looked up")
-        st.session_state["places_batch"]["running"] = False
+        lookups.running = False
         progress.empty()
         cancel.empty()
-    proposals: list[places.PlaceProposal] = st.session_state.get("places_results", [])
-    if proposals:
-        failures = [p for p in proposals if p.status == "failed"]
-        if failures:
-            st.error(
-                f"The online geocoder failed for {len(failures)} place(s) (timeout, rate limit or service down). "
-                "Those rows stay editable: type the coordinates, or try again later."
-            )
-        review = st.data_editor(
-            places.place_review_frame(proposals),
-            key=f"places_editor_{st.session_state.get('places_gen', 0)}",
-            hide_index=True,
-            column_config={
-                "add": st.column_config.CheckboxColumn("Add", pinned=True),
-                "place": st.column_config.TextColumn("Place", pinned=True),
-                "country": st.column_config.SelectboxColumn("Country", options=list(taxonomy.COUNTRY_NAMES)),
-                "admin1": st.column_config.TextColumn("Province"),
-                "aliases": st.column_config.TextColumn("Aliases (semicolon-separated)"),
-                "latitude": st.column_config.NumberColumn("Latitude", min_value=-90, max_value=90, format="%.5f"),
-                "longitude": st.column_config.NumberColumn("Longitude", min_value=-180, max_value=180, format="%.5f"),
-                "geo_precision": st.column_config.NumberColumn("Precision", min_value=1, max_value=3, step=1),
-                "status": st.column_config.TextColumn("Status", disabled=True),
-                "message": st.column_config.TextColumn("What to do", disabled=True, width="large"),
-            },
-            disabled=["status", "message"],
+    proposals = session.lookups.results if session.lookups is not None else []
+    if not proposals:
+        return
+    failures = [p for p in proposals if p.status == "failed"]
+    if failures:
+        st.error(
+            f"The online geocoder failed for {len(failures)} place(s) (timeout, rate limit or service down). "
+            "Those rows stay editable: type the coordinates, or try again later."
         )
-        to_add = int(review["add"].fillna(False).sum())
-        if st.button(f"Add {to_add} place(s) to places.csv", key="places_save", type="primary", disabled=not to_add):
-            rows = places.place_rows_from_review(review, proposals, today=dt.date.today())
-            outcome = save(base, grant, config, places=new_rows.append_rows(base.places, rows))
-            if isinstance(outcome, saving.SaveResult):
-                st.session_state.pop("places_results", None)
-                flash(saved_message(outcome))
-                st.rerun()
-            show_refusal(outcome)
+    label, column = PLACES.labels, st.column_config
+    review = st.data_editor(
+        places.place_review_frame(proposals),
+        key=session.places_editor_key(),
+        hide_index=True,
+        column_config={
+            "add": column.CheckboxColumn("Add", pinned=True),
+            "place": column.TextColumn(label["place"], pinned=True),
+            "country": column.SelectboxColumn(label["country"], options=list(taxonomy.COUNTRY_NAMES)),
+            "admin1": column.TextColumn(label["admin1"]),
+            "aliases": column.TextColumn(label["aliases"], help="Other spellings, separated by semicolons."),
+            "latitude": column.NumberColumn(label["latitude"], min_value=-90, max_value=90, format="%.5f"),
+            "longitude": column.NumberColumn(label["longitude"], min_value=-180, max_value=180, format="%.5f"),
+            "geo_precision": column.NumberColumn(label["geo_precision"], min_value=1, max_value=3, step=1),
+            "status": column.TextColumn("Status", disabled=True),
+            "message": column.TextColumn("What to do", disabled=True, width="large"),
+        },
+        disabled=["status", "message"],
+    )
+    to_add = int(review["add"].fillna(False).sum())
+    if st.button(f"Add {to_add} place(s) to places.csv", key="places_save", type="primary", disabled=not to_add):
+        rows = places.place_rows_from_review(review, proposals, today=dt.date.today())
+        outcome = desk.save(places=new_rows.append_rows(desk.base.places, rows))
+        if isinstance(outcome, saving.SaveResult):
+            session.lookups = None
+            desk.saved(outcome)
+        show_refusal(outcome)
 
-with tab_history:
+
+def history_tab(folder: Path) -> None:
+    """The audit log and the backups."""
     st.caption(f"Who changed what, newest first (`{history.AUDIT_LOG}` in the data folder).")
     st.dataframe(history.read_audit_log(folder), hide_index=True)
     backups = history.list_backups(folder)
     st.caption(f"{len(backups)} backup(s) in `{history.BACKUP_DIR}/`; restore one by copying it over the file.")
     if backups:
         st.dataframe(pd.DataFrame({"backup": [p.name for p in backups[:50]]}), hide_index=True)
+
+
+# --------------------------------------------------------------------------- the page
+
+dataset, state, events = ui.current_view()
+st.title("Curate events")
+st.caption(ui.view_caption(dataset, state))
+if events.empty:
+    ui.no_events_message()
+
+secrets = ui.secrets_mapping()
+config = access.access_config(secrets, os.environ)
+for problem in config.problems:
+    st.warning(problem)
+if not config.enabled:
+    st.info(HOW_TO_ENABLE.format(min_length=access.MIN_PASSWORD_LENGTH))
+    st.stop()
+
+grant = sign_in(config)
+if grant is None:
+    st.stop()
+
+folder = data_dir()
+curating = curate_session()
+try:
+    base = current_base(curating, folder)
+except InvalidDataError as error:
+    st.error("The data files cannot be read, so nothing can be curated.")
+    st.code("\n".join(str(p) for p in error.problems), language=None)
+    st.stop()
+
+with st.sidebar:
+    st.caption(f"Curating as {escape_markdown(grant.who)} ({grant.method})")
+    st.button("Sign out", key="signout", on_click=sign_out)
+show_flash(curating)
+
+desk = Desk(curating, base, grant, config, folder)
+gazetteer = Gazetteer(to_typed(base.places, PLACES))
+columns = event_columns(base)
+tab_add, tab_edit, tab_article, tab_places, tab_history = st.tabs(
+    ["Add an event", "Edit events", "From an article", "Places", "History"]
+)
+# The Edit tab is filled first: whether its table holds unsaved edits decides what the other tabs may save.
+with tab_edit:
+    blocked = edit_tab(desk, events, columns)
+with tab_add:
+    add_tab(desk, gazetteer, blocked=blocked)
+with tab_article:
+    article_tab(desk, columns, blocked=blocked)
+with tab_places:
+    places_tab(desk, gazetteer, online_lookup(*geocoding_settings(secrets)))
+with tab_history:
+    history_tab(folder)

@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tensions.curation import access, places, saving, snapshot
+from tensions.curation.session import CurateSession, PlaceLookups
 from tensions.curation.throttle import LOCAL_ADDRESS, SIGNIN_FOLDER, SignInThrottle
 from tests.conftest import APP_ROOT
 from tests.curation.test_intake import STRIKE_REPORT
@@ -398,7 +399,7 @@ def test_an_online_geocoder_failure_is_explained_and_the_row_stays_editable(data
 
 def test_an_interrupted_lookup_says_it_was_cancelled(data):
     at = signed_in()
-    at.session_state["places_batch"] = {"total": 3, "running": True}
+    at.session_state["curate"] = CurateSession(lookups=PlaceLookups(total=3, running=True))
     at.run()
     assert "cancelled after 0 of 3" in at.warning[0].value
 
