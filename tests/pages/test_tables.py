@@ -67,3 +67,13 @@ def test_the_timelines_key_events_are_headed_like_every_other_table():
     assert [EVENT_LABELS[c] for c in ("event_date", "fatalities", "source", "source_url")] == [
         column for column in table.value.columns if column in EVENT_LABELS.values()
     ]
+
+
+def test_the_curate_editor_heads_every_event_column_like_the_other_pages(monkeypatch, data_copy):
+    from tests.pages.test_curate import signed_in
+
+    monkeypatch.setenv("TENSIONS_DATA_DIR", str(data_copy))  # a copy: signing in writes the audit log
+    at = signed_in()
+    editor = next(e for e in at.data_editor if e.key.startswith("curation_editor_"))
+    shown = headings(editor)
+    assert shown == {column: EVENT_LABELS[column] for column in shown}
