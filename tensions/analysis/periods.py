@@ -46,6 +46,16 @@ def period_starts(dates: pd.Series, granularity: Granularity) -> pd.Series:
     return pd.Series(starts.astype("datetime64[us]"), index=dates.index)
 
 
+def period_bounds(dates: pd.Series, granularity: Granularity) -> tuple[pd.Series, pd.Series]:
+    """Each date's week or month as its first day and the first day of the next one (the period's extent)."""
+    numbers = period_numbers(dates, granularity)
+    starts, ends = (
+        pd.Series(period_start_days(n, granularity).astype("datetime64[us]"), index=dates.index)
+        for n in (numbers, numbers + 1)
+    )
+    return starts, ends
+
+
 def period_range(
     first: dt.date | pd.Timestamp, last: dt.date | pd.Timestamp, granularity: Granularity
 ) -> pd.DatetimeIndex:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tensions.analysis.periods import period_numbers, period_range, period_start_days, period_starts
+from tensions.analysis.periods import period_bounds, period_numbers, period_range, period_start_days, period_starts
 
 DATES = pd.Series(pd.to_datetime(["2024-01-03", "2024-01-07", "2024-01-08", "2024-02-29"]), index=[10, 11, 12, 13])
 
@@ -37,6 +37,14 @@ def test_consecutive_periods_have_consecutive_numbers():
     months = period_numbers(pd.Series(pd.to_datetime(["2024-12-31", "2025-01-01"])), "month")
     assert np.diff(weeks).tolist() == [1] and np.diff(months).tolist() == [1]
     assert period_start_days(months, "month").astype(str).tolist() == ["2024-12-01", "2025-01-01"]
+
+
+def test_a_periods_bounds_are_its_first_day_and_the_next_periods():
+    starts, ends = period_bounds(DATES, "month")
+    assert list(starts.index) == list(ends.index) == [10, 11, 12, 13]
+    assert list(ends.dt.strftime("%Y-%m-%d")) == ["2024-02-01", "2024-02-01", "2024-02-01", "2024-03-01"]
+    week_starts, week_ends = period_bounds(DATES, "week")
+    assert ((week_ends - week_starts).dt.days == 7).all()
 
 
 def test_a_range_covers_every_period_between_the_two_dates_without_gaps():

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from tensions.analysis.periods import period_bounds
 from tensions.data import taxonomy
 from tensions.data.categorical import positions_in
 from tensions.figures import theme
@@ -86,10 +87,10 @@ def draw_imprecise_bars(
         return
     dates = events["event_date"]
     is_month = (events["time_precision"].astype("string") == "month").to_numpy()
-    starts = dates.dt.to_period("M").dt.start_time.where(is_month, dates - pd.Timedelta(days=3.5))
-    ends = (dates.dt.to_period("M").dt.end_time + pd.Timedelta(microseconds=1)).where(
-        is_month, dates + pd.Timedelta(days=3.5)
-    )
+    month_starts, next_months = period_bounds(dates, "month")
+    # A month-precision event spans its calendar month; a week-precision one the 7 days centred on its date.
+    starts = month_starts.where(is_month, dates - pd.Timedelta(days=3.5))
+    ends = next_months.where(is_month, dates + pd.Timedelta(days=3.5))
     for event_type in types_present(events[imprecise]):
         chosen = np.flatnonzero(imprecise & (events["event_type"].astype("string") == event_type).to_numpy())
         xs, ys = [], []
