@@ -52,6 +52,14 @@ class TableSpec:
         return {c.name: c.label for c in self.columns}
 
 
+# Coordinates mean the same in every table that has them.
+LATITUDE = ColumnSpec(
+    "latitude", "float", "Decimal degrees (WGS84).", required=True, minimum=-90, maximum=90, label="Latitude"
+)
+LONGITUDE = ColumnSpec(
+    "longitude", "float", "Decimal degrees (WGS84).", required=True, minimum=-180, maximum=180, label="Longitude"
+)
+
 EVENTS = TableSpec(
     "events.csv",
     (
@@ -95,18 +103,8 @@ EVENTS = TableSpec(
         ),
         ColumnSpec("admin1", "text", "Province or governorate; empty at sea.", label="Province"),
         ColumnSpec("location", "text", "Place name as in `places.csv`.", required=True, label="Place"),
-        ColumnSpec(
-            "latitude", "float", "Decimal degrees (WGS84).", required=True, minimum=-90, maximum=90, label="Latitude"
-        ),
-        ColumnSpec(
-            "longitude",
-            "float",
-            "Decimal degrees (WGS84).",
-            required=True,
-            minimum=-180,
-            maximum=180,
-            label="Longitude",
-        ),
+        LATITUDE,
+        LONGITUDE,
         ColumnSpec(
             "geo_precision",
             "int",
@@ -209,18 +207,8 @@ PLACES = TableSpec(
             "place", "text", "Canonical place name used in `events.csv`.", required=True, unique=True, label="Place"
         ),
         ColumnSpec("aliases", "list", "Semicolon-separated spelling and transliteration variants.", label="Aliases"),
-        ColumnSpec(
-            "latitude", "float", "Decimal degrees (WGS84).", required=True, minimum=-90, maximum=90, label="Latitude"
-        ),
-        ColumnSpec(
-            "longitude",
-            "float",
-            "Decimal degrees (WGS84).",
-            required=True,
-            minimum=-180,
-            maximum=180,
-            label="Longitude",
-        ),
+        LATITUDE,
+        LONGITUDE,
         ColumnSpec(
             "geo_precision",
             "int",
