@@ -58,10 +58,12 @@ def sync_source(grant: object, name: str, data_dir: Path, settings: SyncSettings
         state = read_state(data_dir, name)
         report = SyncReport(name, started_at=utc_now())
         started = time.perf_counter()
+        stored, stored_rejected = read_synced(data_dir, name)
+        # A cursor without its events (the dataset was removed on the Data page) starts again from scratch.
+        cursor = state.cursor if stored is not None else {}
         with HttpClient(name, retry=settings.retry, sleep=settings.sleep) as client:
             try:
-                batch = SOURCES[name].fetch(SyncContext(settings, client, data_dir, grant), state.cursor)
-                stored, stored_rejected = read_synced(data_dir, name)
+                batch = SOURCES[name].fetch(SyncContext(settings, client, data_dir, grant), cursor)
                 merged = merge(stored, stored_rejected, batch, name)
             except SyncError as error:
                 report.error, report.error_type = error.reason, type(error).__name__

@@ -26,8 +26,9 @@ def sync_dir(data_dir: Path) -> Path:
 
 
 def utc_now() -> str:
-    """Now, as runs are stamped (to the millisecond, so runs in the same second stay apart)."""
-    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+    """Now, as runs are stamped (to the microsecond: runs in the same second stay apart, and a run is never
+    stamped before a moment taken just ahead of it)."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
 @dataclass

@@ -9,7 +9,7 @@ import pytest
 
 from tensions.cli import main
 from tensions.errors import NotAuthorised
-from tensions.ingest.imported import list_imports, load_imported
+from tensions.ingest.imported import list_imports, load_imported, remove_import
 from tensions.ingest.sync import (
     SyncSettings,
     changed_since,
@@ -127,6 +127,19 @@ def test_last_syncs_and_the_changes_a_sync_brought(grant, acled, data_dir, waits
     events = events_changed_since(data_dir).set_index("event_id")
     assert events.loc["acled:IRQ1", ["change", "fatalities"]].tolist() == ["revised", 4]
     assert sorted(events.index) == ["acled:IRQ1", "acled:IRQ3"]
+
+
+def test_after_the_synced_dataset_is_removed_the_next_sync_fetches_everything_again(grant, acled, data_dir, waits):
+    settings = stub_settings(waits, acled=acled)
+    acled.put(acled_row("IRQ1", "2024-02-07", 1_707_955_200))
+    sync_source(grant, "acled", data_dir, settings)
+    remove_import(data_dir, "acled--live-sync", grant=grant)
+    acled.requests.clear()
+
+    report = sync_source(grant, "acled", data_dir, settings)
+
+    assert "timestamp" not in acled.seen("/api/acled/read")[0].query
+    assert (report.added, report.stored) == (1, 1)
 
 
 def test_nothing_changed_before_any_sync(data_dir):
