@@ -93,7 +93,9 @@ arrows_column, movers_column = st.columns([3, 2])
 with arrows_column:
     st.markdown(f"**Trends, {month_label} against the month before**")
     st.dataframe(
-        tension_figures.arrows_table(overrides.listed(trends)).style.map(tension_figures.trend_css, subset=["trend", "computed"]),
+        tension_figures.arrows_table(overrides.listed(trends)).style.map(
+            tension_figures.trend_css, subset=["trend", "computed"]
+        ),
         hide_index=True,
         column_config={
             "area": "Country",
