@@ -1,59 +1,75 @@
-"""`python -m tensions export timeline`: the slide as a file, for briefers who script their decks."""
+"""`python -m tensions export timeline`: the slide as a file, for briefers who script their decks.
+
+Every test but the first calls the command line's `main` in this process; the first runs
+`python -m tensions` as a separate command, as a briefer's script does, and checks it exits cleanly.
+"""
 
 from __future__ import annotations
+
+import subprocess
+import sys
 
 import pytest
 from PIL import Image
 from pptx import Presentation
 
+from tensions.cli import main
 from tensions.export.render import renderer_available
-from tests.test_cli import run_cli
+from tests.conftest import APP_ROOT
 
 needs_chromium = pytest.mark.skipif(not renderer_available(), reason="static export needs Chromium")
 PERIOD = ["--start", "2025-01-01", "--end", "2025-06-30"]
 
 
+@pytest.fixture(autouse=True)
+def shipped_data(monkeypatch):
+    """These commands read the shipped data, as a briefer's would."""
+    monkeypatch.delenv("TENSIONS_DATA_DIR", raising=False)
+
+
 @needs_chromium
-def test_the_cli_writes_a_png_of_exactly_1920_by_1080(tmp_path):
+def test_python_m_tensions_writes_a_png_of_exactly_1920_by_1080_and_exits_cleanly(tmp_path):
     out = tmp_path / "slide.png"
-    result = run_cli("export", "timeline", *PERIOD, "--format", "png", "--out", str(out))
+    result = subprocess.run(
+        [sys.executable, "-m", "tensions", "export", "timeline", *PERIOD, "--format", "png", "--out", str(out)],
+        cwd=APP_ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert Image.open(out).size == (1920, 1080)
     assert result.stdout.startswith(f"wrote {out} (1920x1080 PNG")
-    assert result.stderr == ""  # Chromium closed cleanly
+    assert result.stderr == ""  # Chromium closed cleanly before the interpreter exited
 
 
 @needs_chromium
-def test_the_cli_writes_a_deck_python_pptx_reads_back_with_two_slides(tmp_path):
+def test_the_cli_writes_a_deck_python_pptx_reads_back_with_two_slides(tmp_path, capsys):
     out = tmp_path / "brief.pptx"
-    result = run_cli(
-        "export", "timeline", *PERIOD, "--out", str(out), "--country", "Iraq", "--country", "Yemen",
-        "--title", "Iraq and Yemen, first half of 2025",
+    code = main(
+        ["export", "timeline", *PERIOD, "--out", str(out), "--country", "Iraq", "--country", "Yemen",
+         "--title", "Iraq and Yemen, first half of 2025"]
     )  # fmt: skip
-    assert result.returncode == 0, result.stderr
+    assert code == 0, capsys.readouterr().err
+    assert capsys.readouterr().out.startswith(f"wrote {out}")
     deck = Presentation(str(out))
     assert len(deck.slides) == 2
     assert deck.slides[0].shapes.title.text_frame.text == "Iraq and Yemen, first half of 2025"
     assert "countries: Iraq, Yemen" in deck.slides[0].notes_slide.notes_text_frame.text
 
 
-def test_an_unknown_country_is_refused_with_a_suggestion_and_nothing_is_written(tmp_path):
+def test_an_unknown_country_is_refused_with_a_suggestion_and_nothing_is_written(tmp_path, capsys):
     out = tmp_path / "slide.png"
-    result = run_cli("export", "timeline", "--country", "Irak", "--out", str(out))
-    assert result.returncode == 2
-    assert "unknown country 'Irak'; did you mean 'Iraq'" in result.stderr
+    assert main(["export", "timeline", "--country", "Irak", "--out", str(out)]) == 2
+    assert "unknown country 'Irak'; did you mean 'Iraq'" in capsys.readouterr().err
     assert not out.exists()
 
 
-def test_a_start_after_the_end_is_refused(tmp_path):
-    result = run_cli(
-        "export", "timeline", "--start", "2025-06-30", "--end", "2025-01-01", "--out", str(tmp_path / "x.png")
+def test_a_start_after_the_end_is_refused(tmp_path, capsys):
+    code = main(
+        ["export", "timeline", "--start", "2025-06-30", "--end", "2025-01-01", "--out", str(tmp_path / "x.png")]
     )
-    assert result.returncode == 2
-    assert "is after --end" in result.stderr
+    assert code == 2
+    assert "is after --end" in capsys.readouterr().err
 
 
-def test_the_format_comes_from_the_file_name_or_is_asked_for(tmp_path):
-    result = run_cli("export", "timeline", "--out", str(tmp_path / "slide.gif"))
-    assert result.returncode == 2
-    assert "use --format png, svg or pptx" in result.stderr
+def test_the_format_comes_from_the_file_name_or_is_asked_for(tmp_path, capsys):
+    assert main(["export", "timeline", "--out", str(tmp_path / "slide.gif")]) == 2
+    assert "use --format png, svg or pptx" in capsys.readouterr().err
