@@ -31,13 +31,14 @@ PROVINCE = {
 class _Handler(BaseHTTPRequestHandler):
     requests: list[tuple[float, str]]
     slow_seconds: float
+    closing: threading.Event
 
     def do_GET(self) -> None:
         query = parse_qs(urlparse(self.path).query).get("q", [""])[0]
         self.requests.append((time.monotonic(), query))
         word = query.split(",")[0].split()[0] if query else ""
         if word == "Slowtown":
-            time.sleep(self.slow_seconds)
+            self.closing.wait(self.slow_seconds)  # answers late, or as soon as the stub is shut down
             self._send(200, [])
         elif word == "Busytown":
             self._send(429, {"error": "Too many requests"})
@@ -69,12 +70,14 @@ class _Handler(BaseHTTPRequestHandler):
 def nominatim_stub(*, slow_seconds: float = 2.0) -> Iterator[tuple[str, list[tuple[float, str]]]]:
     """Serve the stub on a free port; yield its `host:port` and the list of (time, query) it received."""
     requests: list[tuple[float, str]] = []
-    handler = type("Handler", (_Handler,), {"requests": requests, "slow_seconds": slow_seconds})
+    closing = threading.Event()
+    handler = type("Handler", (_Handler,), {"requests": requests, "slow_seconds": slow_seconds, "closing": closing})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield f"127.0.0.1:{server.server_address[1]}", requests
     finally:
+        closing.set()
         server.shutdown()
         server.server_close()

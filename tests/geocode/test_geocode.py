@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import itertools
-
 import pandas as pd
 import pytest
+from geopy.extra.rate_limiter import RateLimiter
 
 from tensions.cli import main
 from tensions.data.gazetteer import Gazetteer
@@ -54,14 +53,39 @@ def test_service_failures_raise_a_clear_error(query, message):
         stub_lookup(domain, timeout=0.5).geocode(query)
 
 
-def test_requests_are_spaced_by_the_rate_limiter():
+class FakeClock:
+    """Stands in for the clock of geopy's RateLimiter: time moves only when the limiter sleeps or a test says so.
+
+    Each sleep is recorded with the number of requests the stub had received when it began, so a test can see
+    that the limiter waited before a request, not after it.
+    """
+
+    def __init__(self, requests: list) -> None:
+        self.now = 1000.0
+        self.sleeps: list[tuple[int, float]] = []
+        self._requests = requests
+
+    def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(RateLimiter, "_clock", lambda _limiter: self.now)
+        monkeypatch.setattr(RateLimiter, "_sleep", lambda _limiter, seconds: self.sleep(seconds))
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append((len(self._requests), seconds))
+        self.now += seconds
+
+
+def test_requests_are_spaced_one_second_apart_by_the_rate_limiter(monkeypatch):
     with nominatim_stub() as (domain, requests):
-        lookup = stub_lookup(domain, min_delay_seconds=0.3)
-        for _ in range(3):
-            lookup.geocode("Jurf al-Sakhar")
-    gaps = [later[0] - earlier[0] for earlier, later in itertools.pairwise(requests)]
-    assert len(gaps) == 2
-    assert all(gap >= 0.28 for gap in gaps)
+        clock = FakeClock(requests)
+        clock.install(monkeypatch)
+        lookup = NominatimLookup(user_agent="tensions-tests/1.0 (tests)", domain=domain, scheme="http")
+        lookup.geocode("Jurf al-Sakhar")
+        clock.now += 0.4  # the caller took 0.4 s before asking again
+        lookup.geocode("Babil")
+        lookup.geocode("Nowhere at all")
+    assert [query for _, query in requests] == ["Jurf al-Sakhar", "Babil", "Nowhere at all"]
+    # No wait before the first request; then the rest of the second, then a whole second.
+    assert clock.sleeps == [(1, pytest.approx(0.6)), (2, pytest.approx(1.0))]
 
 
 def test_a_placeholder_user_agent_is_refused():
