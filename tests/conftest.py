@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import ui
 from tensions.curation import access
 
 FIXTURE_DATA = Path(__file__).parent / "fixtures" / "data"
@@ -21,6 +22,13 @@ CURATOR_PASSWORD = "correct horse battery staple"
 def curator_grant(who: str = "Ann") -> access.Grant:
     """A curator's grant, as the Curate page issues one after sign-in: what every package writer needs."""
     return access.grant_for_password(CURATOR_PASSWORD, access.AccessConfig(password=CURATOR_PASSWORD), who=who)
+
+
+def as_curator(at, who: str = "Ann"):
+    """`at` (an AppTest) in a session where a curator signed in on the Curate page, password curation on."""
+    at.secrets["curation"] = {"password": CURATOR_PASSWORD}
+    at.session_state[ui.GRANT_KEY] = curator_grant(who)
+    return at
 
 
 @pytest.fixture

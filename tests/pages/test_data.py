@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tensions.ingest import imported
-from tests.conftest import APP_ROOT, CURATOR_PASSWORD, curator_grant
+from tests.conftest import APP_ROOT, as_curator, curator_grant
 from tests.ingest.importers.conftest import EXTERNAL, edited
 
 TIMEOUT = 60
@@ -25,10 +25,7 @@ def data_dir(data_copy, monkeypatch):
 def open_page(name: str, *, curator: bool = False) -> AppTest:
     """The page, opened by a viewer or (`curator`) in a session signed in on the Curate page."""
     at = AppTest.from_file(str(APP_ROOT / "pages" / name), default_timeout=TIMEOUT)
-    if curator:
-        at.secrets["curation"] = {"password": CURATOR_PASSWORD}
-        at.session_state["curator_grant"] = curator_grant()
-    return at.run()
+    return (as_curator(at) if curator else at).run()
 
 
 def upload(at: AppTest, name: str, content: bytes) -> AppTest:

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from tensions.curation import access, places
 from tensions.data import atomic
-from tests.conftest import APP_ROOT, CURATOR_PASSWORD, FIXTURE_DATA, curator_grant
+from tests.conftest import APP_ROOT, CURATOR_PASSWORD, FIXTURE_DATA, as_curator
 from tests.ingest.importers.conftest import EXTERNAL
 
 
@@ -43,10 +43,7 @@ def unwritable(data, monkeypatch) -> Path:
 
 
 def curator_page(page: str) -> AppTest:
-    at = AppTest.from_file(str(APP_ROOT / page), default_timeout=120)
-    at.secrets["curation"] = {"password": CURATOR_PASSWORD}
-    at.session_state["curator_grant"] = curator_grant()
-    return at.run()
+    return as_curator(AppTest.from_file(str(APP_ROOT / page), default_timeout=120)).run()
 
 
 def shown_text(at: AppTest) -> str:

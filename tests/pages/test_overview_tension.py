@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tensions.analysis.overrides import read_overrides
-from tests.conftest import APP_ROOT, CURATOR_PASSWORD, curator_grant
+from tests.conftest import APP_ROOT, as_curator
 
 TIMEOUT = 60
 JANUARY_2024 = (dt.date(2024, 1, 4), dt.date(2024, 1, 31))
@@ -28,9 +28,7 @@ def at(monkeypatch, data_copy) -> AppTest:
 @pytest.fixture
 def curator(at) -> AppTest:
     """The Overview in a session where a curator (Ann) signed in on the Curate page."""
-    at.secrets["curation"] = {"password": CURATOR_PASSWORD}
-    at.session_state["curator_grant"] = curator_grant("Ann")
-    return at.run()
+    return as_curator(at, "Ann").run()
 
 
 def figure(at: AppTest, key: str) -> dict:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import ui
 from tensions.analysis import briefs, overrides
 from tensions.analysis.filters import FilterState
 from tensions.curation import access, places
@@ -131,7 +132,7 @@ def assert_unchanged_but_failed_sign_ins(folder: Path, before: dict[str, str], p
 def test_a_grant_written_into_the_session_by_hand_changes_no_file(page, data):
     forged = Grant("Mallory", "password", "2025-01-01T00:00:00+00:00", "0" * 64)
     before = everything_in(data)
-    at = open_page(page, secrets={"curation": {"password": CURATOR_PASSWORD}}, session={"curator_grant": forged})
+    at = open_page(page, secrets={"curation": {"password": CURATOR_PASSWORD}}, session={ui.GRANT_KEY: forged})
     drive_every_widget(at)
     assert_unchanged_but_failed_sign_ins(data, before, page)
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import APP_ROOT, CURATOR_PASSWORD, curator_grant
+from tests.conftest import APP_ROOT, as_curator
 
 TIMEOUT = 120
 
@@ -24,10 +24,7 @@ def timeline_page(*, curator: bool = False, **query_params: str) -> AppTest:
     at = AppTest.from_file(str(APP_ROOT / "pages/timeline.py"), default_timeout=TIMEOUT)
     for name, value in query_params.items():
         at.query_params[name] = value
-    if curator:
-        at.secrets["curation"] = {"password": CURATOR_PASSWORD}
-        at.session_state["curator_grant"] = curator_grant()
-    return at.run()
+    return (as_curator(at) if curator else at).run()
 
 
 def chart(at: AppTest) -> tuple[dict, dict]:
