@@ -1,0 +1,77 @@
+"""Sign-in throttling in a served app, in Chromium: failed attempts are counted by the server under the
+client's address, survive a reload and a new browser, and are logged; after many, even the right password
+is refused until the wait is over. The server's clock is real, so the earlier failures are recorded through
+the package at past times that end now."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from tensions.curation import access
+from tensions.curation.throttle import LOCAL_ADDRESS, SIGNIN_FOLDER, SignInThrottle
+from tests.conftest import CURATOR_PASSWORD, FIXTURE_DATA
+from tests.e2e.conftest import guarded_page, serve, wait_for_app
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def served(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURE_DATA, data)
+    previous = os.environ.get(access.PASSWORD_ENV)
+    os.environ[access.PASSWORD_ENV] = CURATOR_PASSWORD  # the served app reads it from its environment
+    try:
+        process, url = serve(data)
+    finally:
+        if previous is None:
+            os.environ.pop(access.PASSWORD_ENV)
+        else:
+            os.environ[access.PASSWORD_ENV] = previous
+    yield data, url
+    process.terminate()
+    process.wait(timeout=20)
+
+
+def sign_in(page: Page, url: str, password: str) -> str:
+    """Open the Curate page in this browser, submit the sign-in form, and return what the page says."""
+    page.goto(f"{url}/curate")
+    wait_for_app(page)
+    page.get_by_label("Your name (written in the audit log)").fill("Mallory")
+    page.get_by_label("Curator password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_selector('[data-testid="stAlert"]', timeout=60_000)
+    wait_for_app(page)
+    return page.locator('[data-testid="stAlert"]').all_inner_texts()[-1]
+
+
+def test_wrong_passwords_are_counted_by_the_server_across_new_browsers(served, browser: Browser):
+    data, url = served
+    for _ in range(2):  # each in a new browser context: a new session, as after a reload or a new tab
+        with guarded_page(browser) as (page, _outside):
+            assert "Sign-in failed" in sign_in(page, url, "wrong guess")
+    counts = json.loads((data / SIGNIN_FOLDER / "throttle.json").read_text())
+    assert counts["addresses"][LOCAL_ADDRESS]["failures"] == 2
+    logged = [json.loads(line) for line in (data / "audit.log").read_text().splitlines()]
+    assert [(e["who"], e["action"], e["address"]) for e in logged] == [("Mallory", "sign-in failed", "local")] * 2
+    assert "wrong guess" not in (data / "audit.log").read_text()
+
+
+def test_after_many_failures_a_new_browser_must_wait_even_with_the_right_password(served, browser: Browser):
+    data, url = served
+    clock = [time.time() - 62]
+    earlier = SignInThrottle(Path(data), clock=lambda: clock[0])
+    for wait in (0, 0, 0, 2, 4, 8, 16, 32):  # eight failures, each as soon as allowed, the last one now: 64 s
+        clock[0] += wait
+        earlier.sign_in("guess", access.AccessConfig(password=CURATOR_PASSWORD), who="Mallory", address=None)
+    with guarded_page(browser) as (page, _outside):
+        said = sign_in(page, url, CURATOR_PASSWORD)
+        assert "too many failed sign-ins: try again in" in said.replace("\\", "")
+        assert page.get_by_role("tab", name="Edit events").count() == 0
