@@ -49,7 +49,7 @@ class Policy:
     def delay(self, failures: int) -> float:
         if failures < self.free:
             return 0.0
-        return min(self.base * 2 ** (failures - self.free), self.cap)
+        return min(self.base * 2.0 ** min(failures - self.free, 64), self.cap)  # 2**64 s: far past any cap
 
 
 # One address: 3 free tries, then 2 s, 4 s, 8 s … up to 15 minutes. Everyone together: 10 free tries,

@@ -103,6 +103,10 @@ def test_the_wait_is_capped(tmp_path, clock):
     assert refused_for(tmp_path, clock) == PER_ADDRESS.cap
 
 
+def test_the_wait_stays_capped_however_many_failures_pile_up():
+    assert PER_ADDRESS.delay(100_000) == PER_ADDRESS.cap and OVERALL.delay(100_000) == OVERALL.cap
+
+
 def test_a_throttled_attempt_is_refused_before_the_password_is_compared_and_logs_nothing(tmp_path, clock):
     for _ in range(PER_ADDRESS.free + 1):
         clock.advance(60)
