@@ -5,7 +5,7 @@ PYTHON := $(VENV)/bin/python
 PORT ?= 8501
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint format bench bench-sync validate system-deps
+.PHONY: run test lint format bench bench-sync bench-hostile validate system-deps
 
 $(VENV)/.installed: requirements.txt
 	python3 -m venv $(VENV)
@@ -45,6 +45,10 @@ validate: $(VENV)/.installed
 
 bench: $(VENV)/.installed-dev
 	$(PYTHON) -m tensions bench --events 1000000
+
+# Build hostile files (ZIP bombs, garbage rows, endless lines…) and print what importing each costs.
+bench-hostile: $(VENV)/.installed-dev
+	$(PYTHON) -m tensions bench-hostile
 
 # Sync 100,000 ACLED rows from the stub API (tests/ingest/sync/stubs.py): time and peak memory.
 bench-sync: $(VENV)/.installed-dev

@@ -100,12 +100,15 @@ def cmd_import(args: argparse.Namespace) -> int:
     for problem in problems[: args.max_problems]:
         print(problem)
     if len(problems) > args.max_problems:
-        print(
-            f"… and {len(problems) - args.max_problems:,} more reasons (all of them: --rejected FILE, or the Data page)"
-        )
+        print(f"… and {len(problems) - args.max_problems:,} more reasons (--rejected FILE, or the Data page)")
+    if result.rows_rejected_listed < result.rows_rejected:
+        listed, total = result.rows_rejected_listed, result.rows_rejected
+        print(f"the first {listed:,} of the {total:,} rejected rows are kept with their reasons")
     if args.rejected:
         outcome.write_rejected_csv(args.rejected)
         print(f"rejected rows with reasons: {args.rejected}")
+    if outcome.replaced is not None:
+        print(f"replaced the import of the same file name made {outcome.replaced.imported_at}")
     print(f"wrote {record.events_path}")
     return 1 if result.rows_rejected else 0
 
@@ -151,6 +154,14 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if args.json:
         write_json(report, args.json)
         print(f"wrote {args.json}")
+    return 0
+
+
+def cmd_bench_hostile(args: argparse.Namespace) -> int:
+    from tensions.bench.hostile import HOSTILE_FILES, format_results, run_hostile
+
+    chosen = tuple(f for f in HOSTILE_FILES if not args.only or f.name in args.only)
+    print(format_results(run_hostile(chosen, data_dir=args.data_dir)))
     return 0
 
 
@@ -292,6 +303,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--seed", type=int, default=7, help="random seed of the synthetic events")
     bench.add_argument("--figure-repeats", type=int, default=5, help="filter states per figure timing (default 5)")
     bench.set_defaults(handler=cmd_bench)
+
+    hostile = commands.add_parser(
+        "bench-hostile", help="build hostile files (ZIP bombs, garbage rows…) and measure what importing each costs"
+    )
+    hostile.add_argument("--only", action="append", default=[], metavar="NAME", help="one file by name (repeatable)")
+    hostile.set_defaults(handler=cmd_bench_hostile)
 
     trends = commands.add_parser(
         "trends", help="print each country's tension trend for the last full month; record a judgement with --override"

@@ -194,7 +194,7 @@ def _best_ms(function: Callable[[], object], repeats: int = 3) -> tuple[float, o
     return best, result
 
 
-def _peak_rss_bytes() -> int:
+def peak_rss_bytes() -> int:
     """This process's peak resident memory. Linux's VmHWM starts afresh at exec, unlike ru_maxrss, which
     a spawned child inherits from the parent it was forked from."""
     status = Path("/proc/self/status")
@@ -267,7 +267,7 @@ def measure_size(
         figure_states = [FilterState(), *states[: max(figure_repeats - 1, 0)]]
         for name, builder, options in FIGURES:
             result.figures.append(_measure_figure(name, builder, options, events, figure_states, actors))
-    result.peak_rss_bytes = _peak_rss_bytes()
+    result.peak_rss_bytes = peak_rss_bytes()
     result.seconds = time.perf_counter() - began
     return result
 

@@ -15,23 +15,29 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 
-from tensions.data import guard, taxonomy
+from tensions.data import guard
 from tensions.data.atomic import write_bytes_atomically
 from tensions.data.csv_safety import safe_csv_bytes
 from tensions.data.load import CURATED_DATASET
 from tensions.data.schema import ACTORS, to_typed
 from tensions.data.validate import read_raw_table
-from tensions.ingest.importers import IMPORTERS, ImportResult, import_file
-from tensions.ingest.importers.base import ENUM_CATEGORIES, OPEN_CATEGORICAL_COLUMNS, Source
+from tensions.ingest.importers import DEFAULT_LIMITS, IMPORTERS, ImportLimits, ImportResult, import_file
+from tensions.ingest.importers.base import (
+    ENUM_CATEGORIES,
+    Source,
+    combine_events,
+    country_categories,
+    with_categories,
+)
+from tensions.ingest.importers.reading import empty_rejected
 
 IMPORTED_FOLDER = "imported"
 CURATED_TITLE = "Curated"
@@ -106,8 +112,20 @@ def _slug(file_name: str) -> str:
     return slug[:80] or "file"
 
 
-def import_key(dataset: str, file_name: str) -> str:
-    return f"{dataset}--{_slug(file_name)}"
+def import_key(dataset: str, file_name: str, folder: Path | None = None) -> str:
+    """The name an import of `file_name` is stored under: its dataset and the file name made safe. When
+    another file name already has that key in `folder` ("ACLED data.csv" and "acled-data.zip"), a digest
+    of the name is added, so an import replaces only an earlier import of the same file name."""
+    key = f"{dataset}--{_slug(file_name)}"
+    if folder is None:
+        return key
+    try:
+        stored = json.loads((Path(folder) / f"{key}.json").read_text(encoding="utf-8")).get("file_name")
+    except (OSError, ValueError, AttributeError):
+        return key
+    if stored == file_name:
+        return key
+    return f"{key}--{hashlib.sha256(file_name.encode('utf-8')).hexdigest()[:8]}"
 
 
 def parquet_bytes(frame: pd.DataFrame) -> bytes:
@@ -126,28 +144,10 @@ def read_events(path: Path, columns: Sequence[str] | None = None) -> pd.DataFram
     events = table.to_pandas()
     for column, categories in ENUM_CATEGORIES.items():
         if column in events:
-            events[column] = _with_categories(events[column], list(categories))
+            events[column] = with_categories(events[column], list(categories))
     if "country" in events:
-        events["country"] = _with_categories(events["country"], _country_categories([events["country"]]))
+        events["country"] = with_categories(events["country"], country_categories([events["country"]]))
     return events
-
-
-def _with_categories(values: pd.Series, categories: list) -> pd.Series:
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        if list(values.cat.categories) == categories:
-            return values
-        return values.cat.set_categories(categories)
-    return pd.Series(pd.Categorical(values.astype("string"), categories=categories), index=values.index)
-
-
-def _country_categories(columns: Iterable[pd.Series]) -> list[str]:
-    present: set[str] = set()
-    for values in columns:
-        if isinstance(values.dtype, pd.CategoricalDtype):
-            present |= set(values.cat.categories)
-        else:
-            present |= set(values.dropna().astype(str))
-    return [*taxonomy.COUNTRY_NAMES, *sorted(present - set(taxonomy.COUNTRY_NAMES))]
 
 
 def save_import(result: ImportResult, data_dir: Path, *, grant: object, sha256: str = "") -> ImportedFile:
@@ -156,7 +156,7 @@ def save_import(result: ImportResult, data_dir: Path, *, grant: object, sha256: 
     Parquet keeps categoricals dictionary-encoded. `NotAuthorised` without a curator's grant."""
     guard.authorise(grant, "storing an import")
     folder = guard.make_folder(grant, imported_dir(data_dir))
-    key = import_key(result.dataset, result.file_name)
+    key = import_key(result.dataset, result.file_name, folder)
     events = result.events.sort_values("event_date", kind="stable", ignore_index=True)
     dates = events["event_date"]
     record = ImportedFile(
@@ -227,8 +227,46 @@ def load_imported(data_dir: Path, datasets: Iterable[str]) -> pd.DataFrame | Non
     return events
 
 
-def read_rejected(record: ImportedFile) -> pd.DataFrame:
-    return pd.read_parquet(record.rejected_path) if record.rejected_path.exists() else pd.DataFrame()
+REJECTED_PER_PAGE = 100
+
+
+def _rejected_batches(record: ImportedFile, size: int = 65_536) -> Iterator[pd.DataFrame]:
+    """The stored reasons, a batch at a time: an import stored before the limits may hold millions."""
+    if not record.rejected_path.exists():
+        return
+    for batch in pq.ParquetFile(record.rejected_path).iter_batches(batch_size=size):
+        yield batch.to_pandas()
+
+
+def rejected_reasons(record: ImportedFile) -> int:
+    """How many reasons are stored for the import's rejected rows (a row may have several)."""
+    return pq.ParquetFile(record.rejected_path).metadata.num_rows if record.rejected_path.exists() else 0
+
+
+def rejected_page(record: ImportedFile, page: int, per_page: int = REJECTED_PER_PAGE) -> pd.DataFrame:
+    """One page of the stored reasons (page 1 first), read without loading the others."""
+    start, parts, seen = (page - 1) * per_page, [], 0
+    for batch in _rejected_batches(record):
+        if seen + len(batch) > start:
+            parts.append(batch.iloc[max(start - seen, 0) :])
+            if sum(map(len, parts)) >= per_page:
+                break
+        seen += len(batch)
+    return pd.concat(parts, ignore_index=True).head(per_page) if parts else empty_rejected()
+
+
+def read_rejected(record: ImportedFile, rows: int = DEFAULT_LIMITS.max_rejected_rows) -> pd.DataFrame:
+    """Every reason of the first `rows` rejected rows (in file order), read a batch at a time."""
+    parts: list[pd.DataFrame] = []
+    for batch in _rejected_batches(record):
+        parts.append(batch)
+        if pd.concat([p["line"] for p in parts]).nunique() > rows:
+            break
+    if not parts:
+        return empty_rejected()
+    reasons = pd.concat(parts, ignore_index=True)
+    last = np.unique(reasons["line"].to_numpy())[:rows][-1] if len(reasons) else 0
+    return reasons[reasons["line"] <= last].reset_index(drop=True)
 
 
 def remove_import(data_dir: Path, key: str, *, grant: object) -> bool:
@@ -242,8 +280,15 @@ def remove_import(data_dir: Path, key: str, *, grant: object) -> bool:
     return found
 
 
-def file_sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def file_sha256(source: Source) -> str:
+    """The SHA-256 of a file's bytes (uploaded, or read from disk a megabyte at a time)."""
+    if isinstance(source, bytes):
+        return hashlib.sha256(source).hexdigest()
+    digest = hashlib.sha256()
+    with open(source, "rb") as file:
+        while block := file.read(1024 * 1024):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def curated_actors(data_dir: Path) -> pd.DataFrame | None:
@@ -258,6 +303,7 @@ def curated_actors(data_dir: Path) -> pd.DataFrame | None:
 class ImportOutcome:
     result: ImportResult
     record: ImportedFile
+    replaced: ImportedFile | None = None  # the earlier import of the same file name, now replaced
 
     def rejected_csv(self) -> bytes:
         """The rejected rows with reasons, as a spreadsheet-safe CSV."""
@@ -268,72 +314,25 @@ class ImportOutcome:
 
 
 def import_and_save(
-    source: Source, dataset: str | None, data_dir: Path, *, grant: object, file_name: str | None = None
+    source: Source,
+    dataset: str | None,
+    data_dir: Path,
+    *,
+    grant: object,
+    file_name: str | None = None,
+    limits: ImportLimits = DEFAULT_LIMITS,
 ) -> ImportOutcome:
-    """Import a file (a path or uploaded bytes) as `dataset` ("auto" or None: detect it) and store it.
+    """Import a file (a path or uploaded bytes) as `dataset` ("auto" or None: detect it) within `limits`,
+    and store it. Nothing already stored changes unless the import succeeds.
 
     Raises `NotAuthorised` without a curator's grant, before the file is read (so a viewer cannot make
     the server parse anything), and `ImportFailed` when the file cannot be imported at all; the curated
     tables are only read.
     """
     guard.authorise(grant, "importing a file")
-    data = source if isinstance(source, bytes) else Path(source).read_bytes()
     name = file_name or (Path(source).name if not isinstance(source, bytes) else "upload")
     kind = None if dataset in (None, "auto") else dataset
-    result = import_file(data, kind, file_name=name, actors=curated_actors(data_dir))
-    return ImportOutcome(result, save_import(result, data_dir, grant=grant, sha256=file_sha256(data)))
-
-
-def combine_events(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
-    """Stack event tables (curated and imported), keeping one set of categories per categorical column.
-
-    pandas turns categoricals with different categories into plain objects when concatenating; here
-    every categorical column gets the union of categories first (taxonomy order for enumerations),
-    so the result stays compact and fast to filter. The result is sorted by date.
-    """
-    frames = [f for f in frames if f is not None]
-    if len(frames) == 1:
-        return frames[0]
-    columns = list(dict.fromkeys(c for f in frames for c in f.columns))
-    aligned = []
-    categories: dict[str, list] = {}
-    for column in columns:
-        present = [f[column] for f in frames if column in f]
-        if column in ENUM_CATEGORIES:
-            categories[column] = list(ENUM_CATEGORIES[column])
-        elif column == "country":
-            categories[column] = _country_categories(present)
-        elif column in OPEN_CATEGORICAL_COLUMNS or any(isinstance(p.dtype, pd.CategoricalDtype) for p in present):
-            seen: dict = {}
-            for values in present:
-                unique = values.cat.categories if isinstance(values.dtype, pd.CategoricalDtype) else values.dropna()
-                seen.update(dict.fromkeys(pd.unique(np.asarray(unique, dtype=object))))
-            categories[column] = list(seen)
-    dtypes = {column: next(f[column].dtype for f in frames if column in f) for column in columns}
-    for frame in frames:
-        out = {}
-        for column in columns:
-            values = frame[column] if column in frame else pd.Series(pd.NA, index=frame.index, dtype=dtypes[column])
-            out[column] = _with_categories(values, categories[column]) if column in categories else values
-        aligned.append(pd.DataFrame(out, index=frame.index))
-    combined = single_chunk_text(pd.concat(aligned, ignore_index=True))
-    order = np.argsort(combined["event_date"].to_numpy(), kind="stable")
-    if not (np.diff(order) == 1).all():
-        combined = combined.take(order).reset_index(drop=True)
-    return combined
-
-
-def single_chunk_text(events: pd.DataFrame) -> pd.DataFrame:
-    """Arrow-backed text columns as one chunk each (concatenation leaves several), so `take` stays fast."""
-    for column in events.columns:
-        values = events[column].array
-        chunked = getattr(values, "_pa_array", None)
-        if (
-            isinstance(values, pd.arrays.ArrowStringArray)
-            and isinstance(chunked, pa.ChunkedArray)
-            and chunked.num_chunks > 1
-        ):
-            events[column] = pd.Series(
-                pd.arrays.ArrowStringArray(pa.chunked_array([chunked.combine_chunks()])), index=events.index
-            )
-    return events
+    result = import_file(source, kind, file_name=name, actors=curated_actors(data_dir), limits=limits)
+    earlier = {r.key: r for r in list_imports(data_dir)}
+    record = save_import(result, data_dir, grant=grant, sha256=file_sha256(source))
+    return ImportOutcome(result, record, earlier.get(record.key))

@@ -10,6 +10,7 @@ import pytest
 from tensions.analysis.filters import FilterState, apply_filters
 from tensions.cli import main
 from tensions.data.load import load_dataset
+from tensions.errors import ImportFailed
 from tensions.ingest import imported
 from tensions.ingest.importers import IMPORTERS
 from tests.conftest import FIXTURE_DATA, curator_grant
@@ -132,3 +133,47 @@ def test_imported_events_have_the_curated_columns_plus_provenance(data_copy, nam
     events = imported.import_and_save(EXTERNAL / name, None, data_copy, grant=curator_grant()).result.events
     curated = load_dataset(data_copy).events
     assert list(events.columns) == [*curated.columns, "original_id"]
+
+
+def test_two_file_names_with_the_same_key_are_kept_apart(data_copy, tmp_path):
+    """ "UCDP Iraq.csv" and "ucdp-iraq.zip" both read as ucdp-iraq: neither replaces the other."""
+    first, second = tmp_path / "UCDP Iraq.csv", tmp_path / "ucdp-iraq.csv"
+    first.write_bytes(UCDP.read_bytes())
+    second.write_bytes(edited(UCDP.name, "34.196632,43.873899", "bad,43.873899"))
+    imported.import_and_save(first, "ucdp", data_copy, grant=curator_grant())
+    outcome = imported.import_and_save(second, "ucdp", data_copy, grant=curator_grant())
+    assert outcome.replaced is None
+    records = {r.file_name: r for r in imported.list_imports(data_copy)}
+    assert sorted(records) == ["UCDP Iraq.csv", "ucdp-iraq.csv"]
+    assert records["UCDP Iraq.csv"].key == "ucdp--ucdp-iraq"
+    assert records["ucdp-iraq.csv"].key.startswith("ucdp--ucdp-iraq--")
+    again = imported.import_and_save(second, "ucdp", data_copy, grant=curator_grant())
+    assert again.replaced is not None and again.replaced.key == records["ucdp-iraq.csv"].key
+    assert len(imported.list_imports(data_copy)) == 2
+
+
+def test_a_refused_import_leaves_the_earlier_import_of_that_file_as_it_was(data_copy, tmp_path):
+    imported.import_and_save(UCDP, "ucdp", data_copy, grant=curator_grant())
+    folder = data_copy / imported.IMPORTED_FOLDER
+    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+    too_long = tmp_path / UCDP.name
+    too_long.write_bytes(UCDP.read_bytes() + b"x" * (2 * 1024 * 1024))
+    with pytest.raises(ImportFailed, match="line 10 is longer than"):
+        imported.import_and_save(too_long, "ucdp", data_copy, grant=curator_grant())
+    assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()} == before
+    assert [r.rows_imported for r in imported.list_imports(data_copy)] == [6]
+
+
+def test_rejected_rows_are_read_a_page_at_a_time(data_copy, tmp_path):
+    header, first = (EXTERNAL / "acled_export.csv").read_text(encoding="utf-8").split("\n")[:2]
+    rows = [first.replace("IRQ90001", f"IRQ{n}", 1).replace(",2024-02-07,", ",someday,") for n in range(250)]
+    garbage = tmp_path / "many.csv"
+    garbage.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    record = imported.import_and_save(garbage, "acled", data_copy, grant=curator_grant()).record
+    assert imported.rejected_reasons(record) == record.rows_rejected == 250
+    first_page = imported.rejected_page(record, 1, per_page=100)
+    third_page = imported.rejected_page(record, 3, per_page=100)
+    assert list(first_page["line"]) == list(range(2, 102))
+    assert list(third_page["line"]) == list(range(202, 252))
+    assert imported.rejected_page(record, 4, per_page=100).empty
+    assert list(imported.read_rejected(record, rows=3)["line"]) == [2, 3, 4]

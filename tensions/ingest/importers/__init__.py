@@ -14,13 +14,16 @@ from tensions.errors import Problem, UnknownFormatError
 from tensions.ingest.importers.acled import AcledImporter
 from tensions.ingest.importers.base import Importer, ImportResult
 from tensions.ingest.importers.gdelt import GdeltImporter
-from tensions.ingest.importers.reading import Source, decode, first_line, source_bytes
+from tensions.ingest.importers.limits import DEFAULT_LIMITS, ImportLimits
+from tensions.ingest.importers.reading import Source, SourceFile, decode, first_line, open_source
 from tensions.ingest.importers.ucdp import UcdpImporter
 
 IMPORTERS: dict[str, Importer] = {i.dataset: i for i in (UcdpImporter(), AcledImporter(), GdeltImporter())}
 
 __all__ = [
+    "DEFAULT_LIMITS",
     "IMPORTERS",
+    "ImportLimits",
     "ImportResult",
     "Importer",
     "detect_format",
@@ -28,16 +31,17 @@ __all__ = [
 ]
 
 
-def detect_format(source: Source) -> str | None:
-    """The dataset (`ucdp`, `acled`, `gdelt`) whose format the file is in, or None."""
-    data, _ = source_bytes(source)
-    text, _ = decode(data[:65536])
+def detect_format(source: Source | SourceFile, limits: ImportLimits = DEFAULT_LIMITS) -> str | None:
+    """The dataset (`ucdp`, `acled`, `gdelt`) whose format the file is in, or None (from its first 64 KiB)."""
+    text = decode(open_source(source, _name(source, None), limits).head())
     return next((name for name, importer in IMPORTERS.items() if importer.recognises(text)), None)
 
 
-def _name(source: Source, file_name: str | None) -> str:
+def _name(source: Source | SourceFile, file_name: str | None) -> str:
     if file_name:
         return file_name
+    if isinstance(source, SourceFile):
+        return source.name
     return "upload" if isinstance(source, bytes) else Path(source).name
 
 
@@ -47,19 +51,20 @@ def import_file(
     *,
     file_name: str | None = None,
     actors: pd.DataFrame | None = None,
+    limits: ImportLimits = DEFAULT_LIMITS,
 ) -> ImportResult:
-    """Import `source` as `dataset` (detected from the file when None).
+    """Import `source` as `dataset` (detected from the file when None), within `limits`.
 
     Raises `UnknownFormatError` when the file is in no known format, or in another source's format than
-    the one named; `ImportFailed` when a required column is missing. Never touches the curated tables.
+    the one named; `ImportFailed` when a required column is missing or the file would cost more than
+    `limits` allow. Never touches the curated tables.
     """
     name = _name(source, file_name)
     if dataset is not None and dataset not in IMPORTERS:
         raise UnknownFormatError([Problem(name, 0, "", f"unknown dataset {dataset!r}; one of {', '.join(IMPORTERS)}")])
-    data, unpacked = source_bytes(source)
-    detected = detect_format(data)
+    opened = open_source(source, name, limits)
+    detected = detect_format(opened)
     if detected is None and dataset is None:
-        text, _ = decode(data[:4096])
         raise UnknownFormatError(
             [
                 Problem(
@@ -67,8 +72,8 @@ def import_file(
                     1,
                     "",
                     "not a UCDP GED, ACLED or GDELT file: the first line is "
-                    f"{first_line(text)[:120]!r}; expected a UCDP GED or ACLED CSV header, a GDELT header "
-                    "(GLOBALEVENTID, SQLDATE, …) or raw GDELT 2.0 rows (61 tab-separated fields)",
+                    f"{first_line(decode(opened.head(4096)))[:120]!r}; expected a UCDP GED or ACLED CSV header, "
+                    "a GDELT header (GLOBALEVENTID, SQLDATE, …) or raw GDELT 2.0 rows (61 tab-separated fields)",
                 )
             ]
         )
@@ -84,7 +89,4 @@ def import_file(
                 )
             ]
         )
-    importer = IMPORTERS[dataset or detected]
-    result = importer.run(data, file_name=name, actors=actors)
-    result.notes[:0] = unpacked
-    return result
+    return IMPORTERS[dataset or detected].run(opened, file_name=name, actors=actors, limits=limits)

@@ -137,10 +137,12 @@ class AcledImporter(Importer):
 
         notes = text(frame, "notes")
         generated = join_text(actor1, ": ", sub_type.str.lower(), " in ", location, ", ", country.astype("str"), ".")
-        tags = (
-            text(frame, "tags")
-            .str.split(";")
-            .map(lambda items: ";".join(t.strip() for t in items if t.strip() and t.strip().lower() != "key"))
+        written = text(frame, "tags")
+        tags = written.map(
+            {
+                v: ";".join(t.strip() for t in v.split(";") if t.strip() and t.strip().lower() != "key")
+                for v in pd.unique(written)
+            }
         )
         tags = when(text(frame, "civilian_targeting") != "", join_text(tags, ";civilian targeting"), tags)
         source = text(frame, "source")
@@ -171,12 +173,6 @@ class AcledImporter(Importer):
             "actor2_family": actors.families(actor2, _kind_families(frame, "inter2", actor2)),
         }
 
-    def superseded(self, frame: pd.DataFrame, ids: pd.Series, lines: pd.Series) -> pd.Series:
-        """Each revised event's older rows point at the row with the newest timestamp."""
-        stamps = pd.to_numeric(text(frame, "timestamp"), errors="coerce").fillna(-np.inf)
-        order = pd.DataFrame({"id": ids, "stamp": stamps, "line": lines}).dropna(subset=["id"])
-        if not order["id"].duplicated().any():
-            return pd.Series(pd.NA, index=frame.index, dtype="Int64")
-        newest = order.sort_values(["stamp", "line"], ascending=[False, True]).groupby("id")["line"].first()
-        winner = ids.map(newest)
-        return winner.where(ids.notna() & (winner != lines)).astype("Int64")
+    def revision(self, frame: pd.DataFrame) -> pd.Series:
+        """A revised event keeps its id with a newer `timestamp`: the newest row is kept."""
+        return pd.to_numeric(text(frame, "timestamp"), errors="coerce").fillna(-np.inf)

@@ -9,30 +9,37 @@ the file in `reading.py`, matching actors in `matching.py`). Every problem is na
 from __future__ import annotations
 
 import re
+import time
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from tensions.data import taxonomy
 from tensions.data.gazetteer import normalise_name
 from tensions.data.schema import EVENTS
 from tensions.errors import ImportFailed, Problem, UnknownFormatError
+from tensions.ingest.importers.limits import DEFAULT_LIMITS, ImportLimits
 from tensions.ingest.importers.matching import ActorMatcher
 from tensions.ingest.importers.reading import (
+    REJECTED_COLUMNS,
     RawTable,
     Source,
-    decode,
+    SourceFile,
+    TextSource,
+    empty_rejected,
     first_line,
     guess_delimiter,
     normalise_header,
+    open_source,
     read_table,
     rejected_row_count,
-    source_bytes,
+    shown_value,
 )
 
 # What every imported event carries: the curated columns, the derived ones `load.py` adds, and provenance.
@@ -89,7 +96,11 @@ MISSING = "is empty but required"
 
 @dataclass
 class ImportResult:
-    """What an import produced: the sound events, the rejected rows with reasons, and what was noticed."""
+    """What an import produced: the sound events, the first rejected rows with reasons, and what was noticed.
+
+    `rejected` holds every reason for the first rows rejected (at most the limit's `max_rejected_rows`);
+    `rows_rejected` counts all of them (`rejected_total`, when more were rejected than are listed).
+    """
 
     dataset: str
     title: str
@@ -99,6 +110,7 @@ class ImportResult:
     events: pd.DataFrame
     rejected: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    rejected_total: int | None = None
 
     @property
     def rows_imported(self) -> int:
@@ -106,10 +118,15 @@ class ImportResult:
 
     @property
     def rows_rejected(self) -> int:
+        return self.rows_rejected_listed if self.rejected_total is None else self.rejected_total
+
+    @property
+    def rows_rejected_listed(self) -> int:
+        """How many of the rejected rows `rejected` lists (the first ones in the file)."""
         return rejected_row_count(self.rejected)
 
     def problems(self) -> list[Problem]:
-        """Every reason a row was rejected, as `file:line:column: reason`."""
+        """Every reason a listed row was rejected, as `file:line:column: reason`."""
         return [
             Problem(self.file_name, int(r.line), str(r.column), str(r.reason))
             for r in self.rejected.itertuples(index=False)
@@ -127,11 +144,15 @@ class ImportResult:
 
 
 class RowProblems:
-    """Problems per record, added a whole column at a time: `add(mask, column, values, reason)`."""
+    """Problems per record, added a whole column at a time: `add(mask, column, values, reason)`.
+
+    Only which rows are bad is worked out as problems are added; their reasons are written out by
+    `frame`, for as many rows as will be kept (a file of garbage has millions of reasons, kept: none).
+    """
 
     def __init__(self, n: int) -> None:
         self.n = n
-        self._parts: list[pd.DataFrame] = []
+        self._found: list[tuple[np.ndarray, str, pd.Series | None, str | pd.Series]] = []
         self.bad = np.zeros(n, dtype=bool)
 
     def add(self, mask: pd.Series | np.ndarray, column: str, values: pd.Series | None, reason: str | pd.Series) -> None:
@@ -140,25 +161,74 @@ class RowProblems:
         if not mask.any():
             return
         index = np.flatnonzero(mask)
-        shown = (
-            pd.Series(values.to_numpy()[index]).astype("string").fillna("")
-            if values is not None
-            else pd.Series([""] * len(index), dtype="string")
-        )
-        if isinstance(reason, pd.Series):
-            templates = reason.astype("string").to_numpy()[index]
-        else:
-            templates = [reason] * len(index)
-        reasons = pd.Series(
-            [t.replace("{value}", repr(v)) for t, v in zip(templates, shown, strict=True)], dtype="string"
-        )
-        self._parts.append(pd.DataFrame({"index": index, "column": column, "value": shown, "reason": reasons}))
+        self._found.append((index, column, values, reason))
         self.bad[index] = True
 
-    def frame(self) -> pd.DataFrame:
-        if not self._parts:
+    def frame(self, rows: int | None = None) -> pd.DataFrame:
+        """`index`, `column`, `value`, `reason` of every problem of the first `rows` bad rows (None: all)."""
+        chosen = np.zeros(self.n, dtype=bool)
+        chosen[np.flatnonzero(self.bad)[:rows]] = True
+        parts = []
+        for index, column, values, reason in self._found:
+            index = index[chosen[index]]
+            if not len(index):
+                continue
+            shown = (
+                pd.Series(values.to_numpy()[index]).astype("string").fillna("").map(shown_value)
+                if values is not None
+                else pd.Series([""] * len(index), dtype="string")
+            )
+            templates = (
+                reason.astype("string").to_numpy()[index] if isinstance(reason, pd.Series) else [reason] * len(index)
+            )
+            reasons = [t.replace("{value}", repr(v)) for t, v in zip(templates, shown, strict=True)]
+            parts.append(pd.DataFrame({"index": index, "column": column, "value": shown, "reason": reasons}))
+        if not parts:
             return pd.DataFrame({"index": pd.Series(dtype="int64"), "column": [], "value": [], "reason": []})
-        return pd.concat(self._parts, ignore_index=True)
+        return pd.concat(parts, ignore_index=True)
+
+
+class RejectedRows:
+    """The first `limit` rejected rows of a file (by line) with every reason, and how many were rejected."""
+
+    def __init__(self, limit: int, display_names: dict[str, str]) -> None:
+        self.limit = limit
+        self.display_names = display_names
+        self.total = 0
+        self._listed = empty_rejected()
+
+    @property
+    def room(self) -> int:
+        """How many more rows can be listed, if they come after those listed."""
+        return max(self.limit - rejected_row_count(self._listed), 0)
+
+    def add(self, found: pd.DataFrame, rows: int) -> None:
+        """Count `rows` more rejected rows; `found` has the reasons of those of them that may be listed."""
+        self.total += rows
+        if not len(found):
+            return
+        found = found.assign(column=found["column"].map(lambda c: self.display_names.get(c, c)))
+        listed = pd.concat([self._listed, found.astype(self._listed.dtypes.to_dict())], ignore_index=True)
+        first = np.unique(listed["line"].to_numpy())[: self.limit]
+        self._listed = listed[listed["line"] <= first[-1]]
+
+    def frame(self) -> pd.DataFrame:
+        return self._listed.sort_values(["line", "column"], ignore_index=True)
+
+
+def located(found: pd.DataFrame, lines: np.ndarray, ids: pd.Series) -> pd.DataFrame:
+    """Problems found in a chunk (`RowProblems.frame`) as rejected rows: with their line and id."""
+    index = found["index"].to_numpy()
+    return pd.DataFrame(
+        {
+            "line": lines[index],
+            "original_id": pd.Series(ids.to_numpy()[index]).astype("string").fillna("").map(shown_value),
+            "column": found["column"].to_numpy(),
+            "value": found["value"].to_numpy(),
+            "reason": found["reason"].to_numpy(),
+        },
+        columns=REJECTED_COLUMNS,
+    )
 
 
 def text(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -322,13 +392,12 @@ class Importer(ABC):
     def format_name(self, raw: RawTable) -> str:
         return f"{self.title} CSV"
 
-    def read(self, text: str, file_name: str) -> RawTable:
+    def read(self, text: TextSource) -> RawTable:
         """The file's records; the default reads a delimited file with a header row."""
         return read_table(
             text,
-            file_name,
             columns=(*self.required_columns, *self.optional_columns),
-            delimiter=guess_delimiter(first_line(text)),
+            delimiter=guess_delimiter(first_line(text.head)),
         )
 
     @abstractmethod
@@ -343,28 +412,30 @@ class Importer(ABC):
     id_column: ClassVar[str] = "id"
     kept_words: ClassVar[str] = ", which is kept"
 
-    def superseded(self, frame: pd.DataFrame, ids: pd.Series, lines: pd.Series) -> pd.Series:
-        """For each row replaced by another row of the file, that row's line (else NA); by default the
-        first row with an id wins. `ids` is NA on rows already rejected."""
-        first = lines.where(ids.notna()).groupby(ids).transform("min")
-        return first.where(ids.duplicated(keep="first") & ids.notna())
+    def revision(self, frame: pd.DataFrame) -> pd.Series:
+        """Which of the rows sharing an id is newest (highest wins; among equals, the first in the file).
+        By default none is newer, so the first row with an id is kept."""
+        return pd.Series(0.0, index=frame.index)
 
-    def run(self, source: Source, *, file_name: str | None = None, actors: pd.DataFrame | None = None) -> ImportResult:
-        """Read `source` and normalise it; raise `ImportFailed` when the file cannot be imported at all."""
-        name = file_name or (Path(source).name if not isinstance(source, bytes) else "upload")
-        data, notes = source_bytes(source)
-        content, decode_notes = decode(data)
-        notes += decode_notes
-        try:
-            raw = self.read(content, name)
-        except ImportFailed as failure:
-            raise ImportFailed([Problem(name, p.row, p.column, p.message) for p in failure.problems]) from None
+    def run(
+        self,
+        source: Source | SourceFile,
+        *,
+        file_name: str | None = None,
+        actors: pd.DataFrame | None = None,
+        limits: ImportLimits = DEFAULT_LIMITS,
+    ) -> ImportResult:
+        """Read `source` and normalise it; raise `ImportFailed` when the file cannot be imported at all,
+        or would cost more than `limits` allow."""
+        name = file_name or (Path(source).name if isinstance(source, str | Path) else "upload")
+        text = TextSource.open(open_source(source, name, limits))
+        raw = self.read(text)
         missing = [raw.display_names.get(c, c) for c in self.required_columns if c not in raw.header]
         if len(missing) > len(self.required_columns) / 2:
             raise UnknownFormatError(
                 [
                     Problem(
-                        name,
+                        text.name,
                         1,
                         "",
                         f"not a {self.title} file: its header lacks {len(missing)} of the "
@@ -373,56 +444,91 @@ class Importer(ABC):
                 ]
             )
         if missing:
-            raise ImportFailed([Problem(name, 1, c, "required column is missing") for c in missing])
-        raw.notes[:0] = notes
-        return self.build(raw, ActorMatcher(actors))
+            raise ImportFailed([Problem(text.name, 1, c, "required column is missing") for c in missing])
+        return self.build(raw, ActorMatcher(actors), limits)
 
-    def build(self, raw: RawTable, actors: ActorMatcher) -> ImportResult:
-        frame = raw.frame
-        problems = RowProblems(len(frame))
-        columns = self.normalise(frame, problems, actors)
-        events = pd.DataFrame(columns, index=frame.index)
-        sound = pd.Series(~problems.bad, index=frame.index)
-        replaced_by = self.superseded(
-            frame, events["original_id"].where(sound), pd.Series(raw.lines, index=frame.index)
-        )
-        replaced = replaced_by.notna() & sound
-        problems.add(
-            replaced,
-            self.id_column,
-            events["original_id"],
-            "id {value} repeats the row on line "
-            + replaced_by.astype("Int64").astype("string").fillna("")
-            + self.kept_words,
-        )
-        found = problems.frame()
-        good = ~problems.bad
-        rejected = pd.DataFrame(
-            {
-                "line": raw.lines[found["index"].to_numpy()],
-                "original_id": events["original_id"].to_numpy()[found["index"].to_numpy()],
-                "column": found["column"],
-                "value": found["value"],
-                "reason": found["reason"],
-            }
-        )
-        rejected = pd.concat([raw.rejected, rejected], ignore_index=True) if len(raw.rejected) else rejected
-        rejected = rejected.astype({"line": "int64"}).sort_values(["line", "column"], ignore_index=True)
-        rejected["column"] = rejected["column"].map(lambda c: raw.display_names.get(c, c))
-        for column in ("original_id", "column", "value", "reason"):
-            rejected[column] = rejected[column].astype("string")
-        kept = finish_events(events[good], self.dataset)
-        notes = [*raw.notes, *outside_region_notes(kept)]
+    def build(self, raw: RawTable, actors: ActorMatcher, limits: ImportLimits = DEFAULT_LIMITS) -> ImportResult:
+        """Normalise the records chunk by chunk; then drop the rows a later revision of the same id replaces."""
+        began = time.monotonic()
+        rejected = RejectedRows(limits.max_rejected_rows, raw.display_names)
+        kept: list[pd.DataFrame] = []
+        keys: list[pd.DataFrame] = []
+        rows_read = 0
+        for chunk in raw.chunks:
+            rows_read += chunk.rows
+            frame = chunk.frame
+            problems = RowProblems(len(frame))
+            events = pd.DataFrame(self.normalise(frame, problems, actors), index=frame.index)
+            good = ~problems.bad
+            rejected.add(
+                located(problems.frame(rejected.room), chunk.lines, events["original_id"]), int(problems.bad.sum())
+            )
+            rejected.add(chunk.malformed.head(rejected.room), len(chunk.malformed))
+            keys.append(
+                pd.DataFrame(
+                    {
+                        "id": events["original_id"][good].astype("string").to_numpy(),
+                        "line": chunk.lines[good],
+                        "revision": self.revision(frame)[good].to_numpy(),
+                    }
+                )
+            )
+            kept.append(finish_events(events[good], self.dataset))
+            if time.monotonic() - began > limits.max_seconds:
+                reason = f"reading took over {limits.max_seconds:,.0f} s; import it in parts (nothing was imported)"
+                raise ImportFailed([Problem(raw.file_name, chunk.last_line, "", reason)])
+        events = self._drop_superseded(kept, keys, rejected, limits)
         return ImportResult(
             dataset=self.dataset,
             title=self.title,
             file_name=raw.file_name,
             format_name=self.format_name(raw),
-            rows_read=raw.rows_read,
-            events=kept,
-            rejected=rejected,
-            notes=notes,
+            rows_read=rows_read,
+            events=events,
+            rejected=rejected.frame(),
+            notes=[*raw.final_notes(), *outside_region_notes(events)],
+            rejected_total=rejected.total,
         )
+
+    def _drop_superseded(
+        self, kept: list[pd.DataFrame], keys: list[pd.DataFrame], rejected: RejectedRows, limits: ImportLimits
+    ) -> pd.DataFrame:
+        """The kept events of every chunk as one table, without the rows another row of the file replaces
+        (the same id); those are rejected, naming the row that is kept."""
+        every = pd.concat(keys, ignore_index=True)
+        replaced_by = superseded(every)
+        replaced = replaced_by.notna().to_numpy()
+        if replaced.any():
+            lost = every[replaced].head(limits.max_rejected_rows)
+            rejected.add(
+                pd.DataFrame(
+                    {
+                        "line": lost["line"],
+                        "original_id": lost["id"].map(shown_value),
+                        "column": self.id_column,
+                        "value": lost["id"].map(shown_value),
+                        "reason": "id "
+                        + lost["id"].map(lambda i: repr(shown_value(i)))
+                        + " repeats the row on line "
+                        + replaced_by[replaced].head(limits.max_rejected_rows).astype("string")
+                        + self.kept_words,
+                    }
+                ),
+                int(replaced.sum()),
+            )
+            bounds = np.cumsum([0, *(len(k) for k in kept)])
+            kept = [k[~replaced[a:b]] for k, a, b in zip(kept, bounds[:-1], bounds[1:], strict=True)]
+        return combine_events(kept, consume=True).reset_index(drop=True)
+
+
+def superseded(keys: pd.DataFrame) -> pd.Series:
+    """For each row that another row with the same `id` replaces, the line of the row kept (else NA): the
+    highest `revision` wins, then the first `line`."""
+    if not keys["id"].duplicated().any():
+        return pd.Series(pd.NA, index=keys.index, dtype="Int64")
+    newest = keys.sort_values(["revision", "line"], ascending=[False, True]).groupby("id")["line"].first()
+    winner = keys["id"].map(newest)
+    return winner.where(winner != keys["line"]).astype("Int64")
 
 
 def outside_region_notes(events: pd.DataFrame) -> list[str]:
@@ -494,3 +600,82 @@ def when(mask: pd.Series, values: pd.Series | str, otherwise: pd.Series | str = 
     a = values if isinstance(values, pd.Series) else pd.Series(values, index=index, dtype="str")
     b = otherwise if isinstance(otherwise, pd.Series) else pd.Series(otherwise, index=index, dtype="str")
     return a.where(mask, b)
+
+
+def with_categories(values: pd.Series, categories: list) -> pd.Series:
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        if list(values.cat.categories) == categories:
+            return values
+        return values.cat.set_categories(categories)
+    return pd.Series(pd.Categorical(values.astype("string"), categories=categories), index=values.index)
+
+
+def country_categories(columns: Iterable[pd.Series]) -> list[str]:
+    present: set[str] = set()
+    for values in columns:
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            present |= set(values.cat.categories)
+        else:
+            present |= set(values.dropna().astype(str))
+    return [*taxonomy.COUNTRY_NAMES, *sorted(present - set(taxonomy.COUNTRY_NAMES))]
+
+
+def combine_events(frames: Sequence[pd.DataFrame], *, consume: bool = False) -> pd.DataFrame:
+    """Stack event tables (curated and imported), keeping one set of categories per categorical column.
+
+    pandas turns categoricals with different categories into plain objects when concatenating; here
+    every categorical column gets the union of categories first (taxonomy order for enumerations),
+    so the result stays compact and fast to filter. The result is sorted by date. It is built a column
+    at a time; with `consume` (for frames no one else holds) each frame's column is dropped once stacked,
+    so stacking a million imported events costs one column more than the events, not twice them.
+    """
+    frames = [f for f in frames if f is not None]
+    if len(frames) == 1:
+        return frames[0]
+    columns = list(dict.fromkeys(c for f in frames for c in f.columns))
+    dtypes = {column: next(f[column].dtype for f in frames if column in f) for column in columns}
+    order = np.argsort(pd.concat([f["event_date"] for f in frames], ignore_index=True).to_numpy(), kind="stable")
+    in_order = bool((np.diff(order) == 1).all())
+    stacked = {}
+    for column in columns:
+        parts = [
+            (frame.pop(column) if consume else frame[column])
+            if column in frame
+            else pd.Series(pd.NA, index=frame.index, dtype=dtypes[column])
+            for frame in frames
+        ]
+        categories = _stacked_categories(column, parts)
+        if categories is not None:
+            parts = [with_categories(p, categories) for p in parts]
+        values = pd.concat(parts, ignore_index=True)
+        del parts
+        stacked[column] = _single_chunk(values if in_order else values.take(order).reset_index(drop=True))
+    return pd.DataFrame(stacked)
+
+
+def _stacked_categories(column: str, present: list[pd.Series]) -> list | None:
+    """The categories a stacked column takes: the taxonomy's, ours then the others' countries, or the union
+    of what each part holds (None: not categorical)."""
+    if column in ENUM_CATEGORIES:
+        return list(ENUM_CATEGORIES[column])
+    if column == "country":
+        return country_categories(present)
+    if column in OPEN_CATEGORICAL_COLUMNS or any(isinstance(p.dtype, pd.CategoricalDtype) for p in present):
+        seen: dict = {}
+        for values in present:
+            unique = values.cat.categories if isinstance(values.dtype, pd.CategoricalDtype) else values.dropna()
+            seen.update(dict.fromkeys(pd.unique(np.asarray(unique, dtype=object))))
+        return list(seen)
+    return None
+
+
+def _single_chunk(values: pd.Series) -> pd.Series:
+    """Arrow-backed text as one chunk (concatenation leaves several), so `take` stays fast."""
+    chunked = getattr(values.array, "_pa_array", None)
+    if (
+        isinstance(values.array, pd.arrays.ArrowStringArray)
+        and isinstance(chunked, pa.ChunkedArray)
+        and chunked.num_chunks > 1
+    ):
+        return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([chunked.combine_chunks()])), index=values.index)
+    return values

@@ -32,7 +32,7 @@ from tensions.ingest.importers.base import (
     when,
 )
 from tensions.ingest.importers.matching import ActorMatcher
-from tensions.ingest.importers.reading import RawTable, read_table
+from tensions.ingest.importers.reading import RawTable, TextSource, read_table
 
 # GDELT 2.0's 61 columns, in file order (the codebook's names).
 COLUMNS_V2: tuple[str, ...] = (
@@ -189,14 +189,14 @@ class GdeltImporter(Importer):
         # GDELT comes with a header (extracts) or as raw headerless 61-column files.
         return super().recognises(text) or self._raw_width(text) is not None
 
-    def read(self, text: str, file_name: str) -> RawTable:
-        width = self._raw_width(text)
+    def read(self, text: TextSource) -> RawTable:
+        width = self._raw_width(text.head)
         columns = (*self.required_columns, *self.optional_columns)
         if width is None:
-            raw = super().read(text, file_name)
+            raw = super().read(text)
         else:
             names = COLUMNS_V2 if width == len(COLUMNS_V2) else COLUMNS_V1
-            raw = read_table(text, file_name, columns=columns, delimiter="\t", names=names, quoting=csv.QUOTE_NONE)
+            raw = read_table(text, columns=columns, delimiter="\t", names=names, quoting=csv.QUOTE_NONE)
             raw.notes.append(f"raw GDELT {'2.0' if width == len(COLUMNS_V2) else '1.0'} rows, {width} columns")
         raw.display_names = DISPLAY_NAMES
         return raw
@@ -236,7 +236,7 @@ class GdeltImporter(Importer):
         location = parts.str[0].fillna("")
         location = location.where(location != "", country)
         admin1 = when(
-            parts.str.len() == 3, parts.str[1].fillna(""), when(text(frame, "actiongeo_type") == "5", location)
+            parts.str.len() == 3, parts.str[1].astype("string").fillna(""), when(text(frame, "actiongeo_type") == "5", location)
         )
 
         actor1 = self._actor(frame, "actor1", actors)
