@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from typing import Literal
 
 import numpy as np
@@ -12,13 +11,14 @@ from plotly.subplots import make_subplots
 
 from tensions.analysis.actor_profile import ACTED_ON, ACTING, ROLES
 from tensions.analysis.periods import Granularity
+from tensions.data.literal import plotly_literal
 from tensions.figures import theme
 
 DAY_MS = 86_400_000
 
 
 def _escaped(values) -> list[str]:
-    return [html.escape(str(v)) for v in values]
+    return [plotly_literal(v) for v in values]
 
 
 def affiliation_chart(
@@ -70,14 +70,14 @@ def activity_chart(activity: pd.DataFrame, *, granularity: Granularity = "month"
                 x=part["period"] + offset,
                 y=part["events"],
                 width=width,
-                name=html.escape(role),
+                name=plotly_literal(role),
                 marker={"color": theme.ROLE_COLOURS[role]},
                 customdata=np.column_stack(
                     [part["period"].dt.strftime("%b %Y" if granularity == "month" else "%d %b %Y")]
                 )
                 if len(part)
                 else None,
-                hovertemplate="%{customdata[0]}: %{y} events " + html.escape(role) + "<extra></extra>",
+                hovertemplate="%{customdata[0]}: %{y} events " + plotly_literal(role) + "<extra></extra>",
             ),
             row=2,
             col=1,

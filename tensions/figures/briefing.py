@@ -8,7 +8,6 @@ interactive chrome (no range slider), so the figure is what a projector shows.
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -16,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from tensions.analysis.filters import FilterState
+from tensions.data.literal import plotly_literal
 from tensions.data.load import CURATED_DATASET
 from tensions.data.words import data_as_of_words
 from tensions.figures import theme
@@ -321,7 +321,7 @@ def briefing_figure(
 
 
 def _text(x: float, y: float, text: str, size: float, colour: str, *, bold: bool = False) -> dict:
-    escaped = html.escape(text)
+    escaped = plotly_literal(text)
     return {
         "x": x,
         "y": y,

@@ -6,17 +6,16 @@ file) are escaped: a `<script>` or `<img onerror>` in a cell shows as text, neve
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 
+from tensions.data.literal import plotly_literal
 from tensions.data.words import GEO_PRECISION_WORDS, date_with_precision, fatalities_in_words
 
 SUMMARY_CHARACTERS = 160
 
 
 def _escaped(values: pd.Series) -> pd.Series:
-    return values.astype("string").fillna("").map(html.escape)
+    return values.astype("string").fillna("").map(plotly_literal)
 
 
 def shorten(text: str, limit: int = SUMMARY_CHARACTERS) -> str:
@@ -32,7 +31,7 @@ def hover_cards(events: pd.DataFrame) -> pd.Series:
     place = place + events["geo_precision"].map(GEO_PRECISION_WORDS).fillna("").astype("string")
     actors = _escaped(events["actor1"])
     actors = actors.where(events["actor2"].isna(), actors + " → " + _escaped(events["actor2"]))
-    summary = events["notes"].astype("string").fillna("").map(shorten).map(html.escape)
+    summary = events["notes"].astype("string").fillna("").map(shorten).map(plotly_literal)
     source = _escaped(events["source"]) + ", " + events["source_date"].dt.strftime("%d %b %Y")
     dataset = _escaped(events["dataset"]) if "dataset" in events else pd.Series("", index=events.index)
     if "original_id" in events:

@@ -7,6 +7,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from tensions.analysis.periods import period_starts
+from tensions.data.literal import plotly_literal
 from tensions.figures import theme
 
 
@@ -35,7 +36,7 @@ def events_per_month(events: pd.DataFrame) -> go.Figure:
 def most_active_actors_chart(actor_counts: pd.DataFrame) -> go.Figure:
     """Horizontal bars of the most active actors, largest at the top."""
     fig = px.bar(
-        actor_counts.iloc[::-1],
+        actor_counts.iloc[::-1].assign(actor=lambda t: t["actor"].map(plotly_literal)),
         x="events",
         y="actor",
         orientation="h",

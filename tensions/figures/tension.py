@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import math
 
 import numpy as np
@@ -13,6 +12,7 @@ from plotly.subplots import make_subplots
 from tensions.analysis.overrides import COMPUTED, JUDGEMENT
 from tensions.analysis.periods import Granularity
 from tensions.analysis.tension import baseline_label, tension_index
+from tensions.data.literal import plotly_literal
 from tensions.data.words import fatalities_in_words
 from tensions.figures import theme
 
@@ -58,9 +58,9 @@ def index_bars(series: pd.DataFrame, *, name: str = "Tension index", showlegend:
         ),
         hovertemplate=(
             "Period from %{customdata[0]}<br>index %{y:.1f} (%{customdata[2]} up, %{customdata[3]} down)"
-            "<br>%{customdata[1]} events<extra>" + html.escape(name) + "</extra>"
+            "<br>%{customdata[1]} events<extra>" + plotly_literal(name) + "</extra>"
         ),
-        name=html.escape(name),
+        name=plotly_literal(name),
         showlegend=showlegend,
     )
 
@@ -82,11 +82,11 @@ def index_small_multiples(
             shown[row.area] = (getattr(row, trend_column), getattr(row, "basis", None))
     titles = []
     for area in areas:
-        title = f"<b>{html.escape(str(area))}</b>"
+        title = f"<b>{plotly_literal(area)}</b>"
         if area in shown:
             trend, basis = shown[area]
             colour = theme.TREND_COLOURS.get(trend, theme.MUTED_TEXT_COLOUR)
-            title += f"  <span style='color:{colour}'>{html.escape(trend_label(trend, basis))}</span>"
+            title += f"  <span style='color:{colour}'>{plotly_literal(trend_label(trend, basis))}</span>"
         titles.append(title)
     rows = max(1, math.ceil(len(areas) / columns))
     fig = make_subplots(
@@ -163,14 +163,14 @@ def movers_chart(movers: pd.DataFrame) -> go.Figure:
     fig = go.Figure(
         go.Bar(
             x=ordered["change"].round(1),
-            y=[html.escape(str(a)) for a in ordered["area"]],
+            y=[plotly_literal(a) for a in ordered["area"]],
             orientation="h",
             marker={"color": [theme.TREND_COLOURS.get(t, theme.UNKNOWN_COLOUR) for t in ordered[trend_column]]},
             text=[f"{c:+.1f}" for c in ordered["change"]],
             textposition="outside",
             cliponaxis=False,
             customdata=np.column_stack(
-                [ordered["previous"].round(1), ordered["index"].round(1), [html.escape(x) for x in labels]]
+                [ordered["previous"].round(1), ordered["index"].round(1), [plotly_literal(x) for x in labels]]
             ),
             hovertemplate="%{y}: %{customdata[0]} → %{customdata[1]} (%{x:+.1f})<br>%{customdata[2]}<extra></extra>",
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from tensions.analysis.filters import imprecise_mask
+from tensions.data.literal import plotly_literal
 from tensions.figures.map.encoding import DENSE_IDS, category_codes, category_colour, category_order
 
 
@@ -129,7 +129,7 @@ def bubble_traces(
                 lat=part["lat"].to_numpy(),
                 lon=part["lon"].to_numpy(),
                 mode="markers",
-                name=html.escape(name),
+                name=plotly_literal(name),
                 legendgroup=name,
                 marker={"size": part["size"].to_numpy(), "color": category_colour(colour_by, name), "opacity": 0.75},
                 customdata=np.column_stack(

@@ -9,11 +9,10 @@ layers, so the map needs nothing from the network. The payload stays bounded as 
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 import plotly.graph_objects as go
 
+from tensions.data.literal import plotly_literal
 from tensions.figures import theme
 from tensions.figures.map import basemap as basemap_module
 from tensions.figures.map import regions
@@ -110,7 +109,7 @@ def _layout(
         "font": {"family": theme.FONT_FAMILY, "size": 13, "color": theme.TEXT_COLOUR},
         "paper_bgcolor": theme.BACKGROUND,
         "margin": {"l": 0, "r": 0, "t": _top_margin(title), "b": KEY_PIXELS},
-        "title": {"text": html.escape(title), "x": 0, "xanchor": "left", "font": {"size": 15}} if title else None,
+        "title": {"text": plotly_literal(title), "x": 0, "xanchor": "left", "font": {"size": 15}} if title else None,
         # A vertical key to the right of the map, so the map's height does not depend on how many rows
         # a horizontal legend would wrap into.
         "legend": {

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from tensions.analysis.filters import imprecise_mask
+from tensions.data.literal import plotly_literal
 from tensions.figures import theme
 from tensions.figures.hover import hover_cards
 from tensions.figures.map import regions
@@ -106,7 +105,7 @@ def point_traces(events: pd.DataFrame, colour_by: str, view: regions.View) -> li
                 lat=lat[mask],
                 lon=lon[mask],
                 mode="markers",
-                name=html.escape(name),
+                name=plotly_literal(name),
                 legendgroup=name,
                 marker={"size": size[mask], "color": colour, "opacity": MARKER_OPACITY},
                 customdata=np.column_stack([np.full(mask.sum(), "event", dtype=object), ids[mask]]),
@@ -137,7 +136,7 @@ def cell_traces(events: pd.DataFrame, colour_by: str) -> tuple[list[go.Scatterma
     km = round(size * 111)
     groups["hover"] = [
         f"<b>{n:,} events</b> in this {size}° cell (about {km} km across)"
-        f"<br>{html.escape(breakdown)}<br>{deaths_line(deaths, unknown)}"
+        f"<br>{plotly_literal(breakdown)}<br>{deaths_line(deaths, unknown)}"
         + (f"<br>{imprecise:,} known only to the province or the month" if imprecise else "")
         + "<br><i>Click to list them; zoom in or narrow the filters to see single events</i>"
         for n, breakdown, deaths, unknown, imprecise in zip(

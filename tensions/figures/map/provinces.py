@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from tensions.data.categorical import value_codes
+from tensions.data.literal import plotly_literal
 from tensions.figures.map.aggregate import aggregate_groups, bubble_sizes, bubble_traces, deaths_line
 from tensions.figures.map.encoding import category_order
 
@@ -85,9 +84,9 @@ def province_traces(events: pd.DataFrame, colour_by: str, places: pd.DataFrame |
     order = category_order(colour_by, events[colour_by])
     where = {"gazetteer": "Drawn at the province's gazetteer point", "events": "Drawn at the mean of its events"}
     totals["hover"] = [
-        f"<b>{html.escape(row.province)}</b>"
+        f"<b>{plotly_literal(row.province)}</b>"
         f"<br><b>{row.events:,} events</b>, {row.first_date:%d %b %Y} to {row.last_date:%d %b %Y}"
-        f"<br>{html.escape(row.breakdown)}<br>{deaths_line(row.deaths, row.not_reported)}"
+        f"<br>{plotly_literal(row.breakdown)}<br>{deaths_line(row.deaths, row.not_reported)}"
         + (f"<br>{row.imprecise:,} known only to the province or the month" if row.imprecise else "")
         + f"<br><i>{where[row.at]}. Click to list the events.</i>"
         for row in totals.itertuples()

@@ -16,7 +16,6 @@ or month when the date is known only to that period; a dark ring and a label for
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 
 import numpy as np
@@ -25,6 +24,7 @@ import plotly.graph_objects as go
 
 from tensions.analysis.periods import Granularity
 from tensions.data.categorical import positions_in
+from tensions.data.literal import plotly_literal
 from tensions.figures import theme
 from tensions.figures.annotations import group_close, layout_labels, text_width
 from tensions.figures.hover import hover_cards
@@ -383,7 +383,7 @@ def _style_axes(
     axes["yaxis"] |= {
         "range": [-0.5, geometry.lane_units(geometry.panel_px[0])],
         "tickvals": [lane_y[name] for name in lane_names],
-        "ticktext": [html.escape(name) for name in lane_names],
+        "ticktext": [plotly_literal(name) for name in lane_names],
         "tickfont": tick_font,
         "showgrid": False,
         "zeroline": False,
@@ -403,7 +403,7 @@ def _add_panel_titles(fig: Canvas, panels: Sequence[Panel | None], geometry: Geo
             yref="paper",
             xanchor="left",
             yanchor="bottom",
-            text=html.escape(panel.title),
+            text=plotly_literal(panel.title),
             showarrow=False,
             font={"size": style.panel_title_size, "color": theme.MUTED_TEXT_COLOUR},
         )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
+from tensions.data.literal import plotly_literal
 from tensions.figures import theme
 from tensions.figures.annotations import text_width
 from tensions.figures.timeline.canvas import Canvas
@@ -143,7 +143,7 @@ def add_key(
                 x += item.diameter + font * 0.35
             fig.add_annotation(
                 x=0, xshift=x, y=y, xref="paper", yref="paper", xanchor="left", yanchor="middle",
-                text=html.escape(item.words), showarrow=False, font={"size": font, "color": theme.TEXT_COLOUR},
+                text=plotly_literal(item.words), showarrow=False, font={"size": font, "color": theme.TEXT_COLOUR},
             )  # fmt: skip
             x += text_width(item.words, font) + font * item.gap_after
 

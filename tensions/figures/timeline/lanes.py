@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 
 import numpy as np
@@ -11,6 +10,7 @@ import pandas as pd
 from tensions.analysis.periods import period_bounds
 from tensions.data import taxonomy
 from tensions.data.categorical import positions_in
+from tensions.data.literal import plotly_literal
 from tensions.figures import theme
 from tensions.figures.annotations import Placement
 from tensions.figures.hover import hover_cards
@@ -66,7 +66,7 @@ def draw_type_legend(fig: Canvas, types: Sequence[str], style: TimelineStyle) ->
                 x=[None],
                 y=[None],
                 mode="markers",
-                name=html.escape(event_type),
+                name=plotly_literal(event_type),
                 legendgroup=event_type,
                 marker={
                     "symbol": theme.EVENT_TYPE_SYMBOLS[event_type],
@@ -108,7 +108,7 @@ def draw_imprecise_bars(
                 legendgroup=event_type,
                 showlegend=False,
                 hoverinfo="skip",
-                name=html.escape(event_type),
+                name=plotly_literal(event_type),
             ),
         )
 
@@ -134,7 +134,7 @@ def draw_markers(
                     x=dates[chosen],
                     y=y[chosen],
                     mode="markers",
-                    name=html.escape(event_type),
+                    name=plotly_literal(event_type),
                     legendgroup=event_type,
                     showlegend=False,
                     marker={
@@ -235,7 +235,7 @@ def draw_labels(
             y=geometry.lane_units(centre),
             xref="x",
             yref="y",
-            text=html.escape(str(text)),
+            text=plotly_literal(text),
             showarrow=False,
             xanchor="left",
             yanchor="middle",
@@ -250,7 +250,7 @@ def draw_lane_density(fig: Canvas, lane_pos: np.ndarray, bins: Bins, lane_names:
     flat = bins.code * n_lanes + lane_pos.astype(np.int64)
     counts = np.bincount(flat, minlength=n_bins * n_lanes).reshape(n_bins, n_lanes).T
     names = bins.names()
-    text = [[f"{html.escape(lane_names[n_lanes - 1 - lane])}, {name}" for name in names] for lane in range(n_lanes)]
+    text = [[f"{plotly_literal(lane_names[n_lanes - 1 - lane])}, {name}" for name in names] for lane in range(n_lanes)]
     fig.add_trace(
         dict(
             type="heatmap",
@@ -285,7 +285,7 @@ def draw_changes(
         rows = changes[changes["change"] == kind]
         if rows.empty:
             continue
-        details = rows["details"].astype("string").fillna("").map(html.escape)
+        details = rows["details"].astype("string").fillna("").map(plotly_literal)
         heading = f"<b>{CHANGE_WORDS[kind].capitalize()} since the brief</b><br>"
         if kind == "removed":
             xs = pd.to_datetime(rows["event_date"]).to_numpy()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -12,6 +11,7 @@ import pandas as pd
 from tensions.analysis.periods import Granularity, period_numbers, period_start_days
 from tensions.data import taxonomy
 from tensions.data.categorical import positions_in
+from tensions.data.literal import plotly_literal
 from tensions.figures import theme
 from tensions.figures.timeline.canvas import Canvas
 from tensions.figures.timeline.style import SCREEN, TimelineStyle
@@ -114,12 +114,12 @@ def _draw_counts(fig: Canvas, context: PanelContext) -> None:
                 x=bins.centres[chosen],
                 y=counts[chosen, j],
                 width=width_ms[chosen],
-                name=html.escape(event_type),
+                name=plotly_literal(event_type),
                 legendgroup=event_type,
                 showlegend=False,
                 marker={"color": theme.EVENT_TYPE_COLOURS[event_type], "line": {"width": 0}},
                 customdata=names[chosen],
-                hovertemplate=f"%{{customdata}}: %{{y}} × {html.escape(event_type)}<extra></extra>",
+                hovertemplate=f"%{{customdata}}: %{{y}} × {plotly_literal(event_type)}<extra></extra>",
             ),
             row=context.row,
         )

@@ -111,6 +111,19 @@ def test_markup_in_a_label_is_escaped(events):
     assert not any("<img" in text for text in texts)
 
 
+def test_quotes_in_a_label_are_drawn_as_quotes(events):
+    """Plotly shows `&quot;` as written: a label's quotes stay quotes, and hover cards' too."""
+    quoted = events.assign(
+        label=events["label"].str.replace("Tower 22", '"Tower 22"'),
+        notes=events["notes"].str.replace("drone", '"drone"', n=1),
+    )
+    fig = event_timeline(quoted)
+    assert '"Tower 22": 3 US troops killed' in [a.text for a in label_annotations(fig)]
+    cards = [card for t in marker_traces(fig) for card in t.customdata.ravel() if isinstance(card, str)]
+    assert any('"drone"' in card for card in cards)
+    assert not any("&quot;" in card for card in cards)
+
+
 def test_labels_sit_above_every_marker_of_the_top_lane(events):
     crowded = events.assign(tags="key", fatalities=pd.array([1000, 3, 50, None, None, 400], dtype="Int64"))
     fig = event_timeline(crowded)
