@@ -321,7 +321,7 @@ def test_an_article_becomes_kept_draft_events(data):
     assert "5 draft event(s)" in at.subheader[-1].value
     key = editor_key(at, "intake_editor_")
     at.session_state[key] = {
-        "edited_rows": {0: {"accept": True, "confidence": "high"}},
+        "edited_rows": {0: {"accept": True, "confidence": "high", "fatalities": 1}},  # the headline reports a death
         "added_rows": [],
         "deleted_rows": [],
     }

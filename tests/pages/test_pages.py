@@ -75,7 +75,7 @@ def test_overview_shows_headline_figures_and_charts(monkeypatch):
     assert metrics["Events"] == "6"
     assert metrics["Reported fatalities"] == "3"
     assert len(at.get("plotly_chart")) == 4  # tension small multiples and movers, events per month, actors
-    assert "Data as of 07 April 2025" in at.sidebar.caption[0].value
+    assert at.sidebar.caption[0].value.startswith("Data as of 7 April 2025 (")
 
 
 def test_overview_counts_follow_the_sidebar_filters(monkeypatch):
