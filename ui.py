@@ -31,6 +31,7 @@ from tensions.curation import access
 from tensions.data import taxonomy, words
 from tensions.data.categorical import present_values
 from tensions.data.guard import Grant
+from tensions.data.literal import markdown_literal
 from tensions.data.load import CURATED_DATASET, Dataset, load_dataset
 from tensions.data.paths import data_dir, shown_path
 from tensions.data.schema import TABLES
@@ -262,9 +263,10 @@ def no_events_message() -> None:
 
 
 def view_caption(dataset: Dataset, state: FilterState) -> str:
-    """The filters in words and the data's date, under each page's title (the first letter only raised)."""
+    """The filters in words and the data's date, under each page's title (the first letter only raised), as
+    Markdown that shows the countries and actors named (imported data's too, or a link's) as written."""
     described = state.describe()
-    return f"{described[:1].upper()}{described[1:]} · {data_as_of_caption(dataset)}"
+    return markdown_literal(f"{described[:1].upper()}{described[1:]} · {data_as_of_caption(dataset)}")
 
 
 def data_as_of_caption(dataset: Dataset) -> str:

@@ -4,6 +4,7 @@ import streamlit as st
 
 import ui
 from tensions.analysis import actor_profile, tension
+from tensions.data.literal import markdown_literal
 from tensions.figures import actors as actor_figures
 from tensions.figures import tension as tension_figures
 from tensions.figures.map.builder import event_map
@@ -34,7 +35,7 @@ st.caption(
 st.subheader("Profile")
 counts = actor_profile.events_by_actor(events)
 names = sorted(dataset.actors["actor"].dropna())
-busiest = counts.idxmax() if len(counts) else names[0]
+busiest = actor_profile.busiest_profiled_actor(counts, names)
 left, right = st.columns([3, 1])
 with left:
     chosen = st.selectbox(
@@ -58,13 +59,16 @@ involved = actor_profile.involving(events, chosen, dataset.actors, include_affil
 
 facts, numbers = st.columns([3, 2])
 with facts:
-    chain = " › ".join([*reversed(profile.chain), profile.actor])
-    st.markdown(f"**{profile.actor}** · {profile.kind} · family: {profile.family}")
+    # Names, aliases and descriptions are data: shown as written, never as Markdown.
+    chain = " › ".join(markdown_literal(name) for name in [*reversed(profile.chain), profile.actor])
+    kind, family = markdown_literal(profile.kind), markdown_literal(profile.family)
+    st.markdown(f"**{markdown_literal(profile.actor)}** · {kind} · family: {family}")
     st.markdown(f"Affiliation: {chain if profile.chain else 'none recorded (top of its tree)'}")
     if profile.affiliates:
-        st.markdown("Affiliates: " + ", ".join(profile.affiliates))
-    st.markdown("Also known as: " + ("; ".join(profile.aliases) if profile.aliases else "no other names recorded"))
-    st.caption(profile.description)
+        st.markdown("Affiliates: " + ", ".join(map(markdown_literal, profile.affiliates)))
+    aliases = "; ".join(map(markdown_literal, profile.aliases))
+    st.markdown("Also known as: " + (aliases or "no other names recorded"))
+    st.caption(markdown_literal(profile.description))
 with numbers:
     acting = int((involved["role"] == actor_profile.ACTING).sum())
     known = involved["fatalities"].dropna()
@@ -79,7 +83,7 @@ with numbers:
     )
 
 if involved.empty:
-    st.info(f"{profile.actor} takes part in no event that matches these filters.")
+    st.info(f"{markdown_literal(profile.actor)} takes part in no event that matches these filters.")
 else:
     over_time, places_column = st.columns(2)
     with over_time:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from tensions.curation.throttle import SignInThrottle
 from tensions.data import taxonomy
 from tensions.data.csv_safety import safe_csv_bytes
 from tensions.data.gazetteer import Gazetteer, Place
+from tensions.data.literal import markdown_literal
 from tensions.data.paths import data_dir
 from tensions.data.schema import EVENT_LABELS, EVENTS, PLACES, to_typed
 from tensions.errors import (
@@ -60,12 +60,6 @@ Saves are validated, backed up to `data/backups/` and logged to `data/audit.log`
 EDITOR_COLUMNS_DISABLED = ["event_id"]
 SESSION_KEY = "curate"  # the page's one session key: a `CurateSession`
 BLOCKED_MESSAGE = "Save or discard the edits in the **Edit events** tab first, so one save does not hide another."
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
-
-
-def escape_markdown(text: object) -> str:
-    """Data shown inside a Markdown element reads as text: no links, images, emphasis or HTML."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
 
 
 @st.cache_resource(show_spinner=False)
@@ -133,7 +127,7 @@ def sign_in(config: access.AccessConfig) -> access.Grant | None:
             st.session_state[ui.GRANT_KEY] = grant
             return grant
         st.error(
-            f"You are signed in as {escape_markdown(user.get('email') or 'an unknown user')}, "
+            f"You are signed in as {markdown_literal(user.get('email') or 'an unknown user')}, "
             "who is not on the curators' list (`allowed_emails`)."
         )
         st.button("Sign out", key="logout_unlisted", on_click=st.logout)
@@ -154,7 +148,7 @@ def sign_in(config: access.AccessConfig) -> access.Grant | None:
             try:
                 grant = throttle.sign_in(password or "", config, who=name or "", address=address)
             except (SignInThrottled, DataNotWritable) as error:
-                st.error(f"Not signed in: {escape_markdown(error)}")
+                st.error(f"Not signed in: {markdown_literal(error)}")
                 return None
             if grant is None:
                 st.error(
@@ -244,7 +238,7 @@ def show_refusal(error: object) -> None:
     elif isinstance(error, NothingToSave):
         st.info("Nothing to save: the tables are unchanged.")
     elif isinstance(error, NotAuthorised | DataNotWritable):
-        st.error(f"Not saved: {escape_markdown(error)}")
+        st.error(f"Not saved: {markdown_literal(error)}")
 
 
 def event_columns(base: snapshot.Snapshot) -> dict:
@@ -328,7 +322,7 @@ def edit_tab(desk: Desk, events: pd.DataFrame, columns: dict) -> bool:
                 if conflicts:
                     session.flash = (
                         "warning",
-                        "Some edits could not be re-applied: " + " · ".join(map(escape_markdown, conflicts)),
+                        "Some edits could not be re-applied: " + " · ".join(map(markdown_literal, conflicts)),
                     )
                 st.rerun()
     st.download_button(
@@ -346,13 +340,13 @@ def field_errors(session: CurateSession, column: str) -> None:
     """The validation messages of the event being added, under the field they concern."""
     for problem in session.add_problems:
         if problem.column == column:
-            st.markdown(f":red[{escape_markdown(problem.message)}]")
+            st.markdown(f":red[{markdown_literal(problem.message)}]")
 
 
 def new_place_fields(location: str) -> Place | None:
     """The details of a place the gazetteer lacks, typed in; None until they are complete."""
     st.markdown(
-        f"**New place**: {escape_markdown(location)} is not in the gazetteer. Give its details (or look it up in the **Places** tab)."
+        f"**New place**: {markdown_literal(location)} is not in the gazetteer. Give its details (or look it up in the **Places** tab)."
     )
     country = st.selectbox("Country of the new place", taxonomy.COUNTRY_NAMES, index=None, key="add_place_country")
     c1, c2 = st.columns(2)
@@ -408,7 +402,7 @@ def add_tab(desk: Desk, gazetteer: Gazetteer, *, blocked: bool) -> None:
             new_place = new_place_fields(location)
         elif known_place is not None:
             st.caption(
-                f"{escape_markdown(known_place.place)}, {escape_markdown(known_place.country)}: "
+                f"{markdown_literal(known_place.place)}, {markdown_literal(known_place.country)}: "
                 f"({known_place.latitude:.4f}, {known_place.longitude:.4f}), "
                 f"{taxonomy.GEO_PRECISION_MEANING[known_place.geo_precision]}"
             )
@@ -478,7 +472,7 @@ def add_tab(desk: Desk, gazetteer: Gazetteer, *, blocked: bool) -> None:
     for problem in session.add_problems:
         if problem.column not in EVENTS.column_names or problem.file != EVENTS.file_name:
             st.markdown(
-                f":red[{escape_markdown(problem.file)} · {escape_markdown(problem.column)}: {escape_markdown(problem.message)}]"
+                f":red[{markdown_literal(problem.file)} · {markdown_literal(problem.column)}: {markdown_literal(problem.message)}]"
             )
     if blocked:
         st.warning(BLOCKED_MESSAGE)
@@ -615,7 +609,7 @@ def places_tab(desk: Desk, gazetteer: Gazetteer, geocoding: places.OnlineGeocodi
     )
     if geocoding.lookup is None:
         st.info(
-            f"{escape_markdown(geocoding.problem[:1].upper() + geocoding.problem[1:])}. You can still add a place by typing its coordinates."
+            f"{markdown_literal(geocoding.problem[:1].upper() + geocoding.problem[1:])}. You can still add a place by typing its coordinates."
         )
     queries_text = st.text_area(
         "Places to look up, one per line, optionally with a country: `Jurf al-Sakhar, Iraq`", key="places_queries"
@@ -716,7 +710,7 @@ except InvalidDataError as error:
     st.stop()
 
 with st.sidebar:
-    st.caption(f"Curating as {escape_markdown(grant.who)} ({grant.method})")
+    st.caption(f"Curating as {markdown_literal(grant.who)} ({grant.method})")
     st.button("Sign out", key="signout", on_click=sign_out)
 show_flash(curating)
 

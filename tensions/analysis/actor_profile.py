@@ -60,7 +60,8 @@ def involving(
     acted_on = events["actor2"].isin(names)
     chosen = events[(acting | acted_on).to_numpy()]
     role = pd.Series(ACTING, index=chosen.index).where(acting[chosen.index], ACTED_ON)
-    counterpart = chosen["actor2"].where(acting[chosen.index], chosen["actor1"])
+    # As text: actor1 and actor2 are categoricals whose categories differ once imported data is combined.
+    counterpart = chosen["actor2"].astype("string").where(acting[chosen.index], chosen["actor1"].astype("string"))
     counterpart = counterpart.where(~counterpart.isin(names))  # within its own group is no counterpart
     return chosen.assign(role=role, counterpart=counterpart)
 
@@ -97,6 +98,13 @@ def events_by_actor(events: pd.DataFrame) -> pd.Series:
          events[["event_id", "actor2"]].rename(columns={"actor2": "actor"})]
     ).dropna().drop_duplicates()  # fmt: skip
     return both.groupby("actor").size()
+
+
+def busiest_profiled_actor(counts: pd.Series, profiled: list[str]) -> str:
+    """Of the actors with a profile (`actors.csv`), the one in the most events (`events_by_actor`); the first
+    when none is in any. Imported actors missing from actors.csv have no profile, however busy."""
+    known = counts[counts.index.isin(profiled)]
+    return str(known.idxmax()) if len(known) else profiled[0]
 
 
 def affiliation_tree(events: pd.DataFrame, actors: pd.DataFrame) -> pd.DataFrame:

@@ -12,19 +12,28 @@ from __future__ import annotations
 import html
 import re
 
-# CommonMark lets a backslash escape any ASCII punctuation: escaped, each is shown as itself.
-_PUNCTUATION = re.compile(r"""([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])""")
-# Streamlit turns :name: into an emoji, an icon or its logo after the Markdown is parsed, escapes or not;
-# an invisible word joiner after the first colon keeps the name from being read.
-_SHORT_CODE = re.compile(r"(?<=\\:)(?=(?:\w|\\[+-])+\\:)")
+# Characters Markdown (CommonMark, GFM, Streamlit's colour directives, LaTeX) reads anywhere in a line:
+# emphasis, code, links and images, HTML and entities, maths, strikethrough, tables, directives and short
+# codes, and e-mail autolinks. Backslash-escaped, each is shown as itself.
+_ANYWHERE = re.compile(r"([\\`*_\[\]<>&$:~|@])")
+# Those it reads only at the start of a line (a heading, a list item, a numbered item), or in "www." links.
+_BLOCK_START = re.compile(r"^([#+-])")
+_NUMBERED = re.compile(r"^(\d+)([.)])")
+_WWW = re.compile(r"(?i)(?<=www)\.")
+# Streamlit turns :name: into an emoji, an icon or its logo after the Markdown is parsed, escapes or not
+# (and rewrites ":material/" in the source first): an invisible word joiner after a colon that starts
+# such a name keeps it from being read.
+_SHORT_CODE = re.compile(r"(?<=\\:)(?=[\w/+-])")
 WORD_JOINER = "\u2060"
 
 
 def markdown_literal(value: object) -> str:
     """`value` as Markdown that Streamlit shows exactly as written, on one line (line breaks and runs of
-    spaces become one space, so no line can start a heading, a list or a code block)."""
+    spaces become one space, so it cannot start a second line). Interpolate it anywhere in a line."""
     text = " ".join(str(value).split())
-    return _SHORT_CODE.sub(WORD_JOINER, _PUNCTUATION.sub(r"\\\1", text))
+    text = _ANYWHERE.sub(r"\\\1", text)
+    text = _BLOCK_START.sub(r"\\\1", _NUMBERED.sub(r"\1\\\2", _WWW.sub(r"\\.", text)))
+    return _SHORT_CODE.sub(WORD_JOINER, text)
 
 
 def plotly_literal(value: object) -> str:

@@ -54,6 +54,22 @@ def test_counterparts_count_both_directions(dataset):
     ]
 
 
+def test_counterparts_are_found_when_the_two_actor_columns_have_different_categories(dataset):
+    """Curated and imported events combined: actor1 and actor2 are categoricals with categories of their own."""
+    events = dataset.events.assign(
+        actor1=dataset.events["actor1"].astype("category"), actor2=dataset.events["actor2"].astype("category")
+    )
+    assert set(events["actor1"].cat.categories) != set(events["actor2"].cat.categories)
+    involved = actor_profile.involving(events, "Islamic Resistance in Iraq", dataset.actors)
+    assert list(actor_profile.counterparts(involved)["counterpart"]) == ["US forces"]
+
+
+def test_the_profile_opens_on_the_busiest_actor_that_has_one():
+    counts = pd.Series({"Military Forces of the United States (2021-)": 9, "Kataib Hezbollah": 4, "Iran": 2})
+    assert actor_profile.busiest_profiled_actor(counts, ["Iran", "Kataib Hezbollah"]) == "Kataib Hezbollah"
+    assert actor_profile.busiest_profiled_actor(counts.iloc[:1], ["Iran", "Kataib Hezbollah"]) == "Iran"
+
+
 def test_an_event_inside_the_actors_own_branch_has_no_counterpart(dataset):
     events = dataset.events.copy()
     events.loc[0, "actor1"] = "Kataib Hezbollah"  # Kataib Hezbollah on Nujaba: both under the umbrella

@@ -9,29 +9,34 @@ import pytest
 
 from tensions.data.literal import WORD_JOINER, markdown_literal, plotly_literal
 
-PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+ANYWHERE = "\\`*_[]<>&$:~|@"
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("**bold**", r"\*\*bold\*\*"),
-        ("[x](http://example.invalid)", r"\[x\]\(http\:\/\/example\.invalid\)"),
-        ("![i](http://example.invalid/i.png)", r"\!\[i\]\(http\:\/\/example\.invalid\/i\.png\)"),
-        ("<b>x</b>", r"\<b\>x\<\/b\>"),
-        ("$E=mc^2$", r"\$E\=mc\^2\$"),
-        ("&quot;", r"\&quot\;"),
+        ("[x](http://example.invalid)", "\\[x\\](http\\:\u2060//example.invalid)"),
+        ("![i](https://example.invalid/i.png)", "!\\[i\\](https\\:\u2060//example.invalid/i.png)"),
+        ("<b>x</b>", r"\<b\>x\</b\>"),
+        ("$E=mc^2$", r"\$E=mc^2\$"),
+        ("&quot;", r"\&quot;"),
+        ("see www.example.invalid", r"see www\.example.invalid"),
+        ("- not a list", r"\- not a list"),
+        ("1. not numbered", r"1\. not numbered"),
+        ("# not a heading", r"\# not a heading"),
+        ("Harakat Hezbollah al-Nujaba (2021-), U.S. forces", "Harakat Hezbollah al-Nujaba (2021-), U.S. forces"),
         ("Al Fallūjah", "Al Fallūjah"),
     ],
 )
-def test_markdown_and_html_are_escaped_character_by_character(text, expected):
+def test_what_markdown_would_read_is_escaped_and_nothing_else(text, expected):
     assert markdown_literal(text) == expected
 
 
-def test_every_ascii_punctuation_character_is_escaped_so_markdown_shows_it_as_itself():
-    escaped = markdown_literal(PUNCTUATION)
-    assert escaped == "".join("\\" + c for c in PUNCTUATION)
-    assert re.sub(r"\\(.)", r"\1", escaped) == PUNCTUATION  # what CommonMark shows
+def test_every_character_markdown_reads_anywhere_is_escaped_so_it_shows_as_itself():
+    escaped = markdown_literal(ANYWHERE)
+    assert escaped == "".join("\\" + c for c in ANYWHERE)
+    assert re.sub(r"\\(.)", r"\1", escaped) == ANYWHERE  # what CommonMark shows
 
 
 @pytest.mark.parametrize("text", [":red[alarm]", ":smile:", ":+1:", ":streamlit:", ":material/warning:"])
@@ -45,7 +50,7 @@ def test_colour_directives_and_short_codes_cannot_be_read(text):
 
 
 def test_line_breaks_and_indents_become_single_spaces():
-    assert markdown_literal("# heading\n\n    code\n- item") == r"\# heading code \- item"
+    assert markdown_literal("# heading\n\n    code\n- item") == r"\# heading code - item"
 
 
 def test_plotly_text_escapes_tags_and_ampersands_but_not_quotes():

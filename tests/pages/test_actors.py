@@ -8,7 +8,9 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import APP_ROOT, FIXTURE_DATA
+from tensions.ingest import imported
+from tests.conftest import APP_ROOT, FIXTURE_DATA, curator_grant
+from tests.ingest.importers.conftest import EXTERNAL
 
 TIMEOUT = 60
 
@@ -96,3 +98,18 @@ def test_the_matrix_can_compare_families(at):
     heatmap = chart(at, "interaction_matrix")["data"][0]
     assert heatmap["y"][0] == "US and partners"
     assert "Iran and the axis" in heatmap["x"]
+
+
+@pytest.mark.parametrize("datasets", [["curated", "acled"], ["acled"]])
+def test_the_page_works_with_imported_acled_events_in_view(data_copy, monkeypatch, datasets):
+    """ACLED's busiest actors have no profile, and its actors' categories differ from the curated ones'."""
+    imported.import_and_save(EXTERNAL / "acled_export.csv", "acled", data_copy, grant=curator_grant())
+    monkeypatch.setenv("TENSIONS_DATA_DIR", str(data_copy))
+    at = AppTest.from_file(str(APP_ROOT / "pages/actors.py"), default_timeout=TIMEOUT)
+    at.session_state["dataset"] = datasets  # as a link with ?dataset=… opens the page
+    at.run()
+    assert not at.exception
+    # ACLED's US forces are in more events, but only curated actors have a profile.
+    assert at.selectbox(key="profile").value == "Islamic Resistance in Iraq"
+    assert metrics(at)["Events"] == ("5" if "curated" in datasets else "2")  # with ACLED's events of its factions
+    assert "Military Forces of the United States (2021-)" in at.dataframe[0].value.to_string()
