@@ -114,12 +114,15 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
+    from tensions.analysis.digest import digest_of_last_syncs
+    from tensions.export.notify import NotifySettings, send_digest
     from tensions.ingest.sync import SOURCES, SyncSettings, parse_interval, run_every, sync_sources
 
     names = list(SOURCES) if args.source == "all" else [args.source]
     overrides = {"since": args.since} if args.since else {}
     settings = SyncSettings.from_env(**overrides)
     grant = local_grant()
+    notify_settings = NotifySettings.from_env(os.environ)
     outcome = 0
 
     def once() -> None:
@@ -130,6 +133,14 @@ def cmd_sync(args: argparse.Namespace) -> int:
             for note in report.notes:
                 print(f"  note: {note}", flush=True)
         outcome = 2 if any(not r.ok for r in reports) else 1 if any(r.rejected for r in reports) else 0
+        if notify_settings.configured and any(r.ok for r in reports):
+            try:
+                digest = digest_of_last_syncs(args.data_dir, reports)
+                for line in send_digest(notify_settings, digest) if digest.alerts else []:
+                    print(line, flush=True)
+            except TensionsError as error:  # the digest could not be built or delivered
+                print(f"error: {error}", file=sys.stderr, flush=True)
+                outcome = 2
 
     if args.every is None:
         once()
