@@ -197,12 +197,17 @@ def cmd_trends(args: argparse.Namespace) -> int:
         events, dataset.actors, overrides.read_overrides(args.data_dir), as_of=as_of, since=since
     )
     print(f"Trends for {month} against the month before (index points; baseline: last 4 weeks vs the 52 before)")
+    line = "{:<22} {:<13} {:<18} {:>12} {:>8} {:>8}  {:<17} {}"
+    print(line.format("Country", "Trend", "Basis", "Month before", "Index", "Change", "4 wk vs baseline", "Judgement"))
     for row in overrides.listed(trends).itertuples(index=False):
-        judged = "" if row.basis == overrides.COMPUTED else f" (computed: {row.trend}; {row.analyst}: {row.rationale})"
+        judged = "" if row.basis == overrides.COMPUTED else f"computed: {row.trend}; {row.analyst}: {row.rationale}"
+        versus = baseline_label(row.change_pct, recent=row.recent, baseline=row.baseline)
         print(
-            f"{row.area:<22} {row.shown_trend:<13} {row.basis:<18} {row.previous:7.1f} -> {row.index:7.1f} "
-            f"({row.change:+.1f}); last 4 weeks vs baseline: {baseline_label(row.change_pct)}{judged}"
-        )
+            line.format(
+                row.area, row.shown_trend, row.basis, f"{row.previous:.1f}", f"{row.index:.1f}", f"{row.change:+.1f}",
+                versus, judged,
+            ).rstrip()
+        )  # fmt: skip
     return 0
 
 

@@ -11,8 +11,10 @@ not read as zero deaths, they simply add no weight). A period's index is the sum
 Every number lives in `WEIGHTS`; the data card renders them from here.
 
 On top of the index: the change of the last 4 weeks against the 52 weeks before (as a percentage of
-that baseline), and a CrisisWatch-style trend for the last full month (deteriorated / improved /
-unchanged against the month before, with a stated threshold) with the events that drove it.
+that baseline, or "new activity" against a near-zero one), and a CrisisWatch-style trend for the last full
+month (deteriorated / improved / unchanged against the month before, with a stated threshold) with the
+events that drove it. Trends are for the region's countries and seas only (not for places that only host
+talks), and a deterioration needs escalatory events behind it: talks that end are not a deterioration.
 """
 
 from __future__ import annotations
@@ -42,6 +44,14 @@ ACTOR_CLASSES: tuple[str, ...] = ("state", "armed group", "other")
 INHERITING_KINDS: tuple[str, ...] = ("person", "political organisation")
 NO_SECOND_ACTOR = "none"
 INDEX_COLUMNS = ["area", "period", "index", "escalatory", "de_escalatory", "events"]
+# Areas that get a trend and a panel: the region's countries and seas, their theatres, the whole region. Places
+# that only host talks (Rome, Geneva, Washington) keep their events in the index but get no trend.
+REGION_AREAS: frozenset[str] = frozenset(
+    [c.name for c in taxonomy.COUNTRIES if c.in_region]
+    + [c.theatre for c in taxonomy.COUNTRIES if c.in_region]
+    + [REGION]
+)
+NEW_ACTIVITY = "new activity"
 
 
 def _frozen(mapping: Mapping) -> Mapping:
@@ -101,9 +111,9 @@ class TensionWeights:
     fatality_coefficient: float = 1.0
     recent_weeks: int = 4
     baseline_weeks: int = 52
-    # Below this many points per 4 weeks the baseline is "near zero" and no percentage is given: +4,000%
-    # against 0.1 points says nothing.
-    baseline_floor: float = 1.0
+    # Below this many points per 4 weeks the baseline is "near zero" and no percentage is given: +7,000%
+    # against 1 point (one meeting) says nothing; the recent weeks read as "new activity" instead.
+    baseline_floor: float = 5.0
     trend_min_points: float = 5.0
     trend_min_share: float = 0.25
 
@@ -290,15 +300,23 @@ def baseline_change(
     return table
 
 
-def baseline_label(change_pct: float) -> str:
-    """ "+575%" against the baseline, or "baseline near zero" when no percentage is meaningful."""
-    return "baseline near zero" if pd.isna(change_pct) else f"{change_pct:+,.0f}%"
+def baseline_label(change_pct: float, *, recent: float, baseline: float, weights: TensionWeights = WEIGHTS) -> str:
+    """ "+575%" against the baseline; against a near-zero baseline "new activity" (or "quiet" when the recent
+    weeks are near zero too); "no baseline yet" when the data covers less than a week before them."""
+    if pd.notna(change_pct):
+        return f"{change_pct:+,.0f}%"
+    if pd.isna(baseline):
+        return "no baseline yet"
+    return NEW_ACTIVITY if abs(recent) >= weights.baseline_floor else "quiet"
 
 
-def trend_of(change: float, previous: float, *, weights: TensionWeights = WEIGHTS) -> Trend:
-    """Deteriorated or improved when the month moved by at least the threshold, else unchanged."""
+def trend_of(change: float, previous: float, escalation_change: float, *, weights: TensionWeights = WEIGHTS) -> Trend:
+    """Deteriorated or improved when the month moved by at least the threshold, else unchanged.
+
+    A deterioration also needs the escalatory points (`escalation_change`, the rise of the sum of positive
+    scores) to have risen by the threshold: a month whose index rose only because talks ended is unchanged."""
     threshold = max(weights.trend_min_points, weights.trend_min_share * abs(previous))
-    if change >= threshold:
+    if change >= threshold and escalation_change >= threshold:
         return "deteriorated"
     if change <= -threshold:
         return "improved"
@@ -316,7 +334,8 @@ def monthly_trends(
 ) -> pd.DataFrame:
     """The computed trend of every area for the last full month to `as_of`, with the baseline change beside it.
 
-    Columns: `area`, `month` (e.g. "2025-06"), `index`, `previous` (the month before), `change`,
+    Only the region's areas (`REGION_AREAS`) get a trend. Columns: `area`, `month` (e.g. "2025-06"), `index`,
+    `previous` (the month before), `change`, `escalation_change` (the change of the escalatory points alone),
     `threshold`, `trend`, and from `baseline_change`: `recent`, `baseline`, `baseline_weeks`, `change_pct`.
     """
     month = last_full_month(as_of)
@@ -330,15 +349,24 @@ def monthly_trends(
         end=month.end_time.date(),
         weights=weights,
     )
-    wide = monthly.pivot(index="area", columns="period", values="index")
     baseline = baseline_change(upto, actors, as_of=as_of, level=level, since=since, weights=weights)
+    baseline = baseline[baseline["area"].isin(REGION_AREAS)].reset_index(drop=True)
     table = baseline[["area"]].copy()
     table["month"] = str(month)
-    table["index"] = table["area"].map(wide.get(month.start_time, pd.Series(dtype="float64"))).fillna(0.0)
-    table["previous"] = table["area"].map(wide.get((month - 1).start_time, pd.Series(dtype="float64"))).fillna(0.0)
+
+    def of_month(values: str, which: pd.Period) -> pd.Series:
+        wide = monthly.pivot(index="area", columns="period", values=values)
+        return table["area"].map(wide.get(which.start_time, pd.Series(dtype="float64"))).fillna(0.0)
+
+    table["index"] = of_month("index", month)
+    table["previous"] = of_month("index", month - 1)
     table["change"] = table["index"] - table["previous"]
+    table["escalation_change"] = of_month("escalatory", month) - of_month("escalatory", month - 1)
     table["threshold"] = [max(weights.trend_min_points, weights.trend_min_share * abs(p)) for p in table["previous"]]
-    table["trend"] = [trend_of(c, p, weights=weights) for c, p in zip(table["change"], table["previous"], strict=True)]
+    table["trend"] = [
+        trend_of(c, p, e, weights=weights)
+        for c, p, e in zip(table["change"], table["previous"], table["escalation_change"], strict=True)
+    ]
     return table.merge(baseline, on="area", how="left")
 
 
@@ -350,8 +378,10 @@ def biggest_movers(trends: pd.DataFrame, *, top: int = 5) -> pd.DataFrame:
 
 
 def busiest_areas(index: pd.DataFrame, *, top: int = 12) -> list[str]:
-    """The `top` areas with the most index points either way over the table, in the table's order."""
+    """The `top` areas of the region (`REGION_AREAS`) with the most index points either way over the table, in
+    the table's order."""
     points = (index["escalatory"] - index["de_escalatory"]).groupby(index["area"]).sum()
+    points = points[points.index.isin(REGION_AREAS)]
     chosen = set(points[points > 0].sort_values(ascending=False, kind="stable").head(top).index)
     return [area for area in dict.fromkeys(index["area"]) if area in chosen]
 
@@ -461,6 +491,7 @@ LIMITS: tuple[str, ...] = (
 def method_markdown(weights: TensionWeights = WEIGHTS) -> str:
     """How the index, the baseline change and the trend are computed, the weights, and the limits."""
     limits = "\n".join(f"- {limit}" for limit in LIMITS)
+    outside = ", ".join(c.name for c in taxonomy.COUNTRIES if not c.in_region)
     return f"""Every event scores
 
     score = direction × type weight × actor weight × (1 + c × ln(1 + deaths)),  with c = {weights.fatality_coefficient:g}
@@ -477,12 +508,17 @@ its events' scores; it is negative when de-escalation outweighs escalation.
 **Against the baseline**: the index of the last {weights.recent_weeks} weeks (to the end of the selected
 period) against its average per {weights.recent_weeks} weeks over the {weights.baseline_weeks} weeks before
 them, as (recent - baseline) / |baseline| × 100. No percentage is given when the baseline is below
-{weights.baseline_floor:g} point (a percentage of almost nothing says nothing); baseline weeks before the data
-begins are not counted.
+{weights.baseline_floor:g} points either way (a percentage of almost nothing says nothing): the recent weeks
+then read as *{NEW_ACTIVITY}* when they hold at least {weights.baseline_floor:g} points either way, as *quiet*
+otherwise. Baseline weeks before the data begins are not counted.
 
-**Trend** for the last full month, against the month before: *deteriorated* when the index rose by at least
+**Trend** for the last full month, against the month before, for the region's countries and seas only
+(places outside the region that only host talks: {outside}; they keep their events in the index
+but get no trend): *deteriorated* when the index rose by at least
 {weights.trend_min_points:g} points and by at least {weights.trend_min_share:.0%} of the previous month's
-absolute value, *improved* when it fell by as much, *unchanged* otherwise. The events that drove a change are those
+absolute value, **and** its escalatory points alone rose by as much (a deterioration needs escalatory
+events behind it: a month whose index rose only because talks or a truce ended is *unchanged*);
+*improved* when the index fell by the threshold; *unchanged* otherwise. The events that drove a change are those
 with the largest contributions in its direction: an event of the month adds its score, an event of the
 month before takes its score away. An analyst may replace a computed trend with a judgement
 (`trend_overrides.csv`); the app marks every trend as computed or analyst judgement.

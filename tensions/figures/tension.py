@@ -198,7 +198,10 @@ def arrows_table(trends: pd.DataFrame) -> pd.DataFrame:
             "trend": [trend_label(t) for t in trends[trend_column]],
             "basis": basis,
             "change": trends["change"].round(1),
-            "change_pct": [baseline_label(v) for v in trends["change_pct"]],
+            "change_pct": [
+                baseline_label(p, recent=r, baseline=b)
+                for p, r, b in zip(trends["change_pct"], trends["recent"], trends["baseline"], strict=True)
+            ],
             "index": trends["index"].round(1),
             "previous": trends["previous"].round(1),
             "computed": [trend_label(t) for t in trends["trend"]],

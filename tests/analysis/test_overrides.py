@@ -172,7 +172,11 @@ def test_the_command_line_prints_trends_and_records_a_judgement(data_copy, capsy
     printed = capsys.readouterr().out
     # Jordan, January 2024: the Tower 22 drone strike, 3 × 1.5 × (1 + ln 4) = 10.7 points, from 0.
     assert "Trends for 2024-01" in printed
-    assert "Jordan                 deteriorated  computed               0.0 ->    10.7 (+10.7)" in printed
+    lines = printed.splitlines()
+    assert lines[1].split() == ["Country", "Trend", "Basis", "Month", "before", "Index", "Change", "4", "wk", "vs",
+                                "baseline", "Judgement"]  # fmt: skip
+    jordan = next(line for line in lines if line.startswith("Jordan"))
+    assert jordan.split() == ["Jordan", "deteriorated", "computed", "0.0", "10.7", "+10.7", "no", "baseline", "yet"]
     code = main(
         ["--data-dir", str(data_copy), "trends", "--as-of", "2024-01-31", "--override", "Jordan", "unchanged",
          "--rationale", "One strike, however deadly, is not a new pattern.", "--analyst", "A. Analyst"]

@@ -166,10 +166,10 @@ def test_baseline_change_compares_the_last_4_weeks_with_the_weeks_before_the_dat
 def test_a_fully_covered_baseline_averages_all_52_weeks():
     change = tension.baseline_change(LEBANON, ACTORS, as_of=dt.date(2024, 11, 30), since=dt.date(2023, 1, 1))
     lebanon = change.set_index("area").loc["Lebanon"]
-    # 15.2383 over 52 weeks = 15.2383 / 13 = 1.17218 per 4 weeks; (-4.5 - 1.17218) / 1.17218 × 100 = -483.90 %
+    # 15.2383 over 52 weeks = 15.2383 / 13 = 1.17218 per 4 weeks: below the 5-point floor, so no "-484 %".
     assert lebanon["baseline"] == pytest.approx((STRIKE_WITH_3_DEATHS + 4.5) / 13)
     assert lebanon["baseline_weeks"] == 52
-    assert lebanon["change_pct"] == pytest.approx(-483.90, abs=0.01)
+    assert pd.isna(lebanon["change_pct"])
 
 
 def test_no_percentage_against_a_baseline_near_zero():
@@ -210,70 +210,78 @@ def test_the_last_full_month_is_the_latest_month_that_has_ended(as_of, month):
 )
 def test_a_trend_needs_both_5_points_and_a_quarter_of_the_previous_month(change, previous, expected):
     assert WEIGHTS.trend_min_points == 5.0 and WEIGHTS.trend_min_share == 0.25
-    assert tension.trend_of(change, previous) == expected
+    # Here the whole change is escalation (or its absence), so only the threshold decides.
+    assert tension.trend_of(change, previous, change) == expected
 
 
-def test_monthly_trends_compare_the_last_full_month_with_the_one_before():
-    september = tension.monthly_trends(LEBANON, ACTORS, as_of=dt.date(2024, 9, 30)).set_index("area")
-    # Lebanon: August 0 → September 15.2383, +15.24 ≥ 5: deteriorated. Israel: 0 → 2, below 5: unchanged.
-    assert september.loc["Lebanon", "month"] == "2024-09"
-    assert september.loc["Lebanon", "change"] == pytest.approx(STRIKE_WITH_3_DEATHS + 4.5)
-    assert september.loc["Lebanon", "trend"] == "deteriorated"
-    assert september.loc["Israel", "trend"] == "unchanged"
-    october = tension.monthly_trends(LEBANON, ACTORS, as_of=dt.date(2024, 10, 31)).set_index("area")
-    # Lebanon: 15.2383 → 0, -15.24; threshold max(5, 0.25 × 15.2383 = 3.81) = 5: improved.
-    assert october.loc["Lebanon", "previous"] == pytest.approx(STRIKE_WITH_3_DEATHS + 4.5)
-    assert october.loc["Lebanon", "threshold"] == 5.0
-    assert october.loc["Lebanon", "trend"] == "improved"
+@pytest.mark.parametrize(
+    ("change", "previous", "escalation_change", "expected"),
+    [
+        (10.0, -10.0, 0.0, "unchanged"),  # talks ended (-10 → 0), no escalation: not a deterioration
+        (10.0, -10.0, 4.9, "unchanged"),  # escalation rose, but by less than the threshold max(5, 2.5) = 5
+        (10.0, -10.0, 5.0, "deteriorated"),
+        (-10.0, 10.0, -10.0, "improved"),  # a fall needs no particular kind of event
+    ],
+)
+def test_a_deterioration_needs_escalatory_points_to_rise_by_the_threshold(
+    change, previous, escalation_change, expected
+):
+    assert tension.trend_of(change, previous, escalation_change) == expected
 
 
-def test_events_after_the_reference_date_do_not_count():
-    trends = tension.monthly_trends(LEBANON, ACTORS, as_of=dt.date(2024, 11, 15)).set_index("area")
-    # Last full month is October; the 27 November ceasefire is after 15 November and is ignored.
-    assert trends.loc["Lebanon", "month"] == "2024-10"
-    assert trends.loc["Lebanon", "recent"] == 0.0
+def test_talks_that_end_do_not_make_a_country_deteriorate():
+    # April: two rounds of talks in Oman (Diplomacy and talks, de-escalatory: -1 × 1 × 2 state-state = -2 each);
+    # May: nothing. The index rises from -4 to 0 (+4) and the escalatory points stay 0.
+    talks = table(
+        ("t1", "2025-04-12", "Oman", "Diplomacy and talks", "Talks or negotiations", "Iran", "Israel", None),
+        ("t2", "2025-04-19", "Oman", "Diplomacy and talks", "Talks or negotiations", "Iran", "Israel", None),
+        ("t3", "2025-04-26", "Oman", "Diplomacy and talks", "Talks or negotiations", "Iran", "Israel", None),
+    )  # fmt: skip
+    oman = tension.monthly_trends(talks, ACTORS, as_of=dt.date(2025, 5, 31)).set_index("area").loc["Oman"]
+    assert oman["previous"] == pytest.approx(-6.0)
+    assert oman["change"] == pytest.approx(6.0)  # above the 5-point threshold...
+    assert oman["escalation_change"] == 0.0
+    assert oman["trend"] == "unchanged"  # ...but no escalatory event behind it
 
 
-def test_drivers_of_a_deterioration_are_the_months_largest_escalations():
-    drivers = tension.trend_drivers(LEBANON, ACTORS, area="Lebanon", month="2024-09")
-    assert drivers["event_id"].tolist() == ["a", "b"]
-    assert drivers["contribution"].tolist() == pytest.approx([STRIKE_WITH_3_DEATHS, 4.5])
+def test_places_outside_the_region_that_host_talks_get_no_trend_and_no_panel():
+    events = table(
+        ("rome", "2025-05-10", "Italy", "Explosions/Remote violence", "Air/drone strike", "IDF", "Hezbollah", 3),
+        ("beirut", "2025-05-10", "Lebanon", "Explosions/Remote violence", "Air/drone strike", "IDF", "Hezbollah", 3),
+    )  # fmt: skip
+    assert not taxonomy.COUNTRY_BY_NAME["Italy"].in_region
+    trends = tension.monthly_trends(events, ACTORS, as_of=dt.date(2025, 5, 31))
+    assert trends["area"].tolist() == ["Lebanon"]
+    index = tension.tension_index(events, ACTORS, level="country")
+    assert set(index["area"]) == {"Italy", "Lebanon"}  # the index itself keeps every event
+    assert tension.busiest_areas(index, top=12) == ["Lebanon"]
 
 
-def test_drivers_of_an_improvement_include_last_months_escalations_that_did_not_recur():
-    october = tension.trend_drivers(LEBANON, ACTORS, area="Lebanon", month="2024-10")
-    assert october["event_id"].tolist() == ["a", "b"]
-    assert october["month"].tolist() == ["2024-09", "2024-09"]
-    assert october["contribution"].tolist() == pytest.approx([-STRIKE_WITH_3_DEATHS, -4.5])
-    november = tension.trend_drivers(LEBANON, ACTORS, area="Lebanon", month="2024-11")
-    assert november["event_id"].tolist() == ["c"]  # the ceasefire: -4.5
+@pytest.mark.parametrize(
+    ("change_pct", "recent", "baseline", "expected"),
+    [
+        (float("nan"), 71.3, 0.0, "new activity"),  # never "+7,130%"
+        (float("nan"), -6.0, 1.0, "new activity"),  # new talks count as new activity too
+        (float("nan"), 2.0, 0.5, "quiet"),
+        (float("nan"), 9.0, float("nan"), "no baseline yet"),
+        (416.2, 31.0, 6.0, "+416%"),
+    ],
+)
+def test_the_baseline_reads_as_a_percentage_only_against_a_real_baseline(change_pct, recent, baseline, expected):
+    assert tension.baseline_label(change_pct, recent=recent, baseline=baseline) == expected
 
 
-def test_biggest_movers_rank_by_size_of_change_either_way():
-    trends = pd.DataFrame({"area": ["A", "B", "C", "D"], "change": [3.0, -12.0, 7.5, 0.0]})
-    assert tension.biggest_movers(trends, top=3)["area"].tolist() == ["B", "C", "A"]
-
-
-def test_busiest_areas_keep_the_table_order():
-    index = tension.tension_index(LEBANON, ACTORS, level="country")
-    # Lebanon: 15.24 up + 4.5 down = 19.74 points; Israel: 2.
-    assert tension.busiest_areas(index, top=1) == ["Lebanon"]
-    assert tension.busiest_areas(index, top=5) == ["Lebanon", "Israel"]
-
-
-def test_every_weight_is_in_the_documented_table():
-    text = tension.weights_markdown()
-    for event_type in taxonomy.EVENT_TYPES:
-        assert f"| event type | {event_type} | {WEIGHTS.event_type[event_type]:g} |" in text
-    assert "| actors | state and state | 2 |" in text
-    assert "| trend threshold | minimum change in index points | 5 |" in text
-    assert "| trend threshold | minimum change as a share of the previous month | 25% |" in text
-    assert set(WEIGHTS.event_type) == set(taxonomy.EVENT_TYPES)
-    assert set(WEIGHTS.actor_class_by_kind) == set(taxonomy.ACTOR_KINDS)
-
-
-def test_the_data_card_documents_the_index_from_the_code():
-    from tests.conftest import APP_ROOT
-
-    readme = (APP_ROOT / "data" / "README.md").read_text(encoding="utf-8")
-    assert tension.method_markdown() in readme
+def test_a_baseline_below_5_points_per_4_weeks_gives_no_percentage():
+    # One round of talks on 20 August 2024 (-1 × 1 × 2 = -2 points) in a baseline window the data covers from
+    # 1 August to 2 September (33 days): -2 / (33 / 7) × 4 = -1.70 points per 4 weeks, below the 5-point floor.
+    assert WEIGHTS.baseline_floor == 5.0
+    events = table(
+        ("t", "2024-08-20", "Lebanon", "Diplomacy and talks", "Talks or negotiations", "Israel", "Iran", None),
+        ("a", "2024-09-10", "Lebanon", "Explosions/Remote violence", "Air/drone strike", "IDF", "Hezbollah", 3),
+    )  # fmt: skip
+    change = tension.baseline_change(events, ACTORS, as_of=dt.date(2024, 9, 30), since=dt.date(2024, 8, 1))
+    lebanon = change.set_index("area").loc["Lebanon"]
+    assert lebanon["baseline"] == pytest.approx(-2 / (33 / 7) * 4)
+    assert pd.isna(lebanon["change_pct"])
+    label = tension.baseline_label(lebanon["change_pct"], recent=lebanon["recent"], baseline=lebanon["baseline"])
+    assert label == "new activity"
