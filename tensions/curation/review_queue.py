@@ -1,0 +1,161 @@
+"""The review queue: synced events in the region that no curated event covers, for a curator to promote or dismiss.
+
+A synced event is covered when a curated event of the same kind (`event_type`) happened the same or an
+adjacent day within `MATCH_KM` of it. Promoting one turns it into a draft curated row (its dataset, id and
+link kept as the source) that goes through the ordinary save; promoting or dismissing it is remembered in
+`review.csv` beside the sync state (git-ignored, like every synced row) and written to the audit log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tensions.curation.history import AUDIT_LOG
+from tensions.curation.new_rows import event_row, propose_event_id
+from tensions.data import guard, taxonomy
+from tensions.data.schema import EVENTS
+from tensions.ingest.imported import dataset_title
+from tensions.ingest.sync.state import sync_dir
+
+MATCH_KM = 50.0
+MATCH_DAYS = 1
+DECISIONS_FILE = "review.csv"
+DECISION_COLUMNS = ["event_id", "decision", "curated_event_id", "who", "decided_at"]
+DECISIONS = ("promoted", "dismissed")
+QUEUE_COLUMNS = [
+    "event_id",
+    "dataset",
+    "original_id",
+    "event_date",
+    "country",
+    "location",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "actor2",
+    "fatalities",
+    "source",
+    "source_url",
+]
+EARTH_RADIUS_KM = 6371.0
+
+
+def decisions_path(data_dir: Path) -> Path:
+    return sync_dir(Path(data_dir)) / DECISIONS_FILE
+
+
+def read_decisions(data_dir: Path) -> pd.DataFrame:
+    """Every promotion and dismissal so far (one row per synced event: the latest decision)."""
+    path = decisions_path(data_dir)
+    if not path.exists():
+        return pd.DataFrame(columns=DECISION_COLUMNS, dtype="string")
+    return pd.read_csv(path, dtype="string", keep_default_na=False).replace("", pd.NA)
+
+
+def distance_km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
+    """Great-circle distance (haversine), in km."""
+    lat1, lon1, lat2, lon2 = (np.radians(np.asarray(a, dtype="float64")) for a in (lat1, lon1, lat2, lon2))
+    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(a))
+
+
+def covered(synced: pd.DataFrame, curated: pd.DataFrame, *, km: float = MATCH_KM, days: int = MATCH_DAYS) -> pd.Series:
+    """For each synced event, whether a curated event of the same kind lies within `days` and `km` of it."""
+    keys = ["day", "event_type"]
+    left = pd.DataFrame(
+        {
+            "row": np.arange(len(synced)),
+            "day": pd.to_datetime(synced["event_date"]).dt.normalize().to_numpy(),
+            "event_type": synced["event_type"].astype("string").to_numpy(),
+            "lat": pd.to_numeric(synced["latitude"], errors="coerce").to_numpy(dtype="float64"),
+            "lon": pd.to_numeric(synced["longitude"], errors="coerce").to_numpy(dtype="float64"),
+        }
+    )
+    base = pd.DataFrame(
+        {
+            "day": pd.to_datetime(curated["event_date"]).dt.normalize().to_numpy(),
+            "event_type": curated["event_type"].astype("string").to_numpy(),
+            "clat": pd.to_numeric(curated["latitude"], errors="coerce").to_numpy(dtype="float64"),
+            "clon": pd.to_numeric(curated["longitude"], errors="coerce").to_numpy(dtype="float64"),
+        }
+    )
+    shifted = pd.concat([base.assign(day=base["day"] + pd.Timedelta(days=d)) for d in range(-days, days + 1)])
+    pairs = left.merge(shifted, on=keys, how="inner")
+    near = distance_km(pairs["lat"], pairs["lon"], pairs["clat"], pairs["clon"]) <= km
+    hit = np.zeros(len(synced), dtype=bool)
+    hit[pairs.loc[near, "row"].to_numpy()] = True
+    return pd.Series(hit, index=synced.index)
+
+
+def review_queue(synced: pd.DataFrame | None, curated: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFrame:
+    """The synced events in the region that no curated event covers and no curator decided on, newest first."""
+    if synced is None or synced.empty:
+        return pd.DataFrame(columns=QUEUE_COLUMNS)
+    in_region = synced["country"].astype("string").isin(list(taxonomy.COUNTRY_BY_NAME)).fillna(False).to_numpy()
+    undecided = ~synced["event_id"].astype("string").isin(list(decisions["event_id"].dropna())).fillna(False).to_numpy()
+    candidates = synced[in_region & undecided]
+    waiting = candidates[~covered(candidates, curated).to_numpy()]
+    waiting = waiting.sort_values(["event_date", "event_id"], ascending=[False, True], kind="stable")
+    return waiting[[c for c in QUEUE_COLUMNS if c in waiting]].reset_index(drop=True)
+
+
+def draft_event(synced_event: pd.Series, *, taken_ids: Iterable[str]) -> pd.DataFrame:
+    """A raw `events.csv` row pre-filled from a synced event: its dataset, id and link kept as the source."""
+    values = {c: synced_event.get(c) for c in EVENTS.column_names}
+    values = {c: (None if _missing(v) else v) for c, v in values.items()}
+    dataset = str(synced_event.get("dataset") or "")
+    original = str(synced_event.get("original_id") or "")
+    country = taxonomy.COUNTRY_BY_NAME.get(str(values.get("country") or ""))
+    day = pd.Timestamp(values["event_date"]).date() if values.get("event_date") is not None else None
+    values["event_id"] = propose_event_id(values.get("country"), day, taken_ids) or None
+    values["theatre"] = values.get("theatre") if country is not None and country.is_sea else None
+    values["source"] = values.get("source") or dataset_title(dataset)
+    values["source_title"] = f"[{dataset_title(dataset)} event {original}]"
+    values["source_date"] = values.get("source_date") or values.get("event_date")
+    tags = [t for t in str(values.get("tags") or "").split(";") if t]
+    values["tags"] = ";".join(dict.fromkeys([*tags, f"from-{dataset}"]))
+    return event_row(values)
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and np.isnan(value))
+
+
+def record_decision(
+    data_dir: Path,
+    synced_event_id: str,
+    decision: str,
+    *,
+    grant: object,
+    curated_event_id: str | None = None,
+    now: dt.datetime | None = None,
+) -> None:
+    """Remember a promotion or dismissal (`review.csv`) and write it to the audit log."""
+    if decision not in DECISIONS:
+        raise ValueError(f"decision must be one of {', '.join(DECISIONS)}")
+    who = guard.authorise(grant, f"recording a {decision} review").who
+    method = getattr(grant, "method", "")
+    when = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
+    folder = guard.make_folder(grant, sync_dir(Path(data_dir)))
+    decisions = read_decisions(data_dir)
+    decisions = decisions[decisions["event_id"] != synced_event_id]
+    row = pd.DataFrame(
+        [[synced_event_id, decision, curated_event_id, who, when]], columns=DECISION_COLUMNS, dtype="string"
+    )
+    guard.write_csv(grant, pd.concat([decisions, row], ignore_index=True), folder / DECISIONS_FILE)
+    entry = {
+        "when": when,
+        "who": who,
+        "method": method,
+        "file": f"{sync_dir(Path('.')).as_posix()}/{DECISIONS_FILE}",
+        "action": f"review {decision}",
+        "key": synced_event_id,
+        "changes": {"curated_event_id": {"old": None, "new": curated_event_id}} if curated_event_id else {},
+    }
+    guard.append_lines(grant, Path(data_dir) / AUDIT_LOG, [json.dumps(entry, ensure_ascii=False, sort_keys=True)])
