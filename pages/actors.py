@@ -28,7 +28,9 @@ st.plotly_chart(actor_figures.affiliation_chart(tree, style=style), theme=None, 
 st.caption(
     "Affiliation from `actors.csv` (each actor's parent), grouped by actor family. A box is as large as the "
     "events in the filter that the actor itself took part in, plus its affiliates' boxes; its label counts the "
-    "distinct events of the whole branch. Click a box to open its branch, the bar above it to go back."
+    "distinct events of the whole branch. A group backed by a foreign state (the Islamic Resistance in Iraq, "
+    "backed by the IRGC Quds Force) has its own branch, its backer named on hover. Two levels show at once, and "
+    "labels too small to read are hidden: click a box to open its branch, the bar above it to go back."
 )
 
 # --- one actor's profile -----------------------------------------------------------------------------------
@@ -125,7 +127,9 @@ with level_column:
     )
 with top_column:
     top = st.slider("Busiest actors named on each side", 5, 25, 12, key="matrix_top", disabled=level == "families")
-pairs = actor_profile.interaction_counts(events, level="actor" if level == "actors" else "family", top=top)
+pairs = actor_profile.interaction_counts(
+    events, dataset.actors, level="actor" if level == "actors" else "family", top=top
+)
 if pairs.empty:
     st.caption("No event in the filter records a second actor.")
 else:
@@ -133,5 +137,6 @@ else:
     missing = int(events["actor2"].isna().sum())
     st.caption(
         f"Rows act on columns (actor1 → actor2), counting events in the filter. {missing} events with no second "
-        "actor are not shown; the rest of the actors are grouped as “other actors”."
+        "actor are not shown. A state's forces count as the state (the IDF as Israel, US forces as the United "
+        "States); the rest of the actors are grouped as “other actors”, last."
     )

@@ -107,16 +107,50 @@ def busiest_profiled_actor(counts: pd.Series, profiled: list[str]) -> str:
     return str(known.idxmax()) if len(known) else profiled[0]
 
 
+ARMED_KINDS: tuple[str, ...] = ("armed group", "umbrella group", "coalition")
+STATE_KINDS: tuple[str, ...] = ("state", "state force")
+
+
+def tree_parents(actors: pd.DataFrame) -> dict[str, str]:
+    """Each actor's parent in the affiliation tree as drawn: its parent in `actors.csv`, except that an armed
+    group backed by a foreign state (its parent a state or force of another country, as the Islamic Resistance
+    in Iraq under the IRGC Quds Force) starts its own branch under its family: backing is not command, and
+    the group would otherwise sit four levels down, out of sight."""
+    kinds = dict(zip(actors["actor"], actors["kind"].astype("string"), strict=True))
+    countries = dict(zip(actors["actor"], actors["country"], strict=True))
+    parents = {}
+    for actor, parent in zip(actors["actor"], actors["parent"], strict=True):
+        if not isinstance(parent, str) or not parent:
+            continue
+        backed = (
+            kinds.get(actor) in ARMED_KINDS
+            and kinds.get(parent) in STATE_KINDS
+            and countries.get(actor) != countries.get(parent)
+        )
+        if not backed:
+            parents[actor] = parent
+    return parents
+
+
+def _chain(actor: str, parents: dict[str, str]) -> list[str]:
+    chain = [actor]
+    while (parent := parents.get(chain[-1])) is not None and parent not in chain:
+        chain.append(parent)
+    return chain
+
+
 def affiliation_tree(events: pd.DataFrame, actors: pd.DataFrame) -> pd.DataFrame:
     """The affiliation tree under one node per actor family, sized by events in `events`.
 
-    Columns: `id`, `label`, `parent` (an id, empty for the root), `kind`, `family`, `own` (events the
-    actor itself took part in), `total` (distinct events of it and everything below it). Actors with no
-    event in their whole branch are left out.
+    Columns: `id`, `label`, `parent` (an id, empty for the root), `kind`, `family`, `backed_by` (the foreign
+    state or force above a group that starts its own branch, see `tree_parents`; empty otherwise), `own`
+    (events the actor itself took part in), `total` (distinct events of it and everything below it in the
+    tree). Actors with no event in their whole branch are left out.
     """
     own = events_by_actor(events)
     families = family_by_actor(actors)
-    parents = {a: p for a, p in zip(actors["actor"], actors["parent"], strict=True) if isinstance(p, str) and p}
+    parents = tree_parents(actors)
+    listed = {a: p for a, p in zip(actors["actor"], actors["parent"], strict=True) if isinstance(p, str) and p}
     kinds = dict(zip(actors["actor"], actors["kind"].astype("string"), strict=True))
     # An event counts once for every actor at or above either of its actors: count each pair of actors
     # once, then spread its count up both chains.
@@ -126,7 +160,7 @@ def affiliation_tree(events: pd.DataFrame, actors: pd.DataFrame) -> pd.DataFrame
         branch = set()
         for name in (first, second):
             if isinstance(name, str):
-                branch |= {name, *ancestors(name, actors)}
+                branch |= set(_chain(name, parents))
         for name in branch:
             totals[name] = totals.get(name, 0) + int(count)
     rows = []
@@ -143,30 +177,51 @@ def affiliation_tree(events: pd.DataFrame, actors: pd.DataFrame) -> pd.DataFrame
                 "parent": f"actor/{parent}" if parent else f"family/{family}",
                 "kind": kinds.get(actor, ""),
                 "family": family,
+                "backed_by": listed.get(actor, "") if listed.get(actor) != parent else "",
                 "own": int(own.get(actor, 0)),
                 "total": total,
             }
         )
-    tree = pd.DataFrame(rows, columns=["id", "label", "parent", "kind", "family", "own", "total"])
+    columns = ["id", "label", "parent", "kind", "family", "backed_by", "own", "total"]
+    tree = pd.DataFrame(rows, columns=columns)
     present = [f for f in taxonomy.ACTOR_FAMILIES if f in set(tree["family"])]
     family_rows = [
-        {"id": f"family/{f}", "label": f, "parent": "", "kind": "family", "family": f, "own": 0,
+        {"id": f"family/{f}", "label": f, "parent": "", "kind": "family", "family": f, "backed_by": "", "own": 0,
          "total": int((events["actor1_family"].eq(f) | events["actor2_family"].eq(f)).sum())}
         for f in present
     ]  # fmt: skip
     return pd.concat([pd.DataFrame(family_rows, columns=tree.columns), tree], ignore_index=True)
 
 
+def state_of_forces(actors: pd.DataFrame) -> dict[str, str]:
+    """Each state force's state (IDF → Israel, US forces → United States): a force acts for its state."""
+    kinds = dict(zip(actors["actor"], actors["kind"].astype("string"), strict=True))
+    return {
+        actor: parent
+        for actor, parent, kind in zip(actors["actor"], actors["parent"], actors["kind"], strict=True)
+        if kind == "state force" and isinstance(parent, str) and kinds.get(parent) == "state"
+    }
+
+
 def interaction_counts(
-    events: pd.DataFrame, *, level: Literal["actor", "family"] = "actor", top: int = 12
+    events: pd.DataFrame,
+    actors: pd.DataFrame | None = None,
+    *,
+    level: Literal["actor", "family"] = "actor",
+    top: int = 12,
 ) -> pd.DataFrame:
     """Events from each actor1 to each actor2 (or family to family), the `top` busiest of each side named
-    and the rest grouped as "other actors"; events without a second actor are left out."""
+    and the rest grouped as "other actors"; events without a second actor are left out.
+
+    Given `actors`, a state force counts as its state (`state_of_forces`: the IDF's events in Israel's row
+    and column), so one actor under two names does not split its count."""
     source, target = ("actor1", "actor2") if level == "actor" else ("actor1_family", "actor2_family")
     pairs = events.loc[events[target].notna(), [source, target]].astype("object")
     pairs.columns = ["actor1", "actor2"]
     if level == "actor":
+        merged = state_of_forces(actors) if actors is not None else {}
         for column in ("actor1", "actor2"):
+            pairs[column] = pairs[column].replace(merged)
             busiest = pairs[column].value_counts().head(top).index
             pairs[column] = pairs[column].where(pairs[column].isin(busiest), OTHER_ACTORS)
     return pairs.groupby(["actor1", "actor2"]).size().rename("events").reset_index()

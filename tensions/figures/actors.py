@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from tensions.analysis.actor_profile import ACTED_ON, ACTING, ROLES
+from tensions.analysis.actor_profile import ACTED_ON, ACTING, OTHER_ACTORS, ROLES
 from tensions.analysis.periods import Granularity
 from tensions.data.literal import plotly_literal
 from tensions.figures import theme
@@ -21,18 +21,24 @@ def _escaped(values) -> list[str]:
     return [plotly_literal(v) for v in values]
 
 
+# Labels smaller than this are hidden rather than drawn microscopic (the hover card still names the box).
+TREE_MIN_FONT = 11
+
+
 def affiliation_chart(
-    tree: pd.DataFrame, *, style: Literal["treemap", "sunburst"] = "treemap", maxdepth: int = 4
+    tree: pd.DataFrame, *, style: Literal["treemap", "sunburst"] = "treemap", maxdepth: int = 3
 ) -> go.Figure:
     """The affiliation tree (`actor_profile.affiliation_tree`) as a treemap or sunburst, coloured by family.
 
-    Each box is as large as the events of the actor itself plus its affiliates' boxes; the label gives the
-    distinct events of the whole branch. Click a box to open its branch.
+    Each box is as large as the events of the actor itself plus its affiliates' boxes; its label gives the
+    distinct events of the whole branch on the label's own line, so a box with children (whose header has
+    one line) shows it too. Families and two levels below them are drawn at once; click a box to open it.
     """
     trace_type = go.Treemap if style == "treemap" else go.Sunburst
     colours = [theme.ACTOR_FAMILY_COLOURS.get(f, theme.UNKNOWN_COLOUR) for f in tree["family"]]
-    custom = np.column_stack([_escaped(tree["kind"]), tree["own"], tree["total"]]) if len(tree) else None
-    extra = {"tiling": {"pad": 2}, "pathbar": {"visible": True}} if style == "treemap" else {}
+    backed = [f"<br>backed by {plotly_literal(b)}" if b else "" for b in tree["backed_by"]]
+    custom = np.column_stack([_escaped(tree["kind"]), tree["own"], tree["total"], backed]) if len(tree) else None
+    extra = {"tiling": {"pad": 3}, "pathbar": {"visible": True, "textfont": {"size": 13}}} if style == "treemap" else {}
     fig = go.Figure(
         trace_type(
             ids=_escaped(tree["id"]),
@@ -43,16 +49,17 @@ def affiliation_chart(
             maxdepth=maxdepth,
             marker={"colors": colours, "line": {"color": theme.BACKGROUND, "width": 1}},
             customdata=custom,
-            texttemplate="<b>%{label}</b><br>%{customdata[2]} events",
+            texttemplate="<b>%{label}</b> · %{customdata[2]} events",
+            textfont={"size": 14},
             hovertemplate=(
                 "<b>%{label}</b> (%{customdata[0]})<br>%{customdata[1]} events itself,"
-                " %{customdata[2]} with its affiliates<extra></extra>"
+                " %{customdata[2]} with its affiliates%{customdata[3]}<extra></extra>"
             ),
             sort=True,
             **extra,
         )
     )
-    fig.update_layout(height=560)
+    fig.update_layout(height=640, uniformtext={"minsize": TREE_MIN_FONT, "mode": "hide"})
     theme.style_figure(fig)
     fig.update_layout(margin={"l": 5, "r": 5, "t": 30, "b": 5})
     return fig
@@ -131,9 +138,14 @@ def counterparts_chart(counterparts: pd.DataFrame) -> go.Figure:
 
 
 def interaction_matrix(counts: pd.DataFrame) -> go.Figure:
-    """A heatmap of events from each actor1 (rows) to each actor2 (columns), busiest first."""
-    rows = counts.groupby("actor1")["events"].sum().sort_values(ascending=False).index.tolist()
-    columns = counts.groupby("actor2")["events"].sum().sort_values(ascending=False).index.tolist()
+    """A heatmap of events from each actor1 (rows) to each actor2 (columns), busiest first and the grouped
+    "other actors" last (it is the largest, but the named actors are what a reader looks for)."""
+
+    def ordered(column: str) -> list[str]:
+        names = counts.groupby(column)["events"].sum().sort_values(ascending=False, kind="stable").index.tolist()
+        return [n for n in names if n != OTHER_ACTORS] + [n for n in names if n == OTHER_ACTORS]
+
+    rows, columns = ordered("actor1"), ordered("actor2")
     grid = counts.pivot(index="actor1", columns="actor2", values="events").reindex(index=rows, columns=columns)
     values = grid.to_numpy(dtype=float)
     text = [["" if np.isnan(v) else f"{int(v)}" for v in row] for row in values]

@@ -97,9 +97,30 @@ def test_the_tree_sizes_each_branch_by_its_distinct_events(dataset):
     assert tree.loc["actor/United States", ["own", "total", "parent"]].tolist() == [0, 4, "family/US and partners"]
     # The umbrella: Tower 22 and the withdrawal itself, plus the strike on its faction Nujaba.
     assert tree.loc["actor/Islamic Resistance in Iraq", ["own", "total"]].tolist() == [2, 3]
-    # Quds Force: its own strike plus the umbrella's three.
-    assert tree.loc["actor/IRGC Quds Force", ["own", "total"]].tolist() == [1, 4]
+    # Quds Force: its own strike only; the umbrella it backs has its own branch (next test).
+    assert tree.loc["actor/IRGC Quds Force", ["own", "total"]].tolist() == [1, 1]
     assert tree.loc["family/Iran and the axis", ["parent", "total"]].tolist() == ["", 5]
+
+
+def test_a_group_backed_by_a_foreign_state_starts_its_own_branch_at_the_top_of_its_family(dataset):
+    tree = actor_profile.affiliation_tree(dataset.events, dataset.actors).set_index("id")
+    iri = tree.loc["actor/Islamic Resistance in Iraq"]
+    # actors.csv: Islamic Resistance in Iraq (Iraq) under the IRGC Quds Force (Iran): backing, not command.
+    assert iri[["parent", "family", "backed_by"]].tolist() == ["family/Iran and the axis", "Iran and the axis",
+                                                                "IRGC Quds Force"]  # fmt: skip
+    # Its factions stay under it, and a force of the same country stays under its state.
+    assert tree.loc["actor/Harakat Hezbollah al-Nujaba", "parent"] == "actor/Islamic Resistance in Iraq"
+    assert tree.loc["actor/US forces", ["parent", "backed_by"]].tolist() == ["actor/United States", ""]
+
+
+def test_who_acts_on_whom_counts_a_state_force_as_its_state(dataset):
+    pairs = actor_profile.interaction_counts(dataset.events, dataset.actors, level="actor", top=12)
+    counted = {(a, b): n for a, b, n in pairs.itertuples(index=False)}
+    # US forces' two strikes count for the United States; no row or column is left for "US forces".
+    assert "US forces" not in set(pairs["actor1"]) | set(pairs["actor2"])
+    assert counted[("United States", "IRGC Quds Force")] == 1
+    assert counted[("Islamic Resistance in Iraq", "United States")] == 1
+    assert sum(counted.values()) == 5
 
 
 def test_the_tree_leaves_out_actors_with_no_event_in_the_filter(dataset):

@@ -85,3 +85,34 @@ def test_the_matrix_puts_actor1_on_rows_and_actor2_on_columns():
     assert list(heatmap.x) == ["Hezbollah", "IDF", "Hamas"]  # busiest target first
     assert heatmap.z[0][0] == 27 and heatmap.z[1][1] == 12
     assert heatmap.text[1][0] == ""  # Hezbollah never acted on itself: an empty cell, not 0
+
+
+def test_every_tree_label_carries_its_count_on_one_line_and_small_labels_hide_instead_of_shrinking(dataset):
+    fig = figures.affiliation_chart(actor_profile.affiliation_tree(dataset.events, dataset.actors))
+    trace = fig.data[0]
+    # One line: a box with children shows only its header line, which must hold the count too.
+    assert "<br>" not in trace.texttemplate and "%{customdata[2]} events" in trace.texttemplate
+    assert fig.layout.uniformtext.minsize == figures.TREE_MIN_FONT >= 11
+    assert fig.layout.uniformtext.mode == "hide"
+    assert trace.maxdepth == 3  # families and two levels below them at once
+
+
+def test_a_backed_group_names_its_backer_in_its_hover_card(dataset):
+    tree = actor_profile.affiliation_tree(dataset.events, dataset.actors)
+    trace = figures.affiliation_chart(tree).data[0]
+    position = list(trace.ids).index("actor/Islamic Resistance in Iraq")
+    assert trace.parents[position] == "family/Iran and the axis"
+    assert trace.customdata[position][3] == "<br>backed by IRGC Quds Force"
+
+
+def test_other_actors_come_last_in_the_matrix_however_many_events_they_hold():
+    counts = pd.DataFrame(
+        {
+            "actor1": [actor_profile.OTHER_ACTORS, actor_profile.OTHER_ACTORS, "Israel", "Houthis"],
+            "actor2": [actor_profile.OTHER_ACTORS, "Israel", "Hezbollah", "Israel"],
+            "events": [74, 20, 33, 6],
+        }
+    )
+    heatmap = figures.interaction_matrix(counts).data[0]
+    assert list(heatmap.y) == ["Israel", "Houthis", actor_profile.OTHER_ACTORS]
+    assert list(heatmap.x) == ["Hezbollah", "Israel", actor_profile.OTHER_ACTORS]

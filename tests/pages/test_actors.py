@@ -113,3 +113,17 @@ def test_the_page_works_with_imported_acled_events_in_view(data_copy, monkeypatc
     assert at.selectbox(key="profile").value == "Islamic Resistance in Iraq"
     assert metrics(at)["Events"] == ("5" if "curated" in datasets else "2")  # with ACLED's events of its factions
     assert "Military Forces of the United States (2021-)" in at.dataframe[0].value.to_string()
+
+
+def test_an_event_with_no_second_actor_shows_a_blank_not_none(at):
+    at.selectbox(key="profile").set_value("Islamic Resistance in Iraq").run()
+    latest = at.dataframe[0].value
+    # The January 2025 withdrawal has no second actor: "Acted on / with" is blank, never "None" or "<NA>".
+    assert not latest.astype(str).isin(["None", "<NA>", "nan"]).any().any()
+    withdrawal = latest[latest["event_type"] == "Troop movements"]
+    assert withdrawal["actor2"].tolist() == [""]
+
+
+def test_the_matrix_counts_us_forces_as_the_united_states(at):
+    heatmap = chart(at, "interaction_matrix")["data"][0]
+    assert "US forces" not in heatmap["y"] and "United States" in heatmap["y"]
