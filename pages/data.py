@@ -1,15 +1,21 @@
 """Data: import UCDP GED, ACLED or GDELT files, choose which datasets every page shows, see what was rejected."""
 
+import os
+
 import streamlit as st
 
 import ui
+from tensions.analysis import digest
 from tensions.analysis.filters import DATASET_PARAM
 from tensions.data.csv_safety import safe_csv_bytes
+from tensions.data.literal import markdown_literal
 from tensions.data.load import CURATED_DATASET
 from tensions.data.paths import data_dir
 from tensions.errors import ImportFailed, TensionsError
 from tensions.ingest import imported
 from tensions.ingest.importers import IMPORTERS
+from tensions.ingest.sync import SOURCES, last_syncs, sync_sources
+from tensions.ingest.sync.config import settings_from
 
 PROVENANCE_COLUMNS = [
     "event_date",
@@ -28,12 +34,26 @@ PROVENANCE_COLUMNS = [
     "confidence",
 ]
 PREVIEW_ROWS = 1_000
+SYNC_CHOICES = {**{name: imported.dataset_title(name) for name in SOURCES}, "all": "All three"}
 FORMATS = {"auto": "Detect from the file", **{name: importer.title for name, importer in IMPORTERS.items()}}
 
 
 def show_datasets(names: list[str]) -> None:
     """Callback: the sidebar's dataset filter (on every page, in the URL) shows `names`."""
     st.session_state[DATASET_PARAM] = names
+
+
+def sync_now() -> None:
+    """Callback: sync the chosen source (or all), before the page draws the sync state, and keep what each did."""
+    choice = st.session_state["data_sync_source"]
+    names = list(SOURCES) if choice == "all" else [choice]
+    try:
+        with st.spinner("Syncing…"):
+            runs = sync_sources(ui.curator_grant(), names, data_dir(), settings_from(ui.secrets_mapping(), os.environ))
+    except TensionsError as error:  # not signed in (any more), or the data folder cannot be written
+        st.session_state["data_sync_outcome"] = [(f"Not synced: {error}", False)]
+        return
+    st.session_state["data_sync_outcome"] = [(run.summary(), run.ok) for run in runs]
 
 
 def import_upload(upload, kind: str) -> None:
@@ -106,6 +126,26 @@ if last is not None:
     )
     for note in last.notes:
         st.caption(f"Note: {note}")
+
+st.subheader("Live sync")
+st.caption(
+    "ACLED, UCDP and GDELT synced into `data/imported/` (never committed: ACLED's terms forbid redistributing "
+    "its rows). Each run fetches only what is new or changed since the last one."
+)
+st.dataframe(digest.last_sync_table(last_syncs(folder)), hide_index=True, key="data_syncs")
+if grant is None:
+    ui.curators_only("Syncing from ACLED, UCDP or GDELT")
+else:
+    sync_left, sync_right = st.columns([1, 3])
+    sync_left.selectbox("Source", [*SOURCES, "all"], format_func=SYNC_CHOICES.get, key="data_sync_source")
+    sync_right.button(
+        "Sync now",
+        key="data_sync",
+        on_click=sync_now,
+        help="Credentials come from the secrets (`[acled]`, `[ucdp]`) or the environment.",
+    )
+for line, ok in st.session_state.pop("data_sync_outcome", []):
+    (st.success if ok else st.error)(markdown_literal(line))
 
 st.subheader("Datasets")
 if not records:

@@ -19,13 +19,14 @@ import pandas as pd
 from tensions.analysis import tension
 from tensions.data.load import load_dataset
 from tensions.errors import InvalidDataError
-from tensions.ingest.imported import combine_events, imported_datasets, load_imported
+from tensions.ingest.imported import combine_events, dataset_title, imported_datasets, load_imported
 from tensions.ingest.sync import events_changed_since
-from tensions.ingest.sync.state import SyncReport
+from tensions.ingest.sync.state import SourceState, SyncReport
 
 WATCHLIST_FILE = "watchlist.toml"
 WINDOW_DAYS = 28
 MOVEMENT_COLUMNS = ["country", "new_events", "without", "with", "change"]
+SYNC_TABLE_COLUMNS = ["source", "last synced", "added", "revised", "removed", "rejected", "stored", "last run"]
 
 
 @dataclass(frozen=True)
@@ -177,3 +178,30 @@ def digest_of_last_syncs(data_dir: Path, reports: list[SyncReport]) -> Digest:
     new_events = events_changed_since(Path(data_dir))
     as_of = events["event_date"].max().date() if len(events) else dt.date.today()
     return build_digest(reports, events, new_events, dataset.actors, read_watchlist(data_dir), as_of=as_of)
+
+
+def last_sync_table(states: dict[str, SourceState]) -> pd.DataFrame:
+    """One row per source: when it last synced, what that run added, revised and removed, and a failed run's
+    error (a source that never synced says so)."""
+    rows = []
+    for name, state in states.items():
+        run, success = state.last_run, state.last_success
+        rows.append(
+            {
+                "source": dataset_title(name),
+                "last synced": _when(success.started_at) if success else "never",
+                "added": success.added if success else None,
+                "revised": success.revised if success else None,
+                "removed": success.deleted if success else None,
+                "rejected": success.rejected if success else None,
+                "stored": success.stored if success else None,
+                "last run": "" if run is None else "ok" if run.ok else f"failed {_when(run.started_at)}: {run.error}",
+            }
+        )
+    frame = pd.DataFrame(rows, columns=SYNC_TABLE_COLUMNS)
+    counts = ["added", "revised", "removed", "rejected", "stored"]
+    return frame.astype({c: "Int64" for c in counts} | {c: "string" for c in frame.columns if c not in counts})
+
+
+def _when(stamp: str) -> str:
+    return pd.Timestamp(stamp).tz_convert("UTC").strftime("%Y-%m-%d %H:%M UTC")
