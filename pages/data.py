@@ -13,7 +13,7 @@ from tensions.data.load import CURATED_DATASET
 from tensions.data.paths import data_dir
 from tensions.errors import ImportFailed, TensionsError
 from tensions.ingest import imported
-from tensions.ingest.importers import IMPORTERS
+from tensions.ingest.importers import DEFAULT_LIMITS, IMPORTERS
 from tensions.ingest.sync import SOURCES, last_syncs, sync_sources
 from tensions.ingest.sync.config import settings_from
 
@@ -72,6 +72,7 @@ def import_upload(upload, kind: str) -> None:
         return
     st.session_state.pop("data_import_failed", None)
     st.session_state["data_last_import"] = outcome.record.key
+    st.session_state["data_replaced"] = outcome.replaced.imported_at if outcome.replaced else None
     current = list(st.session_state.get(DATASET_PARAM, [CURATED_DATASET]))
     if current and outcome.record.dataset not in current:
         st.session_state[DATASET_PARAM] = [*current, outcome.record.dataset]
@@ -108,24 +109,28 @@ else:
             on_click=import_upload,
             args=(upload, kind),
             key="data_import",
-            help="Importing a file of the same name again replaces the earlier import.",
+            help="Importing a file of the same name again replaces the earlier import. "
+            f"At most {DEFAULT_LIMITS.max_rows:,} rows; a ZIP may unpack to "
+            f"{DEFAULT_LIMITS.max_unpacked_bytes // 2**20:,} MiB.",
         )
 
 failed = st.session_state.get("data_import_failed")
 if failed:
     name, problems = failed
-    st.error(f"`{name}` could not be imported. Nothing was stored. Problems (file:line:column):")
+    st.error(f"{markdown_literal(name)} could not be imported. Nothing was stored. Problems (file:line:column):")
     st.code("\n".join(problems[:200]), language=None)
 
 last_key = st.session_state.get("data_last_import")
 last = next((r for r in records if r.key == last_key), None)
 if last is not None:
+    replaced = st.session_state.get("data_replaced")
     st.success(
-        f"Imported `{last.file_name}` as {last.title} ({last.format_name}): {last.rows_read:,} rows read, "
-        f"{last.rows_imported:,} imported, {last.rows_rejected:,} rejected."
+        f"Imported {markdown_literal(last.file_name)} as {last.title} ({last.format_name}): {last.rows_read:,} "
+        f"rows read, {last.rows_imported:,} imported, {last.rows_rejected:,} rejected."
+        + (f" It replaces the import of the same file name made {replaced}." if replaced else "")
     )
-    for note in last.notes:
-        st.caption(f"Note: {note}")
+    for note in last.notes:  # they name ZIP members and countries from the file
+        st.caption(f"Note: {markdown_literal(note)}")
 
 st.subheader("Live sync")
 st.caption(
@@ -196,18 +201,26 @@ else:
         key="data_rejected_import",
     )
     picked = by_key[picked_key]
-    rejected = imported.read_rejected(picked)
+    reasons = imported.rejected_reasons(picked)
+    pages = max(1, -(-reasons // imported.REJECTED_PER_PAGE))
+    page = st.number_input(f"Page (of {pages:,})", 1, pages, 1, key=f"data_rejected_page_{picked.key}")
+    first = (page - 1) * imported.REJECTED_PER_PAGE
     st.caption(
-        "Each row names the line in the file (the header is line 1), the column and the reason. "
+        f"{picked.rows_rejected:,} rows were rejected; {reasons:,} reasons are kept (an import keeps those of "
+        f"its first {DEFAULT_LIMITS.max_rejected_rows:,} rejected rows), and reasons {first + 1:,} to "
+        f"{min(first + imported.REJECTED_PER_PAGE, reasons):,} are listed. "
+        "Each names the line in the file (the header is line 1), the column and the reason. "
         "Rejected rows were not imported; the rest of the file was."
     )
-    st.dataframe(rejected, hide_index=True, key="data_rejected")
+    st.dataframe(imported.rejected_page(picked, page), hide_index=True, key="data_rejected")
     st.download_button(
         "Download rejected rows (CSV)",
-        safe_csv_bytes(rejected.assign(file=picked.file_name)),
+        lambda: safe_csv_bytes(imported.read_rejected(picked).assign(file=picked.file_name)),
         file_name=f"{picked.key}-rejected.csv",
         mime="text/csv",
         key="data_rejected_csv",
+        on_click="ignore",
+        help=f"Every reason kept, for at most the first {DEFAULT_LIMITS.max_rejected_rows:,} rejected rows.",
     )
 
 if records and grant is not None:
@@ -218,7 +231,7 @@ if records and grant is not None:
             try:
                 imported.remove_import(folder, doomed, grant=grant)
             except TensionsError as error:
-                st.error(f"Not removed: {error}")
+                st.error(f"Not removed: {markdown_literal(error)}")
             else:
                 st.rerun()
 
@@ -228,7 +241,7 @@ for name in choices:
 
 st.subheader("Events in view")
 st.caption(
-    f"{len(events):,} events match the sidebar ({state.describe()}). Each keeps its dataset and its id in "
+    f"{len(events):,} events match the sidebar ({markdown_literal(state.describe())}). Each keeps its dataset and its id in "
     f"that dataset (`original_id`)."
     + (f" The first {PREVIEW_ROWS:,} are listed." if len(events) > PREVIEW_ROWS else "")
 )

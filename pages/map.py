@@ -7,6 +7,7 @@ import streamlit as st
 import ui
 from tensions.analysis.filters import imprecise_mask
 from tensions.data.csv_safety import safe_csv_bytes
+from tensions.data.literal import markdown_literal
 from tensions.data.schema import EVENT_LABELS
 from tensions.data.words import data_as_of_words
 from tensions.errors import TensionsError
@@ -78,7 +79,7 @@ try:
         events, mode=mode, colour_by=colour_by, region=region, places=dataset.places, density_weight=heat
     )
 except TensionsError as error:
-    st.error(f"The map cannot be drawn: {error}")
+    st.error(f"The map cannot be drawn: {markdown_literal(error)}")
     st.stop()
 
 if fig.layout.meta["note"]:
@@ -179,7 +180,7 @@ if target is not None:
             if target.kind == "province"
             else f"this {target.key.split(':')[0]}° cell"
         )
-        st.subheader(f"{len(chosen):,} events in {where}")
+        st.subheader(f"{len(chosen):,} events in {markdown_literal(where)}")
         picked = show_list(chosen, key=f"list_{target.kind}_{target.key}")
         if picked is not None:
             st.html(event_detail_html(picked))

@@ -8,6 +8,7 @@ import streamlit as st
 
 import ui
 from tensions.analysis import overrides, summary, tension
+from tensions.data.literal import markdown_literal
 from tensions.data.paths import data_dir
 from tensions.errors import InvalidDataError, TensionsError
 from tensions.figures import overview
@@ -158,7 +159,7 @@ with st.expander("Record an analyst judgement on a trend"):
             rationale = st.text_input(
                 "Rationale (one line)", max_chars=overrides.RATIONALE_MAX, key="override_rationale"
             )
-            if st.form_submit_button(f"Record for {month_label} as {grant.who}"):
+            if st.form_submit_button(f"Record for {month_label} as {markdown_literal(grant.who)}"):
                 judgement = overrides.TrendOverride(
                     country=country,
                     month=trends["month"].iloc[0],
@@ -170,9 +171,11 @@ with st.expander("Record an analyst judgement on a trend"):
                 try:
                     overrides.save_override(data_dir(), judgement, grant=grant)
                 except (TensionsError, OSError) as error:
-                    st.error(f"Not recorded: {error}")
+                    st.error(f"Not recorded: {markdown_literal(error)}")
                 else:
-                    st.session_state["override_done"] = f"Recorded: {country} {judgement.trend} in {month_label}."
+                    st.session_state["override_done"] = (
+                        f"Recorded: {markdown_literal(country)} {judgement.trend} in {month_label}."
+                    )
                     st.rerun()
         if "override_done" in st.session_state:
             st.success(st.session_state.pop("override_done"))
@@ -183,9 +186,11 @@ with st.expander("Record an analyst judgement on a trend"):
                 try:
                     overrides.remove_override(data_dir(), withdrawn, trends["month"].iloc[0], grant=grant)
                 except TensionsError as error:
-                    st.error(f"Not withdrawn: {error}")
+                    st.error(f"Not withdrawn: {markdown_literal(error)}")
                 else:
-                    st.session_state["override_done"] = f"Withdrawn: the judgement on {withdrawn} in {month_label}."
+                    st.session_state["override_done"] = (
+                        f"Withdrawn: the judgement on {markdown_literal(withdrawn)} in {month_label}."
+                    )
                     st.rerun()
 
 with st.expander("How the index is computed, and its limits"):

@@ -13,6 +13,7 @@ import ui
 from tensions.analysis import briefs
 from tensions.analysis.filters import FilterState
 from tensions.data.csv_safety import safe_csv_bytes
+from tensions.data.literal import markdown_literal
 from tensions.data.paths import data_dir
 from tensions.data.schema import EVENT_LABELS
 from tensions.errors import TensionsError
@@ -62,11 +63,11 @@ def _save_brief(
         replaced = (folder / f"{brief.slug}.json").exists()
         briefs.save_brief(brief, folder, grant=ui.curator_grant())
         st.session_state["brief_saved"] = (
-            f"{'Replaced' if replaced else 'Saved'} “{brief.name}” ({len(events)} events). "
+            f"{'Replaced' if replaced else 'Saved'} “{markdown_literal(brief.name)}” ({len(events)} events). "
             "Pick it under “Compare with a saved brief” later to see what changed."
         )
     except TensionsError as error:
-        st.session_state["brief_saved"] = f"error: {error}"
+        st.session_state["brief_saved"] = f"error: {markdown_literal(error)}"
 
 
 def _brief_option(slug: str | None, saved: dict[str, briefs.Brief]) -> str:
@@ -277,7 +278,7 @@ with changes_box:
         c_since.caption(
             f"Saved {brief.saved_at:%d %b %Y %H:%M} UTC with {len(brief.snapshot)} events"
             + (f" (data as of {brief.data_as_of:%d %b %Y})" if brief.data_as_of else "")
-            + f"; its filters: {brief.filters.describe()}."
+            + f"; its filters: {markdown_literal(brief.filters.describe())}."
         )
         m1, m2, m3 = c_since.columns(3)
         m1.metric("Added", counts["added"])

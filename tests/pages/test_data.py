@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
+import zipfile
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tensions.data.literal import markdown_literal
 from tensions.ingest import imported
 from tests.conftest import APP_ROOT, as_curator, curator_grant
 from tests.ingest.importers.conftest import EXTERNAL, edited
@@ -116,3 +119,54 @@ def test_show_on_every_page_sets_the_sidebar_filter(data_dir):
     assert not at.exception
     assert at.multiselect(key="dataset").value == ["gdelt"]
     assert any("5 events match the sidebar" in c.value for c in at.caption)
+
+
+def test_a_refused_upload_names_the_file_stores_nothing_and_keeps_the_earlier_import(data_dir):
+    imported.import_and_save(EXTERNAL / UCDP, "ucdp", data_dir, grant=curator_grant())
+    folder = data_dir / imported.IMPORTED_FOLDER
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(UCDP, (EXTERNAL / UCDP).read_bytes() + b"\n" * 3_000_000)
+    at = upload(open_page("data.py", curator=True), "ucdp_ged_hdx_iraq.zip", buffer.getvalue())
+    assert not at.exception
+    assert at.error[0].value.startswith("ucdp\\_ged\\_hdx\\_iraq.zip could not be imported. Nothing was stored.")
+    assert "this looks like a ZIP bomb" in at.code[0].value
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+def test_markup_in_an_upload_name_and_a_zip_member_name_is_shown_as_text(data_dir):
+    name, member = "**loud** [x](http://example.invalid).csv", "![i](http://example.invalid/i.png).csv"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(member, (EXTERNAL / UCDP).read_bytes())
+    at = upload(open_page("data.py", curator=True), name + ".zip", buffer.getvalue())
+    assert f"Imported {markdown_literal(name + '.zip')} as UCDP GED" in at.success[0].value
+    assert f"Note: {markdown_literal(f'unpacked {member} from the ZIP archive')}" in [c.value for c in at.caption]
+    failed = upload(open_page("data.py", curator=True), name, b"name,value\nx,1\n")
+    assert failed.error[0].value.startswith(f"{markdown_literal(name)} could not be imported")
+
+
+def rejected_table(at: AppTest):
+    (table,) = [d.value for d in at.dataframe if "reason" in d.value.columns]
+    return table
+
+
+def test_rejected_rows_are_shown_a_page_at_a_time(data_dir):
+    header, first = (EXTERNAL / "acled_export.csv").read_text(encoding="utf-8").split("\n")[:2]
+    rows = [first.replace("IRQ90001", f"IRQ{n}", 1).replace(",2024-02-07,", ",someday,") for n in range(250)]
+    at = upload(open_page("data.py", curator=True), "bad.csv", "\n".join([header, *rows]).encode() + b"\n")
+    assert "250 rows read, 0 imported, 250 rejected" in at.success[0].value
+    assert list(rejected_table(at)["line"]) == list(range(2, 102))
+    assert at.number_input(key="data_rejected_page_acled--bad").max == 3
+    at.number_input(key="data_rejected_page_acled--bad").set_value(3).run()
+    assert list(rejected_table(at)["line"]) == list(range(202, 252))
+    assert any("reasons 201 to 250 are listed" in c.value for c in at.caption)
+
+
+def test_uploading_the_same_file_name_again_says_it_replaces_the_earlier_import(data_dir):
+    at = upload(open_page("data.py", curator=True), UCDP, (EXTERNAL / UCDP).read_bytes())
+    assert "replaces" not in at.success[0].value
+    at = upload(at, UCDP, (EXTERNAL / UCDP).read_bytes())
+    assert "It replaces the import of the same file name made " in at.success[0].value
+    assert len(imported.list_imports(data_dir)) == 1

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from tensions.curation import access, places
 from tensions.data import atomic
+from tensions.data.literal import markdown_literal
 from tests.conftest import APP_ROOT, CURATOR_PASSWORD, FIXTURE_DATA, as_curator
 from tests.ingest.importers.conftest import EXTERNAL
 
@@ -70,7 +71,8 @@ def test_recording_a_judgement_in_an_unwritable_folder_says_so(unwritable):
     at.segmented_control(key="override_trend").set_value("deteriorated")
     at.text_input(key="override_rationale").input("Militia attacks resumed.")
     at.button[0].click().run()
-    assert "Not recorded: cannot write data/trend_overrides.csv: Permission denied" in at.error[0].value
+    shown = markdown_literal("cannot write data/trend_overrides.csv: Permission denied")  # as Markdown shows it
+    assert f"Not recorded: {shown}" in at.error[0].value
     assert_no_server_path(at, unwritable)
 
 
@@ -78,7 +80,8 @@ def test_saving_a_brief_in_an_unwritable_folder_says_so(unwritable):
     at = curator_page("pages/timeline.py")
     at.text_input(key="brief_name").input("Weekly brief")
     at.form_submit_button[0].click().run()
-    assert any("cannot write data/briefs/weekly-brief.json: Permission denied" in e.value for e in at.error)
+    shown = markdown_literal("cannot write data/briefs/weekly-brief.json: Permission denied")
+    assert any(shown in e.value for e in at.error)
     assert_no_server_path(at, unwritable)
 
 
