@@ -55,76 +55,71 @@ trends = overrides.judged_trends(index_events, dataset.actors, recorded, as_of=a
 month_label = tension.last_full_month(as_of).strftime("%B %Y")
 
 LEVELS = {"countries": "country", "theatres": "theatre", "whole region": "region"}
-chart_column, settings_column = st.columns([5, 1])
-with settings_column:
+# The controls sit in a row above the chart: in a narrow side column the level's third option was cut off.
+level_column, per_column, scale_column, _ = st.columns([3, 2, 2, 3], vertical_alignment="bottom")
+with level_column:
     level_name = st.segmented_control(
         "Index for", list(LEVELS), default="countries", required=True, key="index_level", bind="query-params"
     )
+with per_column:
     granularity = st.segmented_control(
         "Per", ["month", "week"], default="month", required=True, key="index_per", bind="query-params"
     )
+with scale_column:
     same_scale = st.toggle("Same scale", value=True, key="index_same_scale", help="One y axis for every panel.")
-with chart_column:
-    level = LEVELS[level_name]
-    index = tension.tension_index(
-        index_events, dataset.actors, level=level, granularity=granularity, start=state.start, end=as_of
-    )
-    areas = tension.busiest_areas(index, top=12)
-    st.plotly_chart(
-        tension_figures.index_small_multiples(
-            index[index["area"].isin(areas)],
-            trends=trends[trends["area"].isin(areas)] if level == "country" else None,
-            shared_y=same_scale,
-            columns=4 if level == "country" else min(len(areas), 4) or 1,
-        ),
-        theme=None,
-        key="index_small_multiples",
-    )
-    described = {
-        "country": f"the {len(areas)} busiest countries and seas; titles carry the trend of {month_label}",
-        "theatre": "each theatre (its countries and seas together)",
-        "region": "the whole region",
-    }[level]
-    st.caption(
-        f"Escalation points per {granularity} (red up: escalatory, blue down: de-escalatory) for {described}. "
-        "Events count where they happen, not by who acts."
-    )
+level = LEVELS[level_name]
+index = tension.tension_index(
+    index_events, dataset.actors, level=level, granularity=granularity, start=state.start, end=as_of
+)
+areas = tension.busiest_areas(index, top=12)
+st.plotly_chart(
+    tension_figures.index_small_multiples(
+        index[index["area"].isin(areas)],
+        trends=trends[trends["area"].isin(areas)] if level == "country" else None,
+        shared_y=same_scale,
+        columns=4,
+    ),
+    theme=None,
+    key="index_small_multiples",
+)
+st.caption(
+    tension_figures.small_multiples_caption(areas, level=level, granularity=granularity, month_label=month_label)
+)
 
-arrows_column, movers_column = st.columns([3, 2])
-with arrows_column:
-    st.markdown(f"**Trends, {month_label} against the month before**")
-    st.dataframe(
-        tension_figures.arrows_table(overrides.listed(trends)).style.map(
-            tension_figures.trend_css, subset=["trend", "computed"]
+# The trends table takes the full width and the height of all its rows; the movers follow below it.
+st.markdown(f"**Trends, {month_label} against the month before**")
+st.dataframe(
+    tension_figures.arrows_table(overrides.listed(trends)).style.map(
+        tension_figures.trend_css, subset=["trend", "computed"]
+    ),
+    hide_index=True,
+    column_config={
+        "area": "Country",
+        "trend": "Trend",
+        "basis": st.column_config.TextColumn("Basis", help="computed from the index, or an analyst's judgement"),
+        "computed": "Computed trend",
+        "index": st.column_config.NumberColumn("Index", format="%.1f"),
+        "previous": st.column_config.NumberColumn("Month before", format="%.1f"),
+        "change": st.column_config.NumberColumn("Change", format="%+.1f"),
+        "change_pct": st.column_config.TextColumn(
+            "Last 4 weeks vs baseline", help="Against the average 4 weeks of the 52 weeks before them."
         ),
-        hide_index=True,
-        column_config={
-            "area": "Country",
-            "trend": "Trend",
-            "basis": st.column_config.TextColumn("Basis", help="computed from the index, or an analyst's judgement"),
-            "computed": "Computed trend",
-            "index": st.column_config.NumberColumn("Index", format="%.1f"),
-            "previous": st.column_config.NumberColumn("Month before", format="%.1f"),
-            "change": st.column_config.NumberColumn("Change", format="%+.1f"),
-            "change_pct": st.column_config.TextColumn(
-                "Last 4 weeks vs baseline", help="Against the average 4 weeks of the 52 weeks before them."
-            ),
-            "rationale": st.column_config.TextColumn("Analyst's rationale", width="large"),
-            "analyst": "Analyst",
-        },
-        key="trend_arrows",
-    )
-    st.caption(
-        "▲ deteriorated, ▼ improved, ► unchanged. *computed*: derived from the index with the threshold below; "
-        "*analyst judgement*: set by the named analyst, with the computed trend beside it."
-    )
-with movers_column:
-    st.markdown("**Biggest movers**")
-    movers = tension.biggest_movers(trends, top=6)
-    if movers.empty:
-        st.caption(f"No country's index moved in {month_label}.")
-    else:
-        st.plotly_chart(tension_figures.movers_chart(movers), theme=None, key="index_movers")
+        "rationale": st.column_config.TextColumn("Analyst's rationale", width="large"),
+        "analyst": "Analyst",
+    },
+    height="content",
+    key="trend_arrows",
+)
+st.caption(
+    "▲ deteriorated, ▼ improved, ► unchanged. *computed*: derived from the index with the threshold below; "
+    "*analyst judgement*: set by the named analyst, with the computed trend beside it."
+)
+st.markdown("**Biggest movers**")
+movers = tension.biggest_movers(trends, top=6)
+if movers.empty:
+    st.caption(f"No country's index moved in {month_label}.")
+else:
+    st.plotly_chart(tension_figures.movers_chart(movers), theme=None, key="index_movers")
 
 moved = trends.loc[trends["change"].abs().sort_values(ascending=False, kind="stable").index]
 moved = moved[moved["change"] != 0]

@@ -73,8 +73,11 @@ def index_small_multiples(
     row_height: int = 150,
     shared_y: bool = True,
 ) -> go.Figure:
-    """One small bar chart of the index per area, in the order given, titled with its trend when known."""
+    """One small bar chart of the index per area, in the order given, titled with its trend when known.
+
+    At most `columns` panels a row, and never more columns than panels: one area fills the width."""
     areas = list(dict.fromkeys(index["area"]))
+    columns = max(1, min(columns, len(areas)))
     shown = {}
     if trends is not None and len(trends):
         trend_column = "shown_trend" if "shown_trend" in trends else "trend"
@@ -109,6 +112,21 @@ def index_small_multiples(
     theme.style_figure(fig, font_size=11)
     fig.update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10})
     return fig
+
+
+def small_multiples_caption(areas: list[str], *, level: str, granularity: str, month_label: str) -> str:
+    """What the small multiples show, in words that fit any number of panels."""
+    if level == "country":
+        shown = areas[0] if len(areas) == 1 else f"the {len(areas)} busiest countries and seas"
+        described = f"{shown}; titles carry the trend of {month_label}"
+    elif level == "theatre":
+        described = "each theatre (its countries and seas together)"
+    else:
+        described = "the whole region"
+    return (
+        f"Escalation points per {granularity} (red up: escalatory, blue down: de-escalatory) for {described}. "
+        "Events count where they happen, not by who acts."
+    )
 
 
 def tension_band_traces(series: pd.DataFrame, *, name: str = "Tension index") -> list[go.BaseTraceType]:

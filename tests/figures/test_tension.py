@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
+import pytest
 
 from tensions.analysis.overrides import COMPUTED, JUDGEMENT
 from tensions.figures import tension as figures
@@ -123,3 +124,23 @@ def test_the_tension_panel_adds_the_regions_index_as_a_row_under_the_timeline(da
     # January 2024: US strike on Nujaba in Baghdad 3 × 1.5 = 4.5, plus Tower 22 3 × 1.5 × (1 + ln 4) = 10.7383:
     # 15.2383. February: US strike on the Quds Force at Al-Qaim, state on state: 3 × 2 = 6.
     assert list(band[0].y[:2]) == [15.24, 6.0]
+
+
+def test_one_area_fills_the_width_instead_of_a_quarter_of_it():
+    fig = figures.index_small_multiples(index_table({"Iraq": [-3.5, 4.5]}), columns=4)
+    assert fig.layout.xaxis.domain == (0.0, 1.0)
+    two = figures.index_small_multiples(index_table({"Iraq": [1.0, 2.0], "Iran": [3.0, 4.0]}), columns=4)
+    assert two.layout.xaxis2.domain[1] == 1.0  # two panels share the whole width
+
+
+@pytest.mark.parametrize(
+    ("areas", "expected"),
+    [
+        (["Iraq"], "for Iraq; titles carry the trend of May 2026."),
+        (["Iraq", "Iran"], "for the 2 busiest countries and seas; titles carry the trend of May 2026."),
+    ],
+)
+def test_the_small_multiples_caption_names_a_single_country_instead_of_the_1_busiest(areas, expected):
+    caption = figures.small_multiples_caption(areas, level="country", granularity="month", month_label="May 2026")
+    assert expected in caption
+    assert "the 1 busiest" not in caption

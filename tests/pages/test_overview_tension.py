@@ -121,3 +121,14 @@ def test_the_index_can_be_shown_per_theatre_and_for_the_whole_region(at):
     at.segmented_control(key="index_level").set_value("whole region").run()
     spec = figure(at, "index_small_multiples")
     assert [a["text"] for a in spec["layout"]["annotations"]] == ["<b>Whole region</b>"]
+
+
+def test_one_country_fills_the_width_and_the_caption_names_it(at):
+    at.multiselect(key="country").set_value(["Jordan"]).run()
+    assert not at.exception
+    spec = figure(at, "index_small_multiples")
+    assert len(spec["data"]) == 1
+    assert spec["layout"]["xaxis"]["domain"] == [0.0, 1.0]  # not a quarter of the width
+    captions = " ".join(c.value for c in at.caption)
+    assert "for Jordan; titles carry the trend of January 2024" in captions
+    assert "the 1 busiest" not in captions
