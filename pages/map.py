@@ -12,7 +12,7 @@ from tensions.data.schema import EVENT_LABELS
 from tensions.data.words import data_as_of_words
 from tensions.errors import TensionsError
 from tensions.figures.details import event_detail_html, event_list
-from tensions.figures.map import basemap, builder, encoding, provinces, regions, selection
+from tensions.figures.map import builder, encoding, provinces, regions, selection
 
 PNG_SIZE = {"width": 1600, "height": 1000}
 LIST_LIMIT = 2_000
@@ -97,7 +97,6 @@ if imprecise and mode == "points":
     notes.append(
         f"{imprecise:,} known only to their province or month are drawn hollow ('Precise events only' hides them)"
     )
-notes.append(basemap.ATTRIBUTION)
 st.caption(" · ".join(notes) + (". Click a marker for details." if mode != "density" else "."))
 
 if mode == "provinces":
@@ -196,7 +195,7 @@ def png_bytes() -> bytes:
     title = f"Events: {state.describe()} · {data_as_of_words(dataset.data_as_of)}"
     export = builder.event_map(
         events, mode=mode, colour_by=colour_by, region=region, places=dataset.places, density_weight=heat,
-        title=title, **PNG_SIZE,
+        title=title, pad=encoding.PNG_PAD, **PNG_SIZE,
     )  # fmt: skip
     return builder.map_png(export, **PNG_SIZE)
 

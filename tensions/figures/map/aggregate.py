@@ -114,6 +114,17 @@ def bubble_sizes(counts: pd.Series, *, smallest: float, largest: float) -> np.nd
     return smallest + (largest - smallest) * np.sqrt(counts.to_numpy(dtype=float) / peak)
 
 
+def count_stops(counts: pd.Series, *, smallest: float, largest: float) -> list[tuple[str, float]]:
+    """The size key of bubbles sized by `bubble_sizes`: one event, a round number between, and the largest."""
+    peak = max(int(counts.max()), 1) if len(counts) else 1
+    middle = peak // 4
+    if middle >= 10:
+        middle = round(middle, 1 - len(str(middle)))  # one significant figure: 40, 300, 2,000
+    values = sorted({1, middle, peak} - {0})
+    sizes = smallest + (largest - smallest) * np.sqrt(np.array(values, dtype=float) / peak)
+    return [(f"{n:,} event" + ("s" if n > 1 else ""), float(size)) for n, size in zip(values, sizes, strict=True)]
+
+
 def bubble_traces(
     groups: pd.DataFrame, order: list[str], colour_by: str, kind: str, sizes: np.ndarray
 ) -> list[go.Scattermap]:

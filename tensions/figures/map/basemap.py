@@ -17,7 +17,6 @@ from tensions.figures import theme
 
 BASEMAP_PATH = APP_ROOT / "data" / "basemap" / "natural-earth-middle-east.geojson"
 ATTRIBUTION = "Borders and coastlines: Natural Earth (public domain)"
-SHORT_ATTRIBUTION = "Natural Earth"
 MAP_STYLE = "white-bg"  # the one built-in MapLibre style that needs nothing from the network
 
 

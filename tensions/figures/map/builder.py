@@ -21,13 +21,19 @@ from tensions.figures.map.encoding import (
     COLOUR_BY,
     COLOUR_BY_LABELS,
     DENSITY_WEIGHTS,
+    KEY_FONT_SIZE,
     KEY_PIXELS,
     LEGEND_PIXELS,
     MAP_HEIGHT,
     MAX_POINTS,
     MODES,
+    SIZE_KEY_FONT_SIZE,
+    SIZE_KEY_GAP,
+    SIZE_KEY_ROW_GAP,
+    SIZE_KEY_TITLES,
 )
-from tensions.figures.map.points import POINTS_KEY, cell_traces, point_traces
+from tensions.figures.map.labels import label_trace, labelled_style
+from tensions.figures.map.points import POINTS_KEY, cell_traces, death_stops, point_traces
 from tensions.figures.map.provinces import PROVINCES_KEY, province_traces
 
 
@@ -43,9 +49,13 @@ def event_map(
     height: int = MAP_HEIGHT,
     width: int | None = None,
     title: str | None = None,
+    pad: int = 0,
     basemap: basemap_module.Basemap | None = None,
 ) -> go.Figure:
-    """Events on the offline basemap as points, density heat or per-province bubbles, framed by `region`."""
+    """Events on the offline basemap as points, density heat or per-province bubbles, framed by `region`.
+
+    `pad` is a blank border in pixels around everything (the PNG export's margins).
+    """
     if mode not in MODES:
         raise ValueError(f"unknown map mode {mode!r}; choose one of {', '.join(MODES)}")
     if colour_by not in COLOUR_BY:
@@ -55,29 +65,79 @@ def event_map(
     placed = events[(events["latitude"].notna() & events["longitude"].notna()).to_numpy()]
     # The view is fitted to the map's own area: the figure less the legend on the right (no legend in
     # density mode), the title and the key underneath.
-    map_width = (width or regions.MAP_WIDTH) - (LEGEND_PIXELS if mode != "density" else 0)
-    map_height = height - _top_margin(title) - KEY_PIXELS
+    margin = _margin(mode, title, pad)
+    map_width = (width or regions.MAP_WIDTH) - margin["l"] - margin["r"]
+    map_height = height - margin["t"] - margin["b"]
     view = regions.view_for(placed, region, width=map_width, height=map_height)
-    note = ""
+    note, stops = "", []
     if mode == "points" and len(placed) > max_points:
-        traces, key, note = cell_traces(placed, colour_by)
+        traces, key, note, stops = cell_traces(placed, colour_by)
     elif mode == "points":
-        traces, key = point_traces(placed, colour_by, view), POINTS_KEY
+        traces, key, stops = point_traces(placed, colour_by, view), POINTS_KEY, death_stops() if len(placed) else []
     elif mode == "density":
         traces, key, note = density_traces(placed, density_weight)
     else:
-        traces, key = province_traces(placed, colour_by, places), PROVINCES_KEY
+        (traces, stops), key = province_traces(placed, colour_by, places), PROVINCES_KEY
     key = key.format(colour=COLOUR_BY_LABELS[colour_by].lower())
-    layout = _layout(view, height=height, width=width, title=title, key=key, basemap=basemap)
+    traces = [*traces, label_trace()]  # place names above the events, so a crowded city still shows its name
+    layout = _layout(view, height=height, width=width, title=title, key=key, margin=margin, basemap=basemap)
+    aggregated = mode == "points" and bool(note)
+    shapes, notes = size_key(
+        stops, title=SIZE_KEY_TITLES["cells" if aggregated else mode], rims=mode == "points" and not aggregated
+    )
+    layout["shapes"] = shapes
+    layout["annotations"] = [*layout["annotations"], *notes]
     layout["legend"]["title"] = {"text": COLOUR_BY_LABELS[colour_by] + ":"}
     # Plotly hides the legend of a one-trace figure; a map coloured by one type still needs its key.
     layout["showlegend"] = mode != "density"
-    layout["meta"] = {"mode": mode, "aggregated": bool(note) and mode == "points", "note": note}
+    layout["meta"] = {"mode": mode, "aggregated": aggregated, "note": note}
     return go.Figure(data=traces, layout=layout)
 
 
-def _top_margin(title: str | None) -> int:
-    return 56 if title else 28
+def _margin(mode: str, title: str | None, pad: int) -> dict[str, int]:
+    """Margins in pixels: the title on top, the legend and size key on the right (none in density mode),
+    the key and attribution underneath, and `pad` all round."""
+    return {
+        "l": pad,
+        "r": pad + (LEGEND_PIXELS if mode != "density" else 0),
+        "t": pad + (56 if title else 28),
+        "b": pad + KEY_PIXELS,
+        "pad": 0,
+    }
+
+
+def size_key(stops: list[tuple[str, float]], *, title: str, rims: bool) -> tuple[list[dict], list[dict]]:
+    """Circles at their true pixel size with their labels, stacked upwards from the bottom of the column
+    right of the map (under the legend): shapes and annotations for the layout. `rims`: a dark rim on every
+    stop but the first, as on markers with a reported death toll."""
+    if not stops:
+        return [], []
+    widest = max(size for _, size in stops)
+    shapes, notes, y = [], [], SIZE_KEY_GAP
+    for index, (label, size) in enumerate(stops):
+        row = max(size, SIZE_KEY_FONT_SIZE + 4)
+        centre = y + row / 2
+        rimmed = rims and index > 0
+        shapes.append(
+            {
+                "type": "circle", "xref": "paper", "yref": "paper", "xsizemode": "pixel", "ysizemode": "pixel",
+                "xanchor": 1, "yanchor": 0, "x0": SIZE_KEY_GAP + (widest - size) / 2, "x1": SIZE_KEY_GAP + (widest + size) / 2,
+                "y0": centre - size / 2, "y1": centre + size / 2, "fillcolor": theme.UNKNOWN_COLOUR, "opacity": 0.9,
+                "line": {"color": theme.TEXT_COLOUR if rimmed else theme.BACKGROUND, "width": 1.5 if rimmed else 0.5},
+            }
+        )  # fmt: skip
+        notes.append(_key_text(label, xshift=2 * SIZE_KEY_GAP + widest, yshift=centre, yanchor="middle"))
+        y += row + SIZE_KEY_ROW_GAP
+    notes.append(_key_text(f"<b>{title}</b>", xshift=SIZE_KEY_GAP, yshift=y, yanchor="bottom"))
+    return shapes, notes
+
+
+def _key_text(text: str, *, xshift: float, yshift: float, yanchor: str) -> dict:
+    return {
+        "text": text, "xref": "paper", "yref": "paper", "x": 1, "y": 0, "xshift": xshift, "yshift": yshift,
+        "xanchor": "left", "yanchor": yanchor, "showarrow": False,
+        "font": {"size": SIZE_KEY_FONT_SIZE, "color": theme.TEXT_COLOUR},
+    }  # fmt: skip
 
 
 def _layout(
@@ -87,6 +147,7 @@ def _layout(
     width: int | None,
     title: str | None,
     key: str,
+    margin: dict[str, int],
     basemap: basemap_module.Basemap | None,
 ) -> dict:
     """The map's layout in one dict (Plotly copies the layout on every update, so it is set once).
@@ -96,7 +157,7 @@ def _layout(
     """
     return {
         "map": {
-            "style": basemap_module.MAP_STYLE,
+            "style": labelled_style(),
             "layers": basemap_module.map_layers(basemap),
             "center": {"lat": view.lat, "lon": view.lon},
             "zoom": view.zoom,
@@ -108,8 +169,21 @@ def _layout(
         "width": width,
         "font": {"family": theme.FONT_FAMILY, "size": 13, "color": theme.TEXT_COLOUR},
         "paper_bgcolor": theme.BACKGROUND,
-        "margin": {"l": 0, "r": 0, "t": _top_margin(title), "b": KEY_PIXELS},
-        "title": {"text": plotly_literal(title), "x": 0, "xanchor": "left", "font": {"size": 15}} if title else None,
+        "margin": margin,
+        # The title lines up with the map's left edge, `pad` below the top.
+        "title": {
+            "text": plotly_literal(title),
+            "x": 0,
+            "xref": "paper",
+            "xanchor": "left",
+            "y": 1,
+            "yref": "container",
+            "yanchor": "top",
+            "pad": {"t": margin["l"] + 8},
+            "font": {"size": 15},
+        }
+        if title
+        else None,
         # A vertical key to the right of the map, so the map's height does not depend on how many rows
         # a horizontal legend would wrap into.
         "legend": {
@@ -131,7 +205,7 @@ def _layout(
         "annotations": [
             {
                 # The key and the attribution sit under the map, inside the figure, so a PNG carries them.
-                "text": f"{key}<br>Basemap: {basemap_module.SHORT_ATTRIBUTION} (public domain)",
+                "text": f"{key}<br>{basemap_module.ATTRIBUTION}",
                 "xref": "paper",
                 "yref": "paper",
                 "x": 0,
@@ -141,7 +215,7 @@ def _layout(
                 "yanchor": "top",
                 "align": "left",
                 "showarrow": False,
-                "font": {"size": 11, "color": theme.MUTED_TEXT_COLOUR},
+                "font": {"size": KEY_FONT_SIZE, "color": theme.MUTED_TEXT_COLOUR},
             }
         ],
     }

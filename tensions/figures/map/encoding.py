@@ -33,19 +33,33 @@ DENSE_IDS = 4_000_000  # group ids up to this are counted in an array (32 MB); b
 DENSITY_SCALE_SHARE = 0.25  # MapLibre's kernel peaks well below the summed weight
 MAP_HEIGHT = regions.MAP_HEIGHT
 LEGEND_PIXELS = 240  # the legend's width to the right of the map
-KEY_PIXELS = 52  # the key and attribution under the map
+KEY_FONT_SIZE = 13  # the key and attribution under the map: readable on screen and on a slide
+KEY_PIXELS = 64  # their height: three lines at KEY_FONT_SIZE
+# The size key in the column right of the map, under the legend: circles at the markers' own pixel sizes.
+SIZE_KEY_FONT_SIZE = 13
+SIZE_KEY_GAP = 12  # from the map's edge to the circles, and from the circles to their labels
+SIZE_KEY_ROW_GAP = 6
+SIZE_KEY_TITLES: dict[str, str] = {
+    "points": "Reported deaths",
+    "cells": "Events per cell",
+    "provinces": "Events per province",
+    "density": "",
+}
+PNG_PAD = 28  # the PNG export's blank border, so the title and legend do not touch its edges
 
 # Marker sizes in pixels: a reported death toll grows the marker with its square root (area ~ deaths).
-BASE_SIZE = 8.0
-SIZE_PER_ROOT_DEATH = 2.6
-MAX_SIZE = 36.0
+BASE_SIZE = 6.0
+SIZE_PER_ROOT_DEATH = 1.6
+MAX_SIZE = 22.0
 RIM_PIXELS = 3.0
 HOLE_SHARE = 0.5
 MARKER_OPACITY = 0.9
-# Events at one place are fanned out on a sunflower spiral, `JITTER_PIXELS` apart at the opening zoom.
+# Events at one place are fanned out on a sunflower spiral, `JITTER_PIXELS` apart at the opening zoom: about
+# a small marker's width, so at the region-wide view the Levant's and Baghdad's dozens of events at one
+# place read as a cloud of markers rather than one blob (at most `JITTER_DEGREES[1]` apart when zoomed in).
 GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
-JITTER_PIXELS = 4.0
-JITTER_DEGREES = (0.01, 0.05)
+JITTER_PIXELS = 8.0
+JITTER_DEGREES = (0.01, 0.3)
 
 
 def category_order(colour_by: str, values: pd.Series) -> list[str]:

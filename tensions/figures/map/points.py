@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -11,7 +13,14 @@ from tensions.data.literal import plotly_literal
 from tensions.figures import theme
 from tensions.figures.hover import hover_cards
 from tensions.figures.map import regions
-from tensions.figures.map.aggregate import aggregate_groups, bubble_sizes, bubble_traces, deaths_line, finest_grid
+from tensions.figures.map.aggregate import (
+    aggregate_groups,
+    bubble_sizes,
+    bubble_traces,
+    count_stops,
+    deaths_line,
+    finest_grid,
+)
 from tensions.figures.map.encoding import (
     BASE_SIZE,
     CELL_SIZES,
@@ -35,6 +44,7 @@ POINTS_KEY = (
     "Hollow: known only to the province or the month.<br>"
     "Events at the same place are fanned out around it; the hover card gives the place."
 )
+CELL_SIZES_PIXELS = (6.0, 30.0)  # the smallest and largest cell bubble
 _CELLS_KEY = (
     "Each bubble groups the events in a {cell}° grid cell, at their mean position; "
     "size: number of events; colour: the most frequent {colour}."
@@ -45,6 +55,15 @@ def marker_sizes(fatalities: pd.Series) -> np.ndarray:
     """Marker diameters in pixels: the base size for none or unknown, growing with reported deaths."""
     deaths = np.nan_to_num(fatalities.astype("Float64").to_numpy(dtype=float, na_value=np.nan), nan=0.0)
     return np.minimum(BASE_SIZE + SIZE_PER_ROOT_DEATH * np.sqrt(np.maximum(deaths, 0)), MAX_SIZE)
+
+
+def death_stops() -> list[tuple[str, float]]:
+    """The size key of single events: no reported figure, two tolls, and the toll from which markers stop growing."""
+    capped = math.ceil(((MAX_SIZE - BASE_SIZE) / SIZE_PER_ROOT_DEATH) ** 2)
+    deaths = [0, 10, 50, capped]
+    sizes = marker_sizes(pd.Series(deaths, dtype="Float64"))
+    labels = ["none or not reported", "10 deaths", "50 deaths", f"{capped:,} or more"]
+    return [(label, float(size)) for label, size in zip(labels, sizes, strict=True)]
 
 
 def fan_out(events: pd.DataFrame, *, step: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -125,7 +144,8 @@ def point_traces(events: pd.DataFrame, colour_by: str, view: regions.View) -> li
     return [*rims, *markers, *holes]
 
 
-def cell_traces(events: pd.DataFrame, colour_by: str) -> tuple[list[go.Scattermap], str, str]:
+def cell_traces(events: pd.DataFrame, colour_by: str) -> tuple[list[go.Scattermap], str, str, list[tuple[str, float]]]:
+    """Events grouped into the finest grid with at most `MAX_CELLS` cells: traces, key, note and size key."""
     lat = events["latitude"].to_numpy(dtype=float)
     lon = events["longitude"].to_numpy(dtype=float)
     grid = finest_grid(lat, lon, CELL_SIZES, MAX_CELLS)
@@ -143,9 +163,10 @@ def cell_traces(events: pd.DataFrame, colour_by: str) -> tuple[list[go.Scatterma
             *(groups[c].tolist() for c in ("events", "breakdown", "deaths", "not_reported", "imprecise")), strict=True
         )
     ]
-    traces = bubble_traces(groups, order, colour_by, "cell", bubble_sizes(groups["events"], smallest=6, largest=30))
+    sizes = {"smallest": CELL_SIZES_PIXELS[0], "largest": CELL_SIZES_PIXELS[1]}
+    traces = bubble_traces(groups, order, colour_by, "cell", bubble_sizes(groups["events"], **sizes))
     note = (
         f"{len(events):,} events are too many to draw one by one (the limit is {MAX_POINTS:,}): "
         f"they are grouped into {len(groups):,} cells of {size}°. Narrow the filters or pick a region to see single events."
     )
-    return traces, _CELLS_KEY.replace("{cell}", f"{size}"), note
+    return traces, _CELLS_KEY.replace("{cell}", f"{size}"), note, count_stops(groups["events"], **sizes)

@@ -8,12 +8,13 @@ import plotly.graph_objects as go
 
 from tensions.data.categorical import value_codes
 from tensions.data.literal import plotly_literal
-from tensions.figures.map.aggregate import aggregate_groups, bubble_sizes, bubble_traces, deaths_line
+from tensions.figures.map.aggregate import aggregate_groups, bubble_sizes, bubble_traces, count_stops, deaths_line
 from tensions.figures.map.encoding import category_order
 
+PROVINCE_SIZES = (9.0, 48.0)  # the smallest and largest bubble, in pixels
 PROVINCES_KEY = (
-    "Bubble size: events per province (admin 1), drawn at the province's gazetteer point, "
-    "else at the mean of its events; colour: the most frequent {colour}."
+    "Bubble size: events per province (admin 1); colour: the most frequent {colour}.<br>"
+    "Drawn at the province's gazetteer point, else at the mean of its events."
 )
 
 
@@ -77,9 +78,12 @@ def province_label(country: str, admin1: str) -> str:
     return f"{admin1}, {country}" if admin1 else f"{country} (no province given)"
 
 
-def province_traces(events: pd.DataFrame, colour_by: str, places: pd.DataFrame | None) -> list[go.Scattermap]:
+def province_traces(
+    events: pd.DataFrame, colour_by: str, places: pd.DataFrame | None
+) -> tuple[list[go.Scattermap], list[tuple[str, float]]]:
+    """One bubble per province, and the size key of its bubbles."""
     if events.empty:
-        return []
+        return [], []
     totals = province_totals(events, places=places, colour_by=colour_by)
     order = category_order(colour_by, events[colour_by])
     where = {"gazetteer": "Drawn at the province's gazetteer point", "events": "Drawn at the mean of its events"}
@@ -91,4 +95,6 @@ def province_traces(events: pd.DataFrame, colour_by: str, places: pd.DataFrame |
         + f"<br><i>{where[row.at]}. Click to list the events.</i>"
         for row in totals.itertuples()
     ]
-    return bubble_traces(totals, order, colour_by, "province", bubble_sizes(totals["events"], smallest=9, largest=48))
+    sizes = {"smallest": PROVINCE_SIZES[0], "largest": PROVINCE_SIZES[1]}
+    traces = bubble_traces(totals, order, colour_by, "province", bubble_sizes(totals["events"], **sizes))
+    return traces, count_stops(totals["events"], **sizes)
