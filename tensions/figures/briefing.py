@@ -63,6 +63,12 @@ TITLE_SIZE = 50
 SUBTITLE_SIZE = 28
 FOOTER_SIZE = 18
 SIDE_MARGIN = 40  # px from the slide's left edge to the title, caption and footer, at 1920 wide
+# The numbered list of key events beside the figure, when their labels do not fit: type sizes tried, largest
+# first, for the list to take at most `LIST_MAX_COLUMNS` columns (at 1920 wide).
+LIST_FONT_SIZES = (18, 16, 15, 14, 13, 12)
+LIST_COLUMN_PX = 330
+LIST_GAP_PX = 28
+LIST_MAX_COLUMNS = 2
 
 
 @dataclass(frozen=True)
@@ -110,10 +116,11 @@ def default_title(events: pd.DataFrame, state: FilterState) -> str:
     return f"Regional tensions, {span}"
 
 
-def default_subtitle(events: pd.DataFrame, lanes: str) -> str:
+def default_subtitle(events: pd.DataFrame, lanes: str, *, numbered: bool = False) -> str:
     """How many events, how they are grouped, and what the labels are."""
     count = f"{len(events):,} event{'s' if len(events) != 1 else ''}"
-    return f"{count} by {LANES[lanes].lower()}, key events labelled"
+    labels = "key events numbered and listed" if numbered else "key events labelled"
+    return f"{count} by {LANES[lanes].lower()}, {labels}"
 
 
 def publishers(events: pd.DataFrame) -> list[str]:
@@ -204,11 +211,12 @@ def slide_text(
     lanes: str = "theatre",
     unlabelled: int = 0,
     brief_name: str | None = None,
+    numbered: bool = False,
 ) -> SlideText:
     """The slide's title (default from the period), subtitle, caption and source footer, unescaped."""
     return SlideText(
         title=title.strip() or default_title(events, state),
-        subtitle=subtitle.strip() if subtitle.strip() else default_subtitle(events, lanes),
+        subtitle=subtitle.strip() if subtitle.strip() else default_subtitle(events, lanes, numbered=numbered),
         caption=caption_text(events, state, data_as_of, unlabelled=unlabelled, brief_name=brief_name),
         footer=source_line(events, data_as_of),
     )
@@ -243,21 +251,28 @@ def briefing_figure(
     top = (34 + TITLE_SIZE * 1.2 + SUBTITLE_SIZE * 1.5 + 14) * scale if show_title else 22 * scale
     bottom = (caption_lines + 1) * footer_size * 1.35 + 16 * scale
     start, end = period_of(events, state)
-    fig = event_timeline(
-        events,
-        lanes=lanes,
-        granularity=granularity,
-        period=(start, end),
-        changes=changes,
-        bands=[_scaled_band(b, scale) for b in bands],
-        width=width,
-        height=height,
-        style=style,
-        layout_width=layout_width,
-        reserve_top=top,
-        reserve_bottom=bottom,
-        range_slider=False,
-    )
+    options = {
+        "lanes": lanes,
+        "granularity": granularity,
+        "period": (start, end),
+        "changes": changes,
+        "bands": [_scaled_band(b, scale) for b in bands],
+        "width": width,
+        "height": height,
+        "style": style,
+        "reserve_top": top,
+        "reserve_bottom": bottom,
+        "range_slider": False,
+    }
+    fig = event_timeline(events, layout_width=layout_width, **options)
+    key_list: KeyList | None = None
+    if fig.layout.meta["unlabelled_key_events"]:
+        # The labels do not all fit: every key event gets a number, named in a list beside the figure.
+        list_top = top - 8 * scale
+        list_bottom = height - bottom
+        key_list = key_list_layout(fig.layout.meta["key_labels"], list_bottom - list_top, scale)
+        narrower = layout_width - key_list.width if layout_width is not None else None
+        fig = event_timeline(events, layout_width=narrower, reserve_right=key_list.width, numbered=True, **options)
     unlabelled = len(fig.layout.meta["unlabelled_key_events"])
     words = slide_text(
         events,
@@ -268,6 +283,7 @@ def briefing_figure(
         lanes=lanes,
         unlabelled=unlabelled,
         brief_name=brief_name,
+        numbered=key_list is not None,
     )
     margin = fig.layout.margin
     plot_w = width - margin.l - margin.r
@@ -303,6 +319,22 @@ def briefing_figure(
     notes.append(
         _text(paper_x(side), paper_y(bottom_y + len(caption) * line_h), footer, footer_size, theme.TEXT_COLOUR)
     )
+    entries: list[str] = []
+    if key_list is not None:
+        left = width - side - key_list.width + LIST_GAP_PX * scale
+        columns = key_list.fill(fig.layout.meta["key_labels"])
+        entries = [line for rows in columns for _, line in rows]
+        for column, rows in enumerate(columns):
+            for row, line in rows:
+                notes.append(
+                    _text(
+                        paper_x(left + column * key_list.column_width),
+                        paper_y(list_top + row * key_list.row_height),
+                        line,
+                        key_list.font_size,
+                        theme.TEXT_COLOUR,
+                    )
+                )
     fig.update_layout(
         annotations=[*fig.layout.annotations, *notes],
         width=width,
@@ -315,9 +347,64 @@ def briefing_figure(
             "subtitle": words.subtitle,
             "caption": words.caption,
             "footer": footer,
+            "key_list": entries,
         },
     )
     return fig
+
+
+@dataclass(frozen=True)
+class KeyList:
+    """The numbered list of key events beside the slide's figure: its type size, rows and columns."""
+
+    font_size: float
+    row_height: float
+    column_width: float
+    rows: int  # rows in one column
+    columns: int
+    gap: float
+
+    @property
+    def width(self) -> float:
+        """Px the list takes from the figure's width, its gap included."""
+        return self.columns * self.column_width + self.gap
+
+    def entry_lines(self, group: dict) -> list[str]:
+        """ "12 Midnight Hammer: US hits Fordow", one line per event of a numbered group, each cut to the column."""
+        return [
+            fit_text(f"{group['text']} {name}", self.font_size, self.column_width - self.gap) for name in group["names"]
+        ]
+
+    def fill(self, groups: Sequence[dict]) -> list[list[tuple[int, str]]]:
+        """The lines of each column as (row, text), in order; every line starts with its number."""
+        lines = [line for group in groups for line in self.entry_lines(group)]
+        return [list(enumerate(lines[i : i + self.rows])) for i in range(0, len(lines), self.rows)]
+
+
+def key_list_layout(groups: Sequence[dict], height: float, scale: float) -> KeyList:
+    """The largest type at which the key events' list fits `height` px in `LIST_MAX_COLUMNS` columns."""
+    for size in LIST_FONT_SIZES:
+        layout = _key_list_at(groups, height, scale, size)
+        if layout.columns <= LIST_MAX_COLUMNS:
+            return layout
+    return layout
+
+
+def _key_list_at(groups: Sequence[dict], height: float, scale: float, size: float) -> KeyList:
+    font_size = size * scale
+    row_height = font_size * 1.3
+    widest = max(
+        (text_width(f"{group['text']} {name}", font_size) for group in groups for name in group["names"]), default=0.0
+    )
+    probe = KeyList(
+        font_size=font_size,
+        row_height=row_height,
+        column_width=min(widest + LIST_GAP_PX * scale, LIST_COLUMN_PX * scale),
+        rows=max(1, int(height // row_height)),
+        columns=1,
+        gap=LIST_GAP_PX * scale,
+    )
+    return replace(probe, columns=len(probe.fill(groups)))
 
 
 def _text(x: float, y: float, text: str, size: float, colour: str, *, bold: bool = False) -> dict:

@@ -88,6 +88,8 @@ def event_timeline(
     reserve_bottom: float = 0.0,
     range_slider: bool = True,
     max_markers: int = MAX_MARKERS,
+    reserve_right: float = 0.0,
+    numbered: bool = False,
 ) -> go.Figure:
     """Events in swimlanes (by theatre or actor family) over time, with counts and deaths per period below.
 
@@ -95,7 +97,9 @@ def event_timeline(
     `layout_width` is the width the key-event labels are laid out for (default `width`: a page whose
     chart may be squeezed passes less). `changes` (event_id, change, event_date, the lane columns,
     details) marks what changed since a saved brief. `reserve_top`/`reserve_bottom` keep room for a
-    slide's title and footer. Facts about the result (lanes, unlabelled key events) are in `layout.meta`.
+    slide's title and footer, `reserve_right` a list beside the plot. `numbered` labels key events with
+    numbers (1, 2, … by date) instead of words, for a list beside the figure that names them. Facts about
+    the result (lanes, key-event labels, unlabelled key events) are in `layout.meta`.
     """
     if lanes not in LANES:
         raise ValueError(f"lanes must be one of {sorted(LANES)}, not {lanes!r}")
@@ -118,9 +122,10 @@ def event_timeline(
     types = types_present(events)
     imprecise = imprecise_dates(events).to_numpy()
     deaths = events["fatalities"].to_numpy(dtype=float, na_value=0.0)
-    key_idx = np.flatnonzero(is_key_event(events).to_numpy())
+    is_key = is_key_event(events).to_numpy()
+    key_idx = np.flatnonzero(is_key)
     key_items = key_item_groups(bool(imprecise.any()), bool(len(key_idx)), changed, style)
-    margins = _margins(types, key_items, lane_names, style, width, reserve_top, reserve_bottom, slider)
+    margins = _margins(types, key_items, lane_names, style, width, reserve_top, reserve_bottom, reserve_right, slider)
     plot_w = width - margins["l"] - margins["r"]
     label_w = (layout_width or width) - margins["l"] - margins["r"]
     span_ms = (x1 - x0).total_seconds() * 1000
@@ -137,38 +142,47 @@ def event_timeline(
     # Key-event labels are laid out in px along the axis, in rows above the top lane's markers.
     key_order = key_idx[np.argsort(x_ms[key_idx], kind="stable")]
     key_px = x_ms[key_order] * label_w / span_ms
-    # Key events closer than a label's inset share one label (same-day events, typically).
-    groups = [key_order[g] for g in group_close(key_px, 2 * style.label_inset)]
-    labels = pd.Series(key_event_labels(events.iloc[key_order]).to_numpy(dtype=object), index=key_order)
-    texts = [" · ".join(dict.fromkeys(str(t) for t in labels[g])) for g in groups]
-    widths = [text_width(t, style.label_font_size) + 2 * style.label_pad for t in texts]
-    weights = [(1 + np.log10(1 + deaths[g].max())) ** 2 for g in groups]
     in_top = lane_pos == top_lane
-    clearance = (
-        float(sizes[in_top].max(initial=style.marker_min)) / 2
-        + (style.ring_pad / 2 + style.ring_line if len(key_order) else 0)
-        + style.label_pad * 2
-    )
+    # How far markers (and their key-event rings) reach above the top lane and below the bottom one.
+    reach = sizes / 2 + np.where(is_key, style.ring_pad / 2 + style.ring_line, 0.0) + style.marker_line
+    clearance = float(reach[in_top].max(initial=style.marker_min / 2)) + style.label_pad * 2
+    # A dodged marker sits off its lane's centre: counted at the tallest lane, to be sure.
+    floor = float((reach - np.minimum(offsets, 0) * style.max_lane_px)[lane_pos == 0].max(initial=0.0))
     panels: list[Panel | None] = [None, *bands, counts_panel(granularity, style), fatalities_panel(granularity, style)]
     others = [panel.height_px for panel in panels[1:]]
     rows_allowed = style.max_label_rows
     if not screen:
         budget = _events_budget(height, margins, others, style)
-        spare = budget - len(lane_names) * style.min_lane_px - max(0.0, clearance - style.min_lane_px / 2)
+        spare = (
+            budget
+            - len(lane_names) * style.min_lane_px
+            - max(0.0, clearance - style.min_lane_px / 2)
+            - max(0.0, floor - style.min_lane_px / 2)
+        )
         rows_allowed = int(max(0, min(style.max_label_rows, (spare - style.label_pad) // style.label_row_px)))
-    anchors_px = [float(np.mean(x_ms[g])) * label_w / span_ms for g in groups]
-    placements = layout_labels(
-        anchors_px,
-        widths,
-        rows=rows_allowed,
-        gap=style.label_gap,
-        clearance=style.label_clearance,
-        inset=style.label_inset,
-        right=label_w,
-        weights=weights,
-    )
+    labels = pd.Series(key_event_labels(events.iloc[key_order]).to_numpy(dtype=object), index=key_order)
+    # Key events closer than a label's inset share one label (same-day events, typically). Numbered, those
+    # closer than a digit share one number, and, when the numbers do not all fit, those closer than two.
+    digit = text_width("8", style.label_font_size)
+    for near in (digit + style.label_pad, 2 * digit + 2 * style.label_pad) if numbered else (2 * style.label_inset,):
+        groups = [key_order[g] for g in group_close(key_px, near)]
+        names = [list(dict.fromkeys(str(t) for t in labels[g])) for g in groups]
+        texts = [str(n) for n in range(1, len(groups) + 1)] if numbered else [" · ".join(n) for n in names]
+        anchors_px = [float(np.mean(x_ms[g])) * label_w / span_ms for g in groups]
+        placements = layout_labels(
+            anchors_px,
+            [text_width(t, style.label_font_size) + 2 * style.label_pad for t in texts],
+            rows=rows_allowed,
+            gap=style.label_gap,
+            clearance=style.label_clearance,
+            inset=style.label_inset,
+            right=label_w,
+            weights=[(1 + np.log10(1 + deaths[g].max())) ** 2 for g in groups],
+        )
+        if all(p is not None for p in placements):
+            break
     used_rows = max((p.row + 1 for p in placements if p is not None), default=0)
-    geometry = _geometry(style, width, height, margins, others, len(lane_names), clearance, used_rows)
+    geometry = _geometry(style, width, height, margins, others, len(lane_names), clearance, floor, used_rows)
 
     canvas = Canvas()
     canvas.layout.update(theme.house_layout(font_size=round(style.font_size)))
@@ -215,6 +229,15 @@ def event_timeline(
             "granularity": granularity,
             "label_rows": used_rows,
             "key_events": [str(events["event_id"].iloc[i]) for i in key_order],
+            "key_labels": [
+                {
+                    "text": text,
+                    "names": name,
+                    "events": [str(events["event_id"].iloc[i]) for i in group],
+                    "placed": p is not None,
+                }
+                for text, name, group, p in zip(texts, names, groups, placements, strict=True)
+            ],
             "unlabelled_key_events": [
                 str(events["event_id"].iloc[i])
                 for group, p in zip(groups, placements, strict=True)
@@ -265,10 +288,12 @@ def _margins(
     width: float,
     reserve_top: float,
     reserve_bottom: float,
+    reserve_right: float,
     slider: bool,
 ) -> dict[str, float]:
     left = max(text_width(name, style.tick_font_size) for name in lane_names) + style.tick_font_size * 1.2
-    plot_w = width - left - style.margin_right
+    right = style.margin_right + reserve_right
+    plot_w = width - left - right
     row = legend_row_height(style)
     legend_h = legend_rows(types, style, plot_w) * row
     key_lines = wrap_key_lines(key_items, style.legend_font_size, plot_w)
@@ -277,7 +302,7 @@ def _margins(
     slider_h = style.range_slider_px + style.tick_font_size * 1.2 if slider else 0
     return {
         "l": left,
-        "r": style.margin_right,
+        "r": right,
         "t": reserve_top + legend_h + key_h + row * 0.4,
         "b": reserve_bottom + ticks + slider_h + style.margin_bottom,
         "legend_h": legend_h,
@@ -298,8 +323,11 @@ def _geometry(
     others: Sequence[float],
     lanes: int,
     clearance: float,
+    floor: float,
     used_rows: int,
 ) -> Geometry:
+    """Sizes in px: lanes as tall as the budget allows (within the style's limits), and room above the top
+    lane (`clearance`) and below the bottom one (`floor`) for the markers that reach beyond their lane."""
     band = used_rows * style.label_row_px + (style.label_pad if used_rows else 0)
     others = list(others)
     if height is None:
@@ -307,11 +335,15 @@ def _geometry(
     else:
         budget = _events_budget(height, margins, others, style)
         lane_px = (budget - band) / lanes
-        if used_rows and clearance > lane_px / 2:
-            lane_px = (budget - band - clearance) / (lanes - 0.5)
+        # The top lane's markers and the bottom lane's reach half a lane beyond its centre (and more when
+        # larger): each such overhang takes half a lane less from the lanes' share.
+        for _ in range(2):
+            over = [reach for reach in (clearance, floor) if reach > lane_px / 2]
+            lane_px = (budget - band - sum(over)) / max(lanes - 0.5 * len(over), 0.5)
         # Lanes shrink below their minimum only when the figure is too short for anything else.
         lane_px = max(min(style.min_lane_px, lane_px), min(style.max_lane_px, lane_px), 4.0)
-    label_base = max(lanes * lane_px, (lanes - 0.5) * lane_px + clearance) if used_rows else lanes * lane_px
+    floor_px = max(0.0, floor - lane_px / 2)
+    label_base = max(lanes * lane_px, (lanes - 0.5) * lane_px + clearance) + floor_px
     events_px = label_base + band
     if height is not None:
         # Lanes have a maximum height: what they cannot use goes to the panels below.
@@ -331,6 +363,7 @@ def _geometry(
         gap=style.panel_gap_px,
         lane_px=lane_px,
         label_base_px=label_base,
+        floor_px=floor_px,
     )
 
 
@@ -381,7 +414,7 @@ def _style_axes(
     if slider:
         axes[f"xaxis{rows}"]["rangeslider"] = {"visible": True, "thickness": style.range_slider_px / geometry.plot_h}
     axes["yaxis"] |= {
-        "range": [-0.5, geometry.lane_units(geometry.panel_px[0])],
+        "range": [geometry.lane_units(0.0), geometry.lane_units(geometry.panel_px[0])],
         "tickvals": [lane_y[name] for name in lane_names],
         "ticktext": [plotly_literal(name) for name in lane_names],
         "tickfont": tick_font,

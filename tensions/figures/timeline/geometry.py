@@ -17,6 +17,7 @@ class Geometry:
     gap: float
     lane_px: float
     label_base_px: float  # bottom of label row 0, measured up from the bottom of the events panel
+    floor_px: float = 0.0  # room under the bottom lane for the markers that reach below it
 
     @property
     def plot_w(self) -> float:
@@ -36,4 +37,4 @@ class Geometry:
 
     def lane_units(self, px: float) -> float:
         """A height in px above the events panel's bottom, in the lanes' y units (lane i sits at y=i)."""
-        return px / self.lane_px - 0.5
+        return (px - self.floor_px) / self.lane_px - 0.5

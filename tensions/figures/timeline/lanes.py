@@ -18,7 +18,7 @@ from tensions.figures.timeline.canvas import Canvas
 from tensions.figures.timeline.events import lane_values, types_present
 from tensions.figures.timeline.geometry import Geometry
 from tensions.figures.timeline.panels import Bins
-from tensions.figures.timeline.style import CHANGE_WORDS, DODGE, TOP_LANE_DODGE, TimelineStyle
+from tensions.figures.timeline.style import BOTTOM_LANE_DODGE, CHANGE_WORDS, DODGE, TOP_LANE_DODGE, TimelineStyle
 
 
 def dodge_offsets(lane_pos: np.ndarray, x_px: np.ndarray, top_lane: float, threshold: float) -> np.ndarray:
@@ -31,7 +31,7 @@ def dodge_offsets(lane_pos: np.ndarray, x_px: np.ndarray, top_lane: float, thres
             run += 1
         else:
             run = 0
-        pattern = TOP_LANE_DODGE if lane_pos[i] == top_lane else DODGE
+        pattern = TOP_LANE_DODGE if lane_pos[i] == top_lane else BOTTOM_LANE_DODGE if lane_pos[i] == 0 else DODGE
         offsets[i] = pattern[run % len(pattern)]
         if run == 0:
             previous_x = x_px[i]

@@ -13,7 +13,7 @@ from tensions.data import taxonomy
 from tensions.data.categorical import positions_in
 from tensions.data.literal import plotly_literal
 from tensions.figures import theme
-from tensions.figures.timeline.canvas import Canvas
+from tensions.figures.timeline.canvas import Canvas, axis_suffix
 from tensions.figures.timeline.style import SCREEN, TimelineStyle
 
 
@@ -160,4 +160,45 @@ def _draw_fatalities(fig: Canvas, context: PanelContext) -> None:
         ),
         row=context.row,
     )
-    fig.update_yaxis(context.row, rangemode="tozero", tickformat=",d")
+    ceiling = deaths_ceiling(reported[chosen])
+    if ceiling is None:
+        fig.update_yaxis(context.row, rangemode="tozero", tickformat=",d")
+        return
+    # A spike would flatten every other period: the axis stops above the others, and each bar it cuts
+    # carries its total at the top of the panel.
+    fig.update_yaxis(context.row, range=[0, ceiling], tickformat=",d")
+    suffix = axis_suffix(context.row)
+    cut = chosen[reported[chosen] > ceiling]
+    # Cut bars a few periods apart share one note, so that their totals never overlap.
+    runs = np.split(cut, np.flatnonzero(np.diff(cut) > 3) + 1) if len(cut) else []
+    for run in runs:
+        fig.add_annotation(
+            x=bins.centres[run[0]],
+            y=ceiling,
+            xref=f"x{suffix}",
+            yref=f"y{suffix}",
+            text="▲ " + " · ".join(f"{reported[i]:,.0f}" for i in run),
+            showarrow=False,
+            xanchor="left",
+            yanchor="top",
+            xshift=context.style.bar_width,
+            font={"size": context.style.panel_title_size, "color": theme.TEXT_COLOUR},
+            bgcolor=theme.BACKGROUND,
+            borderpad=1,
+        )
+
+
+def deaths_ceiling(totals: np.ndarray, *, spike: float = 3.0) -> float | None:
+    """Where the deaths axis stops when a few periods tower over the rest, else None (the axis shows all).
+
+    A period is a spike when its total is more than `spike` times the 90th percentile of the periods with
+    deaths; the axis then ends 15% above the largest of the others. Fewer than five periods: no cut.
+    """
+    positive = np.asarray(totals, dtype=float)
+    positive = positive[positive > 0]
+    if len(positive) < 5:
+        return None
+    spikes = positive > spike * np.quantile(positive, 0.9)
+    if not spikes.any() or spikes.all():
+        return None
+    return float(positive[~spikes].max()) * 1.15

@@ -24,9 +24,10 @@ DATE_FORMATS: list[dict] = [
     {"dtickrange": ["M11", None], "value": "%Y"},
 ]
 # Vertical offsets (in lanes) for markers that would sit on top of each other; the top lane only dodges
-# downwards so that its markers never reach up into the labels.
+# downwards so that its markers never reach up into the labels, the bottom lane only upwards.
 DODGE = (0.0, 0.26, -0.26, 0.13, -0.13)
 TOP_LANE_DODGE = (0.0, -0.26, -0.13)
+BOTTOM_LANE_DODGE = (0.0, 0.26, 0.13)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,180 @@
+"""The briefing slide on a dense period: no marker clipped, every key event named, spikes not flattening deaths."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from tensions.analysis.filters import FilterState
+from tensions.data import taxonomy
+from tensions.data.load import load_dataset
+from tensions.figures.briefing import briefing_figure
+from tensions.figures.timeline.events import is_key_event
+from tensions.figures.timeline.panels import deaths_ceiling
+from tests.conftest import FIXTURE_DATA
+
+AS_OF = dt.date(2026, 6, 23)
+START, END = pd.Timestamp("2023-10-07"), pd.Timestamp("2026-06-17")
+
+
+@pytest.fixture(scope="module")
+def dense() -> pd.DataFrame:
+    """About 600 events over 32 months in every theatre, 96 of them key events bunched in crises, the
+    7 October 2023 spike (1,139 deaths) and a large key event in June 2025 in the bottom lane."""
+    template = load_dataset(FIXTURE_DATA).events.iloc[[1]]
+    rng = np.random.default_rng(18)
+    n = 600
+    days = rng.integers(0, (END - START).days + 1, n)
+    days[:40] = rng.integers(610, 625, 40)  # a crowded fortnight in June 2025
+    rows = template.loc[template.index.repeat(n)].reset_index(drop=True)
+    rows["event_id"] = [f"E{i:04d}" for i in range(n)]
+    rows["event_date"] = START + pd.to_timedelta(days, unit="D")
+    rows["theatre"] = rng.choice(taxonomy.THEATRES[:6], n)
+    rows["event_type"] = rng.choice(taxonomy.EVENT_TYPES, n)
+    deaths = rng.choice([np.nan, 0, 1, 5, 20, 60], n)
+    rows["fatalities"] = pd.array(deaths, dtype="Float64").round().astype("Int64")
+    key = np.zeros(n, dtype=bool)
+    key[:24] = True  # in the crowded fortnight
+    key[100:172] = True
+    rows["tags"] = np.where(key, "strikes;key", "strikes")
+    rows["label"] = [f"Key event number {i} in words" if k else pd.NA for i, k in enumerate(key)]
+    bottom = taxonomy.THEATRES[5]
+    rows.loc[0, ["event_date", "theatre", "fatalities"]] = [START, bottom, 1139]
+    rows.loc[1, ["event_date", "theatre", "fatalities"]] = [pd.Timestamp("2025-06-13"), bottom, 600]
+    rows["time_precision"] = "day"
+    for column in ("theatre", "event_type", "tags", "label", "time_precision"):
+        rows[column] = rows[column].astype(template[column].dtype)
+    return rows.sort_values("event_date", ignore_index=True)
+
+
+def slide(events: pd.DataFrame, start: str | None = None, **filters: object) -> go.Figure:
+    chosen = events if start is None else events[events["event_date"] >= start]
+    state = FilterState(start=dt.date.fromisoformat(start) if start else None, **filters)
+    return briefing_figure(chosen, state=state, data_as_of=AS_OF)
+
+
+VIEWS = {
+    "full period": {},
+    "last 12 months": {"start": "2025-06-17"},
+    "one theatre": {"theatre": taxonomy.THEATRES[5]},
+    "two types": {"types": taxonomy.EVENT_TYPES[:2]},
+    "a month": {"start": "2025-06-01", "end": "2025-06-30"},
+}
+
+
+def view(events: pd.DataFrame, name: str) -> go.Figure:
+    options = dict(VIEWS[name])
+    chosen = events
+    if "theatre" in options:
+        chosen = chosen[chosen["theatre"] == options.pop("theatre")]
+    if "types" in options:
+        chosen = chosen[chosen["event_type"].isin(options.pop("types"))]
+    if "end" in options:
+        chosen = chosen[chosen["event_date"] <= options.pop("end")]
+    return slide(chosen, **options)
+
+
+def lane_px_per_unit(fig: go.Figure) -> float:
+    layout = fig.layout
+    plot_h = layout.height - layout.margin.t - layout.margin.b
+    low, high = layout.yaxis.range
+    return (layout.yaxis.domain[1] - layout.yaxis.domain[0]) * plot_h / (high - low)
+
+
+@pytest.mark.parametrize("name", list(VIEWS))
+def test_every_marker_and_ring_lies_inside_the_lanes_axis(dense, name):
+    fig = view(dense, name)
+    low, high = fig.layout.yaxis.range
+    per_unit = lane_px_per_unit(fig)
+    checked = 0
+    for trace in fig.data:
+        if trace.type != "scatter" or trace.mode != "markers" or trace.yaxis not in (None, "y") or trace.y[0] is None:
+            continue
+        y = np.asarray(trace.y, dtype=float)
+        reach = (np.broadcast_to(np.asarray(trace.marker.size, dtype=float), y.shape) + trace.marker.line.width) / 2
+        assert (y - reach / per_unit >= low).all(), trace.name
+        assert (y + reach / per_unit <= high).all(), trace.name
+        checked += len(y)
+    assert checked >= 2 * is_key_event(dense).sum() or name != "full period"
+
+
+def test_the_bottom_lane_gets_room_for_its_largest_ringed_marker(dense):
+    fig = slide(dense)
+    assert fig.layout.yaxis.range[0] < -0.5
+
+
+@pytest.mark.parametrize("name", list(VIEWS))
+def test_every_key_event_in_view_has_a_label_or_a_number_in_the_list(dense, name):
+    fig = view(dense, name)
+    meta = fig.layout.meta
+    drawn = {a.text for a in fig.layout.annotations if a.yref == "y"}
+    listed = set(meta["key_list"])
+    named = set()
+    for group in meta["key_labels"]:
+        assert group["placed"]
+        assert group["text"] in drawn
+        if meta["key_list"]:
+            assert all(f"{group['text']} {name}" in listed for name in group["names"])
+        named |= set(group["events"])
+    assert named == set(meta["key_events"])
+    assert len(named) == len(set(meta["key_events"])) > 0
+    assert not meta["unlabelled_key_events"]
+
+
+def test_a_crowded_slide_numbers_key_events_and_lists_them_beside_the_figure(dense):
+    fig = slide(dense)
+    meta = fig.layout.meta
+    assert meta["key_list"] and meta["key_labels"][0]["text"] == "1"
+    assert "numbered and listed" in meta["subtitle"]
+    list_x = [a.x for a in fig.layout.annotations if a.xref == "paper" and a.text in meta["key_list"]]
+    assert min(list_x) > 1  # right of the plot, on the slide
+    plot_w = fig.layout.width - fig.layout.margin.l - fig.layout.margin.r
+    assert fig.layout.margin.l + max(list_x) * plot_w < fig.layout.width
+
+
+def test_a_quiet_slide_labels_key_events_in_words(dense):
+    key = is_key_event(dense)
+    fig = slide(dense[~key | key.cumsum().le(3)])
+    meta = fig.layout.meta
+    assert not meta["key_list"]
+    assert meta["key_labels"][0]["text"].startswith("Key event number")
+
+
+def fatalities_axis(fig: go.Figure) -> tuple[str, go.layout.YAxis]:
+    rows = len([k for k in fig.layout.to_plotly_json() if k.startswith("yaxis")])
+    return f"y{rows}", fig.layout[f"yaxis{rows}"]
+
+
+def test_the_deaths_axis_is_cut_above_ordinary_weeks_and_the_spike_carries_its_total(dense):
+    fig = slide(dense)
+    ref, axis = fatalities_axis(fig)
+    assert axis.range is not None and axis.range[1] < 1139 / 2
+    first_week = dense.loc[dense["event_date"] < "2023-10-09", "fatalities"].sum()  # the week of 2 Oct 2023
+    assert first_week >= 1139
+    notes = [a.text for a in fig.layout.annotations if a.yref == ref]
+    assert any(f"{first_week:,}" in text for text in notes)
+
+
+def test_deaths_axis_shows_everything_without_a_spike(dense):
+    even = dense.assign(fatalities=pd.array([5] * len(dense), dtype="Int64"))
+    fig = slide(even[~even["event_date"].between("2025-06-01", "2025-06-30")])  # without the crowded fortnight
+    ref, axis = fatalities_axis(fig)
+    assert axis.range is None and axis.rangemode == "tozero"
+    assert not [a for a in fig.layout.annotations if a.yref == ref]
+
+
+@pytest.mark.parametrize(
+    ("totals", "ceiling"),
+    [
+        ([1139, 40, 30, 20, 10, 5, 5, 5, 5, 5], 40 * 1.15),
+        ([50, 40, 30, 20, 10, 5], None),
+        ([2571, 1431, 1139, 510, 120, 90, 60, 40, 30, 20, *[10] * 30], 120 * 1.15),
+        ([1000, 5], None),
+    ],
+)
+def test_deaths_ceiling_sets_spikes_aside(totals, ceiling):
+    assert deaths_ceiling(np.array(totals, dtype=float)) == pytest.approx(ceiling)
