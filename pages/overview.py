@@ -6,6 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
+import sync_view
 import ui
 from tensions.analysis import overrides, summary, tension
 from tensions.data.literal import markdown_literal
@@ -20,6 +21,7 @@ st.title("Regional tensions")
 st.caption(ui.view_caption(dataset, state))
 if notice := summary.stale_data_notice(dataset.data_as_of, dt.date.today()):
     st.warning(notice)
+sync_view.new_since_last_sync(dataset)
 
 if events.empty:
     ui.no_events_message()

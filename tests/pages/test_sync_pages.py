@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tensions.data.guard import local_grant
 from tensions.data.literal import markdown_literal
-from tensions.ingest.sync import SyncSettings
+from tensions.ingest.sync import SyncSettings, sync_source
 from tests.conftest import APP_ROOT, as_curator
 from tests.ingest.sync.stubs import AcledStub, acled_row
 
@@ -30,6 +31,10 @@ def acled() -> Iterator[AcledStub]:
         stub.put(acled_row("IRQ7", "2025-03-10", 1_741_600_000, fatalities=2))
         stub.put(acled_row("SYR7", "2025-03-11", 1_741_700_000, country="Syria", location="Damascus"))
         yield stub
+
+
+def acled_settings(stub: AcledStub) -> dict:
+    return {"acled_url": stub.url, "acled_email": AcledStub.EMAIL, "acled_password": AcledStub.PASSWORD}
 
 
 def acled_secrets(stub: AcledStub) -> dict:
@@ -92,3 +97,27 @@ def test_a_failed_sync_shows_its_error_and_the_page_keeps_what_was_stored(data_d
     assert table["UCDP GED"]["last synced"] == "never"
     assert table["UCDP GED"]["last run"].startswith("failed ")
     assert "no UCDP access token" in table["UCDP GED"]["last run"]
+
+
+def test_the_overview_shows_nothing_of_syncs_before_the_first(data_dir):
+    at = open_page("overview.py")
+    assert not at.exception
+    assert "New since the last sync" not in [h.value for h in at.subheader]
+
+
+def test_the_overview_lists_what_the_last_sync_brought_how_the_index_moved_and_watch_list_alerts(data_dir, acled):
+    sync_source(local_grant(), "acled", data_dir, SyncSettings.from_env({}, **acled_settings(acled)))
+    (data_dir / "watchlist.toml").write_text('countries = ["Iraq"]\nactors = ["Kataib Hezbollah"]\n')
+    at = open_page("overview.py")
+    assert not at.exception
+    assert "New since the last sync" in [h.value for h in at.subheader]
+    frames = [d.value for d in at.dataframe]
+    syncs = next(f for f in frames if "last synced" in f.columns).set_index("source")
+    assert syncs.loc["ACLED", "added"] == 2
+    new = next(f for f in frames if "original_id" in f.columns)
+    assert sorted(new["original_id"]) == ["IRQ7", "SYR7"]
+    moved = next(f for f in frames if "without" in f.columns).set_index("country")
+    assert moved.loc["Iraq", "new_events"] == 1 and moved.loc["Iraq", "with"] > moved.loc["Iraq", "without"]
+    warnings = [w.value for w in at.warning]
+    assert "Watch list: " + markdown_literal("1 new event(s) in Iraq (threshold 1)") in warnings
+    assert "Watch list: " + markdown_literal("2 new event(s) name Kataib Hezbollah (threshold 1)") in warnings
