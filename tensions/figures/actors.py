@@ -30,29 +30,34 @@ def affiliation_chart(
 ) -> go.Figure:
     """The affiliation tree (`actor_profile.affiliation_tree`) as a treemap or sunburst, coloured by family.
 
-    Each box is as large as the events of the actor itself plus its affiliates' boxes; its label gives the
-    distinct events of the whole branch on the label's own line, so a box with children (whose header has
-    one line) shows it too. Families and two levels below them are drawn at once; click a box to open it.
+    Each box is as large as the events of the actor itself plus its affiliates' boxes and shows the distinct
+    events of the whole branch: a box with children carries them in its label (its header draws the label
+    alone), a leaf on a second line. Families and two levels below them are drawn at once; click a box to
+    open it.
     """
     trace_type = go.Treemap if style == "treemap" else go.Sunburst
     colours = [theme.ACTOR_FAMILY_COLOURS.get(f, theme.UNKNOWN_COLOUR) for f in tree["family"]]
     backed = [f"<br>backed by {plotly_literal(b)}" if b else "" for b in tree["backed_by"]]
-    custom = np.column_stack([_escaped(tree["kind"]), tree["own"], tree["total"], backed]) if len(tree) else None
+    has_children = tree["id"].isin(set(tree["parent"])).tolist()
+    names = _escaped(tree["label"])
+    labels = [f"{n} · {t:,} events" if c else n for n, t, c in zip(names, tree["total"], has_children, strict=True)]
+    templates = ["<b>%{label}</b>" if c else "<b>%{label}</b><br>%{customdata[2]} events" for c in has_children]
+    custom = np.column_stack([_escaped(tree["kind"]), tree["own"], tree["total"], backed, names]) if len(tree) else None
     extra = {"tiling": {"pad": 3}, "pathbar": {"visible": True, "textfont": {"size": 13}}} if style == "treemap" else {}
     fig = go.Figure(
         trace_type(
             ids=_escaped(tree["id"]),
-            labels=_escaped(tree["label"]),
+            labels=labels,
             parents=_escaped(tree["parent"]),
             values=tree["own"],
             branchvalues="remainder",
             maxdepth=maxdepth,
             marker={"colors": colours, "line": {"color": theme.BACKGROUND, "width": 1}},
             customdata=custom,
-            texttemplate="<b>%{label}</b> · %{customdata[2]} events",
+            texttemplate=templates,
             textfont={"size": 14},
             hovertemplate=(
-                "<b>%{label}</b> (%{customdata[0]})<br>%{customdata[1]} events itself,"
+                "<b>%{customdata[4]}</b> (%{customdata[0]})<br>%{customdata[1]} events itself,"
                 " %{customdata[2]} with its affiliates%{customdata[3]}<extra></extra>"
             ),
             sort=True,

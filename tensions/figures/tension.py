@@ -209,7 +209,8 @@ def arrows_table(trends: pd.DataFrame) -> pd.DataFrame:
     """The trend table as a reader scans it: area, arrow, computed or judgement, change, baseline, why."""
     trend_column = "shown_trend" if "shown_trend" in trends else "trend"
     basis = trends["basis"] if "basis" in trends else pd.Series(COMPUTED, index=trends.index)
-    missing = pd.Series(None, index=trends.index, dtype="object")
+    # A computed trend has no rationale or analyst: blank, not the table's "None".
+    missing = pd.Series("", index=trends.index, dtype="object")
     return pd.DataFrame(
         {
             "area": trends["area"],
@@ -223,8 +224,8 @@ def arrows_table(trends: pd.DataFrame) -> pd.DataFrame:
             "index": trends["index"].round(1),
             "previous": trends["previous"].round(1),
             "computed": [trend_label(t) for t in trends["trend"]],
-            "rationale": trends.get("rationale", missing),
-            "analyst": trends.get("analyst", missing),
+            "rationale": trends.get("rationale", missing).fillna(""),
+            "analyst": trends.get("analyst", missing).fillna(""),
         }
     ).reset_index(drop=True)
 

@@ -87,11 +87,18 @@ def test_the_matrix_puts_actor1_on_rows_and_actor2_on_columns():
     assert heatmap.text[1][0] == ""  # Hezbollah never acted on itself: an empty cell, not 0
 
 
-def test_every_tree_label_carries_its_count_on_one_line_and_small_labels_hide_instead_of_shrinking(dataset):
+def test_every_tree_box_shows_its_count_and_small_labels_hide_instead_of_shrinking(dataset):
     fig = figures.affiliation_chart(actor_profile.affiliation_tree(dataset.events, dataset.actors))
     trace = fig.data[0]
-    # One line: a box with children shows only its header line, which must hold the count too.
-    assert "<br>" not in trace.texttemplate and "%{customdata[2]} events" in trace.texttemplate
+    ids = list(trace.ids)
+    # A box with children draws only its label in its header, so the label carries the count (4 events).
+    united_states = ids.index("actor/United States")
+    assert trace.labels[united_states] == "United States · 4 events"
+    # A leaf shows its name, and its count on a second line.
+    us_forces = ids.index("actor/US forces")
+    assert trace.labels[us_forces] == "US forces"
+    assert trace.texttemplate[us_forces] == "<b>%{label}</b><br>%{customdata[2]} events"
+    assert int(trace.customdata[us_forces][2]) == 3
     assert fig.layout.uniformtext.minsize == figures.TREE_MIN_FONT >= 11
     assert fig.layout.uniformtext.mode == "hide"
     assert trace.maxdepth == 3  # families and two levels below them at once

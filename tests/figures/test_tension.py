@@ -109,6 +109,8 @@ def test_the_arrows_table_shows_the_shown_trend_its_basis_and_the_computed_one()
     ]
     # Iraq's baseline (0.5 points per 4 weeks) is near zero: its 9 recent points are new activity, not +1,700%.
     assert table["change_pct"].tolist() == ["+39%", "new activity"]
+    # The computed trend has no rationale or analyst: blank cells, which the table would otherwise show as "None".
+    assert table.loc[1, ["rationale", "analyst"]].tolist() == ["", ""]
     assert figures.trend_css("▼ improved") == f"color: {theme.TREND_COLOURS['improved']}"
 
 
