@@ -60,6 +60,7 @@ MARKER_OPACITY = 0.9
 GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
 JITTER_PIXELS = 8.0
 JITTER_DEGREES = (0.01, 0.3)
+MAX_FAN_DEGREES = 0.8  # the widest a place's spiral may grow (about 90 km)
 
 
 def category_order(colour_by: str, values: pd.Series) -> list[str]:

@@ -30,6 +30,7 @@ from tensions.figures.map.encoding import (
     JITTER_PIXELS,
     MARKER_OPACITY,
     MAX_CELLS,
+    MAX_FAN_DEGREES,
     MAX_POINTS,
     MAX_SIZE,
     RIM_PIXELS,
@@ -40,13 +41,12 @@ from tensions.figures.map.encoding import (
 )
 
 POINTS_KEY = (
-    "Marker size: reported deaths; a dark rim marks a reported figure (no rim: not reported). "
-    "Hollow: known only to the province or the month.<br>"
-    "Events at the same place are fanned out around it; the hover card gives the place."
+    "Marker size: reported deaths; a dark rim marks a reported figure (no rim: not reported).<br>"
+    "Hollow: known only to the province or the month. Events at the same place are fanned out around it."
 )
 CELL_SIZES_PIXELS = (6.0, 30.0)  # the smallest and largest cell bubble
 _CELLS_KEY = (
-    "Each bubble groups the events in a {cell}° grid cell, at their mean position; "
+    "Each bubble groups the events in a {cell}° grid cell, at their mean position;<br>"
     "size: number of events; colour: the most frequent {colour}."
 )
 
@@ -75,7 +75,9 @@ def fan_out(events: pd.DataFrame, *, step: float) -> tuple[np.ndarray, np.ndarra
     groups = places.groupby(["lat", "lon"], sort=False)
     rank = groups.cumcount().to_numpy()
     count = groups["lat"].transform("size").to_numpy()
-    radius = step * np.sqrt(rank)
+    # A place's spiral never reaches beyond `MAX_FAN_DEGREES`: a busy city's events stay around the city
+    # (packed tighter) instead of spilling over the province.
+    radius = np.minimum(step, MAX_FAN_DEGREES / np.sqrt(np.maximum(count - 1, 1))) * np.sqrt(rank)
     angle = rank * GOLDEN_ANGLE
     lat_out = np.clip(lat + radius * np.sin(angle), -85, 85)
     lon_out = lon + radius * np.cos(angle) / np.maximum(np.cos(np.radians(lat)), 0.2)
