@@ -106,7 +106,7 @@ st.dataframe(
         "change_pct": st.column_config.TextColumn(
             "Last 4 weeks vs baseline", help="Against the average 4 weeks of the 52 weeks before them."
         ),
-        "rationale": st.column_config.TextColumn("Analyst's rationale", width="large"),
+        "rationale": st.column_config.TextColumn("Analyst's rationale", width="medium"),
         "analyst": "Analyst",
     },
     height="content",
@@ -116,12 +116,13 @@ st.caption(
     "▲ deteriorated, ▼ improved, ► unchanged. *computed*: derived from the index with the threshold below; "
     "*analyst judgement*: set by the named analyst, with the computed trend beside it."
 )
-st.markdown("**Biggest movers**")
-movers = tension.biggest_movers(trends, top=6)
-if movers.empty:
-    st.caption(f"No country's index moved in {month_label}.")
-else:
-    st.plotly_chart(tension_figures.movers_chart(movers), theme=None, key="index_movers")
+with st.columns([3, 2])[0]:  # bars of a few areas read better at half width
+    st.markdown("**Biggest movers**")
+    movers = tension.biggest_movers(trends, top=6)
+    if movers.empty:
+        st.caption(f"No country's index moved in {month_label}.")
+    else:
+        st.plotly_chart(tension_figures.movers_chart(movers), theme=None, key="index_movers")
 
 moved = trends.loc[trends["change"].abs().sort_values(ascending=False, kind="stable").index]
 moved = moved[moved["change"] != 0]
