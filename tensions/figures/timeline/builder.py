@@ -136,7 +136,8 @@ def event_timeline(
     sizes = np.full(len(events), float(style.marker_min))
     sizes[drawn] = sizes_for(deaths[drawn], style)
     lane_pos = np.array([lane_y.get(name, 0.0) for name in order])[lane_code]
-    offsets = dodge_offsets(lane_pos, x_ms * plot_w / span_ms, top_lane, style.dodge_px) if detailed else 0 * lane_pos
+    x_px = x_ms * plot_w / span_ms
+    offsets = dodge_offsets(lane_pos, x_px, top_lane, style.dodge_px, sizes) if detailed else 0 * lane_pos
     y = lane_pos + offsets
 
     # Key-event labels are laid out in px along the axis, in rows above the top lane's markers.

@@ -21,13 +21,17 @@ from tensions.figures.timeline.panels import Bins
 from tensions.figures.timeline.style import BOTTOM_LANE_DODGE, CHANGE_WORDS, DODGE, TOP_LANE_DODGE, TimelineStyle
 
 
-def dodge_offsets(lane_pos: np.ndarray, x_px: np.ndarray, top_lane: float, threshold: float) -> np.ndarray:
-    """Small vertical offsets (in lanes) for markers closer than `threshold` px to the previous one in a lane."""
+def dodge_offsets(
+    lane_pos: np.ndarray, x_px: np.ndarray, top_lane: float, threshold: float, sizes: np.ndarray | None = None
+) -> np.ndarray:
+    """Small vertical offsets (in lanes) for markers closer than `threshold` px (or than most of their own
+    diameter, `sizes`) to the first of a run in a lane, so that they spread over the lane's height."""
     offsets = np.zeros(len(lane_pos))
     order = np.lexsort((x_px, lane_pos))
+    near = np.maximum(threshold, 0.6 * sizes) if sizes is not None else np.full(len(lane_pos), threshold)
     previous_lane, previous_x, run = None, -np.inf, 0
     for i in order:
-        if lane_pos[i] == previous_lane and x_px[i] - previous_x < threshold:
+        if lane_pos[i] == previous_lane and x_px[i] - previous_x < near[i]:
             run += 1
         else:
             run = 0

@@ -14,6 +14,7 @@ from tensions.data import taxonomy
 from tensions.data.load import load_dataset
 from tensions.figures.briefing import briefing_figure
 from tensions.figures.timeline.events import is_key_event
+from tensions.figures.timeline.lanes import dodge_offsets
 from tensions.figures.timeline.panels import deaths_ceiling
 from tests.conftest import FIXTURE_DATA
 
@@ -178,3 +179,18 @@ def test_deaths_axis_shows_everything_without_a_spike(dense):
 )
 def test_deaths_ceiling_sets_spikes_aside(totals, ceiling):
     assert deaths_ceiling(np.array(totals, dtype=float)) == pytest.approx(ceiling)
+
+
+def test_same_day_markers_in_a_lane_spread_over_the_lane_and_the_edge_lanes_stay_inside():
+    lane = np.array([0, 0, 0, 2, 2, 2, 2, 2, 4, 4, 4], dtype=float)
+    x = np.array([0, 0, 0, 50, 50, 50, 50, 50, 9, 9, 9], dtype=float)
+    offsets = dodge_offsets(lane, x, top_lane=4.0, threshold=7.0)
+    assert len(set(offsets[lane == 2])) == 5 and (np.abs(offsets) < 0.5).all()
+    assert (offsets[lane == 0] >= 0).all() and len(set(offsets[lane == 0])) == 3  # the bottom lane: upwards
+    assert (offsets[lane == 4] <= 0).all() and len(set(offsets[lane == 4])) == 3  # the top lane: downwards
+
+
+def test_large_markers_are_spread_when_closer_than_most_of_their_size():
+    lane, x = np.array([1.0, 1.0]), np.array([0.0, 20.0])
+    assert (dodge_offsets(lane, x, top_lane=3.0, threshold=7.0) == 0).all()
+    assert dodge_offsets(lane, x, top_lane=3.0, threshold=7.0, sizes=np.array([40.0, 40.0]))[1] != 0
