@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from tensions.curation import access, editor, history, new_rows, places, saving, snapshot
+from tensions.curation import access, editor, history, new_rows, places, review_queue, saving, snapshot
 from tensions.curation.intake.drafts import guess_headline, read_article
 from tensions.curation.intake.records import Article
 from tensions.curation.intake.review import highlight_html, review_frame, rows_from_review
@@ -680,6 +680,65 @@ def history_tab(folder: Path) -> None:
         st.dataframe(pd.DataFrame({"backup": [p.name for p in backups[:50]]}), hide_index=True)
 
 
+def review_tab(desk: Desk, columns: dict, *, blocked: bool) -> None:
+    """Synced events that no curated event covers: promote one into a draft curated event, or dismiss it."""
+    session, base = desk.session, desk.base
+    st.caption(
+        "Events synced from ACLED, UCDP or GDELT in the region that match no curated event (same kind of event, the "
+        f"same or an adjacent day, within {review_queue.MATCH_KM:.0f} km). Promote one into a draft, correct it and "
+        "save it, or dismiss it; either way it leaves the queue, and the decision is logged."
+    )
+    queue = review_queue.pending(desk.folder, base.events)
+    if queue.empty:
+        st.info("Nothing to review: every synced event is covered or decided (or nothing has been synced yet).")
+        return
+    st.markdown(f"**{len(queue):,} synced event(s) to review**, newest first")
+    ui.events_dataframe(queue.head(500), [c for c in review_queue.QUEUE_COLUMNS if c in queue], key="review_table")
+    by_id = queue.set_index("event_id", drop=False)
+    picked = st.selectbox(
+        "Event to review",
+        list(by_id.index),
+        format_func=lambda i: (
+            f"{by_id.at[i, 'event_date']:%Y-%m-%d} {by_id.at[i, 'country']}: {by_id.at[i, 'event_type']} ({i})"
+        ),
+        key="review_pick",
+    )
+    draft = review_queue.draft_event(by_id.loc[picked], taken_ids=base.events["event_id"].dropna())
+    st.caption("The draft, pre-filled from the synced event; correct it before saving (it is validated as any edit).")
+    edited = st.data_editor(
+        editor.editor_frame(draft),
+        key=f"review_draft_{session.review_generation}_{picked}",
+        hide_index=True,
+        column_config=columns,
+    )
+    if blocked:
+        st.warning(BLOCKED_MESSAGE)
+    promote_column, dismiss_column = st.columns(2)
+    if promote_column.button("Save as a curated event", key="review_promote", type="primary", disabled=blocked):
+        row = editor.raw_from_editor(edited, draft, draft.index)
+        outcome = desk.save(events=new_rows.append_rows(base.events, row))
+        if isinstance(outcome, saving.SaveResult):
+            decided(desk, picked, "promoted", curated_event_id=str(row["event_id"].iloc[0]))
+            desk.saved(outcome)
+        show_refusal(outcome)
+    if dismiss_column.button("Dismiss", key="review_dismiss") and decided(desk, picked, "dismissed"):
+        session.flash = ("success", "Dismissed: the event leaves the queue, and the decision is logged.")
+        st.rerun()
+
+
+def decided(desk: Desk, synced_id: str, decision: str, *, curated_event_id: str | None = None) -> bool:
+    """Remember a review decision; say so and return False when it could not be written."""
+    try:
+        review_queue.record_decision(
+            desk.folder, synced_id, decision, grant=desk.grant, curated_event_id=curated_event_id
+        )
+    except (NotAuthorised, DataNotWritable) as error:
+        st.error(f"The decision was not recorded: {markdown_literal(error)}")
+        return False
+    desk.session.review_generation += 1
+    return True
+
+
 # --------------------------------------------------------------------------- the page
 
 dataset, state, events = ui.current_view()
@@ -717,8 +776,8 @@ show_flash(curating)
 desk = Desk(curating, base, grant, config, folder)
 gazetteer = Gazetteer(to_typed(base.places, PLACES))
 columns = event_columns(base)
-tab_add, tab_edit, tab_article, tab_places, tab_history = st.tabs(
-    ["Add an event", "Edit events", "From an article", "Places", "History"]
+tab_add, tab_edit, tab_article, tab_review, tab_places, tab_history = st.tabs(
+    ["Add an event", "Edit events", "From an article", "Review queue", "Places", "History"]
 )
 # The Edit tab is filled first: whether its table holds unsaved edits decides what the other tabs may save.
 with tab_edit:
@@ -727,6 +786,8 @@ with tab_add:
     add_tab(desk, gazetteer, blocked=blocked)
 with tab_article:
     article_tab(desk, columns, blocked=blocked)
+with tab_review:
+    review_tab(desk, columns, blocked=blocked)
 with tab_places:
     places_tab(desk, gazetteer, online_lookup(*geocoding_settings(secrets)))
 with tab_history:

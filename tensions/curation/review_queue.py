@@ -20,8 +20,10 @@ from tensions.curation.history import AUDIT_LOG
 from tensions.curation.new_rows import event_row, propose_event_id
 from tensions.data import guard, taxonomy
 from tensions.data.schema import EVENTS
-from tensions.ingest.imported import dataset_title
+from tensions.ingest.imported import combine_events, dataset_title
+from tensions.ingest.sync import SOURCES
 from tensions.ingest.sync.state import sync_dir
+from tensions.ingest.sync.store import read_synced
 
 MATCH_KM = 50.0
 MATCH_DAYS = 1
@@ -94,15 +96,28 @@ def covered(synced: pd.DataFrame, curated: pd.DataFrame, *, km: float = MATCH_KM
 
 
 def review_queue(synced: pd.DataFrame | None, curated: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFrame:
-    """The synced events in the region that no curated event covers and no curator decided on, newest first."""
+    """The synced events in the region that no curated event covers and no curator decided on, newest first
+    (every column: `QUEUE_COLUMNS` are the ones to list)."""
     if synced is None or synced.empty:
         return pd.DataFrame(columns=QUEUE_COLUMNS)
     in_region = synced["country"].astype("string").isin(list(taxonomy.COUNTRY_BY_NAME)).fillna(False).to_numpy()
     undecided = ~synced["event_id"].astype("string").isin(list(decisions["event_id"].dropna())).fillna(False).to_numpy()
     candidates = synced[in_region & undecided]
     waiting = candidates[~covered(candidates, curated).to_numpy()]
-    waiting = waiting.sort_values(["event_date", "event_id"], ascending=[False, True], kind="stable")
-    return waiting[[c for c in QUEUE_COLUMNS if c in waiting]].reset_index(drop=True)
+    return waiting.sort_values(["event_date", "event_id"], ascending=[False, True], kind="stable").reset_index(
+        drop=True
+    )
+
+
+def synced_events(data_dir: Path) -> pd.DataFrame | None:
+    """Every source's synced events (not uploaded files) as one frame; None before the first sync."""
+    frames = [events for name in SOURCES if (events := read_synced(Path(data_dir), name)[0]) is not None]
+    return combine_events(frames) if frames else None
+
+
+def pending(data_dir: Path, curated: pd.DataFrame) -> pd.DataFrame:
+    """The review queue of the data folder: its synced events against `curated` and the decisions so far."""
+    return review_queue(synced_events(data_dir), curated, read_decisions(data_dir))
 
 
 def draft_event(synced_event: pd.Series, *, taken_ids: Iterable[str]) -> pd.DataFrame:

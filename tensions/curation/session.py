@@ -18,7 +18,7 @@ from tensions.curation.snapshot import Snapshot
 from tensions.errors import TensionsError
 
 # The widget keys of each tab start with these; signing out clears them with the session.
-WIDGET_PREFIXES: tuple[str, ...] = ("curation_", "intake_", "places_", "add_")
+WIDGET_PREFIXES: tuple[str, ...] = ("curation_", "intake_", "places_", "add_", "review_")
 
 
 @dataclass
@@ -47,6 +47,7 @@ class CurateSession:
     intake_generation: int = 0
     lookups: PlaceLookups | None = None
     places_generation: int = 0
+    review_generation: int = 0  # a new number gives the review queue's draft editor a new key
 
     def adopt(self, base: Snapshot, working: pd.DataFrame | None = None) -> None:
         """Work from `base` (after loading or saving); the table editor starts afresh."""

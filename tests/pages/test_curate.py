@@ -185,7 +185,14 @@ def test_the_right_password_from_the_environment_signs_in(data, monkeypatch):
     at.text_input(key="signin_name").input("Ann")
     at.text_input(key="signin_password").input(PASSWORD)
     at.button(key="signin_submit").click().run()
-    assert [t.label for t in at.tabs] == ["Add an event", "Edit events", "From an article", "Places", "History"]
+    assert [t.label for t in at.tabs] == [
+        "Add an event",
+        "Edit events",
+        "From an article",
+        "Review queue",
+        "Places",
+        "History",
+    ]
     assert "Curating as Ann (password)" in at.sidebar.caption[-1].value
 
 
