@@ -146,6 +146,10 @@ def event_timeline(
     in_top = lane_pos == top_lane
     # How far markers (and their key-event rings) reach above the top lane and below the bottom one.
     reach = sizes / 2 + np.where(is_key, style.ring_pad / 2 + style.ring_line, 0.0) + style.marker_line
+    if changed is not None:
+        # A ring round an event changed since a brief is wider still (see `draw_changes`).
+        marked = events["event_id"].astype(str).isin(changed["event_id"].astype(str)).to_numpy()
+        reach[marked] = sizes[marked] / 2 + style.ring_pad * 1.3 + style.ring_line * 0.6 + style.marker_line
     clearance = float(reach[in_top].max(initial=style.marker_min / 2)) + style.label_pad * 2
     # A dodged marker sits off its lane's centre: counted at the tallest lane, to be sure.
     floor = float((reach - np.minimum(offsets, 0) * style.max_lane_px)[lane_pos == 0].max(initial=0.0))

@@ -194,3 +194,14 @@ def test_large_markers_are_spread_when_closer_than_most_of_their_size():
     lane, x = np.array([1.0, 1.0]), np.array([0.0, 20.0])
     assert (dodge_offsets(lane, x, top_lane=3.0, threshold=7.0) == 0).all()
     assert dodge_offsets(lane, x, top_lane=3.0, threshold=7.0, sizes=np.array([40.0, 40.0]))[1] != 0
+
+
+def test_rings_of_changes_since_a_brief_stay_inside_the_lanes_axis(dense):
+    bottom = dense[dense["theatre"] == taxonomy.THEATRES[5]].nlargest(3, "fatalities")
+    changes = bottom[["event_id", "event_date", "theatre", "actor1_family"]].assign(change="revised", details="d")
+    fig = briefing_figure(dense, state=FilterState(), data_as_of=AS_OF, changes=changes)
+    ring = next(t for t in fig.data if t.name == "Revised since the brief")
+    low, high = fig.layout.yaxis.range
+    reach = (np.asarray(ring.marker.size, dtype=float) + ring.marker.line.width) / 2 / lane_px_per_unit(fig)
+    y = np.asarray(ring.y, dtype=float)
+    assert (y - reach >= low).all() and (y + reach <= high).all()
