@@ -100,13 +100,17 @@ def review_queue(synced: pd.DataFrame | None, curated: pd.DataFrame, decisions: 
     (every column: `QUEUE_COLUMNS` are the ones to list)."""
     if synced is None or synced.empty:
         return pd.DataFrame(columns=QUEUE_COLUMNS)
-    in_region = synced["country"].astype("string").isin(list(taxonomy.COUNTRY_BY_NAME)).fillna(False).to_numpy()
-    undecided = ~synced["event_id"].astype("string").isin(list(decisions["event_id"].dropna())).fillna(False).to_numpy()
-    candidates = synced[in_region & undecided]
-    waiting = candidates[~covered(candidates, curated).to_numpy()]
-    return waiting.sort_values(["event_date", "event_id"], ascending=[False, True], kind="stable").reset_index(
-        drop=True
-    )
+    in_region = synced["country"].isin(list(taxonomy.COUNTRY_BY_NAME)).to_numpy(dtype=bool, na_value=False)
+    decided = list(decisions["event_id"].dropna())
+    undecided = ~synced["event_id"].isin(decided).to_numpy(dtype=bool, na_value=False)
+    # Only the columns the match needs are sliced, and the rows taken once at the end: a queue of 100,000
+    # synced events is built on every rerun of the Curate page.
+    candidates = np.flatnonzero(in_region & undecided)
+    matched = covered(synced[["event_date", "event_type", "latitude", "longitude"]].iloc[candidates], curated)
+    waiting = candidates[~matched.to_numpy()]
+    days = pd.to_datetime(synced["event_date"]).to_numpy()[waiting]
+    newest_first = waiting[np.argsort(-days.astype("datetime64[s]").astype("int64"), kind="stable")]
+    return synced.take(newest_first).reset_index(drop=True)
 
 
 def synced_events(data_dir: Path) -> pd.DataFrame | None:
