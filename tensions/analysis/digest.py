@@ -79,20 +79,20 @@ def index_movement(
     them (`events` may or may not hold them already), biggest change first."""
     if new_events is None or new_events.empty:
         return pd.DataFrame({c: pd.Series(dtype="float64") for c in MOVEMENT_COLUMNS}).astype({"country": "string"})
-    new_ids = set(new_events["event_id"].astype(str))
-    without = events[~events["event_id"].astype(str).isin(new_ids).to_numpy()]
     last = pd.Timestamp(as_of)
     first = last - pd.Timedelta(days=WINDOW_DAYS - 1)
 
     def window_sums(frame: pd.DataFrame) -> pd.Series:
-        if frame.empty:
+        """Index points per country from `frame`'s events in the window (only those rows are scored)."""
+        inside = frame[((frame["event_date"] >= first) & (frame["event_date"] <= last)).to_numpy()]
+        if inside.empty:
             return pd.Series(dtype="float64")
-        scored = tension.event_scores(frame, actors)
-        inside = (scored["event_date"] >= first) & (scored["event_date"] <= last)
-        return scored.loc[inside, "score"].groupby(scored.loc[inside, "country"].astype(str)).sum()
+        return tension.event_scores(inside, actors)["score"].groupby(inside["country"].astype(str)).sum()
 
-    before = window_sums(without)
-    after = window_sums(combine_events([without, new_events]) if len(without) else new_events)
+    new_ids = new_events["event_id"].astype(str).unique()
+    # "With" is the rest plus the new events: the two sets are disjoint, so their sums add.
+    before = window_sums(events[~events["event_id"].astype(str).isin(new_ids).to_numpy()])
+    after = before.add(window_sums(new_events), fill_value=0.0)
     counts = new_events["country"].astype(str).value_counts()
     table = pd.DataFrame({"country": counts.index.astype("string"), "new_events": counts.to_numpy()})
     table["without"] = table["country"].map(before).astype("float64").fillna(0.0).round(1)
