@@ -15,17 +15,6 @@ from tensions.data.paths import data_dir
 from tensions.errors import InvalidDataError
 from tensions.ingest.sync import events_changed_since, last_syncs
 
-NEW_EVENT_COLUMNS = [
-    "event_date",
-    "dataset",
-    "original_id",
-    "country",
-    "location",
-    "event_type",
-    "actor1",
-    "actor2",
-    "fatalities",
-]
 SHOWN_NEW_EVENTS = 200
 
 
@@ -60,7 +49,7 @@ def new_since_last_sync(dataset: Dataset) -> None:
         + (f"; the {SHOWN_NEW_EVENTS:,} most recent are listed." if len(new) > SHOWN_NEW_EVENTS else ".")
     )
     newest = new.sort_values("event_date", ascending=False, kind="stable").head(SHOWN_NEW_EVENTS)
-    ui.events_dataframe(newest, [c for c in NEW_EVENT_COLUMNS if c in newest], key="overview_new_events")
+    ui.events_dataframe(newest, [c for c in digest.SYNCED_EVENT_COLUMNS if c in newest], key="overview_new_events")
     st.markdown(
         f"**How the index moved**: each country's index over the 4 weeks to {as_of:%d %b %Y}, without and with them"
     )

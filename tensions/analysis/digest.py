@@ -26,6 +26,21 @@ from tensions.ingest.sync.state import SourceState, SyncReport
 WATCHLIST_FILE = "watchlist.toml"
 WINDOW_DAYS = 28
 MOVEMENT_COLUMNS = ["country", "new_events", "without", "with", "change"]
+# The columns that show a synced event where it came from and what it was (Overview, Curate's review queue).
+SYNCED_EVENT_COLUMNS = [
+    "event_date",
+    "dataset",
+    "original_id",
+    "country",
+    "location",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "actor2",
+    "fatalities",
+    "source",
+    "source_url",
+]
 SYNC_TABLE_COLUMNS = ["source", "last synced", "added", "revised", "removed", "rejected", "stored", "last run"]
 
 

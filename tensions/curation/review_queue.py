@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from tensions.analysis.digest import SYNCED_EVENT_COLUMNS
 from tensions.curation.history import AUDIT_LOG
 from tensions.curation.new_rows import event_row, propose_event_id
 from tensions.data import guard, taxonomy
@@ -30,21 +31,7 @@ MATCH_DAYS = 1
 DECISIONS_FILE = "review.csv"
 DECISION_COLUMNS = ["event_id", "decision", "curated_event_id", "who", "decided_at"]
 DECISIONS = ("promoted", "dismissed")
-QUEUE_COLUMNS = [
-    "event_id",
-    "dataset",
-    "original_id",
-    "event_date",
-    "country",
-    "location",
-    "event_type",
-    "sub_event_type",
-    "actor1",
-    "actor2",
-    "fatalities",
-    "source",
-    "source_url",
-]
+QUEUE_COLUMNS = ["event_id", *SYNCED_EVENT_COLUMNS]
 EARTH_RADIUS_KM = 6371.0
 
 
