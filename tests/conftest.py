@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import shutil
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -11,9 +13,19 @@ import pytest
 
 import ui
 from tensions.curation import access
+from tensions.export.render import stop_renderer
 
 FIXTURE_DATA = Path(__file__).parent / "fixtures" / "data"
 APP_ROOT = Path(__file__).parent.parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def close_the_export_browser() -> Iterator[None]:
+    """Static exports share one Chromium per process (kaleido's), started by the first export: the tests of
+    every module reuse it rather than start their own, and it is closed here, not in the interpreter's shutdown."""
+    yield
+    if "kaleido" in sys.modules:
+        stop_renderer()
 
 
 CURATOR_PASSWORD = "correct horse battery staple"

@@ -15,7 +15,7 @@ from tensions.data.load import load_dataset
 from tensions.errors import TensionsError
 from tensions.export.briefing import check_choices, export_briefing, export_file_name
 from tensions.export.deck import KEY_EVENTS_PER_SLIDE, Deck, briefing_pptx, key_event_rows
-from tensions.export.render import renderer_available, stop_renderer
+from tensions.export.render import renderer_available
 from tests.conftest import FIXTURE_DATA
 
 needs_chromium = pytest.mark.skipif(not renderer_available(), reason="static export needs Chromium")
@@ -25,14 +25,6 @@ AS_OF = dt.date(2025, 4, 7)
 @pytest.fixture(scope="module")
 def events() -> pd.DataFrame:
     return load_dataset(FIXTURE_DATA).events
-
-
-@pytest.fixture(scope="module", autouse=True)
-def close_the_browser():
-    """Exports share one Chromium per process; close it here rather than in the interpreter's shutdown."""
-    yield
-    if renderer_available():
-        stop_renderer()
 
 
 def tiny_png() -> bytes:
