@@ -69,7 +69,7 @@ def test_choosing_an_umbrella_shows_its_chain_and_its_factions_events(at):
 def test_where_an_actor_acts_is_drawn_on_the_offline_map(at):
     places = chart(at, "places_map")
     assert {trace["type"] for trace in places["data"]} == {"scattermap"}
-    assert places["layout"]["map"]["style"] == "white-bg"  # the shipped basemap, no tile server
+    assert places["layout"]["map"]["style"]["sources"] == {}  # the shipped basemap, no tile server
 
 
 def test_without_affiliates_only_the_actors_own_events_count(at):
