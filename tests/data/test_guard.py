@@ -17,7 +17,7 @@ import pytest
 
 from tensions.analysis import briefs, overrides
 from tensions.analysis.filters import FilterState
-from tensions.curation import access, saving, snapshot
+from tensions.curation import access, review_queue, saving, snapshot
 from tensions.data import guard
 from tensions.data.load import load_dataset
 from tensions.data.schema import PLACES
@@ -181,6 +181,9 @@ GUARDED: dict[str, Callable[[Path, object], object]] = {
     "tensions.ingest.sync.acled:AcledAuth._save": lambda d, g: AcledAuth(
         SyncContext(SyncSettings(), None, d, g)  # type: ignore[arg-type]  # no client: nothing is fetched
     )._save(),
+    "tensions.curation.review_queue:record_decision": lambda d, g: review_queue.record_decision(
+        d, "IRQ7", "dismissed", grant=g
+    ),
 }
 
 NOT_GRANTS = {
