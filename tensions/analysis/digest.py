@@ -41,7 +41,7 @@ SYNCED_EVENT_COLUMNS = [
     "source",
     "source_url",
 ]
-SYNC_TABLE_COLUMNS = ["source", "last synced", "added", "revised", "removed", "rejected", "stored", "last run"]
+SYNC_TABLE_COLUMNS = ["live source", "last synced", "added", "revised", "removed", "rejected", "stored", "last run"]
 
 
 @dataclass(frozen=True)
@@ -203,7 +203,7 @@ def last_sync_table(states: dict[str, SourceState]) -> pd.DataFrame:
         run, success = state.last_run, state.last_success
         rows.append(
             {
-                "source": dataset_title(name),
+                "live source": dataset_title(name),
                 "last synced": _when(success.started_at) if success else "never",
                 "added": success.added if success else None,
                 "revised": success.revised if success else None,

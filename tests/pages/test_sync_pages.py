@@ -52,7 +52,7 @@ def open_page(name: str, *, curator: bool = False, secrets: dict | None = None) 
 
 def sync_table(at: AppTest) -> dict[str, dict]:
     frame = next(d.value for d in at.dataframe if "last synced" in d.value.columns)
-    return {row["source"]: row for row in frame.to_dict("records")}
+    return {row["live source"]: row for row in frame.to_dict("records")}
 
 
 def shown_text(at: AppTest) -> str:
@@ -112,7 +112,7 @@ def test_the_overview_lists_what_the_last_sync_brought_how_the_index_moved_and_w
     assert not at.exception
     assert "New since the last sync" in [h.value for h in at.subheader]
     frames = [d.value for d in at.dataframe]
-    syncs = next(f for f in frames if "last synced" in f.columns).set_index("source")
+    syncs = next(f for f in frames if "last synced" in f.columns).set_index("live source")
     assert syncs.loc["ACLED", "added"] == 2
     new = next(f for f in frames if "original_id" in f.columns)
     assert sorted(new["original_id"]) == ["IRQ7", "SYR7"]
