@@ -1,7 +1,7 @@
 """Hostile text in the data (event notes, actor and place names) renders as text on every page, in Chromium.
 
-The app is served from a copy of the fixture data with markup in every text field a page shows. Each
-page in the navigation is opened, its charts hovered over, and the test asserts that no payload ran
+The app is served from a copy of the fixture data with markup in every text field a page shows. One test per
+page script in `pages/` opens the page, hovers over its charts, and asserts that no payload ran
 (`window.__pwned` stays undefined, no dialog opens) and no request left this machine. CSV downloads
 must neutralise spreadsheet formulas.
 """
@@ -10,20 +10,21 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlparse
 
 import pandas as pd
 import pytest
 from PIL import Image
+from playwright.sync_api import Browser, expect
 
 from tensions.curation.access import PASSWORD_ENV
 from tensions.data.validate import validate_folder
-from tests.conftest import FIXTURE_DATA
-from tests.e2e.conftest import full_screenshot, serve, wait_for_app
+from tests.conftest import APP_ROOT, FIXTURE_DATA
+from tests.e2e.conftest import full_screenshot, open_front_page, rerun, served, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -32,6 +33,8 @@ SCRIPT = "<script>window.__pwned=1</script>"
 LABEL = "<img src=x onerror=alert(1)>"  # a key event's label: at most 32 characters
 FORMULA = '=HYPERLINK("http://example.invalid","open me")'
 PASSWORD = "hostile input test passphrase"
+# Every page script: Streamlit serves each at /<name>, except the default page, served at the app's root.
+PAGES = sorted(path.stem for path in (APP_ROOT / "pages").glob("*.py"))
 
 
 def append_row(path: Path, row: dict[str, str]) -> None:
@@ -103,21 +106,26 @@ def hostile_data(folder: Path) -> Path:
     return folder
 
 
+class HostileApp(NamedTuple):
+    url: str
+    links: dict[str, str]  # each page script's link in the app's navigation
+
+
+def links_by_page(links: list[str]) -> dict[str, str]:
+    """Each page script's link: /<name>, or the app's root for the default page, which has no path of its own."""
+    by_path = {urlparse(link).path.strip("/"): link for link in links}
+    unnamed = [name for name in PAGES if name not in by_path]
+    assert "" in by_path and len(unnamed) == 1 and len(by_path) == len(PAGES), f"{links} for the pages {PAGES}"
+    [default] = unnamed
+    return {name: by_path[name] for name in PAGES if name in by_path} | {default: by_path[""]}
+
+
 @pytest.fixture(scope="module")
-def hostile_app(tmp_path_factory) -> Iterator[str]:
+def hostile_app(browser: Browser, tmp_path_factory) -> Iterator[HostileApp]:
+    """The app on the hostile data, served once for this module's tests, its front page opened once."""
     folder = hostile_data(tmp_path_factory.mktemp("hostile") / "data")
-    previous = os.environ.get(PASSWORD_ENV)
-    os.environ[PASSWORD_ENV] = PASSWORD
-    try:
-        process, url = serve(folder)
-    finally:
-        if previous is None:
-            os.environ.pop(PASSWORD_ENV, None)
-        else:
-            os.environ[PASSWORD_ENV] = previous
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
+    with served(folder, env={PASSWORD_ENV: PASSWORD}) as url:
+        yield HostileApp(url, links_by_page(open_front_page(browser, url)))
 
 
 @pytest.fixture
@@ -135,16 +143,9 @@ def watched(page) -> Iterator[tuple]:
 
 
 def rendered(browser_page) -> None:
-    """Wait until the page's script has drawn its title and finished running, then let charts settle."""
-    browser_page.locator('[data-testid="stMain"] h1').first.wait_for(timeout=90_000)
+    """Wait until the page's script has finished running and its charts have settled, and its title is shown."""
     wait_for_app(browser_page)
-    browser_page.wait_for_function(
-        """() => !document.querySelector('[data-testid="stSkeleton"]')
-            && document.querySelectorAll('[data-testid="stPlotlyChart"]').length
-               <= document.querySelectorAll('.js-plotly-plot .main-svg').length""",
-        timeout=90_000,
-    )
-    browser_page.wait_for_timeout(1000)
+    expect(browser_page.locator('[data-testid="stMain"] h1').first).to_be_visible()
 
 
 def pwned(browser_page) -> object:
@@ -180,23 +181,17 @@ def cells(payload: bytes) -> list[str]:
     return [cell for row in csv.reader(io.StringIO(payload.decode("utf-8-sig"))) for cell in row]
 
 
-def test_markup_in_the_data_runs_on_no_page(hostile_app, watched):
+@pytest.mark.parametrize("name", PAGES)
+def test_markup_in_the_data_runs_on_no_page(hostile_app, watched, name):
     browser_page, outside, dialogs = watched
-    browser_page.goto(hostile_app)
-    nav = browser_page.locator('[data-testid="stSidebarNav"] a')
-    nav.first.wait_for(timeout=60_000)
-    links = nav.evaluate_all("els => els.map(e => e.href)")
-    assert len(links) >= 2  # the Overview and the Curate page at least
-    downloads = []
-    for link in links:
-        browser_page.goto(link)
-        rendered(browser_page)
-        hover_every_chart(browser_page)
-        name = urlparse(link).path.strip("/") or "overview"
-        path = full_screenshot(browser_page, f"hostile-{name}")
-        assert pwned(browser_page) is None, f"a payload ran on {link}"
-        assert len(Image.open(path).convert("L").getcolors(256)) > 20, f"{link} rendered blank"
-        downloads += downloads_on(browser_page)
+    browser_page.goto(hostile_app.links[name])
+    rendered(browser_page)
+    hover_every_chart(browser_page)
+    path = full_screenshot(browser_page, f"hostile-{name}")
+    assert pwned(browser_page) is None, f"a payload ran on the {name} page"
+    assert len(Image.open(path).convert("L").getcolors(256)) > 20, f"the {name} page rendered blank"
+    downloads = downloads_on(browser_page)
+    assert pwned(browser_page) is None, f"a payload ran on the {name} page after its downloads"
     assert dialogs == []
     assert outside == []
     for payload in downloads:
@@ -205,18 +200,20 @@ def test_markup_in_the_data_runs_on_no_page(hostile_app, watched):
 
 def test_the_curate_page_shows_hostile_data_and_articles_as_text(hostile_app, watched):
     browser_page, outside, dialogs = watched
-    browser_page.goto(hostile_app)  # as a person would: the app first, then its Curate page
-    browser_page.locator('[data-testid="stSidebarNav"] a', has_text="Curate").click()
-    rendered(browser_page)
+    browser_page.goto(hostile_app.url)  # as a person would: the app first, then its Curate page
+    wait_for_app(browser_page)
+    with rerun(browser_page):
+        browser_page.locator('[data-testid="stSidebarNav"] a', has_text="Curate").click()
     browser_page.get_by_label("Your name (written in the audit log)").fill(IMG)
     browser_page.get_by_label("Curator password").fill(PASSWORD)
-    browser_page.get_by_role("button", name="Sign in").click()
-    browser_page.get_by_role("tab", name="Edit events").wait_for(timeout=60_000)
-    wait_for_app(browser_page)
-    assert IMG in browser_page.locator('[data-testid="stSidebar"]').inner_text()  # the name, shown as text
+    with rerun(browser_page):
+        browser_page.get_by_role("button", name="Sign in").click()
+    edit_tab = browser_page.get_by_role("tab", name="Edit events")
+    expect(edit_tab).to_be_visible()
+    expect(browser_page.locator('[data-testid="stSidebar"]')).to_contain_text(IMG)  # the name, shown as text
 
-    browser_page.get_by_role("tab", name="Edit events").click()
-    browser_page.wait_for_timeout(1000)
+    edit_tab.click()  # tabs switch in the browser, with no script run
+    expect(browser_page.locator('[data-testid="stDownloadButton"] button:visible')).to_have_count(1)
     full_screenshot(browser_page, "hostile-curate-edit")
     [payload] = downloads_on(browser_page)
     downloaded = cells(payload)
@@ -228,11 +225,11 @@ def test_the_curate_page_shows_hostile_data_and_articles_as_text(hostile_app, wa
     browser_page.keyboard.type("20250103")  # year, month and day segments, each advancing to the next
     browser_page.keyboard.press("Tab")
     browser_page.get_by_label("Article text").fill(f"US forces struck Baghdad on Wednesday. {IMG} {SCRIPT}")
-    browser_page.get_by_label("Publisher", exact=True).click()  # leave the text area so its value is sent
-    wait_for_app(browser_page)
-    browser_page.get_by_role("button", name="Find places, actors and dates").click()
-    browser_page.locator("mark").first.wait_for(timeout=60_000)
-    wait_for_app(browser_page)
+    with rerun(browser_page):
+        browser_page.get_by_label("Publisher", exact=True).click()  # leave the text area so its value is sent
+    with rerun(browser_page):
+        browser_page.get_by_role("button", name="Find places, actors and dates").click()
+    expect(browser_page.locator("mark").first).to_be_visible()
     full_screenshot(browser_page, "hostile-curate-article")
     assert IMG in browser_page.locator("body").inner_text()  # shown, as text
     assert browser_page.locator("mark", has_text="Baghdad").count() >= 1

@@ -12,7 +12,8 @@ from PIL import Image
 from playwright.sync_api import Browser, Page
 
 from tensions.figures import theme
-from tests.e2e.conftest import full_screenshot, guarded_page, serve, wait_for_app
+from tests.conftest import FIXTURE_DATA
+from tests.e2e.conftest import full_screenshot, guarded_page, rerun, served, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -46,31 +47,12 @@ LONE_EVENT = """() => {
 }"""
 
 
-def settle(page: Page) -> None:
-    """Wait for Streamlit's rerun to finish and the map to draw."""
-    page.wait_for_timeout(400)
-    wait_for_app(page)
-    page.wait_for_function(MAP_READY, timeout=60_000)
-    page.wait_for_timeout(600)
-
-
 def open_map(page: Page, app_url: str) -> None:
-    """Open the front page once, so the server has run app.py and its navigation (see the xfail test at
-    the end: a freshly started server serves the first session as a v1 multipage app), then the map."""
-    page.goto(app_url)
-    page.locator('[data-testid="stSidebarNav"]').get_by_text("Overview", exact=True).wait_for(timeout=60_000)
+    """Open the map (the server has run app.py once already: see the xfail test at the end) and wait for the
+    script run to finish and the map to draw."""
     page.goto(f"{app_url}/map")
     wait_for_app(page)
-    page.wait_for_selector(".js-plotly-plot canvas", timeout=60_000)
-    settle(page)
-
-
-def map_screenshot(page: Page, name: str) -> Path:
-    """A full-page screenshot once the map has redrawn: the first capture resizes the viewport to the
-    whole page, which makes MapLibre redraw at the new size; the second captures the settled map."""
-    full_screenshot(page, name)
-    settle(page)
-    return full_screenshot(page, name)
+    assert page.evaluate(MAP_READY)
 
 
 def plot_area(page: Page, screenshot: Path) -> np.ndarray:
@@ -97,7 +79,7 @@ def test_the_map_draws_borders_and_markers_with_nothing_fetched_from_outside(app
     page, outside = page
     open_map(page, app_url)
     assert page.get_by_role("heading", name="Map").is_visible()
-    screenshot = map_screenshot(page, "map")
+    screenshot = full_screenshot(page, "map")
     pixels = plot_area(page, screenshot)
     area = pixels.shape[0] * pixels.shape[1]
     assert pixels_near(pixels, theme.LAND_COLOUR, 3) > area * 0.2, "no land drawn"
@@ -106,9 +88,9 @@ def test_the_map_draws_borders_and_markers_with_nothing_fetched_from_outside(app
     assert pixels_near(pixels, theme.EVENT_TYPE_COLOURS["Explosions/Remote violence"], 20) > 200, "no markers drawn"
     assert page.get_by_text("Borders and coastlines: Natural Earth", exact=False).is_visible()
     for mode in ("Density", "Provinces"):  # every mode draws with nothing fetched from outside either
-        page.get_by_role("radio", name=mode).click()
-        settle(page)
-        map_screenshot(page, f"map-{mode.lower()}")
+        with rerun(page):
+            page.get_by_role("radio", name=mode).click()
+        full_screenshot(page, f"map-{mode.lower()}")
     assert outside == []
 
 
@@ -117,21 +99,21 @@ def test_clicking_an_event_opens_its_record_and_puts_it_in_the_url(app_url, page
     open_map(page, app_url)
     x, y, event_id = page.evaluate(LONE_EVENT)
     page.mouse.move(x, y)
-    page.wait_for_selector(".hoverlayer .hovertext", timeout=10_000)
-    page.mouse.click(x, y)
-    page.get_by_role("heading", name="Selected event").wait_for(timeout=60_000)
-    settle(page)
+    page.wait_for_selector(".hoverlayer .hovertext")
+    with rerun(page):
+        page.mouse.click(x, y)
+    page.get_by_role("heading", name="Selected event").wait_for()
     assert parse_qs(urlparse(page.url).query)["event"] == [event_id]
     assert page.get_by_text(f"id {event_id}").is_visible()
     assert page.get_by_text("at this place", exact=False).first.is_visible()
-    map_screenshot(page, "map-selected-event")
+    full_screenshot(page, "map-selected-event")
     assert outside == []
 
 
 def test_the_map_downloads_as_a_png_drawn_on_the_server_and_the_events_as_csv(app_url, page, tmp_path):
     page, outside = page
     open_map(page, app_url)
-    with page.expect_download(timeout=120_000) as download:
+    with page.expect_download(timeout=120_000) as download:  # drawn by kaleido on the server
         page.get_by_role("button", name="Map as PNG").click()
     png = tmp_path / "map.png"
     download.value.save_as(png)
@@ -140,7 +122,7 @@ def test_the_map_downloads_as_a_png_drawn_on_the_server_and_the_events_as_csv(ap
     pixels = np.asarray(image.convert("RGB"), dtype=int)
     assert pixels_near(pixels, theme.LAND_COLOUR, 3) > pixels.shape[0] * pixels.shape[1] * 0.2
     assert pixels_near(pixels, theme.BORDER_COLOUR, 20) > 500
-    with page.expect_download(timeout=60_000) as download:
+    with page.expect_download() as download:
         page.get_by_role("button", name="Events as CSV").click()
     csv = tmp_path / "events.csv"
     download.value.save_as(csv)
@@ -151,15 +133,15 @@ def test_the_map_downloads_as_a_png_drawn_on_the_server_and_the_events_as_csv(ap
 def test_a_copied_link_opens_the_same_view_in_a_fresh_browser(app_url, page, second_page):
     page, outside = page
     open_map(page, app_url)
-    page.get_by_role("radio", name="Provinces").click()
-    settle(page)
+    with rerun(page):
+        page.get_by_role("radio", name="Provinces").click()
     page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').first.click()
-    page.get_by_role("option", name="Iraq", exact=True).click()
-    settle(page)
+    with rerun(page):
+        page.get_by_role("option", name="Iraq", exact=True).click()
     page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.click()
-    page.get_by_role("option", name="Iraq", exact=True).click()
-    page.keyboard.press("Escape")
-    settle(page)
+    with rerun(page):
+        page.get_by_role("option", name="Iraq", exact=True).click()
+        page.keyboard.press("Escape")
     link = page.url
     query = parse_qs(urlparse(link).query)
     assert query["map_mode"] == ["Provinces"] and query["map_region"] == ["Iraq"] and query["country"] == ["Iraq"]
@@ -170,14 +152,13 @@ def test_a_copied_link_opens_the_same_view_in_a_fresh_browser(app_url, page, sec
     fresh, fresh_outside = second_page
     fresh.goto(link)
     wait_for_app(fresh)
-    settle(fresh)
     assert fresh.get_by_role("radio", name="Provinces").get_attribute("aria-checked") == "true"
     assert 'value="Iraq"' in fresh.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').first.inner_html()
     assert "Iraq" in fresh.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.inner_text()
     centre = "() => document.querySelector('.js-plotly-plot').layout.map.center"
     assert fresh.evaluate(centre) == page.evaluate(centre)
     assert fresh.evaluate(counts) == shown
-    map_screenshot(fresh, "map-from-copied-link")
+    full_screenshot(fresh, "map-from-copied-link")
     assert outside == [] and fresh_outside == []
 
 
@@ -189,12 +170,8 @@ def test_a_copied_link_opens_the_same_view_in_a_fresh_browser(app_url, page, sec
 )
 def test_a_direct_link_on_a_freshly_started_server_opens_the_apps_navigation(second_page):
     fresh, _ = second_page
-    process, url = serve()
-    try:
+    with served(FIXTURE_DATA) as url:  # the small fixture data: the quirk is Streamlit's, not the data's
         fresh.goto(f"{url}/map")
         wait_for_app(fresh)
-        fresh.wait_for_selector('[data-testid="stSidebarNav"]', timeout=60_000)
+        fresh.wait_for_selector('[data-testid="stSidebarNav"]')
         assert "Overview" in fresh.locator('[data-testid="stSidebarNav"]').inner_text()
-    finally:
-        process.terminate()
-        process.wait(timeout=20)

@@ -18,11 +18,11 @@ def test_overview_shows_headline_figures_and_charts_offline(app_url, page):
     metrics = page.locator('[data-testid="stMetric"]')
     # Streamlit draws the four columns one by one, so wait for all of them rather than read a half-drawn row.
     expect(metrics.locator('[data-testid="stMetricLabel"]')).to_have_text(
-        ["Events", "Reported fatalities", "Countries and seas", "Actors involved"], timeout=60_000
+        ["Events", "Reported fatalities", "Countries and seas", "Actors involved"]
     )
     events_shown = int(metrics.first.locator('[data-testid="stMetricValue"]').inner_text().replace(",", ""))
     assert events_shown > 0
-    page.locator(".js-plotly-plot .bars path").first.wait_for(timeout=60_000)
+    page.locator(".js-plotly-plot .bars path").first.wait_for()
     assert page.locator(".js-plotly-plot .bars path").count() > 0
     path = full_screenshot(page, "overview")
     assert outside == []

@@ -6,8 +6,9 @@ import io
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
-from tests.e2e.conftest import SCREENSHOTS, full_screenshot, wait_for_app
+from tests.e2e.conftest import full_screenshot, rerun, screenshot_path, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -21,13 +22,9 @@ def distinct_greys(path_or_bytes) -> int:
 
 def open_timeline(page, app_url: str, query: str = "") -> None:
     page.set_viewport_size(SLIDE_VIEWPORT)
-    # A deep link runs as Streamlit's v1 "pages/" app (no app.py: no wide layout) until some session has
-    # run app.py on this server: open the front page first.
-    page.goto(app_url)
-    page.get_by_text("Regional tensions").first.wait_for(timeout=60_000)
-    page.goto(f"{app_url}/timeline{query}")
+    page.goto(f"{app_url}/timeline{query}")  # the server has run app.py once already (see `app_url`)
     wait_for_app(page)
-    page.locator(".js-plotly-plot .scatterlayer .point").first.wait_for(timeout=60_000)
+    page.locator(".js-plotly-plot .scatterlayer .point").first.wait_for()
 
 
 def test_the_timeline_draws_events_in_lanes_with_labelled_key_events_offline(app_url, page):
@@ -45,24 +42,22 @@ def test_the_timeline_draws_events_in_lanes_with_labelled_key_events_offline(app
 def test_briefing_mode_turns_the_chart_into_a_titled_slide(app_url, page):
     page, outside = page
     open_timeline(page, app_url)
-    page.get_by_text("Briefing mode", exact=True).click()
+    with rerun(page):
+        page.get_by_text("Briefing mode", exact=True).click()
     title = page.get_by_role("textbox", name="Slide title")
-    title.wait_for(timeout=60_000)
-    title.fill("Iraq militias and the US: what changed")
-    title.press("Enter")
-    wait_for_app(page)
+    with rerun(page):
+        title.fill("Iraq militias and the US: what changed")
+        title.press("Enter")
     slide = page.locator(".js-plotly-plot").first
     heading = slide.get_by_text("Iraq militias and the US: what changed")
-    heading.wait_for(timeout=60_000)
-    assert heading.is_visible()
+    expect(heading).to_be_visible()
     assert slide.get_by_text("Source: Reuters", exact=False).first.is_visible()
     slide.scroll_into_view_if_needed()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / "timeline-briefing.png"
+    path = screenshot_path("timeline-briefing")
     page.screenshot(path=str(path))  # the viewport, 1920x1080
     assert Image.open(path).size == (1920, 1080)
     assert distinct_greys(path) > 50, "the screenshot is (nearly) blank"
-    slide.screenshot(path=str(SCREENSHOTS / "timeline-briefing-chart.png"))
+    slide.screenshot(path=str(screenshot_path("timeline-briefing-chart")))
     assert outside == []
 
 
@@ -71,7 +66,7 @@ def test_the_slides_camera_button_downloads_it_at_1920_by_1080(app_url, page):
     open_timeline(page, app_url, "?briefing=true")
     slide = page.locator(".js-plotly-plot").first
     slide.hover()
-    with page.expect_download(timeout=60_000) as download:
+    with page.expect_download() as download:
         slide.locator(".modebar-btn").first.click()  # the slide's only button: the camera
     image = Image.open(download.value.path())
     assert image.size == (1920, 1080)
