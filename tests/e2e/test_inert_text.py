@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import shutil
 import zipfile
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from pathlib import Path
 from urllib.parse import unquote_plus, urlencode, urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 from tensions.curation.access import PASSWORD_ENV
 from tensions.data.guard import local_grant
@@ -141,15 +141,7 @@ def acled_with_payloads() -> bytes:
 @pytest.fixture(scope="module")
 def payload_app(tmp_path_factory) -> Iterator[str]:
     folder = payload_data(tmp_path_factory.mktemp("inert") / "data")
-    previous = os.environ.get(PASSWORD_ENV)
-    os.environ[PASSWORD_ENV] = PASSWORD
-    try:
-        process, url = serve(folder)
-    finally:
-        if previous is None:
-            os.environ.pop(PASSWORD_ENV, None)
-        else:
-            os.environ[PASSWORD_ENV] = previous
+    process, url = serve(folder, env={PASSWORD_ENV: PASSWORD})
     yield url
     process.terminate()
     process.wait(timeout=20)
@@ -161,6 +153,17 @@ def shown_text(browser_page) -> str:
 
 def assert_inert(browser_page, where: str) -> None:
     assert browser_page.evaluate(STYLED_BY_PAYLOAD, list(MARKERS)) == [], f"markup from the data rendered on {where}"
+
+
+def import_upload(browser_page, name: str, data: bytes, mime: str) -> None:
+    """Upload `data` as `name` and press Import once the page has rerun with it: the button is disabled while
+    the uploader is empty, so it turns enabled only when the server has the new file."""
+    button = browser_page.get_by_role("button", name="Import", exact=True)
+    expect(button).to_be_disabled(timeout=60_000)
+    uploader = browser_page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+    uploader.set_input_files(files=[{"name": name, "mimeType": mime, "buffer": data}])
+    expect(button).to_be_enabled(timeout=60_000)
+    button.click()
 
 
 def test_markdown_and_html_in_the_data_render_as_text_on_every_page(payload_app, page):
@@ -206,9 +209,7 @@ def test_upload_and_zip_member_names_render_as_text_and_tables_offer_no_raw_csv(
     with zipfile.ZipFile(archive, "w") as writer:
         writer.writestr(member, acled_with_payloads())
     upload_name = "**PAYB** _PAYI_ :red[PAYR] <b>PAYH</b>.zip"
-    uploader = browser_page.locator('[data-testid="stFileUploaderDropzoneInput"]')
-    uploader.set_input_files(files=[{"name": upload_name, "mimeType": "application/zip", "buffer": archive.getvalue()}])
-    browser_page.get_by_role("button", name="Import", exact=True).click()
+    import_upload(browser_page, upload_name, archive.getvalue(), "application/zip")
     browser_page.locator('[data-testid="stAlertContentSuccess"]').wait_for(timeout=60_000)
     wait_for_app(browser_page)
     full_screenshot(browser_page, "inert-data-upload")
@@ -218,8 +219,8 @@ def test_upload_and_zip_member_names_render_as_text_and_tables_offer_no_raw_csv(
     assert f"unpacked {member} from the ZIP archive" in text
 
     refused = "**PAYB** [PAYL](mailto:x) <b>PAYH</b>.csv"
-    uploader.set_input_files(files=[{"name": refused, "mimeType": "text/csv", "buffer": b"name,value\nx,1\n"}])
-    browser_page.get_by_role("button", name="Import", exact=True).click()
+    browser_page.get_by_role("button", name=f"Remove {upload_name}").click()
+    import_upload(browser_page, refused, b"name,value\nx,1\n", "text/csv")
     browser_page.locator('[data-testid="stAlertContentError"]').wait_for(timeout=60_000)
     wait_for_app(browser_page)
     assert_inert(browser_page, "the Data page after a refused upload")

@@ -6,7 +6,6 @@ the package at past times that end now."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import time
 from pathlib import Path
@@ -26,15 +25,7 @@ pytestmark = pytest.mark.e2e
 def served(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(FIXTURE_DATA, data)
-    previous = os.environ.get(access.PASSWORD_ENV)
-    os.environ[access.PASSWORD_ENV] = CURATOR_PASSWORD  # the served app reads it from its environment
-    try:
-        process, url = serve(data)
-    finally:
-        if previous is None:
-            os.environ.pop(access.PASSWORD_ENV)
-        else:
-            os.environ[access.PASSWORD_ENV] = previous
+    process, url = serve(data, env={access.PASSWORD_ENV: CURATOR_PASSWORD})  # the app reads it from there
     yield data, url
     process.terminate()
     process.wait(timeout=20)
