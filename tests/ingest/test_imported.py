@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import zipfile
 
 import pandas as pd
 import pytest
@@ -177,3 +178,12 @@ def test_rejected_rows_are_read_a_page_at_a_time(data_copy, tmp_path):
     assert list(third_page["line"]) == list(range(202, 252))
     assert imported.rejected_page(record, 4, per_page=100).empty
     assert list(imported.read_rejected(record, rows=3)["line"]) == [2, 3, 4]
+
+
+def test_the_import_command_refuses_a_zip_bomb_naming_it_and_exits_2(data_copy, tmp_path, capsys):
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("events.csv", bytes(5_000_000))
+    assert main(["--data-dir", str(data_copy), "import", "auto", str(bomb)]) == 2
+    assert "bomb.zip:0:: the ZIP archive's 'events.csv' expands " in capsys.readouterr().err
+    assert not (data_copy / "imported").exists()
