@@ -236,7 +236,9 @@ class GdeltImporter(Importer):
         location = parts.str[0].fillna("")
         location = location.where(location != "", country)
         admin1 = when(
-            parts.str.len() == 3, parts.str[1].astype("string").fillna(""), when(text(frame, "actiongeo_type") == "5", location)
+            parts.str.len() == 3,
+            parts.str[1].astype("string").fillna(""),
+            when(text(frame, "actiongeo_type") == "5", location),
         )
 
         actor1 = self._actor(frame, "actor1", actors)
