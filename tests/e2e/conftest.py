@@ -1,11 +1,10 @@
 """Serve the app on 127.0.0.1 and drive it with Debian's Chromium through Playwright.
 
-Tests wait on what the page says, never on the clock. Streamlit marks its root element with the state of the
-script run (`data-test-script-state`: running, notRunning, ...); a script added to every page counts the runs
-that finish, so after a click a test waits for a run that started after the click to finish (`rerun`), and
-then for every chart to be drawn: Plotly's SVG in place and each MapLibre map idle after a repaint
-(`charts_drawn`). Screenshots go to each test's own temporary folder; their paths are printed, and listed at
-the end of the session.
+Tests wait on what the page says, never on the clock. A script added to every page counts the script runs
+that finish (from the server's messages), so after a click a test waits for a run that finished after the click
+(`rerun`), with the app's script state back to notRunning, and then for every chart to be drawn: Plotly's SVG
+in place and each MapLibre map idle after a repaint (`charts_drawn`). Screenshots go to each test's own
+temporary folder; their paths are printed, and listed at the end of the session.
 """
 
 from __future__ import annotations
@@ -41,13 +40,42 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 TIMEOUT_MS = 90_000
 expect.set_options(timeout=TIMEOUT_MS)
 
-# Counts the script runs that finished: every change of the app's script state away from "running".
+# Counts the script runs that finished, from the messages the server sends: each run ends with one ForwardMsg
+# whose field 6, `script_finished`, is set (0 finished, 1 compile error, 3 fragment run; 2, "stopped early for a
+# rerun", is left out). The app's own script-state attribute cannot count runs: a short run's "running" state can
+# be batched away before it is ever drawn. The count goes up two frames after the message, once the page has
+# drawn what the run sent.
 RUN_COUNTER = """(() => {
   window.__finishedRuns = 0;
-  new MutationObserver(records => {
-    for (const record of records) if (record.oldValue === 'running') window.__finishedRuns += 1;
-  }).observe(document, {subtree: true, attributes: true, attributeFilter: ['data-test-script-state'],
-                        attributeOldValue: true});
+  const varint = (bytes, at) => {
+    let value = 0, shift = 0, byte;
+    do { byte = bytes[at++]; value += (byte & 0x7f) * 2 ** shift; shift += 7; } while (byte & 0x80);
+    return [value, at];
+  };
+  const runFinished = bytes => {
+    let at = 0, key, value;
+    while (at < bytes.length) {
+      [key, at] = varint(bytes, at);
+      const wire = key & 7;
+      if (wire === 0) { [value, at] = varint(bytes, at); if (key >> 3 === 6) return value !== 2; }
+      else if (wire === 2) { [value, at] = varint(bytes, at); at += value; }
+      else if (wire === 1) at += 8;
+      else if (wire === 5) at += 4;
+      else return false;
+    }
+    return false;
+  };
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', event => {
+        if (event.data instanceof ArrayBuffer && runFinished(new Uint8Array(event.data))) {
+          requestAnimationFrame(() => requestAnimationFrame(() => { window.__finishedRuns += 1; }));
+        }
+      });
+    }
+  };
 })()"""
 
 # At least `minimum` runs have finished, none is running, and Streamlit shows no "running" status.

@@ -153,7 +153,8 @@ def pwned(browser_page) -> object:
 
 
 def hover_every_chart(browser_page) -> int:
-    """Sweep the mouse over every Plotly chart so hover cards (which carry the data) are drawn."""
+    """Sweep the mouse over every Plotly chart so hover cards (which carry the data) are drawn, then move it
+    off the charts, so a screenshot shows no leftover hover card or chart toolbar."""
     charts = browser_page.locator(".js-plotly-plot")
     for index in range(charts.count()):
         box = charts.nth(index).bounding_box()
@@ -162,6 +163,7 @@ def hover_every_chart(browser_page) -> int:
         for row in range(1, 6):
             for column in range(1, 11):
                 browser_page.mouse.move(box["x"] + box["width"] * column / 11, box["y"] + box["height"] * row / 6)
+    browser_page.mouse.move(0, 0)
     return charts.count()
 
 
