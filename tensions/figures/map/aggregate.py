@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from tensions.analysis.filters import imprecise_mask
+from tensions.analysis import weighted
 from tensions.data.literal import plotly_literal
 from tensions.figures.map.encoding import DENSE_IDS, category_codes, category_colour, category_order
 
@@ -68,27 +68,33 @@ def aggregate_groups(
     and the category order."""
     codes, occupied = group_codes(group, ids)
     n = len(occupied)
-    deaths = events["fatalities"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    counts = np.bincount(codes, minlength=n).astype(float)
+    weights = weighted.event_counts(events).astype(float)  # rows may stand for several events each
+    counts = np.bincount(codes, weights=weights, minlength=n)
     frame = pd.DataFrame(
         {
             "group": occupied,
             "events": counts.astype(np.int64),
-            "lat": np.bincount(codes, weights=events["latitude"].to_numpy(dtype=float), minlength=n) / counts,
-            "lon": np.bincount(codes, weights=events["longitude"].to_numpy(dtype=float), minlength=n) / counts,
-            "deaths": np.bincount(codes, weights=np.nan_to_num(deaths), minlength=n).astype(np.int64),
-            "not_reported": np.bincount(codes, weights=np.isnan(deaths), minlength=n).astype(np.int64),
-            "imprecise": np.bincount(codes, weights=imprecise_mask(events).to_numpy(), minlength=n).astype(np.int64),
+            "lat": np.bincount(codes, weights=events["latitude"].to_numpy(dtype=float) * weights, minlength=n) / counts,
+            "lon": np.bincount(codes, weights=events["longitude"].to_numpy(dtype=float) * weights, minlength=n)
+            / counts,
+            "deaths": np.bincount(codes, weights=weighted.reported_deaths(events), minlength=n).astype(np.int64),
+            "not_reported": _summed(codes, weighted.not_reported_counts(events), n),
+            "imprecise": _summed(codes, weighted.imprecise_counts(events), n),
         }
     )
     order: list[str] = []
     if colour_by is not None:
         order = category_order(colour_by, events[colour_by])
         cats = category_codes(events[colour_by], order)
-        table = np.bincount(codes * len(order) + cats, minlength=n * len(order)).reshape(n, len(order))
+        table = np.bincount(codes * len(order) + cats, weights=weights, minlength=n * len(order))
+        table = table.astype(np.int64).reshape(n, len(order))
         frame["dominant"] = np.array(order, dtype=object)[table.argmax(axis=1)]
         frame["breakdown"] = pd.Series(_breakdowns(table, order), dtype=object)
     return frame, codes, order
+
+
+def _summed(codes: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    return np.bincount(codes, weights=values.astype(float), minlength=n).astype(np.int64)
 
 
 def _breakdowns(table: np.ndarray, order: list[str], top: int = 3) -> list[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from tensions.analysis import weighted
 from tensions.data.literal import plotly_literal
 from tensions.figures import theme
 from tensions.figures.map import basemap as basemap_module
@@ -54,6 +55,8 @@ def event_map(
 ) -> go.Figure:
     """Events on the offline basemap as points, density heat or per-province bubbles, framed by `region`.
 
+    `events` may be a place summary (`tensions.analysis.weighted`) of more events than `max_points` (and, for
+    density, than `MAX_DENSITY_POINTS`): grid cells, heat and provinces are drawn from its sums alike.
     `pad` is a blank border in pixels around everything (the PNG export's margins).
     """
     if mode not in MODES:
@@ -70,7 +73,7 @@ def event_map(
     map_height = height - margin["t"] - margin["b"]
     view = regions.view_for(placed, region, width=map_width, height=map_height)
     note, stops = "", []
-    if mode == "points" and len(placed) > max_points:
+    if mode == "points" and weighted.total_events(placed) > max_points:
         traces, key, note, stops = cell_traces(placed, colour_by)
     elif mode == "points":
         traces, key, stops = point_traces(placed, colour_by, view), POINTS_KEY, death_stops() if len(placed) else []

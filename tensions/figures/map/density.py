@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from tensions.analysis import weighted
 from tensions.figures import theme
 from tensions.figures.map.aggregate import finest_grid, group_codes
 from tensions.figures.map.encoding import (
@@ -24,29 +25,34 @@ _DENSITY_KEY = "Heat: where events cluster, weighted by {weight}."
 def density_traces(events: pd.DataFrame, weight: str) -> tuple[list[go.Densitymap], str, str]:
     key = _DENSITY_KEY.format(weight="reported deaths" if weight == "fatalities" else "number of events")
     note = ""
+    # Rows may stand for several events (a place summary): `count` is how many each row's position counts for.
+    count = weighted.event_counts(events)
     if weight == "fatalities":
-        deaths = events["fatalities"]
-        missing = int(deaths.isna().sum())
-        events = events[(deaths.fillna(0) > 0).to_numpy()]
+        missing = int(weighted.not_reported_counts(events).sum())
+        count = weighted.with_deaths_counts(events)
+        events, count = events[count > 0], count[count > 0]
         if missing:
             note = f"Heat by reported deaths leaves out {missing:,} events with no reported figure."
     if events.empty:
         return [], key, note
     lat = events["latitude"].to_numpy(dtype=float)
     lon = events["longitude"].to_numpy(dtype=float)
-    z = events["fatalities"].astype("Float64").to_numpy(dtype=float, na_value=0.0) if weight == "fatalities" else None
-    weights = z if z is not None else np.ones(len(lat))
+    z = weighted.reported_deaths(events) if weight == "fatalities" else None
+    if z is None and weighted.is_summary(events):
+        z = count.astype(float)
+    weights = z if z is not None else count.astype(float)
     # The busiest quarter-degree cell sets the top of the scale, so one hotspot reads darkest and the
     # rest in proportion (with Plotly's default, a handful of events saturates the colour).
     zmax = _busiest_cell(lat, lon, weights, DENSITY_SCALE_CELL)
-    if len(events) > MAX_DENSITY_POINTS:
+    total = int(count.sum())
+    if total > MAX_DENSITY_POINTS:
         grid = finest_grid(lat, lon, DENSITY_CELL_SIZES, MAX_DENSITY_CELLS)
         size, codes = grid.size, group_codes(grid.cell, grid.cells)[0]
-        counts = np.bincount(codes).astype(float)
-        lat = np.bincount(codes, weights=lat) / counts
-        lon = np.bincount(codes, weights=lon) / counts
+        counts = np.bincount(codes, weights=count)
+        lat = np.bincount(codes, weights=lat * count) / counts
+        lon = np.bincount(codes, weights=lon * count) / counts
         z = np.bincount(codes, weights=z) if z is not None else counts
-        binned = f"{len(events):,} events are summed into {len(counts):,} cells of {size}° for the heat map."
+        binned = f"{total:,} events are summed into {len(counts):,} cells of {size}° for the heat map."
         note = f"{note} {binned}".strip()
     trace = go.Densitymap(
         lat=lat,

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from tensions.analysis import weighted
 from tensions.analysis.filters import imprecise_mask
 from tensions.data.literal import plotly_literal
 from tensions.figures import theme
@@ -168,7 +169,7 @@ def cell_traces(events: pd.DataFrame, colour_by: str) -> tuple[list[go.Scatterma
     sizes = {"smallest": CELL_SIZES_PIXELS[0], "largest": CELL_SIZES_PIXELS[1]}
     traces = bubble_traces(groups, order, colour_by, "cell", bubble_sizes(groups["events"], **sizes))
     note = (
-        f"{len(events):,} events are too many to draw one by one (the limit is {MAX_POINTS:,}): "
+        f"{weighted.total_events(events):,} events are too many to draw one by one (the limit is {MAX_POINTS:,}): "
         f"they are grouped into {len(groups):,} cells of {size}°. Narrow the filters or pick a region to see single events."
     )
     return traces, _CELLS_KEY.replace("{cell}", f"{size}"), note, count_stops(groups["events"], **sizes)

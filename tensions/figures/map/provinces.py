@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from tensions.analysis import weighted
 from tensions.data.categorical import value_codes
 from tensions.data.literal import plotly_literal
 from tensions.figures.map.aggregate import aggregate_groups, bubble_sizes, bubble_traces, count_stops, deaths_line
@@ -22,7 +23,8 @@ def province_totals(
     events: pd.DataFrame, *, places: pd.DataFrame | None = None, colour_by: str = "event_type"
 ) -> pd.DataFrame:
     """Per province (country, admin1): events, reported deaths, events without a figure, imprecise events,
-    first and last date, and where to draw it (the gazetteer's province entry, else the events' mean)."""
+    first and last date, and where to draw it (the gazetteer's province entry, else the events' mean).
+    `events` may be a place summary (`tensions.analysis.weighted`)."""
     placed = events[(events["latitude"].notna() & events["longitude"].notna()).to_numpy()]
     country_codes, countries = _text_codes(placed["country"])
     admin_codes, admins = _text_codes(placed["admin1"])
@@ -31,8 +33,8 @@ def province_totals(
     ids = totals["group"].to_numpy()
     totals["country"] = countries[ids // len(admins)]
     totals["admin1"] = admins[ids % len(admins)]
-    dates = placed["event_date"].groupby(codes).agg(["min", "max"])
-    totals["first_date"], totals["last_date"] = dates["min"].to_numpy(), dates["max"].to_numpy()
+    totals["first_date"] = placed["event_date"].groupby(codes).min().to_numpy()
+    totals["last_date"] = weighted.last_dates(placed).groupby(codes).max().to_numpy()
     gazetteer = _province_points(places)
     points = [gazetteer.get(key) for key in zip(totals["country"], totals["admin1"], strict=True)]
     found = np.array([p is not None for p in points], dtype=bool)

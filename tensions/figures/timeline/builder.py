@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from tensions.analysis import weighted
 from tensions.analysis.periods import Granularity
 from tensions.data.categorical import positions_in
 from tensions.data.literal import plotly_literal
@@ -99,7 +100,9 @@ def event_timeline(
     details) marks what changed since a saved brief. `reserve_top`/`reserve_bottom` keep room for a
     slide's title and footer, `reserve_right` a list beside the plot. `numbered` labels key events with
     numbers (1, 2, … by date) instead of words, for a list beside the figure that names them. Facts about
-    the result (lanes, key-event labels, unlabelled key events) are in `layout.meta`.
+    the result (lanes, key-event labels, unlabelled key events) are in `layout.meta`. `events` may be a
+    period summary (`tensions.analysis.weighted`) of more than `max_markers` events plus the key events
+    themselves, one per row: the lanes' heat strip and the panels count its sums.
     """
     if lanes not in LANES:
         raise ValueError(f"lanes must be one of {sorted(LANES)}, not {lanes!r}")
@@ -114,7 +117,7 @@ def event_timeline(
     top_lane = float(len(lane_names) - 1)
     x0, x1 = _x_range(events, period, changed)
     bins = period_bins(events["event_date"], granularity)
-    detailed = len(events) <= max_markers
+    detailed = weighted.total_events(events) <= max_markers
     screen = height is None
     slider = range_slider and style.range_slider_px > 0
 
@@ -201,7 +204,7 @@ def event_timeline(
         draw_markers(canvas, events, y, sizes, cards, style)
         draw_key_rings(canvas, events, key_order, y, sizes, style)
     else:
-        draw_lane_density(canvas, lane_pos, bins, lane_names)
+        draw_lane_density(canvas, lane_pos, bins, lane_names, weighted.event_counts(events))
         draw_leaders(canvas, events, groups, placements, y, sizes, geometry, style)
         key_events = events.iloc[key_order]
         key_cards = hover_cards(key_events).to_numpy(dtype=object)
@@ -263,6 +266,8 @@ def _x_range(
 ) -> tuple[pd.Timestamp, pd.Timestamp]:
     """The axis range: the period asked for (else the data's span), padded so edge markers show whole."""
     dates = events["event_date"]
+    if weighted.is_summary(events):  # a summed row's dates run from its `event_date` to its last date
+        dates = pd.concat([dates, weighted.last_dates(events)])
     if changes is not None:
         dates = pd.concat([dates, pd.to_datetime(changes["event_date"])])
     dates = dates.dropna()

@@ -248,11 +248,15 @@ def draw_labels(
         )
 
 
-def draw_lane_density(fig: Canvas, lane_pos: np.ndarray, bins: Bins, lane_names: Sequence[str]) -> None:
-    """Counts per lane and period as a heat strip, for more events than markers can show."""
+def draw_lane_density(
+    fig: Canvas, lane_pos: np.ndarray, bins: Bins, lane_names: Sequence[str], counts: np.ndarray
+) -> None:
+    """Counts per lane and period as a heat strip, for more events than markers can show (`counts`: how
+    many events each row stands for)."""
     n_bins, n_lanes = len(bins.starts), len(lane_names)
     flat = bins.code * n_lanes + lane_pos.astype(np.int64)
-    counts = np.bincount(flat, minlength=n_bins * n_lanes).reshape(n_bins, n_lanes).T
+    counts = np.bincount(flat, weights=counts, minlength=n_bins * n_lanes).astype(np.int64)
+    counts = counts.reshape(n_bins, n_lanes).T
     names = bins.names()
     text = [[f"{plotly_literal(lane_names[n_lanes - 1 - lane])}, {name}" for name in names] for lane in range(n_lanes)]
     fig.add_trace(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from tensions.analysis import weighted
 from tensions.analysis.periods import Granularity, period_numbers, period_start_days
 from tensions.data import taxonomy
 from tensions.data.categorical import positions_in
@@ -99,9 +100,9 @@ def _draw_counts(fig: Canvas, context: PanelContext) -> None:
     n_bins, n_types = len(bins.starts), len(taxonomy.EVENT_TYPES)
     type_code = positions_in(events["event_type"], taxonomy.EVENT_TYPES)
     known = type_code >= 0
-    counts = np.bincount(bins.code[known] * n_types + type_code[known], minlength=n_bins * n_types).reshape(
-        n_bins, n_types
-    )
+    flat = bins.code[known] * n_types + type_code[known]
+    counts = np.bincount(flat, weights=weighted.event_counts(events)[known], minlength=n_bins * n_types)
+    counts = counts.astype(np.int64).reshape(n_bins, n_types)
     width_ms = (bins.ends - bins.starts).astype(np.int64) * 0.88
     names = np.array(bins.names(), dtype=object)
     for j, event_type in enumerate(taxonomy.EVENT_TYPES):
@@ -129,12 +130,9 @@ def _draw_counts(fig: Canvas, context: PanelContext) -> None:
 def _draw_fatalities(fig: Canvas, context: PanelContext) -> None:
     events, bins = context.events, context.bins
     n_bins = len(bins.starts)
-    unknown = events["fatalities"].isna().to_numpy()
-    reported = np.bincount(
-        bins.code, weights=events["fatalities"].to_numpy(dtype=float, na_value=0.0), minlength=n_bins
-    )
-    without = np.bincount(bins.code[unknown], minlength=n_bins)
-    with_figure = np.bincount(bins.code, minlength=n_bins) - without
+    reported = np.bincount(bins.code, weights=weighted.reported_deaths(events), minlength=n_bins)
+    without = np.bincount(bins.code, weights=weighted.not_reported_counts(events), minlength=n_bins)
+    with_figure = np.bincount(bins.code, weights=weighted.event_counts(events), minlength=n_bins) - without
     chosen = np.flatnonzero(reported > 0)
     names = np.array(bins.names(), dtype=object)
     fig.add_trace(
