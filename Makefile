@@ -18,10 +18,12 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	touch $@
 
 # Debian's Chromium renders static exports (kaleido) and runs the end-to-end tests; Playwright's own
-# browser download is never used.
+# browser download is never used. The tests start their own PostgreSQL server (Debian's binaries) and nginx
+# (the team deployment's reverse proxy); neither runs as a service for them.
 system-deps:
-	@command -v chromium >/dev/null && fc-list | grep -qi liberation || { \
-		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium fonts-liberation >/dev/null; }
+	@command -v chromium >/dev/null && fc-list | grep -qi liberation && ls /usr/lib/postgresql/*/bin/initdb \
+		>/dev/null 2>&1 && [ -x /usr/sbin/nginx ] || { $(SUDO) apt-get update -qq && \
+		$(SUDO) apt-get install -y -qq chromium fonts-liberation postgresql nginx >/dev/null; }
 
 run: system-deps $(VENV)/.installed
 	$(PYTHON) -m streamlit run app.py --server.port $(PORT) --server.headless false

@@ -21,7 +21,7 @@ from tensions.data.guard import local_grant
 from tensions.data.paths import data_dir
 from tensions.data.schema import EVENTS, PLACES, to_typed
 from tensions.data.validate import read_tables, validate_folder
-from tensions.errors import InvalidFilter, TensionsError
+from tensions.errors import InvalidDataError, InvalidFilter, TensionsError
 from tensions.export.data_card import update_file
 from tensions.geocode.fill import (
     LookupReport,
@@ -211,6 +211,30 @@ def cmd_trends(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_db(args: argparse.Namespace) -> int:
+    from tensions.store import curated, migrate
+    from tensions.store.config import required_database_url, shown_url
+
+    url = required_database_url()
+    if args.action == "upgrade":
+        migrate.upgrade(url)
+        print(f"{shown_url(url)}: schema at revision {migrate.current_revision(url)} (the newest)")
+    elif args.action == "load":
+        try:
+            counts = curated.load_folder(url, args.data_dir, grant=local_grant(), replace=args.replace)
+        except InvalidDataError as error:
+            for problem in error.problems:
+                print(problem)
+            print(f"{len(error.problems)} problem(s) in {args.data_dir}: nothing was loaded", file=sys.stderr)
+            return 1
+        print(f"loaded into {shown_url(url)}: " + ", ".join(f"{n:,} rows from {name}" for name, n in counts.items()))
+    else:
+        folder = args.to or args.data_dir
+        for path in curated.dump_folder(url, folder, grant=local_grant()):
+            print(f"wrote {path}")
+    return 0
+
+
 def export_filters(args: argparse.Namespace) -> FilterState:
     """The filters of `export`: a page link's (`--view`), each filter given as an option replacing the link's."""
     view = args.view or ""
@@ -336,6 +360,17 @@ def build_parser() -> argparse.ArgumentParser:
     trends.add_argument("--rationale", help="one line: why (with --override)")
     trends.add_argument("--analyst", help="who judges (with --override)")
     trends.set_defaults(handler=cmd_trends)
+
+    db = commands.add_parser(
+        "db", help="the PostgreSQL store (TENSIONS_DATABASE_URL): migrate it, load the CSV files into it, dump it back"
+    )
+    db_actions = db.add_subparsers(dest="action", required=True)
+    db_actions.add_parser("upgrade", help="bring the database's schema to the newest migration")
+    load = db_actions.add_parser("load", help="load DATA_DIR's curated CSV files (validated first), in one transaction")
+    load.add_argument("--replace", action="store_true", help="replace the curated rows the database already holds")
+    dump = db_actions.add_parser("dump", help="write the curated tables back to CSV files (byte-identical round trip)")
+    dump.add_argument("--to", type=Path, help="folder to write to (default: DATA_DIR)")
+    db.set_defaults(handler=cmd_db)
 
     export = commands.add_parser(
         "export", help="write the briefing timeline as a PNG or SVG slide, or a PowerPoint deck"

@@ -112,6 +112,15 @@ class ConcurrentEdit(TensionsError):
         )
 
 
+class StoreError(TensionsError):
+    """The database store is not configured as asked, holds what an operation must not overwrite, or is not
+    at the schema this code needs."""
+
+
+class DatabaseUnavailable(StoreError):
+    """The configured PostgreSQL server cannot be reached (or refused the connection); nothing was written."""
+
+
 class SyncError(TensionsError):
     """A live source could not be synced; what was stored before is unchanged and readable. `source` names
     it (`acled`, `ucdp`, `gdelt`)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import shutil
 import sys
 from collections.abc import Iterator
@@ -10,10 +11,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import sqlalchemy as sa
 
 import ui
 from tensions.curation import access
 from tensions.export.render import stop_renderer
+from tensions.store.engine import dispose_engine, engine_for
+from tensions.store.migrate import upgrade
+from tests import postgres_server as pg
 
 FIXTURE_DATA = Path(__file__).parent / "fixtures" / "data"
 APP_ROOT = Path(__file__).parent.parent
@@ -49,6 +54,45 @@ def data_copy(tmp_path: Path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(FIXTURE_DATA, target)
     return target
+
+
+MIGRATED_TEMPLATE = "tensions_migrated"
+_database_numbers = itertools.count(1)
+
+
+def run_outside_a_transaction(url: str, statement: str) -> None:
+    """CREATE and DROP DATABASE cannot run inside a transaction."""
+    with engine_for(url).connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(sa.text(statement))
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[pg.PostgresServer]:
+    """A private PostgreSQL server for the whole run, with a migrated template database.
+
+    Never skipped: without Debian's server binaries the tests that need it fail, saying to run `make test`
+    (which installs them)."""
+    try:
+        pg.binaries()
+    except pg.PostgresMissing as error:
+        pytest.fail(str(error), pytrace=False)
+    with pg.postgres_server() as server:
+        run_outside_a_transaction(server.url(), f"CREATE DATABASE {MIGRATED_TEMPLATE}")
+        upgrade(server.url(MIGRATED_TEMPLATE))
+        dispose_engine(server.url(MIGRATED_TEMPLATE))  # a template must have no connections
+        yield server
+        dispose_engine(server.url())
+
+
+@pytest.fixture
+def postgres_url(postgres_server: pg.PostgresServer) -> Iterator[str]:
+    """The URL of a fresh, migrated, empty database of this test's own (copied from the migrated template)."""
+    name = f"test_{next(_database_numbers)}"
+    run_outside_a_transaction(postgres_server.url(), f"CREATE DATABASE {name} TEMPLATE {MIGRATED_TEMPLATE}")
+    url = postgres_server.url(name)
+    yield url
+    dispose_engine(url)
+    run_outside_a_transaction(postgres_server.url(), f"DROP DATABASE {name} WITH (FORCE)")
 
 
 def plotly_array(array) -> np.ndarray:

@@ -18,6 +18,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
     errors
     data
     ingest geocode
+    store
     analysis
     figures
     export curation bench

@@ -51,6 +51,12 @@ class TableSpec:
         """Each column's heading in the tables pages show."""
         return {c.name: c.label for c in self.columns}
 
+    @property
+    def key(self) -> str:
+        """The column that names a row (the table's one unique column), e.g. `event_id`."""
+        (key,) = (c.name for c in self.columns if c.unique)
+        return key
+
 
 # Coordinates mean the same in every table that has them.
 LATITUDE = ColumnSpec(

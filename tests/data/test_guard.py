@@ -32,6 +32,7 @@ from tensions.ingest.sync.acled import AcledAuth
 from tensions.ingest.sync.base import SyncContext, SyncSettings
 from tensions.ingest.sync.state import SourceState, SyncReport
 from tensions.ingest.sync.store import commit
+from tensions.store import curated
 from tests.conftest import APP_ROOT, CURATOR_PASSWORD, curator_grant
 from tests.ingest.importers.conftest import EXTERNAL
 
@@ -154,6 +155,9 @@ def _stored_import_key(folder: Path) -> str:
     return imported.import_and_save(UCDP, "ucdp", folder, grant=curator_grant()).record.key
 
 
+UNREACHABLE_DATABASE = "postgresql+psycopg://nobody@127.0.0.1:9/none"
+
+
 # Each writer that can reach the data folder, called as a viewer would: `grant` is never a valid grant.
 GUARDED: dict[str, Callable[[Path, object], object]] = {
     "tensions.data.guard:write_bytes": lambda d, g: guard.write_bytes(g, d / "events.csv", b"x"),
@@ -184,6 +188,8 @@ GUARDED: dict[str, Callable[[Path, object], object]] = {
     "tensions.curation.review_queue:record_decision": lambda d, g: review_queue.record_decision(
         d, "IRQ7", "dismissed", grant=g
     ),
+    # Refused before the database is read, so no server is needed here.
+    "tensions.store.curated:dump_folder": lambda d, g: curated.dump_folder(UNREACHABLE_DATABASE, d, grant=g),
 }
 
 NOT_GRANTS = {

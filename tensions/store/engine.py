@@ -1,0 +1,55 @@
+"""One SQLAlchemy engine (a connection pool) per database URL per process, and connection failures as
+`DatabaseUnavailable` (a message, never a traceback)."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
+
+import psycopg
+import sqlalchemy
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from tensions.errors import DatabaseUnavailable
+from tensions.store.config import shown_url
+
+CONNECT_TIMEOUT_S = 5
+
+_engines: dict[str, sqlalchemy.Engine] = {}
+_engines_lock = threading.Lock()
+
+
+def engine_for(url: str) -> sqlalchemy.Engine:
+    """The engine for `url`, created on first use; connections are checked before use (`pool_pre_ping`), so
+    a restarted server costs a reconnect, not an error."""
+    with _engines_lock:
+        engine = _engines.get(url)
+        if engine is None:
+            engine = sqlalchemy.create_engine(
+                url, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT_S}
+            )
+            _engines[url] = engine
+        return engine
+
+
+def dispose_engine(url: str) -> None:
+    """Close `url`'s pooled connections and forget its engine (before the database is dropped or renamed)."""
+    with _engines_lock:
+        engine = _engines.pop(url, None)
+    if engine is not None:
+        engine.dispose()
+
+
+@contextlib.contextmanager
+def reaching(url: str) -> Iterator[None]:
+    """Turn a refused, timed-out or lost connection to `url` into `DatabaseUnavailable`."""
+    try:
+        yield
+    except (OperationalError, InterfaceError) as error:
+        if isinstance(error.orig, psycopg.errors.TransactionRollback):  # a deadlock is not an outage
+            raise
+        lines = str(error.orig or error).strip().splitlines()
+        raise DatabaseUnavailable(
+            f"cannot reach the database {shown_url(url)}: {lines[0] if lines else error}"
+        ) from error

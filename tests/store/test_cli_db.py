@@ -1,0 +1,60 @@
+"""`python -m tensions db upgrade|load|dump`: exit codes and messages (run in this process, through `main`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tensions.cli import main
+from tensions.store.migrate import head_revision
+from tests.conftest import run_outside_a_transaction
+from tests.postgres_server import free_port
+
+
+@pytest.fixture
+def no_secrets(monkeypatch, tmp_path):
+    """No database in the app's secrets file: only the environment names one."""
+    monkeypatch.setattr("tensions.store.config.SECRETS_PATH", tmp_path / "absent.toml")
+    monkeypatch.delenv("TENSIONS_DATABASE_URL", raising=False)
+
+
+def test_without_a_database_url_db_commands_exit_2_saying_how_to_set_one(no_secrets, capsys):
+    assert main(["db", "upgrade"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith("error: no database is configured: set TENSIONS_DATABASE_URL")
+
+
+def test_an_unreachable_server_exits_2_with_a_message_not_a_traceback(no_secrets, monkeypatch, capsys):
+    monkeypatch.setenv("TENSIONS_DATABASE_URL", f"postgresql://nobody:secret@127.0.0.1:{free_port()}/tensions")
+    assert main(["db", "load"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot reach the database postgresql+psycopg://nobody:***@127.0.0.1:")
+    assert "secret" not in err and "Traceback" not in err
+
+
+def test_upgrade_load_and_dump_from_the_command_line(
+    no_secrets, monkeypatch, postgres_server, data_copy, tmp_path, capsys
+):
+    run_outside_a_transaction(postgres_server.url(), "CREATE DATABASE from_the_command_line")
+    monkeypatch.setenv("TENSIONS_DATABASE_URL", postgres_server.url("from_the_command_line"))
+    assert main(["db", "upgrade"]) == 0
+    assert f"schema at revision {head_revision()} (the newest)" in capsys.readouterr().out
+    assert main(["--data-dir", str(data_copy), "db", "load"]) == 0
+    assert "rows from events.csv" in capsys.readouterr().out
+    assert main(["--data-dir", str(data_copy), "db", "load"]) == 2
+    assert "--replace" in capsys.readouterr().err
+    assert main(["--data-dir", str(data_copy), "db", "load", "--replace"]) == 0
+    assert main(["db", "dump", "--to", str(tmp_path)]) == 0
+    assert (tmp_path / "events.csv").read_bytes() == (data_copy / "events.csv").read_bytes()
+
+
+def test_load_of_invalid_files_prints_each_problem_and_exits_1(
+    no_secrets, monkeypatch, postgres_url, data_copy, capsys
+):
+    monkeypatch.setenv("TENSIONS_DATABASE_URL", postgres_url)
+    path = data_copy / "events.csv"
+    path.write_text(path.read_text().replace("2024-01-28,day,Jordan", "2024-01-28,daily,Jordan"))
+    assert main(["--data-dir", str(data_copy), "db", "load"]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines() == ["events.csv:3:time_precision: 'daily' not one of: day, week, month"]
+    assert "nothing was loaded" in err
