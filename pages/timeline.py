@@ -16,6 +16,7 @@ from tensions.data.csv_safety import safe_csv_bytes
 from tensions.data.literal import markdown_literal
 from tensions.data.paths import data_dir
 from tensions.data.schema import EVENT_LABELS
+from tensions.data.tags import is_key_event
 from tensions.errors import TensionsError
 from tensions.export.briefing import FORMATS, export_briefing, export_file_name
 from tensions.export.deck import key_event_rows
@@ -23,7 +24,6 @@ from tensions.export.render import renderer_available
 from tensions.figures import briefing
 from tensions.figures.tension import tension_panel
 from tensions.figures.timeline import builder, style
-from tensions.figures.timeline.events import is_key_event
 
 # The on-screen slide preview: the 1920x1080 slide drawn at 7/12 scale so it fits beside the sidebar;
 # the camera button scales it back up, so what it downloads is the preview, pixel for pixel larger.

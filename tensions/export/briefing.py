@@ -18,11 +18,11 @@ from tensions.analysis.filters import FilterState, apply_filters
 from tensions.data import taxonomy
 from tensions.data.atomic import write_bytes_atomically
 from tensions.data.load import CURATED_DATASET, Dataset, load_dataset
+from tensions.data.tags import is_key_event
 from tensions.errors import TensionsError
 from tensions.export.deck import PICTURE_TOP_IN, SLIDE_HEIGHT_IN, SLIDE_WIDTH_IN, Deck, briefing_pptx
 from tensions.export.render import figure_image
 from tensions.figures.briefing import briefing_figure, period_of, period_words, slide_text
-from tensions.figures.timeline.events import is_key_event
 
 FORMATS: dict[str, str] = {
     "png": "image/png",

@@ -8,10 +8,10 @@ import pytest
 
 from tensions.analysis import weighted
 from tensions.bench.synthetic import synthetic_events
+from tensions.data.tags import is_key_event
 from tensions.figures.map.builder import event_map
 from tensions.figures.map.encoding import MAX_DENSITY_POINTS
 from tensions.figures.timeline.builder import event_timeline
-from tensions.figures.timeline.events import is_key_event
 
 
 @pytest.fixture(scope="module")

@@ -26,6 +26,7 @@ from tensions.analysis import weighted
 from tensions.analysis.periods import Granularity
 from tensions.data.categorical import positions_in
 from tensions.data.literal import plotly_literal
+from tensions.data.tags import is_key_event
 from tensions.figures import theme
 from tensions.figures.annotations import group_close, layout_labels, text_width
 from tensions.figures.hover import hover_cards
@@ -33,7 +34,6 @@ from tensions.figures.timeline.canvas import Canvas, axis_suffix
 from tensions.figures.timeline.events import (
     codes_present,
     imprecise_dates,
-    is_key_event,
     key_event_labels,
     lane_values,
     present_lanes,

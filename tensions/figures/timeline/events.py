@@ -10,18 +10,6 @@ from tensions.data.categorical import positions_in
 from tensions.figures.timeline.style import LANE_ORDERS, LANES, SCREEN, UNASSIGNED_LANE, TimelineStyle
 
 
-def is_key_event(events: pd.DataFrame) -> pd.Series:
-    """Events tagged `key` (tags are a semicolon list): the ones a briefing labels."""
-    tags = events["tags"].astype("string")
-    # A plain substring test first (fast on Arrow strings); the exact tag test only where it matched.
-    maybe = tags.str.contains("key", regex=False).fillna(False).to_numpy(dtype=bool)
-    found = np.zeros(len(events), dtype=bool)
-    if maybe.any():
-        exact = tags[maybe].str.contains(r"(?:^|;)\s*key\s*(?:;|$)", regex=True).fillna(False)
-        found[maybe] = exact.to_numpy(dtype=bool)
-    return pd.Series(found, index=events.index)
-
-
 def key_event_labels(events: pd.DataFrame) -> pd.Series:
     """The short label of each event, or its sub-type and place when the curator gave none (not escaped)."""
     fallback = events["sub_event_type"].astype("string") + ", " + events["location"].astype("string")

@@ -12,8 +12,8 @@ import pytest
 from tensions.analysis.filters import FilterState
 from tensions.data import taxonomy
 from tensions.data.load import load_dataset
+from tensions.data.tags import is_key_event
 from tensions.figures.briefing import briefing_figure
-from tensions.figures.timeline.events import is_key_event
 from tensions.figures.timeline.lanes import dodge_offsets
 from tensions.figures.timeline.panels import deaths_ceiling
 from tests.conftest import FIXTURE_DATA

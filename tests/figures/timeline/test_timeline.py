@@ -10,10 +10,11 @@ import plotly.graph_objects as go
 import pytest
 
 from tensions.data.load import load_dataset
+from tensions.data.tags import is_key_event
 from tensions.figures import theme
 from tensions.figures.hover import hover_cards
 from tensions.figures.timeline.builder import event_timeline
-from tensions.figures.timeline.events import is_key_event, key_event_labels, marker_sizes
+from tensions.figures.timeline.events import key_event_labels, marker_sizes
 from tensions.figures.timeline.panels import Panel, period_bins
 from tensions.figures.timeline.style import SCREEN
 from tests.conftest import FIXTURE_DATA, plotly_array
