@@ -112,18 +112,18 @@ def _slug(file_name: str) -> str:
     return slug[:80] or "file"
 
 
-def import_key(dataset: str, file_name: str, folder: Path | None = None) -> str:
+def import_key(dataset: str, file_name: str, folder: Path | None = None, *, stored_name: str | None = None) -> str:
     """The name an import of `file_name` is stored under: its dataset and the file name made safe. When
-    another file name already has that key in `folder` ("ACLED data.csv" and "acled-data.zip"), a digest
-    of the name is added, so an import replaces only an earlier import of the same file name."""
+    another file name already has that key in `folder` ("ACLED data.csv" and "acled-data.zip"), or is
+    `stored_name` (the file name a database holds under that key), a digest of the name is added, so an
+    import replaces only an earlier import of the same file name."""
     key = f"{dataset}--{_slug(file_name)}"
-    if folder is None:
-        return key
-    try:
-        stored = json.loads((Path(folder) / f"{key}.json").read_text(encoding="utf-8")).get("file_name")
-    except (OSError, ValueError, AttributeError):
-        return key
-    if stored == file_name:
+    if folder is not None:
+        try:
+            stored_name = json.loads((Path(folder) / f"{key}.json").read_text(encoding="utf-8")).get("file_name")
+        except (OSError, ValueError, AttributeError):
+            return key
+    if stored_name is None or stored_name == file_name:
         return key
     return f"{key}--{hashlib.sha256(file_name.encode('utf-8')).hexdigest()[:8]}"
 

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
 from tensions.data.schema import ACTORS, EVENTS, PLACES, TableSpec
+from tensions.ingest.importers.base import DATE_COLUMNS, EVENT_COLUMNS, FLOAT_COLUMNS, INT_COLUMNS
 
 metadata = sa.MetaData()
 
@@ -56,4 +57,89 @@ store_versions = sa.Table(
     metadata,
     sa.Column("store", sa.Text, primary_key=True),
     sa.Column("version", sa.BigInteger, nullable=False),
+)
+
+# --- imported events (migration 0002) --------------------------------------------------------------------
+IMPORTED_STORE = "imported"  # the `store_versions` row every import and removal raises
+
+
+def _imported_type(column: str) -> sa.types.TypeEngine:
+    if column in DATE_COLUMNS:
+        return sa.Date()
+    if column in FLOAT_COLUMNS:
+        return sa.Float(53)
+    return (
+        sa.SmallInteger()
+        if column in ("geo_precision", "escalation")
+        else sa.Integer()
+        if column in INT_COLUMNS
+        else sa.Text()
+    )
+
+
+imports = sa.Table(
+    "imports",
+    metadata,
+    sa.Column("id", sa.Integer, sa.Identity(), primary_key=True),
+    sa.Column("key", sa.Text, nullable=False, unique=True),
+    sa.Column("dataset", sa.Text, nullable=False),
+    sa.Column("file_name", sa.Text, nullable=False),
+    sa.Column("format_name", sa.Text, nullable=False),
+    sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("sha256", sa.Text, nullable=False),
+    sa.Column("rows_read", sa.BigInteger, nullable=False),
+    sa.Column("rows_imported", sa.BigInteger, nullable=False),
+    sa.Column("rows_rejected", sa.BigInteger, nullable=False),
+    sa.Column("first_date", sa.Date),
+    sa.Column("last_date", sa.Date),
+    sa.Column("countries", JSONB, nullable=False),
+    sa.Column("notes", JSONB, nullable=False),
+    sa.Column("rejected", sa.LargeBinary, nullable=False),  # the rejected rows with their reasons, as Parquet
+)
+
+# Each imported event in full, in the normalised columns (`importers.base.EVENT_COLUMNS`).
+imported_events = sa.Table(
+    "imported_events",
+    metadata,
+    sa.Column("import_id", sa.Integer, sa.ForeignKey("imports.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True),
+    *(sa.Column(name, _imported_type(name)) for name in EVENT_COLUMNS),
+)
+
+# Every name the facts refer to by number (countries, provinces, actors, types, datasets…).
+imported_names = sa.Table(
+    "imported_names",
+    metadata,
+    sa.Column("id", sa.Integer, sa.Identity(), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False, unique=True),
+)
+
+# The columns of `imported_facts` holding a name's number in `imported_names`.
+NAMED_FACTS: tuple[str, ...] = (
+    "country", "admin1", "actor1", "actor2", "time_precision", "theatre", "event_type", "actor1_family", "dataset",
+)  # fmt: skip
+
+# A narrow, coded copy of each imported event: what the filters test and the figures sum. Fixed-width
+# columns, widest first (no alignment padding): about 90 bytes a row with its header, against several
+# hundred for the full row, so a scan of ten million reads about a gigabyte.
+imported_facts = sa.Table(
+    "imported_facts",
+    metadata,
+    sa.Column("latitude", sa.Float(53)),
+    sa.Column("longitude", sa.Float(53)),
+    sa.Column("import_id", sa.Integer, sa.ForeignKey("imports.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("event_date", sa.Date, nullable=False),
+    sa.Column("fatalities", sa.Integer),
+    *(sa.Column(name, sa.Integer) for name in NAMED_FACTS),
+    sa.Column("geo_precision", sa.SmallInteger),
+    sa.Column("escalation", sa.SmallInteger),
+    sa.Column("is_key", sa.Boolean, nullable=False),
+    # An import's rows arrive together in date order: block range indexes on both stay small and sharp.
+    sa.Index("imported_facts_event_date", "event_date", postgresql_using="brin"),
+    sa.Index("imported_facts_import", "import_id", postgresql_using="brin"),
+    *(
+        sa.Index(f"imported_facts_{column}", column)
+        for column in ("country", "event_type", "dataset", "actor1", "actor2")
+    ),
 )

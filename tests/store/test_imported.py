@@ -1,0 +1,79 @@
+"""Imported events in PostgreSQL: stored with COPY beside their import's record, replaced and removed with it."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from tensions.bench.synthetic import synthetic_events
+from tensions.data.guard import local_grant
+from tensions.errors import NotAuthorised
+from tensions.ingest.importers import ImportResult
+from tensions.ingest.importers.reading import empty_rejected
+from tensions.store import imported
+from tensions.store.curated import store_version
+from tensions.store.engine import engine_for
+from tensions.store.tables import IMPORTED_STORE
+
+
+def _result(events: pd.DataFrame, file_name: str = "acled-2024.csv", dataset: str = "acled") -> ImportResult:
+    return ImportResult(dataset, "ACLED", file_name, "ACLED export", len(events), events, empty_rejected())
+
+
+def _count(url: str, table: str) -> int:
+    with engine_for(url).connect() as connection:
+        return connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
+
+
+def test_an_import_stores_every_event_in_full_and_as_facts(postgres_url):
+    events = synthetic_events(300, seed=1)
+    record = imported.save_import(postgres_url, _result(events), grant=local_grant(), sha256="ab")
+    assert (record.key, record.rows_imported, record.sha256) == ("acled--acled-2024", 300, "ab")
+    assert (_count(postgres_url, "imported_events"), _count(postgres_url, "imported_facts")) == (300, 300)
+    assert [r.key for r in imported.list_imports(postgres_url)] == ["acled--acled-2024"]
+    assert store_version(postgres_url, IMPORTED_STORE) == 1
+
+
+def test_events_read_back_have_the_values_and_dtypes_they_were_imported_with(postgres_url):
+    events = synthetic_events(200, seed=2)
+    imported.save_import(postgres_url, _result(events), grant=local_grant())
+    with engine_for(postgres_url).connect() as connection:
+        rows = pd.DataFrame(connection.execute(sa.text("SELECT * FROM imported_events ORDER BY seq")).mappings().all())
+    back = imported.typed_events(rows)
+    expected = events.sort_values("event_date", kind="stable", ignore_index=True)
+    for column in expected.columns:
+        assert back[column].astype("string").tolist() == expected[column].astype("string").tolist(), column
+        assert type(back[column].dtype) is type(expected[column].dtype), column
+
+
+def test_importing_the_same_file_again_replaces_its_events(postgres_url):
+    imported.save_import(postgres_url, _result(synthetic_events(300, seed=1)), grant=local_grant())
+    imported.save_import(postgres_url, _result(synthetic_events(120, seed=3)), grant=local_grant())
+    assert (_count(postgres_url, "imports"), _count(postgres_url, "imported_facts")) == (1, 120)
+    assert _count(postgres_url, "imported_events") == 120
+
+
+def test_another_file_name_with_the_same_key_is_kept_apart(postgres_url):
+    imported.save_import(postgres_url, _result(synthetic_events(30, seed=1), "ACLED data.csv"), grant=local_grant())
+    imported.save_import(postgres_url, _result(synthetic_events(40, seed=2), "acled-data.zip"), grant=local_grant())
+    keys = sorted(r.key for r in imported.list_imports(postgres_url))
+    assert keys[0] == "acled--acled-data" and keys[1].startswith("acled--acled-data--")
+    assert _count(postgres_url, "imported_facts") == 70
+
+
+def test_removing_an_import_deletes_its_events_and_only_its_events(postgres_url):
+    imported.save_import(postgres_url, _result(synthetic_events(30, seed=1), "one.csv"), grant=local_grant())
+    imported.save_import(postgres_url, _result(synthetic_events(40, seed=2), "two.csv"), grant=local_grant())
+    assert imported.remove_import(postgres_url, "acled--one", grant=local_grant())
+    assert not imported.remove_import(postgres_url, "acled--one", grant=local_grant())
+    assert (_count(postgres_url, "imported_events"), _count(postgres_url, "imported_facts")) == (40, 40)
+    assert store_version(postgres_url, IMPORTED_STORE) == 3
+
+
+def test_a_viewer_can_neither_import_nor_remove(postgres_url):
+    with pytest.raises(NotAuthorised):
+        imported.save_import(postgres_url, _result(synthetic_events(10, seed=1)), grant=None)
+    with pytest.raises(NotAuthorised):
+        imported.remove_import(postgres_url, "acled--acled-2024", grant=None)
+    assert _count(postgres_url, "imports") == 0
