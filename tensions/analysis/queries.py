@@ -1,0 +1,178 @@
+"""The figures' heavy lifting in SQL: a `FilterState` as a WHERE clause over `imported_facts`, and the sums
+the figure builders draw from (`tensions.analysis.weighted`), so an app server reads a few thousand rows
+whatever the number of events.
+
+Each function answers for the imported events in the database at `url`; its pandas twin in
+`tensions.analysis.weighted` (or `filters`) answers for events in memory, and tests/analysis/test_queries.py
+holds the two to the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+import sqlalchemy as sa
+
+from tensions.analysis import weighted
+from tensions.analysis.filters import FilterState
+from tensions.analysis.periods import Granularity
+from tensions.data.actors import with_descendants
+from tensions.store.engine import engine_for, reaching
+from tensions.store.imported import typed_events
+
+# "Known only to its province or its month" (`tensions.analysis.filters.imprecise_mask`), unknown as not.
+IMPRECISE = "coalesce(f.geo_precision = 3 OR f.time_precision = :month_number, false)"
+# The first day of each date's period, as `tensions.analysis.periods` numbers them (weeks start on Monday).
+PERIOD_START: Mapping[str, str] = {
+    "week": "CAST(date_trunc('week', f.event_date) AS date)",
+    "month": "CAST(date_trunc('month', f.event_date) AS date)",
+}
+# The columns the figures group by, besides the places' own: the map's colours and the timeline's lanes.
+GROUP_COLUMNS: tuple[str, ...] = ("event_type", "actor1_family", "theatre")
+_SUMS = f"""
+    count(*) AS {weighted.EVENTS},
+    count(*) FILTER (WHERE f.fatalities IS NULL) AS {weighted.NOT_REPORTED},
+    count(*) FILTER (WHERE f.fatalities > 0) AS {weighted.WITH_DEATHS},
+    count(*) FILTER (WHERE {IMPRECISE}) AS {weighted.IMPRECISE},
+    coalesce(sum(f.fatalities), 0) AS fatalities,
+    min(f.event_date) AS event_date,
+    max(f.event_date) AS {weighted.LAST_DATE}"""
+
+
+@dataclass(frozen=True)
+class Where:
+    """A filter state as SQL over `imported_facts f`, with its parameters."""
+
+    sql: str
+    params: dict
+
+
+def _numbers(connection: sa.Connection, names: Iterable[str]) -> list[int]:
+    """The numbers of the names in `imported_names` (names never imported have none)."""
+    rows = connection.execute(
+        sa.text("SELECT id FROM imported_names WHERE name = ANY(CAST(:names AS text[]))"), {"names": sorted(names)}
+    )
+    return [row[0] for row in rows]
+
+
+def where(connection: sa.Connection, state: FilterState, actors: pd.DataFrame | None = None) -> Where:
+    """`state` as a WHERE clause: what `tensions.analysis.filters.filter_mask` keeps, an umbrella actor
+    keeping its factions."""
+    month = _numbers(connection, ["month"])
+    clauses, params = ["true"], {"month_number": month[0] if month else None}
+    if state.start is not None:
+        clauses.append("f.event_date >= :start")
+        params["start"] = state.start
+    if state.end is not None:
+        clauses.append("f.event_date <= :end")
+        params["end"] = state.end
+    for column, values in (
+        ("country", state.countries),
+        ("event_type", state.event_types),
+        ("dataset", state.datasets),
+    ):
+        if values:
+            clauses.append(f"f.{column} = ANY(:{column})")
+            params[column] = _numbers(connection, values)
+    if state.actors:
+        names = with_descendants(state.actors, actors) if actors is not None else set(state.actors)
+        clauses.append("(f.actor1 = ANY(:actors) OR f.actor2 = ANY(:actors))")
+        params["actors"] = _numbers(connection, names)
+    if state.precise_only:
+        clauses.append(f"NOT {IMPRECISE}")
+    return Where(" AND ".join(clauses), params)
+
+
+def _names(connection: sa.Connection, frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
+    """`frame` with the name numbers in `columns` replaced by the names."""
+    columns = [c for c in columns if c in frame]
+    numbers = pd.unique(pd.concat([frame[c] for c in columns]).dropna()) if columns else []
+    rows = connection.execute(
+        sa.text("SELECT id, name FROM imported_names WHERE id = ANY(:ids)"), {"ids": [int(n) for n in numbers]}
+    )
+    names = {number: name for number, name in rows}
+    return frame.assign(**{c: frame[c].map(names).astype("string") for c in columns})
+
+
+def _frame(result: sa.CursorResult) -> pd.DataFrame:
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def _dated(frame: pd.DataFrame) -> pd.DataFrame:
+    """Dates as the datetimes the figures read; counts as integers."""
+    for column in ("event_date", weighted.LAST_DATE):
+        frame[column] = pd.to_datetime(frame[column]).astype("datetime64[us]")
+    for column in (*weighted.COUNT_COLUMNS, "fatalities"):
+        frame[column] = frame[column].astype("int64")
+    return frame
+
+
+def count_events(url: str, state: FilterState, actors: pd.DataFrame | None = None) -> int:
+    """How many imported events pass `state`."""
+    with reaching(url), engine_for(url).connect() as connection:
+        clause = where(connection, state, actors)
+        return int(
+            connection.execute(
+                sa.text(f"SELECT count(*) FROM imported_facts f WHERE {clause.sql}"), clause.params
+            ).scalar()
+        )
+
+
+def place_summary(url: str, state: FilterState, colour_by: str, actors: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The map's sums (`tensions.analysis.weighted.place_summary`) of the imported events passing `state`."""
+    if colour_by not in GROUP_COLUMNS:
+        raise ValueError(f"cannot colour by {colour_by!r}; choose one of {', '.join(GROUP_COLUMNS)}")
+    keys = [*weighted.PLACE_KEYS, colour_by]
+    listed = ", ".join(f"f.{k}" for k in keys)
+    with reaching(url), engine_for(url).connect() as connection:
+        clause = where(connection, state, actors)
+        sql = (
+            f"SELECT {listed}, {_SUMS} FROM imported_facts f WHERE {clause.sql} "
+            f"AND f.latitude IS NOT NULL AND f.longitude IS NOT NULL GROUP BY {listed}"
+        )
+        frame = _frame(connection.execute(sa.text(sql), clause.params))
+        frame = _names(connection, frame, ["country", "admin1", colour_by])
+    return _dated(frame)
+
+
+def period_summary(
+    url: str, state: FilterState, lanes: str, granularity: Granularity, actors: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The timeline's sums (`tensions.analysis.weighted.period_summary`) of the imported events passing
+    `state`, key events left out (the timeline draws them one by one: `events(..., key_only=True)`)."""
+    if lanes not in GROUP_COLUMNS:
+        raise ValueError(f"cannot lay lanes by {lanes!r}; choose one of {', '.join(GROUP_COLUMNS)}")
+    keys = [lanes, "event_type", "time_precision"]
+    listed = ", ".join(f"f.{k}" for k in keys)
+    with reaching(url), engine_for(url).connect() as connection:
+        clause = where(connection, state, actors)
+        sql = (
+            f"SELECT {listed}, {_SUMS} FROM imported_facts f WHERE {clause.sql} AND NOT f.is_key "
+            f"GROUP BY {listed}, {PERIOD_START[granularity]}"
+        )
+        frame = _frame(connection.execute(sa.text(sql), clause.params))
+        frame = _names(connection, frame, keys)
+    return _dated(frame)
+
+
+def events(
+    url: str,
+    state: FilterState,
+    actors: pd.DataFrame | None = None,
+    *,
+    limit: int | None = None,
+    key_only: bool = False,
+) -> pd.DataFrame:
+    """The imported events passing `state` in full, newest last (the first `limit` of them by date), in the
+    columns and dtypes of imported events: for views small enough to draw one by one."""
+    with reaching(url), engine_for(url).connect() as connection:
+        clause = where(connection, state, actors)
+        sql = (
+            "SELECT e.* FROM imported_facts f JOIN imported_events e ON e.import_id = f.import_id AND e.seq = f.seq "
+            f"WHERE {clause.sql}{' AND f.is_key' if key_only else ''} ORDER BY f.event_date, f.import_id, f.seq"
+            + (" LIMIT :limit" if limit is not None else "")
+        )
+        frame = _frame(connection.execute(sa.text(sql), {**clause.params, "limit": limit}))
+    return typed_events(frame)

@@ -1,0 +1,97 @@
+"""The figures' sums in SQL equal the same sums in pandas over the same events, for every kind of filter."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tensions.analysis import queries, weighted
+from tensions.analysis.filters import FilterState, apply_filters
+from tensions.bench.measure import filter_states
+from tensions.bench.synthetic import synthetic_events
+from tensions.data.guard import local_grant
+from tensions.data.load import load_dataset
+from tensions.data.tags import is_key_event
+from tensions.ingest.importers import ImportResult
+from tensions.ingest.importers.reading import empty_rejected
+from tensions.store import imported
+from tests.conftest import APP_ROOT
+
+EVENTS = 4_000
+
+
+@pytest.fixture(scope="module")
+def events() -> pd.DataFrame:
+    return synthetic_events(EVENTS, seed=11)
+
+
+@pytest.fixture(scope="module")
+def actors() -> pd.DataFrame:
+    return load_dataset(APP_ROOT / "data").actors
+
+
+@pytest.fixture
+def url(postgres_url, events) -> str:
+    result = ImportResult("acled", "ACLED", "synthetic.csv", "synthetic", len(events), events, empty_rejected())
+    imported.save_import(postgres_url, result, grant=local_grant())
+    return postgres_url
+
+
+def _states(events: pd.DataFrame) -> list[FilterState]:
+    return [
+        FilterState(),
+        FilterState(precise_only=True),
+        FilterState(start=dt.date(2024, 3, 1), end=dt.date(2024, 3, 31)),
+        FilterState(countries=("Iraq", "Yemen"), event_types=("Battles",)),
+        FilterState(datasets=("gdelt",), countries=("Atlantis",)),  # a name never imported keeps nothing
+        *filter_states(events, 8, seed=4),
+    ]
+
+
+def _sorted(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    plain = frame.astype({k: "string" for k in keys if k not in ("latitude", "longitude")})
+    columns = [*keys, *weighted.COUNT_COLUMNS, "fatalities", "event_date", weighted.LAST_DATE]
+    return plain[columns].sort_values([*keys, "event_date"], ignore_index=True, na_position="first")
+
+
+def test_the_count_is_the_number_of_events_the_filters_keep(url, events, actors):
+    for state in _states(events):
+        assert queries.count_events(url, state, actors) == len(apply_filters(events, state, actors)), state
+
+
+@pytest.mark.parametrize("colour_by", ["event_type", "actor1_family"])
+def test_place_sums_in_sql_equal_the_place_sums_in_pandas(url, events, actors, colour_by):
+    keys = [*weighted.PLACE_KEYS, colour_by]
+    for state in _states(events):
+        expected = weighted.place_summary(apply_filters(events, state, actors), colour_by)
+        found = queries.place_summary(url, state, colour_by, actors)
+        pd.testing.assert_frame_equal(_sorted(found, keys), _sorted(expected, keys), check_dtype=False, obj=str(state))
+
+
+@pytest.mark.parametrize(("lanes", "granularity"), [("theatre", "week"), ("actor1_family", "month")])
+def test_period_sums_in_sql_equal_the_period_sums_in_pandas_without_the_key_events(
+    url, events, actors, lanes, granularity
+):
+    keys = [lanes, "event_type", "time_precision"]  # and the period, whose first event's date each row has
+    for state in _states(events):
+        kept = apply_filters(events, state, actors)
+        expected = weighted.period_summary(kept[~is_key_event(kept).to_numpy()], lanes, granularity)
+        found = queries.period_summary(url, state, lanes, granularity, actors)
+        pd.testing.assert_frame_equal(_sorted(found, keys), _sorted(expected, keys), check_dtype=False, obj=str(state))
+
+
+def test_the_events_listed_are_the_events_the_filters_keep_in_date_order(url, events, actors):
+    state = FilterState(countries=("Lebanon",), precise_only=True)
+    kept = apply_filters(events, state, actors)
+    found = queries.events(url, state, actors, limit=50)
+    assert found["event_id"].tolist() == kept["event_id"].head(50).tolist()
+    assert found["event_date"].is_monotonic_increasing
+
+
+def test_key_events_alone_can_be_listed(url, events, actors):
+    found = queries.events(url, FilterState(), actors, key_only=True)
+    assert sorted(found["event_id"]) == sorted(events.loc[is_key_event(events).to_numpy(), "event_id"])
+    assert len(found) == int(np.sum(is_key_event(events)))
