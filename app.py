@@ -1,23 +1,6 @@
-"""Entry point: page setup and navigation over `pages/`; each page draws the shared sidebar itself."""
+"""Entry point: the app's page settings and navigation over `pages/` (`ui.app_page`), then the chosen page; each
+page draws the shared sidebar itself."""
 
-from pathlib import Path
+import ui
 
-import streamlit as st
-
-st.set_page_config(
-    page_title="Regional Tensions Dashboard",
-    page_icon=str(Path(__file__).parent / "assets" / "icon.png"),
-    layout="wide",
-)
-
-page = st.navigation(
-    [
-        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-        st.Page("pages/map.py", title="Map", icon=":material/map:"),
-        st.Page("pages/timeline.py", title="Timeline", icon=":material/timeline:"),
-        st.Page("pages/actors.py", title="Actors", icon=":material/groups:"),
-        st.Page("pages/curate.py", title="Curate", icon=":material/edit_note:"),
-        st.Page("pages/data.py", title="Data", icon=":material/database:"),
-    ]
-)
-page.run()
+ui.app_page().run()

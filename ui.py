@@ -1,4 +1,5 @@
-"""Streamlit glue shared by the pages: cached loading, the error panel and the shared sidebar.
+"""Streamlit glue shared by the pages: the app's settings and navigation, cached loading, the error panel and
+the shared sidebar.
 
 Everything here reads widgets or renders; the logic it calls lives in the `tensions` package.
 """
@@ -14,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from tensions.analysis import summary
 from tensions.analysis.filters import (
@@ -41,6 +43,44 @@ from tensions.ingest import imported
 
 # Where the Curate page keeps the session's curator grant; every page asks `curator_grant()` for it.
 GRANT_KEY = "curator_grant"
+
+
+def app_page() -> st.Page:
+    """Set the app's page settings (title, icon, wide layout) and its navigation (titles and icons; the Overview
+    at the root); return the page the session asked for, which `app.py` runs."""
+    st.set_page_config(
+        page_title="Regional Tensions Dashboard",
+        page_icon=str(Path(__file__).parent / "assets" / "icon.png"),
+        layout="wide",
+    )
+    return st.navigation(
+        [
+            st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+            st.Page("pages/map.py", title="Map", icon=":material/map:"),
+            st.Page("pages/timeline.py", title="Timeline", icon=":material/timeline:"),
+            st.Page("pages/actors.py", title="Actors", icon=":material/groups:"),
+            st.Page("pages/curate.py", title="Curate", icon=":material/edit_note:"),
+            st.Page("pages/data.py", title="Data", icon=":material/database:"),
+        ]
+    )
+
+
+def _run_inside_app() -> None:
+    """Rerun through `app.py` a page that Streamlit started without it, as an old-style `pages/` page.
+
+    With a folder named `pages/` beside `app.py`, Streamlit routes the sessions of a freshly started server
+    the old way until some session has called `st.navigation`: a first link to `/map?country=Iraq` runs
+    `pages/map.py` alone, under a navigation of bare file names, without `app.py`'s wide layout. No setting
+    turns that routing off and nothing of the app runs before that first session, so the page itself puts it
+    right: `st.navigation` switches the whole server to the app's navigation (Streamlit documents that once
+    any session calls it, the `pages/` folder is ignored in every session) and selects the linked page, and
+    the rerun runs `app.py` around that page with the link's query string, so its filters apply.
+    `PagesManager.uses_pages_directory` is Streamlit's own record of that routing (true only until
+    `st.navigation` first runs; false when a page runs alone, as under AppTest); it is only read here.
+    """
+    if PagesManager.uses_pages_directory:
+        app_page()
+        st.rerun()
 
 
 def _data_fingerprint(folder: Path) -> tuple:
@@ -231,6 +271,7 @@ def current_view() -> tuple[Dataset, FilterState, pd.DataFrame]:
     events are the curated events plus the imported datasets chosen in the sidebar (curated only by
     default); each event's `dataset` column says where it comes from.
     """
+    _run_inside_app()
     dataset = load_curated_or_stop()
     folder = data_dir()
     st.sidebar.header("Filters")

@@ -13,8 +13,7 @@ pytestmark = pytest.mark.e2e
 
 def test_a_shared_link_opens_an_actors_profile_with_tree_map_and_matrix_offline(app_url, page):
     page, outside = page
-    # Streamlit runs a deep link as a v1 "pages/" app (no app.py, so no wide layout or navigation) until some
-    # session has run app.py on this server; `app_url` has opened the app once, so this sees the real navigation.
+    # A link on a server no session has visited yet is test_map.py's; this one comes after `app_url`'s visit.
     page.goto(f"{app_url}/actors?profile=Hezbollah")
     wait_for_app(page)
     page.get_by_text("Who acts on whom").wait_for()

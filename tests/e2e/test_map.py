@@ -17,6 +17,9 @@ from tests.e2e.conftest import full_screenshot, guarded_page, rerun, served, wai
 
 pytestmark = pytest.mark.e2e
 
+# The app's navigation shows its pages by title; Streamlit's old `pages/` navigation by file name.
+APP_PAGE_TITLES = ("Overview", "Map", "Timeline", "Actors", "Curate", "Data")
+
 # The MapLibre map behind the first Plotly chart, once it has drawn its style and layers.
 MAP_READY = """() => {
   const gd = document.querySelector('.js-plotly-plot');
@@ -48,8 +51,7 @@ LONE_EVENT = """() => {
 
 
 def open_map(page: Page, app_url: str) -> None:
-    """Open the map (the server has run app.py once already: see the xfail test at the end) and wait for the
-    script run to finish and the map to draw."""
+    """Open the map and wait for the script run to finish and the map to draw."""
     page.goto(f"{app_url}/map")
     wait_for_app(page)
     assert page.evaluate(MAP_READY)
@@ -162,16 +164,30 @@ def test_a_copied_link_opens_the_same_view_in_a_fresh_browser(app_url, page, sec
     assert outside == [] and fresh_outside == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="Streamlit treats the folder named pages/ as a v1 multipage app until app.py has run once, so the "
-    "first visit to /map on a freshly started server runs the page without app.py (no wide layout, v1 nav)",
-)
 def test_a_direct_link_on_a_freshly_started_server_opens_the_apps_navigation(second_page):
-    fresh, _ = second_page
-    with served(FIXTURE_DATA) as url:  # the small fixture data: the quirk is Streamlit's, not the data's
-        fresh.goto(f"{url}/map")
+    """A shared link is often the first visit a server gets. Streamlit then runs the linked page the old
+    `pages/` way, alone, without app.py (its wide layout and navigation): the page reruns itself through app.py,
+    keeping the link's query string."""
+    fresh, fresh_outside = second_page
+    with served(FIXTURE_DATA) as url:  # no session has visited this server; the small fixture data is enough
+        fresh.goto(f"{url}/map?country=Iraq&map_mode=Provinces")
         wait_for_app(fresh)
-        fresh.wait_for_selector('[data-testid="stSidebarNav"]')
-        assert "Overview" in fresh.locator('[data-testid="stSidebarNav"]').inner_text()
+        navigation = fresh.locator('[data-testid="stSidebarNav"]')
+        for title in APP_PAGE_TITLES:
+            assert navigation.get_by_text(title, exact=True).is_visible()
+        assert navigation.get_by_text("app", exact=True).count() == 0  # the old navigation lists bare file names
+        assert fresh.get_by_role("heading", name="Map").is_visible()
+        assert fresh.locator('[data-testid="stAppViewContainer"]').get_attribute("data-layout") == "wide"
+        assert fresh.locator('[data-testid="stMainBlockContainer"]').bounding_box()["width"] > 1000  # centred: 736
+        sidebar = fresh.locator('[data-testid="stSidebar"]')
+        assert "Iraq" in sidebar.locator('[data-testid="stMultiSelect"]').filter(has_text="Countries").inner_text()
+        assert fresh.get_by_text("countries: Iraq", exact=False).first.is_visible()  # the events are filtered
+        assert fresh.get_by_role("radio", name="Provinces").get_attribute("aria-checked") == "true"
+        full_screenshot(fresh, "map-from-a-link-on-a-fresh-server")
+        with rerun(fresh):  # moving on is the app's own navigation, as from any other visit
+            navigation.get_by_text("Timeline", exact=True).click()
+        assert urlparse(fresh.url).path == "/timeline"
+        assert fresh.get_by_role("heading", name="Timeline").is_visible()
+        assert navigation.get_by_text("Overview", exact=True).is_visible()
+        assert fresh.locator('[data-testid="stAppViewContainer"]').get_attribute("data-layout") == "wide"
+    assert fresh_outside == []

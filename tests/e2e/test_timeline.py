@@ -22,7 +22,7 @@ def distinct_greys(path_or_bytes) -> int:
 
 def open_timeline(page, app_url: str, query: str = "") -> None:
     page.set_viewport_size(SLIDE_VIEWPORT)
-    page.goto(f"{app_url}/timeline{query}")  # the server has run app.py once already (see `app_url`)
+    page.goto(f"{app_url}/timeline{query}")
     wait_for_app(page)
     page.locator(".js-plotly-plot .scatterlayer .point").first.wait_for()
 
