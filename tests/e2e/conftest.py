@@ -214,9 +214,8 @@ def guarded_page(browser: Browser) -> Iterator[tuple[Page, OutsideRequests]]:
 
 
 def open_front_page(browser: Browser, url: str) -> list[str]:
-    """Run app.py once on this server, and return the links of its navigation. Until some session has run
-    app.py, Streamlit serves a deep link (e.g. /map) as a v1 "pages/" app, without app.py's wide layout and
-    navigation (see the xfail test in test_map.py)."""
+    """Open the app's front page once on this server (the first run fills its caches), and return the links of
+    its navigation."""
     with guarded_page(browser) as (page, _):
         page.goto(url)
         wait_for_app(page)
