@@ -356,7 +356,8 @@ def monthly_trends(
 
     def of_month(values: str, which: pd.Period) -> pd.Series:
         wide = monthly.pivot(index="area", columns="period", values=values)
-        return table["area"].map(wide.get(which.start_time, pd.Series(dtype="float64"))).fillna(0.0)
+        found = table["area"].map(wide.get(which.start_time, pd.Series(dtype="float64")))
+        return found.fillna(0.0).astype("float64")  # also when no area has a trend (the map keeps the str dtype)
 
     table["index"] = of_month("index", month)
     table["previous"] = of_month("index", month - 1)

@@ -257,6 +257,16 @@ def test_places_outside_the_region_that_host_talks_get_no_trend_and_no_panel():
     assert tension.busiest_areas(index, top=12) == ["Lebanon"]
 
 
+def test_events_only_outside_the_region_give_an_empty_table_of_trends_not_an_error():
+    # The Overview filtered to a country that only hosts talks (Italy) has no area with a trend.
+    events = table(
+        ("rome", "2025-05-10", "Italy", "Explosions/Remote violence", "Air/drone strike", "IDF", "Hezbollah", 3),
+    )  # fmt: skip
+    trends = tension.monthly_trends(events, ACTORS, as_of=dt.date(2025, 5, 31))
+    assert trends.empty
+    assert trends["change"].dtype == "float64"
+
+
 @pytest.mark.parametrize(
     ("change_pct", "recent", "baseline", "expected"),
     [
