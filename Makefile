@@ -55,3 +55,8 @@ bench-hostile: $(VENV)/.installed-dev
 # Sync 100,000 ACLED rows from the stub API (tests/ingest/sync/stubs.py): time and peak memory.
 bench-sync: $(VENV)/.installed-dev
 	$(PYTHON) -m tests.ingest.sync.bench_sync --rows 100000
+
+# Copy 10 million synthetic events into a private PostgreSQL server (started as the tests start theirs) and time
+# each figure drawn from SQL sums, beside the file store at 1 million.
+bench-postgres: system-deps $(VENV)/.installed-dev
+	$(PYTHON) -m tests.bench.postgres_bench --events 10000000

@@ -160,6 +160,20 @@ def cmd_sync(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from tensions.bench.measure import bench_sizes, format_report, run_bench, write_json
 
+    if args.store == "postgres":
+        from tensions.bench.postgres import format_comparison, run_postgres_bench
+        from tensions.store.config import normalise_url, required_database_url
+
+        url = normalise_url(args.database_url) if args.database_url else required_database_url()
+        say = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
+        database = run_postgres_bench(
+            url, args.events, seed=args.seed, figure_repeats=args.figure_repeats, data_dir=args.data_dir,
+            load=not args.no_load, log=say,
+        )  # fmt: skip
+        say(f"the file store at {args.files_events:,} events, for comparison…")
+        files = run_bench([args.files_events], seed=args.seed, figure_repeats=args.figure_repeats, data_dir=args.data_dir)
+        print(format_comparison(database, files.sizes[-1]))
+        return 0
     report = run_bench(bench_sizes(args.events, only=args.only), seed=args.seed, figure_repeats=args.figure_repeats)
     print(format_report(report))
     if args.json:
@@ -342,6 +356,15 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", type=Path, help="also write the results as JSON to this file")
     bench.add_argument("--seed", type=int, default=7, help="random seed of the synthetic events")
     bench.add_argument("--figure-repeats", type=int, default=5, help="filter states per figure timing (default 5)")
+    bench.add_argument(
+        "--store", choices=["files", "postgres"], default="files",
+        help="postgres: load --events into PostgreSQL and draw each figure from SQL sums, beside the files at --files-events",
+    )  # fmt: skip
+    bench.add_argument(
+        "--database-url", help="with --store postgres: the database (default: TENSIONS_DATABASE_URL); its imports are replaced"
+    )
+    bench.add_argument("--files-events", type=int, default=1_000_000, help="with --store postgres: the file store's size")
+    bench.add_argument("--no-load", action="store_true", help="with --store postgres: measure the events already loaded")
     bench.set_defaults(handler=cmd_bench)
 
     hostile = commands.add_parser(
