@@ -52,6 +52,12 @@ bench: $(VENV)/.installed-dev
 bench-hostile: $(VENV)/.installed-dev
 	$(PYTHON) -m tensions bench-hostile
 
+# N reader sessions (default 20) changing filters through the deployment's proxy (deploy/nginx.conf, run by Debian's
+# nginx) across two app replicas: median and 95th percentile of a filter change, and the errors.
+.PHONY: bench-load
+bench-load: system-deps $(VENV)/.installed-dev
+	$(PYTHON) -m tests.deploy.bench_load --sessions $(or $(SESSIONS),20)
+
 # Sync 100,000 ACLED rows from the stub API (tests/ingest/sync/stubs.py): time and peak memory.
 bench-sync: $(VENV)/.installed-dev
 	$(PYTHON) -m tests.ingest.sync.bench_sync --rows 100000
