@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-import shlex
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -16,6 +16,7 @@ import pytest
 import yaml
 from sqlalchemy.engine import make_url
 
+from tensions.cli import build_parser
 from tensions.curation import access
 from tests.conftest import APP_ROOT
 from tests.deploy import proxy
@@ -88,11 +89,32 @@ def test_replicas_and_migration_share_one_database_that_the_postgres_service_cre
     assert any(volume.endswith(":/var/lib/postgresql/data") for volume in services["db"]["volumes"])
 
 
-def test_the_migration_upgrades_the_schema_with_the_command_line(compose):
-    command = compose["services"]["migrate"]["command"]
-    steps = [shlex.split(step) for step in command[-1].split("&&")]
-    assert ["python", "-m", "tensions", "db", "upgrade"] in steps
+def test_the_migration_upgrades_the_schema_and_loads_the_bundled_tables_on_the_first_start_only(compose, tmp_path):
+    """The migration's shell script, run with stand-ins for the command line and the paths: it upgrades every
+    time, and copies and loads the tables only while the volume has no mark of an earlier load."""
+    script = compose["services"]["migrate"]["command"]
+    assert script[:2] == ["sh", "-c"]
+    bundled, volume = tmp_path / "bundled", tmp_path / "volume"
+    bundled.mkdir()
+    volume.mkdir()
+    (bundled / "events.csv").write_text("bundled")
+    calls = tmp_path / "calls"
+    stand_in = tmp_path / "bin" / "python"
+    stand_in.parent.mkdir()
+    stand_in.write_text(f'#!/bin/sh\necho "$*" >> {calls}\n')
+    stand_in.chmod(0o755)
+    run = script[2].replace("/app/data", str(bundled)).replace("/var/lib/tensions", str(volume))
+    environment = {"PATH": f"{stand_in.parent}:/usr/bin:/bin"}
+    for _ in range(2):
+        subprocess.run(["sh", "-c", run], check=True, env=environment)
+    assert calls.read_text().splitlines() == ["-m tensions db upgrade", "-m tensions db load", "-m tensions db upgrade"]
+    assert (volume / "events.csv").read_text() == "bundled"
     assert compose["services"]["migrate"]["restart"] == "no"
+
+
+def test_the_commands_the_migration_runs_exist(compose):
+    for command in (["db", "upgrade"], ["db", "load"]):
+        assert build_parser().parse_args(command).handler is not None
 
 
 def test_both_replicas_build_the_image_here_and_mount_the_same_secrets_and_data(compose):
