@@ -34,12 +34,12 @@ from tensions.data import taxonomy, words
 from tensions.data.categorical import present_values
 from tensions.data.guard import Grant
 from tensions.data.literal import markdown_literal
-from tensions.data.load import CURATED_DATASET, Dataset, load_dataset
+from tensions.data.load import CURATED_DATASET, Dataset
 from tensions.data.paths import data_dir, shown_path
-from tensions.data.schema import TABLES
-from tensions.errors import InvalidDataError, NotAuthorised
+from tensions.errors import InvalidDataError, NotAuthorised, StoreError
 from tensions.figures import tables
 from tensions.ingest import imported
+from tensions.store.select import curated_fingerprint, load_curated
 
 # Where the Curate page keeps the session's curator grant; every page asks `curator_grant()` for it.
 GRANT_KEY = "curator_grant"
@@ -83,25 +83,17 @@ def _run_inside_app() -> None:
         st.rerun()
 
 
-def _data_fingerprint(folder: Path) -> tuple:
-    """Changes whenever a data file changes, so an edited CSV is reloaded without a restart."""
-    stamps = []
-    for table in TABLES:
-        path = folder / table.file_name
-        stamps.append((table.file_name, path.stat().st_mtime_ns if path.exists() else None))
-    return tuple(stamps)
-
-
 @st.cache_data(show_spinner="Loading events…")
 def _load(folder: str, fingerprint: tuple) -> Dataset:
-    return load_dataset(Path(folder))
+    """The curated dataset from the store in use, read again whenever `fingerprint` (`curated_fingerprint`) changes."""
+    return load_curated(Path(folder))
 
 
 def load_curated_or_stop() -> Dataset:
-    """The validated dataset; on invalid data, an error panel naming every problem, then stop."""
+    """The validated dataset; on invalid data (or a database that cannot be read), an error panel, then stop."""
     folder = data_dir()
     try:
-        return _load(str(folder), _data_fingerprint(folder))
+        return _load(str(folder), curated_fingerprint(folder))
     except InvalidDataError as error:
         st.error(
             f"The data in `{shown_path(folder)}` is invalid, so nothing is shown. Fix these problems (file:row:column) and reload."
@@ -109,6 +101,10 @@ def load_curated_or_stop() -> Dataset:
         st.code("\n".join(str(p) for p in error.problems[:200]), language=None)
         if len(error.problems) > 200:
             st.caption(f"…and {len(error.problems) - 200} more. Run `python -m tensions validate` for the full list.")
+        st.stop()
+        raise  # unreachable: st.stop() ends the run
+    except StoreError as error:  # the database store is misconfigured or cannot be reached
+        st.error(f"The curated data cannot be read from the database, so nothing is shown: {error}")
         st.stop()
         raise  # unreachable: st.stop() ends the run
 
@@ -283,7 +279,7 @@ def current_view() -> tuple[Dataset, FilterState, pd.DataFrame]:
         state = sidebar_filters(dataset, container=period_box)
         st.sidebar.caption(data_as_of_caption(dataset))
         return dataset, state, filtered_events(dataset, state)
-    key = (str(folder), _data_fingerprint(folder), imported.fingerprint(folder), tuple(sorted(shown)))
+    key = (str(folder), curated_fingerprint(folder), imported.fingerprint(folder), tuple(sorted(shown)))
     view, options = _combined_view(*key)
     state = dataclasses.replace(sidebar_filters(view, options, container=period_box), datasets=tuple(chosen))
     st.sidebar.caption(data_as_of_caption(view))

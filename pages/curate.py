@@ -27,6 +27,7 @@ from tensions.data.csv_safety import safe_csv_bytes
 from tensions.data.gazetteer import Gazetteer, Place
 from tensions.data.literal import markdown_literal
 from tensions.data.paths import data_dir
+from tensions.data.rows import LocatedProblem
 from tensions.data.schema import EVENT_LABELS, EVENTS, PLACES, to_typed
 from tensions.errors import (
     ConcurrentEdit,
@@ -98,7 +99,7 @@ def show_flash(session: CurateSession) -> None:
         st.warning(message)
 
 
-def show_problems(problems: list[saving.LocatedProblem]) -> None:
+def show_problems(problems: list[LocatedProblem]) -> None:
     st.dataframe(
         pd.DataFrame(
             [{"file": p.file, "row": p.key, "column": p.column, "problem": p.message} for p in problems],
@@ -174,14 +175,13 @@ def sign_out() -> None:
 
 
 def current_base(session: CurateSession, folder: Path) -> snapshot.Snapshot:
-    """The snapshot this session edits; reloaded when the files changed on disk and nothing is pending."""
+    """The snapshot this session edits; reloaded when the stored data changed and nothing is pending."""
     base = session.base
     if base is not None and base.data_dir == folder:
-        on_disk = {name: snapshot.file_hash(folder / name) for name in base.hashes}
-        if on_disk == dict(base.hashes) or session.has_pending_edits(st.session_state.get(session.editor_key())):
+        if snapshot.is_current(base, folder) or session.has_pending_edits(st.session_state.get(session.editor_key())):
             return base
-        st.toast("The data changed on disk; the page reloaded it.")
-    session.adopt(snapshot.load_snapshot(folder))
+        st.toast("The data changed since this page loaded it; the page reloaded it.")
+    session.adopt(snapshot.load_current(folder))
     return session.base
 
 
@@ -214,6 +214,8 @@ class Desk:
 
 
 def saved_message(result: saving.SaveResult) -> str:
+    if result.snapshot.database_url is not None:
+        return f"Saved {len(result.changes)} change(s) to the database, each logged in its audit log."
     backups = ", ".join(f"`{p.name}`" for p in result.backups)
     return (
         f"Saved {len(result.changes)} change(s); the previous file is backed up as {backups} in "
@@ -316,7 +318,7 @@ def edit_tab(desk: Desk, events: pd.DataFrame, columns: dict) -> bool:
             if isinstance(session.refusal, ConcurrentEdit) and st.button(
                 "Load the latest data and re-apply my edits", key="curation_rebase"
             ):
-                latest = snapshot.load_snapshot(desk.folder)
+                latest = snapshot.load_current(desk.folder)
                 merged, conflicts = editor.rebase(base.events, new_events, latest.events)
                 session.adopt(latest, merged)
                 if conflicts:

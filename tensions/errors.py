@@ -92,7 +92,7 @@ class NothingToSave(TensionsError):
 
 class ValidationFailed(InvalidDataError):
     """The changed tables break the schema; nothing was written. `located` names the row by its key
-    (`tensions.curation.saving.LocatedProblem`)."""
+    (`tensions.data.rows.LocatedProblem`)."""
 
     def __init__(self, problems: Sequence[Problem], located: Sequence[object]) -> None:
         super().__init__(problems)
@@ -100,15 +100,16 @@ class ValidationFailed(InvalidDataError):
 
 
 class ConcurrentEdit(TensionsError):
-    """A file changed on disk since the page loaded it; nothing was written. `changes` is what changed
-    (`tensions.curation.snapshot.RowChange`), `descriptions` the same in words."""
+    """A file changed on disk since the page loaded it (with the database store: a row this save changes);
+    nothing was written. `changes` is what changed (`tensions.data.rows.RowChange`), `descriptions` the same
+    in words."""
 
     def __init__(self, files: Sequence[str], changes: Sequence[object], descriptions: Sequence[str]) -> None:
         self.files = list(files)
         self.changes = list(changes)
         summary = "; ".join(descriptions[:5]) or "the file was rewritten"
         super().__init__(
-            f"{', '.join(self.files)} changed on disk since this page loaded it (another curator saved): {summary}"
+            f"{', '.join(self.files)} changed since this page loaded it (another curator saved): {summary}"
         )
 
 

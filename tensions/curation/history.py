@@ -8,23 +8,31 @@ from pathlib import Path
 
 import pandas as pd
 
+from tensions.store.config import database_url
+from tensions.store.curated import read_audit
+
 AUDIT_LOG = "audit.log"
 BACKUP_DIR = "backups"
 
 
 def read_audit_log(data_dir: Path, *, limit: int = 200) -> pd.DataFrame:
-    """The newest `limit` audit entries, newest first, one line per entry."""
+    """The newest `limit` audit entries, newest first, one line per entry: the data folder's log, and the
+    database's (the curated saves) when the database is the store."""
     path = Path(data_dir) / AUDIT_LOG
     columns = ["when", "who", "method", "address", "file", "action", "key", "changed columns"]
-    if not path.exists():
-        return pd.DataFrame(columns=columns, dtype="string")
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines()[-limit:]:
+    entries = []
+    for line in path.read_text(encoding="utf-8").splitlines()[-limit:] if path.exists() else []:
         try:
-            entry = json.loads(line)
+            entries.append(json.loads(line))
         except json.JSONDecodeError:
             continue
-        rows.append({**{c: entry.get(c) for c in columns[:-1]}, "changed columns": ", ".join(entry.get("changes", {}))})
+    url = database_url()
+    if url is not None:
+        entries = sorted([*entries, *read_audit(url, limit=limit)], key=lambda e: str(e.get("when")))[-limit:]
+    rows = [
+        {**{c: entry.get(c) for c in columns[:-1]}, "changed columns": ", ".join(entry.get("changes", {}))}
+        for entry in entries
+    ]
     return pd.DataFrame(rows[::-1], columns=columns, dtype="string")
 
 

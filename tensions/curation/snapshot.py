@@ -1,4 +1,4 @@
-"""The curated tables as a page loaded them from the files (bytes, hashes, frames)."""
+"""The curated tables as a page loaded them (from the files: bytes, hashes, frames; or from the database)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ from tensions.errors import (
     InvalidDataError,
     Problem,
 )
+from tensions.store.config import database_url
+from tensions.store.curated import StoredTables, read_curated, store_version
 
 # The row helpers live in `tensions.data.rows` (the database store shares them); named here too for the
 # callers that work with a snapshot.
@@ -39,7 +41,10 @@ __all__ = [
     "describe_change",
     "diff_tables",
     "file_hash",
+    "is_current",
+    "load_current",
     "load_snapshot",
+    "snapshot_of_database",
     "table_bytes",
 ]
 
@@ -58,11 +63,17 @@ def file_hash(path: Path) -> str:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """The curated tables as read at one moment (every cell as text) and the hash of each file's bytes."""
+    """The curated tables as read at one moment (every cell as text) and the hash of each file's bytes.
+
+    From the database store (`database_url` set), `stored` also holds each row's version and the store's
+    version at that moment, what a save checks row by row; `hashes` are then those of the tables' CSV bytes.
+    """
 
     data_dir: Path
     tables: Mapping[str, pd.DataFrame]
     hashes: Mapping[str, str]
+    database_url: str | None = None
+    stored: StoredTables | None = None
 
     @property
     def events(self) -> pd.DataFrame:
@@ -111,3 +122,26 @@ def changes_frame(changes: Sequence[RowChange]) -> pd.DataFrame:
         for column, (old, new) in (c.columns.items() if c.action == "edited" else [("", (None, None))])
     ]
     return pd.DataFrame(rows, columns=["file", "row", "change", "column", "before", "after"], dtype="string")
+
+
+def snapshot_of_database(data_dir: Path, url: str, stored: StoredTables) -> Snapshot:
+    """A snapshot of the tables as read from the database at `url`."""
+    hashes = {name: content_hash(table_bytes(frame)) for name, frame in stored.tables.items()}
+    return Snapshot(Path(data_dir), dict(stored.tables), hashes, url, stored)
+
+
+def load_current(data_dir: Path) -> Snapshot:
+    """The curated tables from the store in use: the database when one is configured, else the files of `data_dir`."""
+    url = database_url()
+    return load_snapshot(data_dir) if url is None else snapshot_of_database(data_dir, url, read_curated(url))
+
+
+def is_current(base: Snapshot, data_dir: Path) -> bool:
+    """Whether `base` still shows what the store in use holds: one cheap query (the database store's version),
+    or a hash of each file."""
+    url = database_url()
+    if base.data_dir != Path(data_dir) or base.database_url != url:
+        return False
+    if base.stored is not None and url is not None:
+        return store_version(url) == base.stored.version
+    return {name: file_hash(Path(data_dir) / name) for name in base.hashes} == dict(base.hashes)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,6 +61,11 @@ def load_dataset(data_dir: Path | None = None, *, today: dt.date | None = None) 
     tables, problems = read_tables(folder)
     if problems:
         raise InvalidDataError(problems)
+    return dataset_from_raw(tables, today=today)
+
+
+def dataset_from_raw(tables: Mapping[str, pd.DataFrame], *, today: dt.date | None = None) -> Dataset:
+    """Validate the raw text tables (by file name, as the files or the database give them) and type them."""
     raw_events, raw_actors, raw_places = (tables[t.file_name] for t in (EVENTS, ACTORS, PLACES))
     problems = validate_tables(raw_events, raw_actors, raw_places, today=today)
     if problems:

@@ -18,10 +18,21 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
 from tensions.data import guard
-from tensions.data.rows import TABLE_SPECS, cell_text, table_bytes
+from tensions.data.rows import (
+    TABLE_SPECS,
+    RowChange,
+    audit_entries,
+    cell_text,
+    check_tables,
+    describe_change,
+    diff_tables,
+    keep_sorted,
+    keyed_rows,
+    table_bytes,
+)
 from tensions.data.validate import read_tables as read_csv_tables
 from tensions.data.validate import validate_tables
-from tensions.errors import InvalidDataError, Problem, StoreError
+from tensions.errors import ConcurrentEdit, InvalidDataError, Problem, StoreError
 from tensions.store import tables
 from tensions.store.engine import engine_for, reaching
 
@@ -79,19 +90,21 @@ def store_version(url: str, store: str = tables.CURATED_STORE) -> int:
         return _version(connection, store)
 
 
+def _read(connection: sa.Connection) -> StoredTables:
+    frames, versions = {}, {}
+    for file_name, table in tables.CURATED.items():
+        columns = [table.c[name] for name in TABLE_SPECS[file_name].column_names]
+        rows = connection.execute(sa.select(*columns, table.c[tables.ROW_VERSION]).order_by(*_ordered(table))).all()
+        frames[file_name] = _frame(rows, file_name)
+        versions[file_name] = {row[0]: row[-1] for row in rows}
+    return StoredTables(frames, versions, _version(connection, tables.CURATED_STORE))
+
+
 def read_curated(url: str) -> StoredTables:
     """The curated tables as one consistent snapshot (a repeatable-read transaction)."""
     engine = engine_for(url)
     with reaching(url), engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection:
-        frames, versions = {}, {}
-        for file_name, table in tables.CURATED.items():
-            spec = TABLE_SPECS[file_name]
-            columns = [table.c[name] for name in spec.column_names]
-            rows = connection.execute(sa.select(*columns, table.c[tables.ROW_VERSION]).order_by(*_ordered(table))).all()
-            frames[file_name] = _frame(rows, file_name)
-            versions[file_name] = {row[0]: row[-1] for row in rows}
-        version = _version(connection, tables.CURATED_STORE)
-    return StoredTables(frames, versions, version)
+        return _read(connection)
 
 
 def curated_counts(connection: sa.Connection) -> dict[str, int]:
@@ -170,3 +183,129 @@ def dump_folder(url: str, folder: Path, *, grant: object) -> list[Path]:
         guard.write_bytes(grant, path, table_bytes(frame))
         written.append(path)
     return written
+
+
+# --------------------------------------------------------------------------- a curator's save
+
+
+@dataclass(frozen=True)
+class SavedRows:
+    """What a save changed, its audit entries, and the tables as the save left them."""
+
+    changes: list[RowChange]
+    audit_entries: list[dict]
+    tables: StoredTables
+
+
+def _versions_now(connection: sa.Connection, file_name: str, keys: list[str]) -> dict[str, int]:
+    """The current version of each of `keys` that exists, its row locked until the transaction ends."""
+    table = tables.CURATED[file_name]
+    key = table.c[TABLE_SPECS[file_name].key]
+    found = connection.execute(sa.select(key, table.c[tables.ROW_VERSION]).where(key.in_(keys)).with_for_update()).all()
+    return dict(found)
+
+
+def _moved_since(base: StoredTables, changes: list[RowChange], now: dict[str, dict[str, int]]) -> dict[str, list[str]]:
+    """Keys, by file, of the rows this save changes that another save changed (or added) since `base` was read."""
+    moved: dict[str, list[str]] = {}
+    for change in changes:
+        if now[change.file].get(change.key) != base.row_versions[change.file].get(change.key):
+            moved.setdefault(change.file, []).append(change.key)
+    return moved
+
+
+def _rows(frame: pd.DataFrame, file_name: str, keys: list[str]) -> pd.DataFrame:
+    return frame[frame[TABLE_SPECS[file_name].key].isin(keys)]
+
+
+def _applied(current: Mapping[str, pd.DataFrame], changes: list[RowChange]) -> dict[str, pd.DataFrame]:
+    """`current` with `changes` made: what the tables will hold once this save is written."""
+    result = dict(current)
+    for file_name in {change.file for change in changes}:
+        frame = current[file_name]
+        rows = keyed_rows(frame, TABLE_SPECS[file_name].key)
+        for change in (c for c in changes if c.file == file_name):
+            if change.action == "removed":
+                rows.pop(change.key, None)
+            else:
+                row = rows.setdefault(change.key, dict.fromkeys(frame.columns))
+                row.update({column: new for column, (_, new) in change.columns.items()})
+        merged = pd.DataFrame(list(rows.values()), columns=frame.columns, dtype="string")
+        result[file_name] = keep_sorted(merged, frame, file_name)
+    return result
+
+
+def _write(connection: sa.Connection, changes: list[RowChange]) -> None:
+    next_order: dict[str, int] = {}
+    for change in changes:
+        table = tables.CURATED[change.file]
+        key = table.c[TABLE_SPECS[change.file].key]
+        new = {column: value for column, (_, value) in change.columns.items()}
+        if change.action == "removed":
+            connection.execute(table.delete().where(key == change.key))
+        elif change.action == "edited":
+            bump = {tables.ROW_VERSION: table.c[tables.ROW_VERSION] + 1}
+            connection.execute(table.update().where(key == change.key).values(**new, **bump))
+        else:
+            if change.file not in next_order:
+                highest = connection.execute(sa.select(sa.func.max(table.c[tables.ROW_ORDER]))).scalar_one()
+                next_order[change.file] = -1 if highest is None else highest
+            next_order[change.file] += 1
+            connection.execute(table.insert().values(**new, **{tables.ROW_ORDER: next_order[change.file]}))
+
+
+def save_rows(
+    url: str,
+    base: StoredTables,
+    changes: list[RowChange],
+    *,
+    grant: object,
+    now: dt.datetime,
+    today: dt.date | None = None,
+) -> SavedRows:
+    """Write `changes` (rows added, edited, removed since `base` was read) in one transaction, with their audit
+    entries; the tables as the save left them.
+
+    Row by row: a row another save changed, removed or added since `base` was read is refused
+    (`ConcurrentEdit` with their changes to it); changes to other rows go through. When anything else
+    changed since `base`, the tables as they will be are validated again (`ValidationFailed`), so two saves
+    that each pass alone cannot combine into invalid tables. Any refusal writes nothing, audit included.
+    """
+    grant = guard.authorise(grant, "saving the curated tables")
+    with reaching(url), engine_for(url).begin() as connection:
+        lock_curated(connection)
+        files = sorted({change.file for change in changes})
+        now_versions = {
+            name: _versions_now(connection, name, [c.key for c in changes if c.file == name]) for name in files
+        }
+        moved = _moved_since(base, changes, now_versions)
+        if moved:
+            current = _read(connection)
+            theirs = [
+                change
+                for name, keys in moved.items()
+                for change in diff_tables(
+                    _rows(base.tables[name], name, keys), _rows(current.tables[name], name, keys), name
+                )
+            ]
+            raise ConcurrentEdit(sorted(moved), theirs, [describe_change(c) for c in theirs[:5]])
+        if _version(connection, tables.CURATED_STORE) != base.version:
+            check_tables(_applied(_read(connection).tables, changes), today=today)
+        _write(connection, changes)
+        entries = audit_entries(changes, grant, now)
+        connection.execute(tables.audit_log.insert(), [{**entry, "when": now} for entry in entries])
+        bump_version(connection)
+        after = _read(connection)
+    return SavedRows(changes, entries, after)
+
+
+def read_audit(url: str, *, limit: int = 200) -> list[dict]:
+    """The newest `limit` audit entries in the database, newest first, as the audit log's JSON lines have them."""
+    log = tables.audit_log
+    with reaching(url), engine_for(url).connect() as connection:
+        rows = connection.execute(sa.select(log).order_by(log.c.id.desc()).limit(limit)).mappings().all()
+    return [
+        {**{name: row[name] for name in ("who", "method", "file", "action", "key", "changes")},
+         "when": row["when"].astimezone(dt.UTC).isoformat(timespec="seconds")}
+        for row in rows
+    ]  # fmt: skip
