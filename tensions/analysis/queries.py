@@ -39,6 +39,18 @@ _SUMS = f"""
     coalesce(sum(f.fatalities), 0) AS fatalities,
     min(f.event_date) AS event_date,
     max(f.event_date) AS {weighted.LAST_DATE}"""
+# The same sums over the sums kept in the materialised views of migration 0002 (`imprecise` is a key there).
+_KEPT_SUMS = f"""
+    sum(f.n_events) AS {weighted.EVENTS},
+    sum(f.n_not_reported) AS {weighted.NOT_REPORTED},
+    sum(f.n_with_deaths) AS {weighted.WITH_DEATHS},
+    coalesce(sum(f.n_events) FILTER (WHERE f.imprecise), 0) AS {weighted.IMPRECISE},
+    sum(f.fatalities) AS fatalities,
+    min(f.event_date) AS event_date,
+    max(f.last_date) AS {weighted.LAST_DATE}"""
+# Settings for these queries: room to hash their groups in memory, and no JIT compilation (it costs more
+# than it saves on queries of well under a second).
+_SETTINGS = ("SET LOCAL work_mem = '64MB'", "SET LOCAL jit = off")
 
 
 @dataclass(frozen=True)
@@ -57,15 +69,17 @@ def _numbers(connection: sa.Connection, names: Iterable[str]) -> list[int]:
     return [row[0] for row in rows]
 
 
-def where(connection: sa.Connection, state: FilterState, actors: pd.DataFrame | None = None) -> Where:
+def where(
+    connection: sa.Connection, state: FilterState, actors: pd.DataFrame | None = None, *, kept: bool = False
+) -> Where:
     """`state` as a WHERE clause: what `tensions.analysis.filters.filter_mask` keeps, an umbrella actor
-    keeping its factions."""
+    keeping its factions. `kept`: over the kept sums, which hold every date and no actor (`uses_kept_sums`)."""
     month = _numbers(connection, ["month"])
     clauses, params = ["true"], {"month_number": month[0] if month else None}
-    if state.start is not None:
+    if state.start is not None and not kept:
         clauses.append("f.event_date >= :start")
         params["start"] = state.start
-    if state.end is not None:
+    if state.end is not None and not kept:
         clauses.append("f.event_date <= :end")
         params["end"] = state.end
     for column, values in (
@@ -81,8 +95,23 @@ def where(connection: sa.Connection, state: FilterState, actors: pd.DataFrame | 
         clauses.append("(f.actor1 = ANY(:actors) OR f.actor2 = ANY(:actors))")
         params["actors"] = _numbers(connection, names)
     if state.precise_only:
-        clauses.append(f"NOT {IMPRECISE}")
+        clauses.append("NOT f.imprecise" if kept else f"NOT {IMPRECISE}")
     return Where(" AND ".join(clauses), params)
+
+
+def uses_kept_sums(connection: sa.Connection, state: FilterState) -> bool:
+    """True when `state` leaves out no actor and no imported date, so the kept sums answer it."""
+    if state.actors:
+        return False
+    if state.start is None and state.end is None:
+        return True
+    first, last = connection.execute(sa.text("SELECT min(first_date), max(last_date) FROM imports")).one()
+    return first is None or ((state.start is None or state.start <= first) and (state.end is None or state.end >= last))
+
+
+def _tuned(connection: sa.Connection) -> None:
+    for setting in _SETTINGS:
+        connection.execute(sa.text(setting))
 
 
 def _names(connection: sa.Connection, frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
@@ -112,6 +141,7 @@ def _dated(frame: pd.DataFrame) -> pd.DataFrame:
 def count_events(url: str, state: FilterState, actors: pd.DataFrame | None = None) -> int:
     """How many imported events pass `state`."""
     with reaching(url), engine_for(url).connect() as connection:
+        _tuned(connection)
         clause = where(connection, state, actors)
         return int(
             connection.execute(
@@ -127,9 +157,12 @@ def place_summary(url: str, state: FilterState, colour_by: str, actors: pd.DataF
     keys = [*weighted.PLACE_KEYS, colour_by]
     listed = ", ".join(f"f.{k}" for k in keys)
     with reaching(url), engine_for(url).connect() as connection:
-        clause = where(connection, state, actors)
+        _tuned(connection)
+        kept = colour_by == "event_type" and uses_kept_sums(connection, state)
+        clause = where(connection, state, actors, kept=kept)
+        source, sums = ("imported_place_sums", _KEPT_SUMS) if kept else ("imported_facts", _SUMS)
         sql = (
-            f"SELECT {listed}, {_SUMS} FROM imported_facts f WHERE {clause.sql} "
+            f"SELECT {listed}, {sums} FROM {source} f WHERE {clause.sql} "
             f"AND f.latitude IS NOT NULL AND f.longitude IS NOT NULL GROUP BY {listed}"
         )
         frame = _frame(connection.execute(sa.text(sql), clause.params))
@@ -147,11 +180,16 @@ def period_summary(
     keys = [lanes, "event_type", "time_precision"]
     listed = ", ".join(f"f.{k}" for k in keys)
     with reaching(url), engine_for(url).connect() as connection:
-        clause = where(connection, state, actors)
-        sql = (
-            f"SELECT {listed}, {_SUMS} FROM imported_facts f WHERE {clause.sql} AND NOT f.is_key "
-            f"GROUP BY {listed}, {PERIOD_START[granularity]}"
-        )
+        _tuned(connection)
+        kept = lanes == "theatre" and uses_kept_sums(connection, state)
+        clause = where(connection, state, actors, kept=kept)
+        if kept:
+            sql = f"SELECT {listed}, {_KEPT_SUMS} FROM imported_{granularity}_sums f WHERE {clause.sql} GROUP BY {listed}, f.period"
+        else:
+            sql = (
+                f"SELECT {listed}, {_SUMS} FROM imported_facts f WHERE {clause.sql} AND NOT f.is_key "
+                f"GROUP BY {listed}, {PERIOD_START[granularity]}"
+            )
         frame = _frame(connection.execute(sa.text(sql), clause.params))
         frame = _names(connection, frame, keys)
     return _dated(frame)
@@ -168,6 +206,7 @@ def events(
     """The imported events passing `state` in full, newest last (the first `limit` of them by date), in the
     columns and dtypes of imported events: for views small enough to draw one by one."""
     with reaching(url), engine_for(url).connect() as connection:
+        _tuned(connection)
         clause = where(connection, state, actors)
         sql = (
             "SELECT e.* FROM imported_facts f JOIN imported_events e ON e.import_id = f.import_id AND e.seq = f.seq "

@@ -41,6 +41,8 @@ from tensions.store.curated import bump_version
 from tensions.store.engine import engine_for, reaching
 
 FACT_COLUMNS: tuple[str, ...] = tuple(tables.imported_facts.columns.keys())
+# The sums kept for the default view (migration 0002), refreshed after every import and removal.
+SUM_VIEWS: tuple[str, ...] = ("imported_place_sums", "imported_week_sums", "imported_month_sums")
 COPY_ROWS = 200_000  # rows per CSV chunk handed to COPY: memory follows the chunk, not the import
 
 
@@ -141,9 +143,18 @@ _RECORD_COLUMNS = (
 )
 
 
-def save_import(url: str, result: ImportResult, *, grant: object, sha256: str = "") -> ImportedFile:
+def refresh_sums(connection: sa.Connection) -> None:
+    """Recompute the kept sums from every imported event (in `connection`'s transaction)."""
+    for view in SUM_VIEWS:
+        connection.execute(sa.text(f"REFRESH MATERIALIZED VIEW {view}"))
+
+
+def save_import(
+    url: str, result: ImportResult, *, grant: object, sha256: str = "", refresh: bool = True
+) -> ImportedFile:
     """Store an import's events in the database at `url`, replacing an earlier import of the same file name,
-    in one transaction. `NotAuthorised` without a curator's grant."""
+    in one transaction, and refresh the kept sums (unless `refresh` is off: a bulk load refreshes once at the
+    end, through `refresh_sums`). `NotAuthorised` without a curator's grant."""
     guard.authorise(grant, "storing an import")
     events = result.events.sort_values("event_date", kind="stable", ignore_index=True)
     with reaching(url), engine_for(url).begin() as connection:
@@ -180,6 +191,8 @@ def save_import(url: str, result: ImportResult, *, grant: object, sha256: str = 
         _connection_copy(connection, "imported_events", list(full.columns), _csv_chunks(full))
         facts = _facts(connection, events, row.id)
         _connection_copy(connection, "imported_facts", FACT_COLUMNS, _csv_chunks(facts))
+        if refresh:
+            refresh_sums(connection)
         bump_version(connection, tables.IMPORTED_STORE)
     return _record(row)
 
@@ -197,6 +210,7 @@ def remove_import(url: str, key: str, *, grant: object) -> bool:
     with reaching(url), engine_for(url).begin() as connection:
         found = connection.execute(sa.text("DELETE FROM imports WHERE key = :key"), {"key": key}).rowcount > 0
         if found:
+            refresh_sums(connection)
             bump_version(connection, tables.IMPORTED_STORE)
         return found
 

@@ -18,6 +18,7 @@ from tensions.data.tags import is_key_event
 from tensions.ingest.importers import ImportResult
 from tensions.ingest.importers.reading import empty_rejected
 from tensions.store import imported
+from tensions.store.engine import engine_for
 from tests.conftest import APP_ROOT
 
 EVENTS = 4_000
@@ -95,3 +96,11 @@ def test_key_events_alone_can_be_listed(url, events, actors):
     found = queries.events(url, FilterState(), actors, key_only=True)
     assert sorted(found["event_id"]) == sorted(events.loc[is_key_event(events).to_numpy(), "event_id"])
     assert len(found) == int(np.sum(is_key_event(events)))
+
+
+def test_the_default_view_is_answered_from_the_kept_sums_and_a_shorter_period_from_the_events(url, events):
+    first, last = events["event_date"].min().date(), events["event_date"].max().date()
+    with engine_for(url).connect() as connection:
+        assert queries.uses_kept_sums(connection, FilterState(start=first, end=last, countries=("Iraq",)))
+        assert not queries.uses_kept_sums(connection, FilterState(start=first + dt.timedelta(days=1), end=last))
+        assert not queries.uses_kept_sums(connection, FilterState(actors=("Hezbollah",)))

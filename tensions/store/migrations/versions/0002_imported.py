@@ -86,7 +86,30 @@ def upgrade() -> None:
     for column in ("country", "event_type", "dataset", "actor1", "actor2"):
         op.create_index(f"imported_facts_{column}", "imported_facts", [column])
 
+    # Sums the figures read when no actor and no part of the period is left out (the default view): per
+    # place and type for the map, per week or month for the timeline. Refreshed after each import or removal.
+    imprecise = "coalesce(f.geo_precision = 3 OR f.time_precision = (SELECT id FROM imported_names WHERE name = 'month'), false)"
+    sums = (
+        "count(*) AS n_events, count(*) FILTER (WHERE f.fatalities IS NULL) AS n_not_reported, "
+        "count(*) FILTER (WHERE f.fatalities > 0) AS n_with_deaths, coalesce(sum(f.fatalities), 0) AS fatalities, "
+        "min(f.event_date) AS event_date, max(f.event_date) AS last_date"
+    )
+    op.execute(
+        f"CREATE MATERIALIZED VIEW imported_place_sums AS SELECT f.country, f.admin1, f.latitude, f.longitude, "
+        f"f.event_type, f.dataset, {imprecise} AS imprecise, {sums} FROM imported_facts f "
+        "WHERE f.latitude IS NOT NULL AND f.longitude IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6, 7"
+    )
+    for period in ("week", "month"):
+        op.execute(
+            f"CREATE MATERIALIZED VIEW imported_{period}_sums AS SELECT "
+            f"CAST(date_trunc('{period}', f.event_date) AS date) AS period, f.theatre, f.event_type, f.time_precision, "
+            f"f.country, f.dataset, {imprecise} AS imprecise, {sums} FROM imported_facts f WHERE NOT f.is_key "
+            "GROUP BY 1, 2, 3, 4, 5, 6, 7"
+        )
+
 
 def downgrade() -> None:
+    for view in ("imported_place_sums", "imported_week_sums", "imported_month_sums"):
+        op.execute(f"DROP MATERIALIZED VIEW {view}")
     for table in ("imported_facts", "imported_names", "imported_events", "imports"):
         op.drop_table(table)
