@@ -9,10 +9,14 @@ holds the two to the same numbers.
 
 from __future__ import annotations
 
+import io
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 import sqlalchemy as sa
 
 from tensions.analysis import weighted
@@ -125,8 +129,24 @@ def _names(connection: sa.Connection, frame: pd.DataFrame, columns: Iterable[str
     return frame.assign(**{c: frame[c].map(names).astype("string") for c in columns})
 
 
-def _frame(result: sa.CursorResult) -> pd.DataFrame:
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+def _frame(connection: sa.Connection, sql: str, params: dict, *, text: bool = False) -> pd.DataFrame:
+    """The rows of `sql` (`:name` parameters) as a frame, sent by COPY as CSV and parsed by Arrow: tens of
+    thousands of rows arrive in milliseconds, where Python objects per value took a second. `text`: every
+    column as text (NULL kept apart from an empty string), for the caller to type."""
+    statement = re.sub(r"(?<!:):(\w+)", r"%(\1)s", sql)
+    buffer = io.BytesIO()
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY ({statement}) TO STDOUT WITH (FORMAT csv, HEADER)", params) as copy:
+        for block in copy:
+            buffer.write(block)
+    data = buffer.getvalue()
+    options = pacsv.ConvertOptions()
+    if text:  # the header holds plain column names
+        names = data.split(b"\n", 1)[0].decode("utf-8").split(",")
+        options = pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=True, quoted_strings_can_be_null=False
+        )
+    return pacsv.read_csv(io.BytesIO(data), convert_options=options).to_pandas()
 
 
 def _dated(frame: pd.DataFrame) -> pd.DataFrame:
@@ -165,7 +185,7 @@ def place_summary(url: str, state: FilterState, colour_by: str, actors: pd.DataF
             f"SELECT {listed}, {sums} FROM {source} f WHERE {clause.sql} "
             f"AND f.latitude IS NOT NULL AND f.longitude IS NOT NULL GROUP BY {listed}"
         )
-        frame = _frame(connection.execute(sa.text(sql), clause.params))
+        frame = _frame(connection, sql, clause.params)
         frame = _names(connection, frame, ["country", "admin1", colour_by])
     return _dated(frame)
 
@@ -190,7 +210,7 @@ def period_summary(
                 f"SELECT {listed}, {_SUMS} FROM imported_facts f WHERE {clause.sql} AND NOT f.is_key "
                 f"GROUP BY {listed}, {PERIOD_START[granularity]}"
             )
-        frame = _frame(connection.execute(sa.text(sql), clause.params))
+        frame = _frame(connection, sql, clause.params)
         frame = _names(connection, frame, keys)
     return _dated(frame)
 
@@ -213,5 +233,5 @@ def events(
             f"WHERE {clause.sql}{' AND f.is_key' if key_only else ''} ORDER BY f.event_date, f.import_id, f.seq"
             + (" LIMIT :limit" if limit is not None else "")
         )
-        frame = _frame(connection.execute(sa.text(sql), {**clause.params, "limit": limit}))
+        frame = _frame(connection, sql, {**clause.params, "limit": limit}, text=True)
     return typed_events(frame)

@@ -90,6 +90,10 @@ def test_the_events_listed_are_the_events_the_filters_keep_in_date_order(url, ev
     found = queries.events(url, state, actors, limit=50)
     assert found["event_id"].tolist() == kept["event_id"].head(50).tolist()
     assert found["event_date"].is_monotonic_increasing
+    expected = kept.head(50).reset_index(drop=True)
+    for column in expected.columns:  # every value, and every column's kind of dtype, as the events had them
+        assert found[column].astype("string").tolist() == expected[column].astype("string").tolist(), column
+        assert type(found[column].dtype) is type(expected[column].dtype), column
 
 
 def test_key_events_alone_can_be_listed(url, events, actors):
