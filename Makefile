@@ -5,7 +5,7 @@ PYTHON := $(VENV)/bin/python
 PORT ?= 8501
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint format bench bench-sync bench-hostile validate system-deps
+.PHONY: run test lint format bench bench-sync bench-hostile bench-browser validate system-deps
 
 $(VENV)/.installed: requirements.txt
 	python3 -m venv $(VENV)
@@ -51,6 +51,10 @@ bench: $(VENV)/.installed-dev
 # Build hostile files (ZIP bombs, garbage rows, endless lines…) and print what importing each costs.
 bench-hostile: $(VENV)/.installed-dev
 	$(PYTHON) -m tensions bench-hostile
+
+# Serve the app and a trivial one-chart app, and time each page's first chart, redraws and the map PNG in Chromium.
+bench-browser: system-deps $(VENV)/.installed-dev
+	$(PYTHON) -m tensions bench-browser
 
 # N reader sessions (default 20) changing filters through the deployment's proxy (deploy/nginx.conf, run by Debian's
 # nginx) across two app replicas: median and 95th percentile of a filter change, and the errors.

@@ -190,6 +190,13 @@ def cmd_bench_hostile(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_browser(args: argparse.Namespace) -> int:
+    from tensions.bench.browser import run_browser_bench
+
+    print(run_browser_bench(runs=args.runs))
+    return 0
+
+
 def cmd_trends(args: argparse.Namespace) -> int:
     from tensions.analysis import overrides
     from tensions.analysis.tension import baseline_label, last_full_month
@@ -372,6 +379,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     hostile.add_argument("--only", action="append", default=[], metavar="NAME", help="one file by name (repeatable)")
     hostile.set_defaults(handler=cmd_bench_hostile)
+
+    browser = commands.add_parser(
+        "bench-browser",
+        help="serve the app and a trivial app, and time each page's first chart, redraws and the map PNG in Chromium",
+    )
+    browser.add_argument("--runs", type=int, default=5, help="loads of each page (default 5); medians are printed")
+    browser.set_defaults(handler=cmd_bench_browser)
 
     trends = commands.add_parser(
         "trends", help="print each country's tension trend for the last full month; record a judgement with --override"

@@ -9,171 +9,38 @@ temporary folder; their paths are printed, and listed at the end of the session.
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
-import sys
-import threading
-import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.conftest import APP_ROOT
+from tensions.bench import browser as driving
+from tensions.bench.browser import CHROMIUM, CHROMIUM_ARGS, RUN_COUNTER
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 # How long any wait on the page may take (a cold first run of a page on a busy machine takes tens of seconds);
 # the waits end as soon as their condition holds.
 TIMEOUT_MS = 90_000
 expect.set_options(timeout=TIMEOUT_MS)
 
-# Counts the script runs that finished, from the messages the server sends: each run ends with one ForwardMsg
-# whose field 6, `script_finished`, is set (0 finished, 1 compile error, 3 fragment run; 2, "stopped early for a
-# rerun", is left out). The app's own script-state attribute cannot count runs: a short run's "running" state can
-# be batched away before it is ever drawn. The count goes up two frames after the message, once the page has
-# drawn what the run sent.
-RUN_COUNTER = """(() => {
-  window.__finishedRuns = 0;
-  const varint = (bytes, at) => {
-    let value = 0, shift = 0, byte;
-    do { byte = bytes[at++]; value += (byte & 0x7f) * 2 ** shift; shift += 7; } while (byte & 0x80);
-    return [value, at];
-  };
-  const runFinished = bytes => {
-    let at = 0, key, value;
-    while (at < bytes.length) {
-      [key, at] = varint(bytes, at);
-      const wire = key & 7;
-      if (wire === 0) { [value, at] = varint(bytes, at); if (key >> 3 === 6) return value !== 2; }
-      else if (wire === 2) { [value, at] = varint(bytes, at); at += value; }
-      else if (wire === 1) at += 8;
-      else if (wire === 5) at += 4;
-      else return false;
-    }
-    return false;
-  };
-  const Native = window.WebSocket;
-  window.WebSocket = class extends Native {
-    constructor(...args) {
-      super(...args);
-      this.addEventListener('message', event => {
-        if (event.data instanceof ArrayBuffer && runFinished(new Uint8Array(event.data))) {
-          requestAnimationFrame(() => requestAnimationFrame(() => { window.__finishedRuns += 1; }));
-        }
-      });
-    }
-  };
-})()"""
 
-# At least `minimum` runs have finished, none is running, and Streamlit shows no "running" status.
-RUNS_FINISHED = """minimum => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  return window.__finishedRuns >= minimum && app !== null && app.dataset.testScriptState === 'notRunning'
-    && !document.querySelector('[data-testid="stStatusWidget"]');
-}"""
-
-# Resolves when every visible Plotly chart is drawn and settled: no skeleton left; each chart has its figure and
-# SVG and no redraw waiting for fonts; each MapLibre map behind a chart has its style, has rendered a forced
-# repaint and gone idle (sources and layers loaded, nothing moving), and is still so on the next frame. What is
-# on screen is then the current figure. (Plotly adds a map's data layers in the same task as its style loads.)
-CHARTS_SETTLED = """async timeout => {
-  const deadline = performance.now() + timeout;
-  const frame = () => new Promise(resolve => requestAnimationFrame(() => resolve()));
-  const charts = () => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
-    .filter(chart => chart.offsetParent !== null).map(chart => chart.querySelector('.js-plotly-plot'));
-  const mapsOf = gd => {
-    const layout = gd._fullLayout;
-    return ((layout._subplots || {}).map || []).map(id => layout[id] && layout[id]._subplot && layout[id]._subplot.map);
-  };
-  const drawn = gd => gd && gd._fullLayout && gd.querySelector('.main-svg') && !gd._fontLoadToken
-    && mapsOf(gd).every(map => map && map.isStyleLoaded());
-  const idle = map => new Promise(resolve => { map.once('idle', resolve); map.triggerRepaint(); });
-  while (performance.now() < deadline) {
-    const plots = charts();
-    if (!document.querySelector('[data-testid="stSkeleton"]') && plots.every(drawn)) {
-      const maps = plots.flatMap(mapsOf);
-      await Promise.race([Promise.all(maps.map(idle)), new Promise(resolve => setTimeout(resolve, deadline - performance.now()))]);
-      await frame();
-      const now = charts();
-      if (now.length === plots.length && now.every(drawn) && now.flatMap(mapsOf).every((map, i) => map === maps[i])
-          && maps.every(map => map.loaded() && !map.isMoving())) return true;
-    } else {
-      await frame();
-    }
-  }
-  throw new Error(`the charts were not drawn within ${timeout} ms`);
-}"""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def _environment(data_dir: Path | None, env: dict[str, str] | None) -> dict[str, str]:
+    return {**(env or {}), **({"TENSIONS_DATA_DIR": str(data_dir)} if data_dir is not None else {})}
 
 
 def serve(data_dir: Path | None = None, *, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
     """Start `streamlit run app.py` on a free local port (with `TENSIONS_DATA_DIR=data_dir` and `env` added to
     this environment); return once the server says it listens and answers its health check."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    environment = {**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"}
-    if data_dir is not None:
-        environment["TENSIONS_DATA_DIR"] = str(data_dir)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.address",
-         "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=APP_ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    output: list[str] = []
-    listening = threading.Event()
-
-    def read_output() -> None:
-        """Keep the server's output (shown if it fails to start) and note when it says where it listens."""
-        for line in process.stdout:
-            output.append(line)
-            if f"URL: {url}" in line:
-                listening.set()
-        listening.set()  # the server ended: stop waiting
-
-    threading.Thread(target=read_output, daemon=True).start()
-    if not listening.wait(60) or process.poll() is not None:
-        stop(process)
-        raise RuntimeError("the app did not start within 60 s:\n" + "".join(output))
-    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=10) as response:
-        assert response.status == 200
-    return process, url
+    return driving.serve("app.py", env=_environment(data_dir, env))
 
 
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-@contextmanager
-def served(data_dir: Path | None = None, *, env: dict[str, str] | None = None) -> Iterator[str]:
+def served(data_dir: Path | None = None, *, env: dict[str, str] | None = None) -> AbstractContextManager[str]:
     """The app's URL while it is served (see `serve`)."""
-    process, url = serve(data_dir, env=env)
-    try:
-        yield url
-    finally:
-        stop(process)
+    return driving.served("app.py", env=_environment(data_dir, env))
 
 
 @pytest.fixture(scope="session")
@@ -240,24 +107,21 @@ def page(browser: Browser) -> Iterator[tuple[Page, OutsideRequests]]:
 
 def charts_drawn(page: Page) -> None:
     """Wait until every visible Plotly chart is drawn and every map has rendered its current figure."""
-    page.evaluate(CHARTS_SETTLED, TIMEOUT_MS)
+    driving.charts_drawn(page, TIMEOUT_MS)
 
 
 def wait_for_app(page: Page, *, runs: int = 1) -> None:
     """Wait until `runs` script runs have finished since the page was loaded, no run is going on, and the
-    charts are drawn. Before the first run the status widget is absent too, so "no status widget" alone can
-    pass on a page that has not started; the run counter says whether a run has finished."""
-    page.wait_for_function(RUNS_FINISHED, arg=runs)
-    charts_drawn(page)
+    charts are drawn (see `tensions.bench.browser.wait_for_app`)."""
+    driving.wait_for_app(page, TIMEOUT_MS, runs=runs)
 
 
 @contextmanager
 def rerun(page: Page) -> Iterator[None]:
     """Around an action that makes Streamlit rerun the script (a click, a typed value): wait for a run that
     finished after the action began, then for the charts it drew."""
-    finished = page.evaluate("() => window.__finishedRuns")
-    yield
-    wait_for_app(page, runs=finished + 1)
+    with driving.rerun(page, TIMEOUT_MS):
+        yield
 
 
 SCREENSHOTS_TAKEN = pytest.StashKey[list[Path]]()
