@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
-from tensions.data.schema import ACTORS, EVENTS, PLACES, TableSpec
+from tensions.data.schema import ACTORS, EVENTS, PLACES, TREND_OVERRIDES, TableSpec
 from tensions.ingest.importers.base import DATE_COLUMNS, EVENT_COLUMNS, FLOAT_COLUMNS, INT_COLUMNS
 
 metadata = sa.MetaData()
@@ -36,6 +36,14 @@ places = _curated_table("places", PLACES)
 
 # The curated tables by the file each one mirrors.
 CURATED: dict[str, sa.Table] = {EVENTS.file_name: events, ACTORS.file_name: actors, PLACES.file_name: places}
+
+# Analysts' judgements of a country's trend in a month (`trend_overrides.csv`): one per country and month.
+OVERRIDE_KEY = ("country", "month")
+trend_overrides = sa.Table(
+    "trend_overrides",
+    metadata,
+    *(sa.Column(column.name, sa.Text, primary_key=column.name in OVERRIDE_KEY) for column in TREND_OVERRIDES.columns),
+)
 
 audit_log = sa.Table(
     "audit_log",
@@ -142,4 +150,6 @@ imported_facts = sa.Table(
         sa.Index(f"imported_facts_{column}", column)
         for column in ("country", "event_type", "dataset", "actor1", "actor2")
     ),
+    # The key events a timeline labels are a handful among millions: found without a scan.
+    sa.Index("imported_facts_key", "event_date", postgresql_where=sa.text("is_key")),
 )

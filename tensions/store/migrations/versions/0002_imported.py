@@ -85,6 +85,7 @@ def upgrade() -> None:
     op.create_index("imported_facts_import", "imported_facts", ["import_id"], postgresql_using="brin")
     for column in ("country", "event_type", "dataset", "actor1", "actor2"):
         op.create_index(f"imported_facts_{column}", "imported_facts", [column])
+    op.create_index("imported_facts_key", "imported_facts", ["event_date"], postgresql_where=sa.text("is_key"))
 
     # Sums the figures read when no actor and no part of the period is left out (the default view): per
     # place and type for the map, per week or month for the timeline. Refreshed after each import or removal.
