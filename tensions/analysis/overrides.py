@@ -1,4 +1,5 @@
-"""Analysts' overrides of computed tension trends: `data/trend_overrides.csv`, read, written atomically, applied.
+"""Analysts' overrides of computed tension trends: `data/trend_overrides.csv` (or its table when the database is
+the store), read, written atomically, applied.
 
 A computed trend (`tensions.analysis.tension.monthly_trends`) can be wrong for reasons the index cannot see: a
 month looks calmer only because reporting dried up, or "worse" only because talks paused. An analyst
@@ -20,6 +21,8 @@ from tensions.data import guard, taxonomy
 from tensions.data.schema import MONTH_PATTERN, TREND_OVERRIDES, TREND_TRENDS
 from tensions.data.validate import check_trend_overrides, read_raw_table
 from tensions.errors import InvalidDataError, InvalidOverride
+from tensions.store import overrides as stored
+from tensions.store.config import database_url
 
 COMPUTED = "computed"
 JUDGEMENT = "analyst judgement"
@@ -45,7 +48,11 @@ def empty_overrides() -> pd.DataFrame:
 
 
 def read_overrides(data_dir: Path) -> pd.DataFrame:
-    """The recorded overrides as text columns (none when the file is absent); `InvalidDataError` if broken."""
+    """The recorded overrides as text columns (none when the file is absent); `InvalidDataError` if broken.
+    From the database when it is the store."""
+    url = database_url()
+    if url is not None:
+        return stored.read_overrides(url)
     path = overrides_path(data_dir)
     if not path.exists():
         return empty_overrides()
@@ -90,6 +97,10 @@ def save_override(data_dir: Path, override: TrendOverride, *, grant: object) -> 
         "analyst": override.analyst.strip(),
         "decided_at": override.decided_at.isoformat(),
     }
+    url = database_url()
+    if url is not None:
+        stored.record_override(url, record, grant=grant, now=dt.datetime.now(dt.UTC))
+        return stored.read_overrides(url)
     existing = read_overrides(data_dir)
     keep = ~((existing["country"] == override.country) & (existing["month"] == override.month)).fillna(False)
     table = pd.concat([existing[keep], pd.DataFrame([record]).astype("string")], ignore_index=True)
@@ -103,6 +114,9 @@ def remove_override(data_dir: Path, country: str, month: str, *, grant: object) 
 
     `NotAuthorised` without a curator's grant."""
     guard.authorise(grant, "withdrawing a trend judgement")
+    url = database_url()
+    if url is not None:
+        return stored.withdraw_override(url, country, month, grant=grant, now=dt.datetime.now(dt.UTC))
     existing = read_overrides(data_dir)
     match = ((existing["country"] == country) & (existing["month"] == month)).fillna(False)
     if not match.any():

@@ -30,13 +30,19 @@ from tensions.data.rows import (
     keyed_rows,
     table_bytes,
 )
+from tensions.data.schema import TREND_OVERRIDES, TableSpec
+from tensions.data.validate import read_raw_table, validate_tables, validate_trend_overrides
 from tensions.data.validate import read_tables as read_csv_tables
-from tensions.data.validate import validate_tables
 from tensions.errors import ConcurrentEdit, InvalidDataError, Problem, StoreError
 from tensions.store import tables
 from tensions.store.engine import engine_for, reaching
+from tensions.store.overrides import read_overrides
 
 CURATED_LOCK = 7_061_902  # the advisory lock every change of the curated tables holds
+
+# What `db load` loads and `db dump` writes: the curated tables and the analysts' trend judgements.
+LOADED: dict[str, sa.Table] = {**tables.CURATED, TREND_OVERRIDES.file_name: tables.trend_overrides}
+LOADED_SPECS: dict[str, TableSpec] = {**TABLE_SPECS, TREND_OVERRIDES.file_name: TREND_OVERRIDES}
 
 
 @dataclass(frozen=True)
@@ -120,27 +126,39 @@ def _unknown_columns(frames: Mapping[str, pd.DataFrame]) -> list[Problem]:
         Problem(file_name, 1, str(column), "not a column of the schema: the database keeps only the schema's columns")
         for file_name, frame in frames.items()
         for column in frame.columns
-        if column not in TABLE_SPECS[file_name].column_names
+        if column not in LOADED_SPECS[file_name].column_names
     ]
 
 
-def load_folder(
-    url: str, folder: Path, *, grant: object, replace: bool = False, today: dt.date | None = None
-) -> dict[str, int]:
-    """Load the curated CSV files of `folder` into the database, in one transaction; rows loaded per file.
-
-    The files are validated with the rules of `python -m tensions validate` first (`InvalidDataError`
-    with every problem, nothing stored). A database that already holds curated rows is refused
-    (`StoreError`) unless `replace`, which replaces them.
-    """
-    grant = guard.authorise(grant, "loading the database")
+def _read_folder(folder: Path, today: dt.date | None) -> dict[str, pd.DataFrame]:
+    """The curated tables of `folder` and its trend judgements (when it has them), validated."""
     frames, problems = read_csv_tables(folder)
+    overrides = Path(folder) / TREND_OVERRIDES.file_name
+    if not problems:
+        problems = validate_trend_overrides(folder)
+        if overrides.exists() and not problems:
+            frames[TREND_OVERRIDES.file_name] = read_raw_table(overrides)
     if not problems:
         problems = _unknown_columns(frames) or validate_tables(
             *(frames[spec.file_name] for spec in TABLE_SPECS.values()), today=today
         )
     if problems:
         raise InvalidDataError(problems)
+    return frames
+
+
+def load_folder(
+    url: str, folder: Path, *, grant: object, replace: bool = False, today: dt.date | None = None
+) -> dict[str, int]:
+    """Load the curated CSV files of `folder` (and its trend judgements, when it has them) into the database, in
+    one transaction; rows loaded per file.
+
+    The files are validated with the rules of `python -m tensions validate` first (`InvalidDataError`
+    with every problem, nothing stored). A database that already holds curated rows is refused
+    (`StoreError`) unless `replace`, which replaces them (and the judgements).
+    """
+    grant = guard.authorise(grant, "loading the database")
+    frames = _read_folder(folder, today)
     now = dt.datetime.now(dt.UTC)
     with reaching(url), engine_for(url).begin() as connection:
         lock_curated(connection)
@@ -148,15 +166,14 @@ def load_folder(
         if any(held.values()) and not replace:
             listed = ", ".join(f"{count:,} rows in {name}" for name, count in held.items())
             raise StoreError(f"the database already holds {listed}: `db load --replace` replaces them")
-        for table in tables.CURATED.values():
+        for table in LOADED.values():
             connection.execute(table.delete())
-        for file_name, table in tables.CURATED.items():
+        for file_name, frame in frames.items():
+            table = LOADED[file_name]
             rows = [
-                {
-                    **{column: cell_text(value) for column, value in row.items()},
-                    tables.ROW_ORDER: position,
-                }
-                for position, row in enumerate(frames[file_name].to_dict("records"))
+                {column: cell_text(value) for column, value in row.items()}
+                | ({tables.ROW_ORDER: position} if tables.ROW_ORDER in table.c else {})
+                for position, row in enumerate(frame.to_dict("records"))
             ]
             if rows:
                 connection.execute(table.insert(), rows)
@@ -173,12 +190,12 @@ def load_folder(
 
 
 def dump_folder(url: str, folder: Path, *, grant: object) -> list[Path]:
-    """Write the curated tables to CSV files in `folder` (atomically, through the write guard): the files
-    `load_folder` read, byte for byte. The paths written."""
+    """Write the curated tables and the trend judgements to CSV files in `folder` (atomically, through the write
+    guard): the files `load_folder` read, byte for byte. The paths written."""
     grant = guard.authorise(grant, "dumping the database")
-    stored = read_curated(url)
+    frames = {**read_curated(url).tables, TREND_OVERRIDES.file_name: read_overrides(url)}
     written = []
-    for file_name, frame in stored.tables.items():
+    for file_name, frame in frames.items():
         path = Path(folder) / file_name
         guard.write_bytes(grant, path, table_bytes(frame))
         written.append(path)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from tensions.data.guard import local_grant
 from tensions.data.rows import TABLE_SPECS
+from tensions.data.schema import TREND_OVERRIDES
 from tensions.data.validate import read_raw_table
 from tensions.errors import InvalidDataError, NotAuthorised, Problem, StoreError
 from tensions.store import curated, tables
@@ -30,11 +31,23 @@ def audit_rows(url: str) -> list:
 
 
 def test_the_real_data_round_trips_byte_for_byte(postgres_url, tmp_path):
+    loaded = [*CURATED_FILES, TREND_OVERRIDES.file_name]
     counts = curated.load_folder(postgres_url, APP_ROOT / "data", grant=local_grant())
-    assert counts == {name: len(read_raw_table(APP_ROOT / "data" / name)) for name in CURATED_FILES}
+    assert counts == {name: len(read_raw_table(APP_ROOT / "data" / name)) for name in loaded}
     curated.dump_folder(postgres_url, tmp_path, grant=local_grant())
-    for name in CURATED_FILES:
+    for name in loaded:
         assert (tmp_path / name).read_bytes() == (APP_ROOT / "data" / name).read_bytes(), name
+
+
+def test_trend_judgements_round_trip_too(postgres_url, data_copy, tmp_path):
+    judgements = (
+        "country,month,trend,rationale,analyst,decided_at\n"
+        'Lebanon,2024-10,deteriorated,"Ground incursion, not only strikes.",Mallory,2024-11-02\n'
+    )
+    (data_copy / TREND_OVERRIDES.file_name).write_text(judgements, encoding="utf-8")
+    curated.load_folder(postgres_url, data_copy, grant=local_grant())
+    curated.dump_folder(postgres_url, tmp_path, grant=local_grant())
+    assert (tmp_path / TREND_OVERRIDES.file_name).read_text(encoding="utf-8") == judgements
 
 
 def test_reading_gives_the_raw_text_frames_the_files_give(postgres_url, data_copy):
