@@ -171,7 +171,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
             load=not args.no_load, log=say,
         )  # fmt: skip
         say(f"the file store at {args.files_events:,} events, for comparison…")
-        files = run_bench([args.files_events], seed=args.seed, figure_repeats=args.figure_repeats, data_dir=args.data_dir)
+        files = run_bench(
+            [args.files_events], seed=args.seed, figure_repeats=args.figure_repeats, data_dir=args.data_dir
+        )
         print(format_comparison(database, files.sizes[-1]))
         return 0
     report = run_bench(bench_sizes(args.events, only=args.only), seed=args.seed, figure_repeats=args.figure_repeats)
@@ -200,9 +202,9 @@ def cmd_bench_browser(args: argparse.Namespace) -> int:
 def cmd_trends(args: argparse.Namespace) -> int:
     from tensions.analysis import overrides
     from tensions.analysis.tension import baseline_label, last_full_month
-    from tensions.data.load import load_dataset
+    from tensions.store.select import load_curated
 
-    dataset = load_dataset(args.data_dir)
+    dataset = load_curated(args.data_dir)
     events = dataset.events
     as_of = args.as_of or events["event_date"].max().date()
     month = str(last_full_month(as_of))
@@ -368,10 +370,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="postgres: load --events into PostgreSQL and draw each figure from SQL sums, beside the files at --files-events",
     )  # fmt: skip
     bench.add_argument(
-        "--database-url", help="with --store postgres: the database (default: TENSIONS_DATABASE_URL); its imports are replaced"
+        "--database-url",
+        help="with --store postgres: the database (default: TENSIONS_DATABASE_URL); its imports are replaced",
     )
-    bench.add_argument("--files-events", type=int, default=1_000_000, help="with --store postgres: the file store's size")
-    bench.add_argument("--no-load", action="store_true", help="with --store postgres: measure the events already loaded")
+    bench.add_argument(
+        "--files-events", type=int, default=1_000_000, help="with --store postgres: the file store's size"
+    )
+    bench.add_argument(
+        "--no-load", action="store_true", help="with --store postgres: measure the events already loaded"
+    )
     bench.set_defaults(handler=cmd_bench)
 
     hostile = commands.add_parser(

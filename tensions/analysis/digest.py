@@ -17,11 +17,11 @@ from pathlib import Path
 import pandas as pd
 
 from tensions.analysis import tension
-from tensions.data.load import load_dataset
 from tensions.errors import InvalidDataError
 from tensions.ingest.imported import combine_events, dataset_title, imported_datasets, load_imported
 from tensions.ingest.sync import events_changed_since
 from tensions.ingest.sync.state import SourceState, SyncReport
+from tensions.store.select import load_curated
 
 WATCHLIST_FILE = "watchlist.toml"
 WINDOW_DAYS = 28
@@ -187,7 +187,7 @@ def build_digest(
 def digest_of_last_syncs(data_dir: Path, reports: list[SyncReport]) -> Digest:
     """The digest of `reports` over the data on disk: curated plus every imported or synced dataset, the events
     each source's last successful run added or revised, and the watch list in the data folder."""
-    dataset = load_dataset(Path(data_dir))
+    dataset = load_curated(Path(data_dir))
     extra = load_imported(Path(data_dir), imported_datasets(Path(data_dir)))
     events = combine_events([dataset.events, extra]) if extra is not None else dataset.events
     new_events = events_changed_since(Path(data_dir))

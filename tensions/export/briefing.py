@@ -17,12 +17,13 @@ from tensions.analysis.briefs import briefs_dir, changes_since, load_brief, slug
 from tensions.analysis.filters import FilterState, apply_filters
 from tensions.data import taxonomy
 from tensions.data.atomic import write_bytes_atomically
-from tensions.data.load import CURATED_DATASET, Dataset, load_dataset
+from tensions.data.load import CURATED_DATASET, Dataset
 from tensions.data.tags import is_key_event
 from tensions.errors import TensionsError
 from tensions.export.deck import PICTURE_TOP_IN, SLIDE_HEIGHT_IN, SLIDE_WIDTH_IN, Deck, briefing_pptx
 from tensions.export.render import figure_image
 from tensions.figures.briefing import briefing_figure, period_of, period_words, slide_text
+from tensions.store.select import load_curated
 
 FORMATS: dict[str, str] = {
     "png": "image/png",
@@ -90,8 +91,9 @@ def export_briefing(
 
 
 def load_view(data_dir: Path, datasets: Sequence[str] = ()) -> Dataset:
-    """The curated dataset, plus the imported datasets named in `datasets` (curated only by default)."""
-    dataset = load_dataset(data_dir)
+    """The curated dataset (from the store in use), plus the imported datasets named in `datasets` (curated only
+    by default)."""
+    dataset = load_curated(data_dir)
     wanted = tuple(datasets) or (CURATED_DATASET,)
     extra = [name for name in wanted if name != CURATED_DATASET]
     if not extra:

@@ -58,3 +58,17 @@ def test_load_of_invalid_files_prints_each_problem_and_exits_1(
     out, err = capsys.readouterr()
     assert out.splitlines() == ["events.csv:3:time_precision: 'daily' not one of: day, week, month"]
     assert "nothing was loaded" in err
+
+
+def test_commands_that_read_the_curated_tables_read_the_database_when_it_is_the_store(
+    no_secrets, monkeypatch, postgres_url, data_copy, tmp_path, capsys
+):
+    from tensions.data.guard import local_grant
+    from tensions.store import curated
+
+    curated.load_folder(postgres_url, data_copy, grant=local_grant())
+    monkeypatch.setenv("TENSIONS_DATABASE_URL", postgres_url)
+    empty = tmp_path / "no-csv-files"
+    empty.mkdir()
+    assert main(["--data-dir", str(empty), "trends", "--as-of", "2025-03-31"]) == 0
+    assert "Trends for 2025-03" in capsys.readouterr().out
