@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import sqlalchemy as sa
 
-from tensions.analysis import weighted
+from tensions.analysis import tension, weighted
 from tensions.analysis.filters import FilterState
 from tensions.analysis.periods import Granularity
 from tensions.data.actors import with_descendants
@@ -235,3 +235,38 @@ def events(
         )
         frame = _frame(connection, sql, {**clause.params, "limit": limit}, text=True)
     return typed_events(frame)
+
+
+def index_summary(
+    url: str, state: FilterState, actors: pd.DataFrame, granularity: Granularity = "month"
+) -> pd.DataFrame:
+    """The tension index's inputs for the imported events passing `state`: per period, country, event type,
+    escalation and the classes of the two actors, the events and the sum of ln(1 + reported deaths), which
+    `tensions.analysis.tension.tension_index` scores as it scores the events themselves."""
+    classes = tension.actor_classes(actors)
+    with reaching(url), engine_for(url).connect() as connection:
+        _tuned(connection)
+        clause = where(connection, state, actors)
+        params = dict(clause.params)
+        for name, actor_class in (("state_actors", "state"), ("armed_actors", "armed group")):
+            params[name] = _numbers(connection, [a for a, c in classes.items() if c == actor_class])
+
+        def actor_class(column: str) -> str:
+            return (
+                f"CASE WHEN f.{column} = ANY(:state_actors) THEN 'state' "
+                f"WHEN f.{column} = ANY(:armed_actors) THEN 'armed group' ELSE 'other' END"
+            )
+
+        first, second = tension.ACTOR_CLASS_COLUMNS
+        sql = (
+            f"SELECT f.country, f.theatre, f.event_type, f.escalation, {actor_class('actor1')} AS {first}, "
+            f"CASE WHEN f.actor2 IS NULL THEN '{tension.NO_SECOND_ACTOR}' ELSE {actor_class('actor2')} END AS {second}, "
+            f"count(*) AS {weighted.EVENTS}, "
+            f"sum(ln(CAST(1 + coalesce(f.fatalities, 0) AS double precision))) AS {tension.LOG_DEATHS}, "
+            f"min(f.event_date) AS event_date FROM imported_facts f WHERE {clause.sql} "
+            f"GROUP BY 1, 2, 3, 4, 5, 6, {PERIOD_START[granularity]}"
+        )
+        frame = _frame(connection, sql, params)
+        frame = _names(connection, frame, ["country", "theatre", "event_type"])
+    frame["event_date"] = pd.to_datetime(frame["event_date"]).astype("datetime64[us]")
+    return frame

@@ -29,9 +29,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from tensions.analysis import weighted
 from tensions.analysis.periods import Granularity, period_range, period_starts
 from tensions.data import taxonomy
-from tensions.data.categorical import lookup
+from tensions.data.categorical import lookup, positions_in
 from tensions.data.schema import TREND_TRENDS
 
 Level = Literal["country", "theatre", "region"]
@@ -52,6 +53,9 @@ REGION_AREAS: frozenset[str] = frozenset(
     + [REGION]
 )
 NEW_ACTIVITY = "new activity"
+# Summed rows (the database's) carry their actors' classes and the sum of ln(1 + deaths) of their events.
+ACTOR_CLASS_COLUMNS: tuple[str, str] = ("actor1_class", "actor2_class")
+LOG_DEATHS = "log_deaths"
 
 
 def _frozen(mapping: Mapping) -> Mapping:
@@ -149,25 +153,38 @@ def actor_classes(actors: pd.DataFrame, *, weights: TensionWeights = WEIGHTS) ->
 
 
 def event_scores(events: pd.DataFrame, actors: pd.DataFrame, *, weights: TensionWeights = WEIGHTS) -> pd.DataFrame:
-    """`events` with the index's factors and each event's `score` (see the module docstring)."""
-    classes = actor_classes(actors, weights=weights)
+    """`events` with the index's factors and each event's `score` (see the module docstring).
+
+    `events` may also be summed rows (`tensions.analysis.weighted`) whose actors are already classes
+    (`ACTOR_CLASS_COLUMNS`, as `tensions.analysis.queries.index_summary` gives them) and whose fatality
+    factor is summed as `LOG_DEATHS`, the sum of ln(1 + reported deaths): a row's score is then its events'.
+    """
     kinds = (*ACTOR_CLASSES, NO_SECOND_ACTOR)
-    code_of = {name: kinds.index(actor_class) for name, actor_class in classes.items()}
     other = kinds.index("other")
-    code1 = lookup(events["actor1"], code_of, other).astype(np.int64)
-    code2 = lookup(events["actor2"], code_of, other).astype(np.int64)
-    code2[events["actor2"].isna().to_numpy()] = kinds.index(NO_SECOND_ACTOR)
+    if set(ACTOR_CLASS_COLUMNS) <= set(events.columns):
+        code1, code2 = (positions_in(events[column], kinds) for column in ACTOR_CLASS_COLUMNS)
+    else:
+        classes = actor_classes(actors, weights=weights)
+        code_of = {name: kinds.index(actor_class) for name, actor_class in classes.items()}
+        code1 = lookup(events["actor1"], code_of, other).astype(np.int64)
+        code2 = lookup(events["actor2"], code_of, other).astype(np.int64)
+        code2[events["actor2"].isna().to_numpy()] = kinds.index(NO_SECOND_ACTOR)
     pair_weight = np.array([[weights.pair_weight(a, b) for b in kinds] for a in kinds])
     if "escalation" in events:
         direction = pd.to_numeric(events["escalation"], errors="coerce").astype("float64").fillna(0.0).to_numpy()
     else:
         direction = lookup(events["sub_event_type"], taxonomy.ESCALATION_BY_SUB_EVENT_TYPE, 0).astype(float)
-    fatalities = pd.to_numeric(events["fatalities"], errors="coerce").astype("float64").fillna(0.0).to_numpy()
+    if LOG_DEATHS in events:
+        counts = weighted.event_counts(events)
+        factor = counts + weights.fatality_coefficient * events[LOG_DEATHS].to_numpy(dtype=float)
+    else:
+        fatalities = pd.to_numeric(events["fatalities"], errors="coerce").astype("float64").fillna(0.0).to_numpy()
+        factor = 1.0 + weights.fatality_coefficient * np.log1p(fatalities)
     scored = events.assign(
         direction=direction,
         type_weight=lookup(events["event_type"], weights.event_type, 1.0).astype(float),
         actor_weight=pair_weight[code1, code2],
-        fatality_factor=1.0 + weights.fatality_coefficient * np.log1p(fatalities),
+        fatality_factor=factor,
     )
     scored["score"] = scored["direction"] * scored["type_weight"] * scored["actor_weight"] * scored["fatality_factor"]
     return scored
@@ -227,12 +244,13 @@ def tension_index(
         period=period_starts(scored["event_date"], granularity).astype("datetime64[ns]"),
         escalatory=scored["score"].clip(lower=0.0),
         de_escalatory=scored["score"].clip(upper=0.0),
+        counted=weighted.event_counts(scored),
     )
     grouped = scored.groupby(["area", "period"], observed=True).agg(
         index=("score", "sum"),
         escalatory=("escalatory", "sum"),
         de_escalatory=("de_escalatory", "sum"),
-        events=("score", "size"),
+        events=("counted", "sum"),
     )
     present = set(pd.unique(scored["area"].dropna()))
     areas = [a for a in area_order(level) if a in present]

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tensions.analysis import queries, weighted
+from tensions.analysis import queries, tension, weighted
 from tensions.analysis.filters import FilterState, apply_filters
 from tensions.bench.measure import filter_states
 from tensions.bench.synthetic import synthetic_events
@@ -108,3 +108,19 @@ def test_the_default_view_is_answered_from_the_kept_sums_and_a_shorter_period_fr
         assert queries.uses_kept_sums(connection, FilterState(start=first, end=last, countries=("Iraq",)))
         assert not queries.uses_kept_sums(connection, FilterState(start=first + dt.timedelta(days=1), end=last))
         assert not queries.uses_kept_sums(connection, FilterState(actors=("Hezbollah",)))
+
+
+@pytest.mark.parametrize(("level", "granularity"), [("country", "month"), ("theatre", "week"), ("region", "month")])
+def test_the_index_from_sql_inputs_is_the_index_of_the_events(url, events, actors, level, granularity):
+    for state in [FilterState(), FilterState(countries=("Iraq", "Lebanon")), *filter_states(events, 4, seed=9)]:
+        kept = apply_filters(events, state, actors)
+        expected = tension.tension_index(
+            kept, actors, level=level, granularity=granularity, start=state.start, end=state.end
+        )
+        rows = queries.index_summary(url, state, actors, granularity)
+        found = tension.tension_index(
+            rows, actors, level=level, granularity=granularity, start=state.start, end=state.end
+        )
+        pd.testing.assert_frame_equal(
+            found.astype({"area": str}), expected.astype({"area": str}), check_exact=False, rtol=1e-9, obj=str(state)
+        )
