@@ -10,8 +10,10 @@ import pandas as pd
 from tensions.analysis import queries, weighted
 from tensions.analysis.filters import FilterState
 from tensions.analysis.periods import Granularity
+from tensions.data.tags import is_key_event
 from tensions.figures.map.encoding import MAX_DENSITY_POINTS, MAX_POINTS
 from tensions.figures.timeline.style import MAX_MARKERS
+from tensions.ingest.importers.base import combine_events
 
 
 def map_rows(
@@ -22,13 +24,18 @@ def map_rows(
     colour_by: str = "event_type",
     actors: pd.DataFrame | None = None,
     max_points: int = MAX_POINTS,
+    also: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """What `event_map(rows, mode=mode, colour_by=colour_by)` needs: per-place sums, or the events when the
-    mode draws them one by one (points up to `max_points`, density heat up to `MAX_DENSITY_POINTS`)."""
+    mode draws them one by one (points up to `max_points`, density heat up to `MAX_DENSITY_POINTS`). `also`:
+    events held in memory that pass `state` (the curated ones), drawn with the database's."""
     sums = queries.place_summary(url, state, colour_by, actors)
     single = {"points": max_points, "density": MAX_DENSITY_POINTS}.get(mode, -1)
-    if weighted.total_events(sums) <= single:
-        return queries.events(url, state, actors)
+    extra = also if also is not None and len(also) else None
+    if weighted.total_events(sums) + (len(extra) if extra is not None else 0) <= single:
+        return combine_events([extra, queries.events(url, state, actors)])
+    if extra is not None:
+        return pd.concat([weighted.place_summary(extra, colour_by), sums], ignore_index=True)
     return sums
 
 
@@ -40,11 +47,17 @@ def timeline_rows(
     granularity: Granularity = "week",
     actors: pd.DataFrame | None = None,
     max_markers: int = MAX_MARKERS,
+    also: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """What `event_timeline(rows, lanes=lanes, granularity=granularity)` needs: per-period sums plus the key
-    events, or every event when there are no more than `max_markers`."""
+    events, or every event when there are no more than `max_markers`. `also`: as for `map_rows`."""
     sums = queries.period_summary(url, state, lanes, granularity, actors)
     key = queries.events(url, state, actors, key_only=True)
-    if weighted.total_events(sums) + len(key) <= max_markers:
-        return queries.events(url, state, actors)
-    return pd.concat([sums, weighted.one_each(key)], ignore_index=True)
+    extra = also if also is not None and len(also) else None
+    if weighted.total_events(sums) + len(key) + (len(extra) if extra is not None else 0) <= max_markers:
+        return combine_events([extra, queries.events(url, state, actors)])
+    parts = [sums, weighted.one_each(key)]
+    if extra is not None:
+        extra_key = is_key_event(extra).to_numpy()
+        parts += [weighted.period_summary(extra[~extra_key], lanes, granularity), weighted.one_each(extra[extra_key])]
+    return pd.concat(parts, ignore_index=True)
