@@ -11,6 +11,7 @@ from tensions.data.literal import markdown_literal
 from tensions.data.schema import EVENT_LABELS
 from tensions.data.words import data_as_of_words
 from tensions.errors import TensionsError
+from tensions.export.render import figure_image
 from tensions.figures.details import event_detail_html, event_list
 from tensions.figures.map import builder, encoding, provinces, regions, selection
 
@@ -190,14 +191,21 @@ if target is not None:
 today = dt.date.today().isoformat()
 
 
-def png_bytes() -> bytes:
-    """The map at slide size with the filters as its title, drawn by kaleido in the local Chromium."""
-    title = f"Events: {state.describe()} · {data_as_of_words(dataset.data_as_of)}"
+@st.cache_data(show_spinner=False, max_entries=16)
+def _png(events, places, mode: str, colour_by: str, region: str, heat: str, title: str) -> bytes:
+    """The map at slide size with `title`, drawn by kaleido in the process's shared Chromium (a MapLibre map
+    takes seconds there); cached per view, so downloading the same view again costs nothing."""
     export = builder.event_map(
-        events, mode=mode, colour_by=colour_by, region=region, places=dataset.places, density_weight=heat,
+        events, mode=mode, colour_by=colour_by, region=region, places=places, density_weight=heat,
         title=title, pad=encoding.PNG_PAD, **PNG_SIZE,
     )  # fmt: skip
-    return builder.map_png(export, **PNG_SIZE)
+    return figure_image(export, fmt="png", **PNG_SIZE)
+
+
+def png_bytes() -> bytes:
+    """The map at slide size with the filters as its title."""
+    title = f"Events: {state.describe()} · {data_as_of_words(dataset.data_as_of)}"
+    return _png(events, dataset.places, mode, colour_by, region, heat, title)
 
 
 d_csv, d_png, d_hint = st.columns([2, 2, 4], vertical_alignment="center")

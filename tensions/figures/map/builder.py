@@ -222,10 +222,3 @@ def _layout(
             }
         ],
     }
-
-
-def map_png(fig: go.Figure, *, width: int = 1600, height: int = 1000, scale: float = 1.0) -> bytes:
-    """The map as a PNG, rendered offline by kaleido in the local Chromium (MapLibre draws the basemap)."""
-    export = go.Figure(fig)
-    export.update_layout(width=width, height=height)
-    return export.to_image(format="png", width=width, height=height, scale=scale)

@@ -11,8 +11,9 @@ import pytest
 from PIL import Image
 
 from tensions.data.load import load_dataset
+from tensions.export.render import figure_image
 from tensions.figures import theme
-from tensions.figures.map.builder import event_map, map_png
+from tensions.figures.map.builder import event_map
 from tensions.figures.map.encoding import BASE_SIZE, MAX_FAN_DEGREES, MAX_POINTS
 from tensions.figures.map.labels import PLACES, place_points
 from tensions.figures.map.points import fan_out, marker_sizes
@@ -344,7 +345,7 @@ def colour_share(image: Image.Image, hex_colour: str, tolerance: int = 10) -> fl
 
 
 def test_the_png_export_draws_land_sea_borders_and_markers_offline(events):
-    png = map_png(event_map(events, region="Middle East", width=900, height=600), width=900, height=600)
+    png = figure_image(event_map(events, region="Middle East", width=900, height=600), fmt="png", width=900, height=600)
     image = Image.open(io.BytesIO(png))
     assert image.size == (900, 600)
     assert colour_share(image, theme.LAND_COLOUR, 3) > 0.2
@@ -407,7 +408,9 @@ def test_the_png_layout_leaves_a_margin_on_every_side(events):
 
 def test_the_png_has_blank_margins_around_the_title_map_and_legend(events):
     fig = event_map(events, region="Middle East", title="Events", width=1600, height=1000, pad=28)
-    image = np.asarray(Image.open(io.BytesIO(map_png(fig, width=1600, height=1000))).convert("RGB"), dtype=int)
+    image = np.asarray(
+        Image.open(io.BytesIO(figure_image(fig, fmt="png", width=1600, height=1000))).convert("RGB"), dtype=int
+    )
     white = (image >= 250).all(axis=2)
     for edge in (white[:20, :], white[-20:, :], white[:, :20], white[:, -20:]):
         assert edge.all()
