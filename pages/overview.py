@@ -4,6 +4,8 @@ and the latest events."""
 import dataclasses
 import datetime as dt
 
+import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 import sync_view
@@ -14,6 +16,43 @@ from tensions.data.paths import data_dir
 from tensions.errors import InvalidDataError, TensionsError
 from tensions.figures import overview
 from tensions.figures import tension as tension_figures
+
+
+# Cached per view (Streamlit hashes the frames): the index, its trends and the charts are most of a run, and a
+# rerun for another widget, or another visitor's same view, would otherwise compute them again.
+@st.cache_data(show_spinner=False, max_entries=32)
+def _trends(
+    index_events: pd.DataFrame, actors: pd.DataFrame, recorded: pd.DataFrame, as_of: dt.date, since: dt.date
+) -> pd.DataFrame:
+    return overrides.judged_trends(index_events, actors, recorded, as_of=as_of, since=since)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _index_panels(
+    index_events: pd.DataFrame,
+    actors: pd.DataFrame,
+    trends: pd.DataFrame | None,
+    *,
+    level: str,
+    granularity: str,
+    start: dt.date | None,
+    as_of: dt.date,
+    same_scale: bool,
+) -> tuple[list[str], go.Figure]:
+    """The busiest areas, and their index as small multiples titled with their trends."""
+    index = tension.tension_index(index_events, actors, level=level, granularity=granularity, start=start, end=as_of)
+    areas = tension.busiest_areas(index, top=12)
+    shown = trends[trends["area"].isin(areas)] if trends is not None else None
+    return areas, tension_figures.index_small_multiples(
+        index[index["area"].isin(areas)], trends=shown, shared_y=same_scale, columns=4
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _activity_charts(events: pd.DataFrame) -> tuple[go.Figure, go.Figure]:
+    """Events per month, and the most active actors."""
+    return overview.events_per_month(events), overview.most_active_actors_chart(summary.most_active_actors(events))
+
 
 dataset, state, events = ui.current_view()
 
@@ -53,7 +92,7 @@ except InvalidDataError as error:
         "Analyst judgements are ignored until `trend_overrides.csv` is fixed: " + "; ".join(map(str, error.problems))
     )
 since = dataset.events["event_date"].min().date()
-trends = overrides.judged_trends(index_events, dataset.actors, recorded, as_of=as_of, since=since)
+trends = _trends(index_events, dataset.actors, recorded, as_of, since)
 month_label = tension.last_full_month(as_of).strftime("%B %Y")
 
 LEVELS = {"countries": "country", "theatres": "theatre", "whole region": "region"}
@@ -70,17 +109,18 @@ with per_column:
 with scale_column:
     same_scale = st.toggle("Same scale", value=True, key="index_same_scale", help="One y axis for every panel.")
 level = LEVELS[level_name]
-index = tension.tension_index(
-    index_events, dataset.actors, level=level, granularity=granularity, start=state.start, end=as_of
+areas, small_multiples = _index_panels(
+    index_events,
+    dataset.actors,
+    trends if level == "country" else None,
+    level=level,
+    granularity=granularity,
+    start=state.start,
+    as_of=as_of,
+    same_scale=same_scale,
 )
-areas = tension.busiest_areas(index, top=12)
 st.plotly_chart(
-    tension_figures.index_small_multiples(
-        index[index["area"].isin(areas)],
-        trends=trends[trends["area"].isin(areas)] if level == "country" else None,
-        shared_y=same_scale,
-        columns=4,
-    ),
+    small_multiples,
     theme=None,
     key="index_small_multiples",
 )
@@ -197,12 +237,11 @@ with st.expander("How the index is computed, and its limits"):
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Events per month")
-    st.plotly_chart(overview.events_per_month(events), theme=None, key="events_per_month")
+    per_month, most_active = _activity_charts(events)
+    st.plotly_chart(per_month, theme=None, key="events_per_month")
 with right:
     st.subheader("Most active actors")
-    st.plotly_chart(
-        overview.most_active_actors_chart(summary.most_active_actors(events)), theme=None, key="active_actors"
-    )
+    st.plotly_chart(most_active, theme=None, key="active_actors")
 
 st.subheader("Latest events")
 ui.latest_events_table(events)
