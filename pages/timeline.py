@@ -41,7 +41,7 @@ def _export(events: pd.DataFrame, fmt: str, options: dict, changes: pd.DataFrame
 
 
 def _saved_briefs() -> dict[str, briefs.Brief]:
-    return {brief.slug: brief for brief in briefs.list_briefs(briefs.briefs_dir(data_dir()))}
+    return {brief.slug: brief for brief in briefs.saved_briefs(data_dir())}
 
 
 def _save_brief(
@@ -59,9 +59,7 @@ def _save_brief(
             title=st.session_state.get("slide_title") or "",
             subtitle=st.session_state.get("slide_subtitle") or "",
         )
-        folder = briefs.briefs_dir(data_dir())
-        replaced = (folder / f"{brief.slug}.json").exists()
-        briefs.save_brief(brief, folder, grant=ui.curator_grant())
+        replaced = briefs.store_brief(brief, data_dir(), grant=ui.curator_grant())
         st.session_state["brief_saved"] = (
             f"{'Replaced' if replaced else 'Saved'} “{markdown_literal(brief.name)}” ({len(events)} events). "
             "Pick it under “Compare with a saved brief” later to see what changed."

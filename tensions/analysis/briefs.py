@@ -4,7 +4,7 @@ A briefer saves the view they briefed (its `FilterState`, layout choices, and fo
 id and the values on screen). Later, the same filters are applied to the current data and compared:
 events added, events revised (fatalities 3 → 11, re-dated, re-typed, summary edited…) and events
 removed (deleted, or no longer matching the brief's filters). Briefs are JSON files in `data/briefs/`,
-written atomically.
+written atomically, or rows of the database when it is the store.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ import pandas as pd
 from tensions.analysis.filters import LIST_PARAMS, PERIOD_PARAM, PRECISE_PARAM, FilterState, apply_filters
 from tensions.data import guard
 from tensions.errors import BriefError, InvalidFilter
+from tensions.store import briefs as stored
+from tensions.store.config import database_url
 
 BRIEFS_FOLDER = "briefs"
 # 2: the filters as the URL writes them (`FilterState.to_query_params`); 1 stored FilterState's field names.
@@ -172,9 +174,17 @@ def _format_1_filters(filters: dict) -> dict[str, list[str]]:
 
 
 def load_brief(path: Path) -> Brief:
-    """Read a saved brief; a damaged or foreign file raises `BriefError` naming it."""
+    """Read a saved brief's file; a damaged or foreign file raises `BriefError` naming it."""
     try:
         raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise BriefError(f"{path}: not a readable brief ({error})") from error
+    return brief_from_json(raw, str(path))
+
+
+def brief_from_json(raw: dict, where: str) -> Brief:
+    """A brief from its JSON (`brief_to_json`, any format); `BriefError` naming `where` when it is not one."""
+    try:
         params = raw["filters"] if raw.get("format", 1) >= 2 else _format_1_filters(raw["filters"])
         state = FilterState.from_query_params(params)
         table = pd.DataFrame(raw["events"], columns=list(SNAPSHOT_COLUMNS))
@@ -191,8 +201,8 @@ def load_brief(path: Path) -> Brief:
             title=raw.get("title", ""),
             subtitle=raw.get("subtitle", ""),
         )
-    except (OSError, ValueError, KeyError, TypeError, InvalidFilter) as error:
-        raise BriefError(f"{path}: not a readable brief ({error})") from error
+    except (ValueError, KeyError, TypeError, AttributeError, InvalidFilter) as error:
+        raise BriefError(f"{where}: not a readable brief ({error})") from error
 
 
 def list_briefs(folder: Path) -> list[Brief]:
@@ -204,6 +214,46 @@ def list_briefs(folder: Path) -> list[Brief]:
         except BriefError:
             continue
     return sorted(briefs, key=lambda brief: brief.saved_at, reverse=True)
+
+
+# --------------------------------------------------------------------------- whichever store keeps them
+
+
+def saved_briefs(data_dir: Path) -> list[Brief]:
+    """The saved briefs, newest first, from the store in use (the database, or `data_dir`'s briefs folder)."""
+    url = database_url()
+    if url is None:
+        return list_briefs(briefs_dir(data_dir))
+    briefs = []
+    for raw in stored.read_briefs(url):
+        try:
+            briefs.append(brief_from_json(raw, f"the saved brief {raw.get('name')!r}"))
+        except BriefError:
+            continue
+    return sorted(briefs, key=lambda brief: brief.saved_at, reverse=True)
+
+
+def store_brief(brief: Brief, data_dir: Path, *, grant: object) -> bool:
+    """Save `brief` in the store in use, replacing one of the same name; True when it replaced one.
+
+    `NotAuthorised` without a curator's grant."""
+    url = database_url()
+    if url is not None:
+        return stored.write_brief(url, brief.slug, brief_to_json(brief), grant=grant, now=dt.datetime.now(dt.UTC))
+    replaced = (briefs_dir(data_dir) / f"{brief.slug}.json").exists()
+    save_brief(brief, briefs_dir(data_dir), grant=grant)
+    return replaced
+
+
+def find_brief(data_dir: Path, name: str) -> Brief:
+    """The brief saved under `name` in the store in use; `BriefError` when there is none."""
+    url = database_url()
+    if url is None:
+        return load_brief(briefs_dir(data_dir) / f"{slugify(name)}.json")
+    raw = stored.read_brief(url, slugify(name))
+    if raw is None:
+        raise BriefError(f"no brief is saved as {name!r}")
+    return brief_from_json(raw, f"the saved brief {name!r}")
 
 
 def diff_snapshots(before: pd.DataFrame, after: pd.DataFrame, *, elsewhere: pd.DataFrame | None = None) -> pd.DataFrame:

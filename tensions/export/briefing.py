@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tensions.analysis.briefs import briefs_dir, changes_since, load_brief, slugify
+from tensions.analysis.briefs import changes_since, find_brief
 from tensions.analysis.filters import FilterState, apply_filters
 from tensions.data import taxonomy
 from tensions.data.atomic import write_bytes_atomically
@@ -157,7 +157,7 @@ def export_timeline_file(
     shown = apply_filters(events, state, dataset.actors)
     changes, brief_name = None, None
     if since_brief:
-        brief = load_brief(briefs_dir(data_dir) / f"{slugify(since_brief)}.json")
+        brief = find_brief(data_dir, since_brief)
         changes, brief_name = changes_since(brief, events, dataset.actors), brief.name
     payload = export_briefing(
         shown, fmt=fmt, state=state, data_as_of=dataset.data_as_of, width=width, height=height, title=title,

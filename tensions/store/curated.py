@@ -102,7 +102,8 @@ def _read(connection: sa.Connection) -> StoredTables:
         columns = [table.c[name] for name in TABLE_SPECS[file_name].column_names]
         rows = connection.execute(sa.select(*columns, table.c[tables.ROW_VERSION]).order_by(*_ordered(table))).all()
         frames[file_name] = _frame(rows, file_name)
-        versions[file_name] = {row[0]: row[-1] for row in rows}
+        key_at = TABLE_SPECS[file_name].column_names.index(TABLE_SPECS[file_name].key)
+        versions[file_name] = {row[key_at]: row[-1] for row in rows}
     return StoredTables(frames, versions, _version(connection, tables.CURATED_STORE))
 
 

@@ -45,6 +45,14 @@ trend_overrides = sa.Table(
     *(sa.Column(column.name, sa.Text, primary_key=column.name in OVERRIDE_KEY) for column in TREND_OVERRIDES.columns),
 )
 
+# Saved briefs (`data/briefs/<slug>.json` in the file store): each one's JSON as the file holds it.
+briefs = sa.Table(
+    "briefs",
+    metadata,
+    sa.Column("slug", sa.Text, primary_key=True),
+    sa.Column("content", JSONB, nullable=False),
+)
+
 audit_log = sa.Table(
     "audit_log",
     metadata,
