@@ -54,7 +54,7 @@ _KEPT_SUMS = f"""
     max(f.last_date) AS {weighted.LAST_DATE}"""
 # Settings for these queries: room to hash their groups in memory, and no JIT compilation (it costs more
 # than it saves on queries of well under a second).
-_SETTINGS = ("SET LOCAL work_mem = '64MB'", "SET LOCAL jit = off")
+_SETTINGS = ("SET LOCAL work_mem = '128MB'", "SET LOCAL jit = off")
 
 
 @dataclass(frozen=True)
@@ -170,15 +170,18 @@ def count_events(url: str, state: FilterState, actors: pd.DataFrame | None = Non
         )
 
 
-def place_summary(url: str, state: FilterState, colour_by: str, actors: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The map's sums (`tensions.analysis.weighted.place_summary`) of the imported events passing `state`."""
-    if colour_by not in GROUP_COLUMNS:
+def place_summary(
+    url: str, state: FilterState, colour_by: str | None, actors: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The map's sums (`tensions.analysis.weighted.place_summary`) of the imported events passing `state`
+    (`colour_by` None: per place alone, for the heat map)."""
+    if colour_by is not None and colour_by not in GROUP_COLUMNS:
         raise ValueError(f"cannot colour by {colour_by!r}; choose one of {', '.join(GROUP_COLUMNS)}")
-    keys = [*weighted.PLACE_KEYS, colour_by]
+    keys = [*weighted.PLACE_KEYS, *([colour_by] if colour_by else [])]
     listed = ", ".join(f"f.{k}" for k in keys)
     with reaching(url), engine_for(url).connect() as connection:
         _tuned(connection)
-        kept = colour_by == "event_type" and uses_kept_sums(connection, state)
+        kept = colour_by in (None, "event_type") and uses_kept_sums(connection, state)
         clause = where(connection, state, actors, kept=kept)
         source, sums = ("imported_place_sums", _KEPT_SUMS) if kept else ("imported_facts", _SUMS)
         sql = (
@@ -186,7 +189,7 @@ def place_summary(url: str, state: FilterState, colour_by: str, actors: pd.DataF
             f"AND f.latitude IS NOT NULL AND f.longitude IS NOT NULL GROUP BY {listed}"
         )
         frame = _frame(connection, sql, clause.params)
-        frame = _names(connection, frame, ["country", "admin1", colour_by])
+        frame = _names(connection, frame, ["country", "admin1", *([colour_by] if colour_by else [])])
     return _dated(frame)
 
 

@@ -107,11 +107,12 @@ def _summed(keys: pd.DataFrame, counted: pd.DataFrame) -> pd.DataFrame:
     return sums.reset_index()
 
 
-def place_summary(events: pd.DataFrame, colour_by: str) -> pd.DataFrame:
-    """The map's sums: per place (country, province, coordinates) and colour category, the events there.
-    Events without coordinates are left out, as the map leaves them out."""
+def place_summary(events: pd.DataFrame, colour_by: str | None) -> pd.DataFrame:
+    """The map's sums: per place (country, province, coordinates) and colour category (None: per place
+    alone, for the heat map), the events there. Events without coordinates are left out, as the map
+    leaves them out."""
     placed = events[(events["latitude"].notna() & events["longitude"].notna()).to_numpy()]
-    keys = placed[[*PLACE_KEYS, colour_by]]
+    keys = placed[[*PLACE_KEYS, *([colour_by] if colour_by else [])]]
     return _summed(keys, _counted(placed))
 
 

@@ -29,13 +29,14 @@ def map_rows(
     """What `event_map(rows, mode=mode, colour_by=colour_by)` needs: per-place sums, or the events when the
     mode draws them one by one (points up to `max_points`, density heat up to `MAX_DENSITY_POINTS`). `also`:
     events held in memory that pass `state` (the curated ones), drawn with the database's."""
-    sums = queries.place_summary(url, state, colour_by, actors)
+    colour = None if mode == "density" else colour_by  # heat has no colours: sums per place alone
+    sums = queries.place_summary(url, state, colour, actors)
     single = {"points": max_points, "density": MAX_DENSITY_POINTS}.get(mode, -1)
     extra = also if also is not None and len(also) else None
     if weighted.total_events(sums) + (len(extra) if extra is not None else 0) <= single:
         return combine_events([extra, queries.events(url, state, actors)])
     if extra is not None:
-        return pd.concat([weighted.place_summary(extra, colour_by), sums], ignore_index=True)
+        return pd.concat([weighted.place_summary(extra, colour), sums], ignore_index=True)
     return sums
 
 

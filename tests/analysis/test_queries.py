@@ -63,9 +63,9 @@ def test_the_count_is_the_number_of_events_the_filters_keep(url, events, actors)
         assert queries.count_events(url, state, actors) == len(apply_filters(events, state, actors)), state
 
 
-@pytest.mark.parametrize("colour_by", ["event_type", "actor1_family"])
+@pytest.mark.parametrize("colour_by", ["event_type", "actor1_family", None])
 def test_place_sums_in_sql_equal_the_place_sums_in_pandas(url, events, actors, colour_by):
-    keys = [*weighted.PLACE_KEYS, colour_by]
+    keys = [*weighted.PLACE_KEYS, *([colour_by] if colour_by else [])]
     for state in _states(events):
         expected = weighted.place_summary(apply_filters(events, state, actors), colour_by)
         found = queries.place_summary(url, state, colour_by, actors)

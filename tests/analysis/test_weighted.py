@@ -68,15 +68,17 @@ def _assert_same_traces(left, right):
         ("points", "actor1_family", "events"),
         ("density", "event_type", "events"),
         ("density", "event_type", "fatalities"),
+        ("density", None, "events"),
+        ("density", None, "fatalities"),
         ("provinces", "event_type", "events"),
         ("provinces", "actor1_family", "events"),
     ],
 )
 def test_the_map_of_a_place_summary_is_the_map_of_its_events(events, mode, colour_by, heat):
-    from_events = event_map(events, mode=mode, colour_by=colour_by, density_weight=heat)
-    from_sums = event_map(
-        weighted.place_summary(events, colour_by), mode=mode, colour_by=colour_by, density_weight=heat
-    )
+    # Heat has no colours, so its sums may be per place alone (colour_by None).
+    from_events = event_map(events, mode=mode, colour_by=colour_by or "event_type", density_weight=heat)
+    summed = weighted.place_summary(events, colour_by)
+    from_sums = event_map(summed, mode=mode, colour_by=colour_by or "event_type", density_weight=heat)
     _assert_same_traces(from_events, from_sums)
     assert from_sums.layout.meta["note"] == from_events.layout.meta["note"]
 
