@@ -6,6 +6,7 @@ Everything here reads widgets or renders; the logic it calls lives in the `tensi
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import os
@@ -15,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 from streamlit.runtime.pages_manager import PagesManager
 
 from tensions.analysis import summary
@@ -27,7 +29,9 @@ from tensions.analysis.filters import (
     TYPE_PARAM,
     FilterState,
     apply_filters,
+    carried_filters,
     filter_mask,
+    names_a_filter,
 )
 from tensions.curation import access
 from tensions.data import taxonomy, words
@@ -43,17 +47,24 @@ from tensions.store.select import curated_fingerprint, load_curated
 
 # Where the Curate page keeps the session's curator grant; every page asks `curator_grant()` for it.
 GRANT_KEY = "curator_grant"
+# The URL path of the page this run shows, and the filters the sidebar last showed with the page it showed them
+# on: the next page the session moves to opens with them (`_carry_filters`).
+PAGE_KEY = "_page"
+SHOWN_KEY = "_filters_shown"
+REOPENED_KEY = "_filters_reopened"  # the page just opened again with its filters in the URL (once, never in a loop)
+BOUNDS_KEY = "_dates_bounds"  # the data's first and last day, the period the sidebar shows by default
 
 
 def app_page() -> st.Page:
     """Set the app's page settings (title, icon, wide layout) and its navigation (titles and icons; the Overview
-    at the root); return the page the session asked for, which `app.py` runs."""
+    at the root); return the page the session asked for, which `app.py` runs, its filters carried from the page
+    the session comes from."""
     st.set_page_config(
         page_title="Regional Tensions Dashboard",
         page_icon=str(Path(__file__).parent / "assets" / "icon.png"),
         layout="wide",
     )
-    return st.navigation(
+    page = st.navigation(
         [
             st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
             st.Page("pages/map.py", title="Map", icon=":material/map:"),
@@ -63,6 +74,54 @@ def app_page() -> st.Page:
             st.Page("pages/data.py", title="Data", icon=":material/database:"),
         ]
     )
+    _carry_filters(page)
+    return page
+
+
+def _carry_filters(page: st.Page) -> None:
+    """Open `page` with the filters the session showed on the page it comes from (`carried_filters`).
+
+    Each page draws its own sidebar, Streamlit ties each widget to its page (keeping, or not, a value from an
+    earlier visit) and moving to a page clears the URL's query. So when the URL lacks the carried filters, the
+    page is opened again with them in its query (`st.switch_page`, once), as a link opens it, so the address
+    shows the view and can be shared; then the filter widgets are set, before the page draws them, to the
+    state carried, cleared filters included.
+    """
+    shown = st.session_state.get(SHOWN_KEY)
+    reopened = st.session_state.pop(REOPENED_KEY, None) == page.url_path
+    st.session_state[PAGE_KEY] = page.url_path
+    if shown is None or shown[0] == page.url_path:
+        return
+    query = {name: st.query_params.get_all(name) for name in st.query_params}
+    state = carried_filters(query, shown[1])
+    if state is None:
+        return
+    if not names_a_filter(query) and state.to_query_params() and not reopened:
+        st.session_state[REOPENED_KEY] = page.url_path
+        # A parameter still bound to the previous page's widget cannot be set (the browser unbinds them when it
+        # changes page, AppTest does not): the page then opens with the widgets set and the URL as it is.
+        with contextlib.suppress(StreamlitAPIException):
+            st.switch_page(page, query_params=query | state.to_query_params())
+    _set_filter_widgets(state)
+
+
+def _set_filter_widgets(state: FilterState) -> None:
+    """Set the sidebar's filter widgets to `state` before they are drawn (no period: the data's whole range)."""
+    whole = st.session_state.get(BOUNDS_KEY)
+    period = (state.start, state.end) if state.start is not None and state.end is not None else whole
+    if period is not None:
+        st.session_state[PERIOD_PARAM] = period
+    st.session_state[DATASET_PARAM] = list(state.datasets) or [CURATED_DATASET]
+    for values, key in ((state.countries, COUNTRY_PARAM), (state.actors, ACTOR_PARAM), (state.event_types, TYPE_PARAM)):
+        st.session_state[key] = list(values)
+    st.session_state[PRECISE_PARAM] = state.precise_only
+
+
+def _remember_shown(state: FilterState) -> None:
+    """Note the filters the sidebar shows on this page, the period left out when it is the data's whole range
+    (`_keep_full_period` keeps that range), for the next page the session moves to."""
+    first, last = st.session_state[BOUNDS_KEY]
+    st.session_state[SHOWN_KEY] = (st.session_state.get(PAGE_KEY), state.without_whole_period(first, last))
 
 
 def _run_inside_app() -> None:
@@ -156,8 +215,8 @@ def _keep_full_period(options: SidebarOptions) -> None:
     """When the datasets change, a period left at the whole range follows the new range, and a period
     outside the new range is clamped to it, so adding a dataset never hides its events by surprise."""
     bounds = (options.first, options.last)
-    previous = st.session_state.get("_dates_bounds")
-    st.session_state["_dates_bounds"] = bounds
+    previous = st.session_state.get(BOUNDS_KEY)
+    st.session_state[BOUNDS_KEY] = bounds
     current = st.session_state.get(PERIOD_PARAM)
     if previous is None or previous == bounds or not isinstance(current, tuple | list) or not current:
         return
@@ -262,8 +321,9 @@ def _filtered_rows(
 def current_view() -> tuple[Dataset, FilterState, pd.DataFrame]:
     """Load the data, draw the shared sidebar and return what the user filtered, for a page to render.
 
-    Every page calls this itself (rather than `app.py` doing it once) so each page also runs alone,
-    as AppTest runs it; the filters' URL binding carries them from page to page. The returned dataset's
+    Every page calls this itself (rather than `app.py` doing it once) so each page also runs alone, as AppTest
+    runs it. The filters are bound to the URL, so a link opens them; moving to another page clears the URL and
+    the page's widgets, so `app_page` carries them to the next page (`_carry_filters`). The returned dataset's
     events are the curated events plus the imported datasets chosen in the sidebar (curated only by
     default); each event's `dataset` column says where it comes from.
     """
@@ -277,11 +337,13 @@ def current_view() -> tuple[Dataset, FilterState, pd.DataFrame]:
     shown = tuple(chosen) or tuple(available)
     if shown == (CURATED_DATASET,):
         state = sidebar_filters(dataset, container=period_box)
+        _remember_shown(state)
         st.sidebar.caption(data_as_of_caption(dataset))
         return dataset, state, filtered_events(dataset, state)
     key = (str(folder), curated_fingerprint(folder), imported.fingerprint(folder), tuple(sorted(shown)))
     view, options = _combined_view(*key)
     state = dataclasses.replace(sidebar_filters(view, options, container=period_box), datasets=tuple(chosen))
+    _remember_shown(state)
     st.sidebar.caption(data_as_of_caption(view))
     for name in shown:
         if name != CURATED_DATASET:

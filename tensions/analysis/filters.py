@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -33,6 +33,8 @@ LIST_PARAMS: dict[str, str] = {
     "event_types": TYPE_PARAM,
     "datasets": DATASET_PARAM,
 }
+# Every parameter of a filter; any other parameter belongs to a page (the map's mode, a clicked event).
+FILTER_PARAMS = (PERIOD_PARAM, *LIST_PARAMS.values(), PRECISE_PARAM)
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,36 @@ class FilterState:
         start, end = _period(_values(params, PERIOD_PARAM, keep_empty=True))
         lists = {field: tuple(dict.fromkeys(_values(params, name))) for field, name in LIST_PARAMS.items()}
         return cls(start=start, end=end, precise_only=_flag(_values(params, PRECISE_PARAM)), **lists)
+
+    def without_whole_period(self, first: dt.date, last: dt.date) -> FilterState:
+        """The same filters with the period left out when it runs from `first` to `last` (the sidebar's
+        default, the data's whole range), so a link names only what narrows the view."""
+        whole = self.start is not None and self.end is not None and self.start <= first and self.end >= last
+        return replace(self, start=None, end=None) if whole else self
+
+
+def names_a_filter(params: Mapping[str, str | Sequence[str]]) -> bool:
+    """Whether `params` (a URL's query) sets a filter: then it is a link, and the page opens with its filters."""
+    return any(name in params for name in FILTER_PARAMS)
+
+
+def carried_filters(params: Mapping[str, str | Sequence[str]], shown: FilterState | None) -> FilterState | None:
+    """The filters a page opens with when the session moves to it from another page, where the sidebar last
+    showed `shown` (None: this is the session's first page, which opens as its URL says).
+
+    Each page draws its own sidebar and moving to another page clears the URL's query, so the filters are
+    carried as the state last shown, cleared filters included: a stale value must not come back. A URL that
+    names a filter is a link and wins; one that cannot be read gives None, and the page opens as its URL
+    says, as on a first visit (the widgets leave out what they cannot read).
+    """
+    if shown is None:
+        return None
+    if not names_a_filter(params):
+        return shown
+    try:
+        return FilterState.from_query_params(params)
+    except InvalidFilter:
+        return None
 
 
 def _values(params: Mapping[str, str | Sequence[str]], name: str, *, keep_empty: bool = False) -> list[str]:

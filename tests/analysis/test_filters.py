@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlencode
 
 import pytest
 
-from tensions.analysis.filters import FilterState, apply_filters
+from tensions.analysis.filters import FilterState, apply_filters, carried_filters, names_a_filter
 from tensions.data.load import load_dataset
 from tensions.errors import InvalidFilter
 
@@ -121,3 +121,51 @@ def test_empty_and_repeated_values_are_dropped():
 def test_a_value_that_cannot_be_read_is_refused_naming_the_parameter(params, message):
     with pytest.raises(InvalidFilter, match=re.escape(message)):
         FilterState.from_query_params(params)
+
+
+# --- carried from page to page: moving to another page clears the URL, the session keeps the filters ---------
+
+IRAQ = FilterState(countries=("Iraq",))
+
+
+def test_the_sessions_first_page_opens_as_its_url_says():
+    assert carried_filters({}, None) is None
+    assert carried_filters({"country": "Yemen"}, None) is None
+
+
+def test_a_page_reached_through_the_navigation_opens_with_the_filters_shown_on_the_page_before():
+    assert carried_filters({}, IRAQ) == IRAQ
+    assert carried_filters({"map_mode": "Provinces"}, IRAQ) == IRAQ  # a page's own parameter is no filter
+
+
+def test_filters_cleared_on_one_page_stay_cleared_on_the_next():
+    assert carried_filters({}, FilterState()) == FilterState()
+
+
+def test_a_link_naming_a_filter_wins_over_the_filters_shown_before():
+    assert carried_filters({"country": "Yemen", "map_mode": "Provinces"}, IRAQ) == FilterState(countries=("Yemen",))
+    assert carried_filters({"precise": "true"}, IRAQ) == FilterState(precise_only=True)
+
+
+def test_a_link_that_cannot_be_read_is_left_to_the_page():
+    assert carried_filters({"dates": "yesterday"}, IRAQ) is None
+
+
+def test_only_the_filters_parameters_name_a_filter():
+    assert not names_a_filter({"map_mode": "Provinces", "event": "IRQ-20240104-1", "lanes": "family"})
+    assert all(names_a_filter({name: ""}) for name in ("dates", "country", "actor", "type", "dataset", "precise"))
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "kept"),
+    [
+        (dt.date(2024, 1, 4), dt.date(2025, 3, 16), False),  # the data's whole range, the sidebar's default
+        (dt.date(2024, 1, 1), dt.date(2025, 12, 31), False),  # wider still
+        (dt.date(2024, 2, 1), dt.date(2025, 3, 16), True),
+        (dt.date(2024, 1, 4), dt.date(2025, 3, 1), True),
+    ],
+)
+def test_only_a_period_narrower_than_the_data_is_written_down(start, end, kept):
+    state = FilterState(start=start, end=end, countries=("Iraq",))
+    carried = state.without_whole_period(dt.date(2024, 1, 4), dt.date(2025, 3, 16))
+    assert carried == (state if kept else FilterState(countries=("Iraq",)))
