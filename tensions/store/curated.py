@@ -167,13 +167,14 @@ def load_folder(
         if any(held.values()) and not replace:
             listed = ", ".join(f"{count:,} rows in {name}" for name, count in held.items())
             raise StoreError(f"the database already holds {listed}: `db load --replace` replaces them")
+        version = bump_version(connection)
         for table in LOADED.values():
             connection.execute(table.delete())
         for file_name, frame in frames.items():
             table = LOADED[file_name]
             rows = [
                 {column: cell_text(value) for column, value in row.items()}
-                | ({tables.ROW_ORDER: position} if tables.ROW_ORDER in table.c else {})
+                | ({tables.ROW_ORDER: position, tables.ROW_VERSION: version} if tables.ROW_ORDER in table.c else {})
                 for position, row in enumerate(frame.to_dict("records"))
             ]
             if rows:
@@ -186,7 +187,6 @@ def load_folder(
                 for file_name, frame in frames.items()
             ],
         )  # fmt: skip
-        bump_version(connection)
     return {file_name: len(frame) for file_name, frame in frames.items()}
 
 
@@ -253,7 +253,8 @@ def _applied(current: Mapping[str, pd.DataFrame], changes: list[RowChange]) -> d
     return result
 
 
-def _write(connection: sa.Connection, changes: list[RowChange]) -> None:
+def _write(connection: sa.Connection, changes: list[RowChange], version: int) -> None:
+    """Make `changes`; each row written carries `version`, the store's version this save raised it to."""
     next_order: dict[str, int] = {}
     for change in changes:
         table = tables.CURATED[change.file]
@@ -262,14 +263,14 @@ def _write(connection: sa.Connection, changes: list[RowChange]) -> None:
         if change.action == "removed":
             connection.execute(table.delete().where(key == change.key))
         elif change.action == "edited":
-            bump = {tables.ROW_VERSION: table.c[tables.ROW_VERSION] + 1}
-            connection.execute(table.update().where(key == change.key).values(**new, **bump))
+            connection.execute(table.update().where(key == change.key).values(**new, **{tables.ROW_VERSION: version}))
         else:
             if change.file not in next_order:
                 highest = connection.execute(sa.select(sa.func.max(table.c[tables.ROW_ORDER]))).scalar_one()
                 next_order[change.file] = -1 if highest is None else highest
             next_order[change.file] += 1
-            connection.execute(table.insert().values(**new, **{tables.ROW_ORDER: next_order[change.file]}))
+            placed = {tables.ROW_ORDER: next_order[change.file], tables.ROW_VERSION: version}
+            connection.execute(table.insert().values(**new, **placed))
 
 
 def save_rows(
@@ -309,10 +310,9 @@ def save_rows(
             raise ConcurrentEdit(sorted(moved), theirs, [describe_change(c) for c in theirs[:5]])
         if _version(connection, tables.CURATED_STORE) != base.version:
             check_tables(_applied(_read(connection).tables, changes), today=today)
-        _write(connection, changes)
+        _write(connection, changes, bump_version(connection))
         entries = audit_entries(changes, grant, now)
         connection.execute(tables.audit_log.insert(), [{**entry, "when": now} for entry in entries])
-        bump_version(connection)
         after = _read(connection)
     return SavedRows(changes, entries, after)
 

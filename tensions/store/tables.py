@@ -1,8 +1,8 @@
 """The database's tables (SQLAlchemy Core), derived from `tensions.data.schema`: the one list of columns.
 
 Every curated cell is kept as text, exactly as in the CSV files, so `db dump` writes back the very bytes
-`db load` read. Each curated row carries `row_version` (raised by every save that changes the row: a save
-made from an older version of it is refused) and `row_order` (its place in the file).
+`db load` read. Each curated row carries `row_version` (the store's version when the row was last written, by
+a save or a load: a save made from an older version of it is refused) and `row_order` (its place in the file).
 """
 
 from __future__ import annotations

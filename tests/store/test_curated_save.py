@@ -6,6 +6,7 @@ same event changed by another since the page loaded it is refused for the second
 
 from __future__ import annotations
 
+import shutil
 import threading
 
 import pandas as pd
@@ -167,3 +168,16 @@ def test_an_added_event_keeps_the_tables_in_date_order_and_dumps_as_the_file_sto
     curated.dump_folder(loaded, tmp_path, grant=local_grant())
     assert (tmp_path / "events.csv").read_bytes() == (data_copy / "events.csv").read_bytes()
     assert list(page_load(data_copy).events["event_id"][:2]) == ["IRQ-20240104-1", "IRQ-20240105-1"]
+
+
+def test_a_page_loaded_before_the_tables_were_reloaded_cannot_overwrite_the_reloaded_rows(loaded, data_copy, tmp_path):
+    """Row versions are the store's version of the last write, so a reload (`db load --replace`) moves them on."""
+    base = page_load(data_copy)
+    reloaded = tmp_path / "reloaded"
+    shutil.copytree(data_copy, reloaded)
+    path = reloaded / "events.csv"
+    path.write_text(path.read_text().replace("killing three US soldiers", "killing 3 US soldiers"))
+    curated.load_folder(loaded, reloaded, grant=local_grant(), replace=True)
+    with pytest.raises(ConcurrentEdit) as refused:
+        save(base, events=with_notes(base.events, "JOR-20240128-1", "Mine."))
+    assert "3 US soldiers" in refused.value.changes[0].columns["notes"][1]
