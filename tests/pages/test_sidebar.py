@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tensions.analysis.filters import FilterState
-from tests.conftest import FIXTURE_DATA
+from tests.conftest import APP_ROOT, FIXTURE_DATA
 
 # The smallest page there is: the shared sidebar, and the filter state it returns kept for the test to read.
 SCRIPT = """
@@ -71,3 +71,58 @@ def test_a_garbled_link_opens_the_default_view_instead_of_failing():
     seen = at.session_state["seen_state"]
     assert (seen.countries, seen.precise_only) == ((), False)
     assert (seen.start, seen.end) == (dt.date(2024, 1, 4), dt.date(2025, 3, 16))  # the whole period
+
+
+# --- from page to page: the app's navigation, as `app.py` runs it ---------------------------------------------
+
+
+def moved_to(at: AppTest, page: str, query: dict | None = None) -> AppTest:
+    """Move to `page` as a click in the navigation does: the URL keeps no query (a link's `query` aside)."""
+    at.query_params.clear()
+    at.query_params.update(query or {})
+    return at.switch_page(page).run()
+
+
+def linked(at: AppTest) -> FilterState:
+    """The filters the URL holds."""
+    return FilterState.from_query_params(dict(at.query_params))
+
+
+@pytest.fixture
+def app() -> AppTest:
+    """The app on the Map, filtered to Iraq in the sidebar."""
+    at = AppTest.from_file(str(APP_ROOT / "app.py"), default_timeout=60).run()
+    moved_to(at, "pages/map.py")
+    at.multiselect(key="country").set_value(["Iraq"]).run()
+    assert linked(at).countries == ("Iraq",)
+    return at
+
+
+def test_a_filter_chosen_on_one_page_holds_on_the_next(app):
+    moved_to(app, "pages/timeline.py")
+    assert not app.exception
+    assert app.title[0].value == "Timeline"
+    assert app.multiselect(key="country").value == ["Iraq"]
+    assert "Iraq" in app.caption[0].value  # the filters in words, under the title
+    assert linked(app).countries == ("Iraq",)  # the URL says so too: a copied link opens this view
+
+
+def test_filters_cleared_on_one_page_stay_cleared_on_the_next(app):
+    moved_to(app, "pages/timeline.py")
+    app.multiselect(key="country").set_value([]).run()
+    moved_to(app, "pages/overview.py")
+    assert app.multiselect(key="country").value == []
+    moved_to(app, "pages/map.py")  # where Iraq was chosen first
+    assert app.multiselect(key="country").value == []
+    assert "Iraq" not in app.caption[0].value
+
+
+def test_the_filters_of_a_link_hold_on_the_next_page():
+    at = AppTest.from_file(str(APP_ROOT / "app.py"), default_timeout=60)
+    at.query_params.update({"country": "Jordan", "map_mode": "Provinces"})
+    at.switch_page("pages/map.py").run()
+    assert at.multiselect(key="country").value == ["Jordan"]
+    moved_to(at, "pages/timeline.py")
+    assert at.multiselect(key="country").value == ["Jordan"]
+    assert "Jordan" in at.caption[0].value
+    assert "map_mode" not in at.query_params  # the Map's own setting stays on the Map
