@@ -136,7 +136,7 @@ NAMED_FACTS: tuple[str, ...] = (
 )  # fmt: skip
 
 # A narrow, coded copy of each imported event: what the filters test and the figures sum. Fixed-width
-# columns, widest first (no alignment padding): about 90 bytes a row with its header, against several
+# columns, widest first (no alignment padding): about 110 bytes a row with its header, against several
 # hundred for the full row, so a scan of ten million reads about a gigabyte.
 imported_facts = sa.Table(
     "imported_facts",

@@ -66,7 +66,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer, sa.Identity(), primary_key=True),
         sa.Column("name", sa.Text, nullable=False, unique=True),
     )
-    # Fixed-width columns, widest first (no alignment padding): about 90 bytes a row with its header.
+    # Fixed-width columns, widest first (no alignment padding): about 110 bytes a row with its header.
     op.create_table(
         "imported_facts",
         sa.Column("latitude", sa.Float(53)),
