@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -9,7 +10,7 @@ from urllib.parse import parse_qs, urlparse
 import numpy as np
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from tensions.figures import theme
 from tests.conftest import FIXTURE_DATA
@@ -162,6 +163,57 @@ def test_a_copied_link_opens_the_same_view_in_a_fresh_browser(app_url, page, sec
     assert fresh.evaluate(counts) == shown
     full_screenshot(fresh, "map-from-copied-link")
     assert outside == [] and fresh_outside == []
+
+
+def countries_box(page: Page):
+    return page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text="Countries")
+
+
+def query(page: Page) -> dict[str, list[str]]:
+    return parse_qs(urlparse(page.url).query)
+
+
+def test_the_filters_follow_the_analyst_from_page_to_page_and_a_shared_link_wins(app_url, page):
+    """Each page draws its own sidebar and a click in the navigation clears the URL: the session carries the
+    filters, and the page it opens puts them back into the URL, so the address can still be shared."""
+    page, outside = page
+    open_map(page, app_url)
+    navigation = page.locator('[data-testid="stSidebarNav"]')
+    with rerun(page):
+        page.get_by_role("radio", name="Provinces").click()
+    countries_box(page).click()
+    with rerun(page):
+        page.get_by_role("option", name="Iraq", exact=True).click()
+        page.keyboard.press("Escape")
+
+    with rerun(page):
+        navigation.get_by_text("Timeline", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/timeline\?(.+&)?country=Iraq(&|$)"))
+    expect(countries_box(page)).to_contain_text("Iraq")
+    expect(page.get_by_text("countries: Iraq", exact=False).first).to_be_visible()  # the events are filtered
+    assert query(page) == {"country": ["Iraq"]}  # the Map's own settings stay on the Map
+    full_screenshot(page, "timeline-with-the-maps-filter")
+
+    with rerun(page):  # cleared on the Timeline, the filter stays cleared on the Map, where it was chosen
+        countries_box(page).get_by_role("button", name="Clear all").click()
+    with rerun(page):
+        navigation.get_by_text("Map", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/map\?map_mode=Provinces$"))
+    expect(page.get_by_role("heading", name="Map")).to_be_visible()
+    assert "Iraq" not in countries_box(page).inner_text()
+    assert page.get_by_text("countries:", exact=False).count() == 0
+
+    page.goto(f"{app_url}/timeline?country=Jordan")  # a link shared with the analyst: its filter wins
+    wait_for_app(page)
+    expect(countries_box(page)).to_contain_text("Jordan")
+    assert "Iraq" not in countries_box(page).inner_text()
+    with rerun(page):
+        navigation.get_by_text("Overview", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/\?country=Jordan$"))
+    expect(countries_box(page)).to_contain_text("Jordan")
+    expect(page.get_by_text("countries: Jordan", exact=False).first).to_be_visible()
+    full_screenshot(page, "overview-with-a-shared-links-filter")
+    assert outside == []
 
 
 def test_a_direct_link_on_a_freshly_started_server_opens_the_apps_navigation(second_page):
