@@ -21,7 +21,7 @@ from tensions.data.guard import local_grant
 from tensions.data.paths import data_dir
 from tensions.data.schema import EVENTS, PLACES, to_typed
 from tensions.data.validate import read_tables, validate_folder
-from tensions.errors import InvalidDataError, InvalidFilter, TensionsError
+from tensions.errors import InvalidDataError, InvalidFilter, StoreError, TensionsError
 from tensions.export.data_card import update_file
 from tensions.geocode.fill import (
     LookupReport,
@@ -45,6 +45,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_geocode(args: argparse.Namespace) -> int:
+    from tensions.store.config import database_url
+
+    if database_url() is not None:
+        raise StoreError(
+            "the curated tables are in the database, and geocode edits the CSV files: fill coordinates on the "
+            "Curate page's Places tab, or `db dump`, geocode, check and `db load --replace` while nobody curates"
+        )
     tables, problems = read_tables(args.data_dir)
     if problems:
         for problem in problems:

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 import ui
 from tensions.curation import access
 from tensions.export.render import stop_renderer
+from tensions.store.config import URL_VARIABLE
 from tensions.store.engine import dispose_engine, engine_for
 from tensions.store.migrate import upgrade
 from tests import postgres_server as pg
@@ -31,6 +32,14 @@ def close_the_export_browser() -> Iterator[None]:
     yield
     if "kaleido" in sys.modules:
         stop_renderer()
+
+
+@pytest.fixture(autouse=True)
+def files_are_the_store(monkeypatch) -> None:
+    """Every test starts with the files as the store, whatever this machine's environment or the app's
+    `.streamlit/secrets.toml` name: a test that wants the database sets TENSIONS_DATABASE_URL itself."""
+    monkeypatch.delenv(URL_VARIABLE, raising=False)
+    monkeypatch.setattr("tensions.store.config.SECRETS_PATH", Path(__file__).parent / "no-secrets.toml")
 
 
 CURATOR_PASSWORD = "correct horse battery staple"

@@ -68,9 +68,7 @@ def test_without_a_grant_no_brief_is_saved(database, data_copy):
     assert audit(database) == []
 
 
-def test_without_a_database_briefs_stay_files_in_the_briefs_folder(data_copy, monkeypatch):
-    monkeypatch.delenv("TENSIONS_DATABASE_URL", raising=False)
-    monkeypatch.setattr("tensions.store.config.SECRETS_PATH", data_copy / "absent.toml")
+def test_without_a_database_briefs_stay_files_in_the_briefs_folder(data_copy):
     assert briefs.store_brief(a_brief(data_copy), data_copy, grant=curator_grant()) is False
     assert [p.name for p in briefs.briefs_dir(data_copy).iterdir()] == ["weekly-brief-3-6.json"]
     assert briefs.find_brief(data_copy, "Weekly brief 3/6").name == "Weekly brief 3/6"

@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tensions.cli import main
 from tensions.store.migrate import head_revision
 from tests.conftest import run_outside_a_transaction
 from tests.postgres_server import free_port
 
 
-@pytest.fixture
-def no_secrets(monkeypatch, tmp_path):
-    """No database in the app's secrets file: only the environment names one."""
-    monkeypatch.setattr("tensions.store.config.SECRETS_PATH", tmp_path / "absent.toml")
-    monkeypatch.delenv("TENSIONS_DATABASE_URL", raising=False)
-
-
-def test_without_a_database_url_db_commands_exit_2_saying_how_to_set_one(no_secrets, capsys):
+def test_without_a_database_url_db_commands_exit_2_saying_how_to_set_one(capsys):
     assert main(["db", "upgrade"]) == 2
     out, err = capsys.readouterr()
     assert out == ""
     assert err.startswith("error: no database is configured: set TENSIONS_DATABASE_URL")
 
 
-def test_an_unreachable_server_exits_2_with_a_message_not_a_traceback(no_secrets, monkeypatch, capsys):
+def test_an_unreachable_server_exits_2_with_a_message_not_a_traceback(monkeypatch, capsys):
     monkeypatch.setenv("TENSIONS_DATABASE_URL", f"postgresql://nobody:secret@127.0.0.1:{free_port()}/tensions")
     assert main(["db", "load"]) == 2
     err = capsys.readouterr().err
@@ -32,9 +23,7 @@ def test_an_unreachable_server_exits_2_with_a_message_not_a_traceback(no_secrets
     assert "secret" not in err and "Traceback" not in err
 
 
-def test_upgrade_load_and_dump_from_the_command_line(
-    no_secrets, monkeypatch, postgres_server, data_copy, tmp_path, capsys
-):
+def test_upgrade_load_and_dump_from_the_command_line(monkeypatch, postgres_server, data_copy, tmp_path, capsys):
     run_outside_a_transaction(postgres_server.url(), "CREATE DATABASE from_the_command_line")
     monkeypatch.setenv("TENSIONS_DATABASE_URL", postgres_server.url("from_the_command_line"))
     assert main(["db", "upgrade"]) == 0
@@ -48,9 +37,7 @@ def test_upgrade_load_and_dump_from_the_command_line(
     assert (tmp_path / "events.csv").read_bytes() == (data_copy / "events.csv").read_bytes()
 
 
-def test_load_of_invalid_files_prints_each_problem_and_exits_1(
-    no_secrets, monkeypatch, postgres_url, data_copy, capsys
-):
+def test_load_of_invalid_files_prints_each_problem_and_exits_1(monkeypatch, postgres_url, data_copy, capsys):
     monkeypatch.setenv("TENSIONS_DATABASE_URL", postgres_url)
     path = data_copy / "events.csv"
     path.write_text(path.read_text().replace("2024-01-28,day,Jordan", "2024-01-28,daily,Jordan"))
@@ -61,7 +48,7 @@ def test_load_of_invalid_files_prints_each_problem_and_exits_1(
 
 
 def test_commands_that_read_the_curated_tables_read_the_database_when_it_is_the_store(
-    no_secrets, monkeypatch, postgres_url, data_copy, tmp_path, capsys
+    monkeypatch, postgres_url, data_copy, tmp_path, capsys
 ):
     from tensions.data.guard import local_grant
     from tensions.store import curated
@@ -72,3 +59,11 @@ def test_commands_that_read_the_curated_tables_read_the_database_when_it_is_the_
     empty.mkdir()
     assert main(["--data-dir", str(empty), "trends", "--as-of", "2025-03-31"]) == 0
     assert "Trends for 2025-03" in capsys.readouterr().out
+
+
+def test_geocode_refuses_to_edit_the_csv_files_when_the_database_is_the_store(monkeypatch, data_copy, capsys):
+    before = (data_copy / "events.csv").read_bytes()
+    monkeypatch.setenv("TENSIONS_DATABASE_URL", "postgresql://nobody@127.0.0.1:9/none")
+    assert main(["--data-dir", str(data_copy), "geocode"]) == 2
+    assert "the curated tables are in the database" in capsys.readouterr().err
+    assert (data_copy / "events.csv").read_bytes() == before

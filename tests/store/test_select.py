@@ -10,9 +10,7 @@ from tensions.store import curated
 from tensions.store.select import curated_fingerprint, load_curated
 
 
-def test_without_a_database_the_files_are_loaded_and_fingerprinted(data_copy, monkeypatch):
-    monkeypatch.delenv("TENSIONS_DATABASE_URL", raising=False)
-    monkeypatch.setattr("tensions.store.config.SECRETS_PATH", data_copy / "absent.toml")
+def test_without_a_database_the_files_are_loaded_and_fingerprinted(data_copy):
     assert [name for name, _ in curated_fingerprint(data_copy)] == ["events.csv", "actors.csv", "places.csv"]
     assert load_curated(data_copy).events.equals(load_dataset(data_copy).events)
 
