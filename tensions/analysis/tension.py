@@ -511,9 +511,11 @@ def method_markdown(weights: TensionWeights = WEIGHTS) -> str:
     """How the index, the baseline change and the trend are computed, the weights, and the limits."""
     limits = "\n".join(f"- {limit}" for limit in LIMITS)
     outside = ", ".join(c.name for c in taxonomy.COUNTRIES if not c.in_region)
+    # The formula is a quotation, not an indented code block: a code block makes the page load the browser's
+    # 1.5 MB syntax highlighter (and a monospace font) for one line.
     return f"""Every event scores
 
-    score = direction × type weight × actor weight × (1 + c × ln(1 + deaths)),  with c = {weights.fatality_coefficient:g}
+> score = direction × type weight × actor weight × (1 + c × ln(1 + deaths)),  with c = {weights.fatality_coefficient:g}
 
 - **direction** is its sub-type's escalation in the taxonomy: +1 escalatory, 0 neutral (an official
   statement, an arrest), -1 de-escalatory (talks, a ceasefire, a withdrawal).
