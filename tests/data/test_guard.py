@@ -127,6 +127,7 @@ ELSEWHERE = {
     "tensions.curation.throttle:SignInThrottle._locked": "the sign-in counts' lock",
     "tensions.curation.throttle:SignInThrottle.failed": "the record of a failed sign-in, by definition ungranted",
     "tensions.ingest.imported:parquet_bytes": "into memory (a BytesIO)",
+    "tensions.store.imported:_csv_chunks": "into memory (a BytesIO) for COPY; save_import checks the grant first",
     "tensions.ingest.imported:ImportOutcome.write_rejected_csv": "the file the command line's --rejected names",
     "tensions.export.briefing:export_timeline_file": "the file the command line's --out names",
     "tensions.export.briefing:_readable_by_others": "the permissions of that --out file",
