@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from tensions.analysis import tension, weighted
 from tensions.analysis.filters import FilterState
 from tensions.analysis.periods import Granularity
+from tensions.data import taxonomy
 from tensions.data.actors import with_descendants
 from tensions.store.engine import engine_for, reaching
 from tensions.store.imported import typed_events
@@ -55,6 +56,9 @@ _KEPT_SUMS = f"""
 # Settings for these queries: room to hash their groups in memory, and no JIT compilation (it costs more
 # than it saves on queries of well under a second).
 _SETTINGS = ("SET LOCAL work_mem = '128MB'", "SET LOCAL jit = off")
+
+
+Bounds = tuple[float, float, float, float]  # (min_lon, min_lat, max_lon, max_lat), as the map's regions
 
 
 @dataclass(frozen=True)
@@ -273,3 +277,97 @@ def index_summary(
         frame = _names(connection, frame, ["country", "theatre", "event_type"])
     frame["event_date"] = pd.to_datetime(frame["event_date"]).astype("datetime64[us]")
     return frame
+
+
+def _placed_source(connection: sa.Connection, state: FilterState, colour_by: str | None, actors: pd.DataFrame | None):
+    """Where the map's sums come from (the kept sums when they answer `state`), the WHERE clause over it, and
+    the expression of how many events a row stands for."""
+    kept = colour_by in (None, "event_type") and uses_kept_sums(connection, state)
+    clause = where(connection, state, actors, kept=kept)
+    sql = f"{clause.sql} AND f.latitude IS NOT NULL AND f.longitude IS NOT NULL"
+    if kept:
+        return "imported_place_sums", Where(sql, clause.params), "f.n_events", _KEPT_SUMS
+    return "imported_facts", Where(sql, clause.params), "1", _SUMS
+
+
+def grid_and_extent(
+    url: str,
+    state: FilterState,
+    sizes: tuple[float, ...],
+    max_cells: int,
+    actors: pd.DataFrame | None = None,
+    also: pd.DataFrame | None = None,
+) -> tuple[float | None, Bounds | None, int]:
+    """For the placed imported events passing `state` (with the events `also` held in memory): the finest of
+    `sizes` whose grid has at most `max_cells` occupied cells, else the coarsest (as
+    `tensions.figures.map.aggregate.finest_grid` chooses; None without sizes), the box the map's view fits
+    (`tensions.figures.map.regions.fit_bounds`: the events inside the region, else all; None when no event is
+    placed), and how many imported events are placed."""
+    min_lon, min_lat, max_lon, max_lat = taxonomy.REGION_BOUNDS
+    inside = (
+        f"p.longitude >= {min_lon} AND p.longitude <= {max_lon} AND p.latitude >= {min_lat} AND p.latitude <= {max_lat}"
+    )
+    extra = also[(also["latitude"].notna() & also["longitude"].notna()).to_numpy()] if also is not None else None
+    with reaching(url), engine_for(url).connect() as connection:
+        _tuned(connection)
+        source, clause, count, _ = _placed_source(connection, state, None, actors)
+        params = {
+            **clause.params,
+            "also_lat": [] if extra is None else extra["latitude"].astype(float).tolist(),
+            "also_lon": [] if extra is None else extra["longitude"].astype(float).tolist(),
+        }
+        occupied = [
+            f"count(DISTINCT (floor(p.longitude / CAST({size!r} AS double precision)), "
+            f"floor(p.latitude / CAST({size!r} AS double precision)))) AS cells_{k}"
+            for k, size in enumerate(sizes)
+        ]
+        box = [f"{fn}(p.{c}) FILTER (WHERE {inside})" for fn in ("min", "max") for c in ("longitude", "latitude")]
+        box += [f"{fn}(p.{c})" for fn in ("min", "max") for c in ("longitude", "latitude")]
+        sql = (
+            f"WITH p AS (SELECT f.latitude, f.longitude, sum({count}) AS n FROM {source} f WHERE {clause.sql} "
+            "GROUP BY 1, 2 UNION ALL SELECT lat, lon, 0 FROM unnest(CAST(:also_lat AS double precision[]), "
+            "CAST(:also_lon AS double precision[])) AS a(lat, lon)) "
+            f"SELECT {', '.join([*occupied, *box])}, coalesce(sum(p.n), 0) FROM p"
+        )
+        row = list(connection.execute(sa.text(sql), params).one())
+    cells, box, total = row[: len(sizes)], row[len(sizes) : -1], int(row[-1])
+    size = next((s for s, n in zip(sizes, cells, strict=True) if n <= max_cells), sizes[-1] if sizes else None)
+    inside_box, all_box = box[:4], box[4:]
+    chosen = inside_box if inside_box[0] is not None else all_box
+    extent = None if chosen[0] is None else (chosen[0], chosen[1], chosen[2], chosen[3])
+    return size, extent, total
+
+
+def _grouped(
+    url: str, state: FilterState, keys: list[str], colour_by: str, actors: pd.DataFrame | None, params: dict
+) -> pd.DataFrame:
+    """The map's sums per `keys` (SQL expressions named as columns) and colour, each at its events' mean
+    position: rows that stand for a grid cell's or a province's events."""
+    with reaching(url), engine_for(url).connect() as connection:
+        _tuned(connection)
+        source, clause, count, sums = _placed_source(connection, state, colour_by, actors)
+        grouped = ", ".join([*keys, f"f.{colour_by}"])
+        positions = ", ".join(str(k) for k in range(1, len(keys) + 2))
+        sql = (
+            f"SELECT {grouped}, {sums}, sum(f.latitude * {count}) / sum({count}) AS latitude, "
+            f"sum(f.longitude * {count}) / sum({count}) AS longitude FROM {source} f WHERE {clause.sql} "
+            f"GROUP BY {positions}"
+        )
+        frame = _frame(connection, sql, {**clause.params, **params})
+        frame = _names(connection, frame, [c for c in ("country", "admin1", colour_by) if c in frame])
+    return _dated(frame)
+
+
+def cell_summary(
+    url: str, state: FilterState, colour_by: str, size: float, actors: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The map's sums per grid cell of `size` degrees (as `finest_grid` bins) and colour, at the mean position
+    of each cell's events: `event_map(rows, cell_sizes=(size,))` draws the cells the events would give."""
+    keys = ["floor(f.longitude / CAST(:size AS double precision)) AS cell_x",
+            "floor(f.latitude / CAST(:size AS double precision)) AS cell_y"]  # fmt: skip
+    return _grouped(url, state, keys, colour_by, actors, {"size": size}).drop(columns=["cell_x", "cell_y"])
+
+
+def province_summary(url: str, state: FilterState, colour_by: str, actors: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The map's sums per province (country, admin1) and colour, at the mean position of its events."""
+    return _grouped(url, state, ["f.country", "f.admin1"], colour_by, actors, {})

@@ -97,9 +97,9 @@ def measure_postgres(url: str, *, seed: int, figure_repeats: int, data_dir: str)
         outcome = FigureResult(name, "ok")
         for k, state in enumerate(states):
             start = time.perf_counter()
-            rows = rows_for(url, state, actors)
+            rows, extra_options = rows_for(url, state, actors)
             fetched = time.perf_counter()
-            fig = builder(rows, **options)
+            fig = builder(rows, **options, **extra_options)
             done = time.perf_counter()
             total_ms.append((done - start) * 1000)
             build_ms.append((done - fetched) * 1000)
@@ -116,10 +116,16 @@ def measure_postgres(url: str, *, seed: int, figure_repeats: int, data_dir: str)
     return result
 
 
-def _rows_for(name: str, options: dict) -> Callable[[str, FilterState, pd.DataFrame | None], pd.DataFrame]:
+def _rows_for(name: str, options: dict) -> Callable[[str, FilterState, pd.DataFrame | None], tuple[pd.DataFrame, dict]]:
+    """For each figure: its rows from the database and the options they come with."""
     if name.startswith("map"):
-        return lambda url, state, actors: map_rows(url, state, mode=options["mode"], actors=actors)
-    return lambda url, state, actors: timeline_rows(url, state, actors=actors)
+
+        def rows(url: str, state: FilterState, actors: pd.DataFrame | None) -> tuple[pd.DataFrame, dict]:
+            found = map_rows(url, state, mode=options["mode"], actors=actors)
+            return found.rows, found.options
+
+        return rows
+    return lambda url, state, actors: (timeline_rows(url, state, actors=actors), {})
 
 
 def run_postgres_bench(

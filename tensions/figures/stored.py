@@ -5,15 +5,26 @@ app server reads thousands of rows, never the millions the database holds.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import pandas as pd
 
 from tensions.analysis import queries, weighted
 from tensions.analysis.filters import FilterState
 from tensions.analysis.periods import Granularity
 from tensions.data.tags import is_key_event
-from tensions.figures.map.encoding import MAX_DENSITY_POINTS, MAX_POINTS
+from tensions.figures.map.encoding import CELL_SIZES, MAX_CELLS, MAX_DENSITY_POINTS, MAX_POINTS
 from tensions.figures.timeline.style import MAX_MARKERS
 from tensions.ingest.importers.base import combine_events
+
+
+@dataclass(frozen=True)
+class MapRows:
+    """What `event_map` draws: `event_map(rows, mode=…, colour_by=…, **options)` (options: the cell size and
+    the events' extent, when the rows were summed per cell or province)."""
+
+    rows: pd.DataFrame
+    options: dict = field(default_factory=dict)
 
 
 def map_rows(
@@ -25,19 +36,30 @@ def map_rows(
     actors: pd.DataFrame | None = None,
     max_points: int = MAX_POINTS,
     also: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """What `event_map(rows, mode=mode, colour_by=colour_by)` needs: per-place sums, or the events when the
-    mode draws them one by one (points up to `max_points`, density heat up to `MAX_DENSITY_POINTS`). `also`:
-    events held in memory that pass `state` (the curated ones), drawn with the database's."""
-    colour = None if mode == "density" else colour_by  # heat has no colours: sums per place alone
-    sums = queries.place_summary(url, state, colour, actors)
-    single = {"points": max_points, "density": MAX_DENSITY_POINTS}.get(mode, -1)
+) -> MapRows:
+    """What `event_map(…, mode=mode, colour_by=colour_by)` needs: the events when the mode draws them one by one
+    (points up to `max_points`, density heat up to `MAX_DENSITY_POINTS`), else sums: per grid cell for points
+    (the cell size chosen over every event's place, as the map chooses it), per province, per place for heat.
+    `also`: events held in memory that pass `state` (the curated ones), drawn with the database's."""
     extra = also if also is not None and len(also) else None
-    if weighted.total_events(sums) + (len(extra) if extra is not None else 0) <= single:
-        return combine_events([extra, queries.events(url, state, actors)])
+    if mode == "density":
+        sums = queries.place_summary(url, state, None, actors)  # heat has no colours: sums per place alone
+        if weighted.total_events(sums) + (len(extra) if extra is not None else 0) <= MAX_DENSITY_POINTS:
+            return MapRows(combine_events([extra, queries.events(url, state, actors)]))
+        return MapRows(
+            pd.concat([weighted.place_summary(extra, None), sums], ignore_index=True) if extra is not None else sums
+        )
+    sizes = CELL_SIZES if mode == "points" else ()
+    size, extent, total = queries.grid_and_extent(url, state, sizes, MAX_CELLS, actors, also=extra)
+    if mode == "points" and total + (len(extra) if extra is not None else 0) <= max_points:
+        return MapRows(combine_events([extra, queries.events(url, state, actors)]))
+    if mode == "points":
+        sums, options = queries.cell_summary(url, state, colour_by, size, actors), {"cell_sizes": (size,)}
+    else:
+        sums, options = queries.province_summary(url, state, colour_by, actors), {}
     if extra is not None:
-        return pd.concat([weighted.place_summary(extra, colour), sums], ignore_index=True)
-    return sums
+        sums = pd.concat([weighted.place_summary(extra, colour_by), sums], ignore_index=True)
+    return MapRows(sums, {**options, "extent": extent})
 
 
 def timeline_rows(

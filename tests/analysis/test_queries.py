@@ -15,6 +15,9 @@ from tensions.bench.synthetic import synthetic_events
 from tensions.data.guard import local_grant
 from tensions.data.load import load_dataset
 from tensions.data.tags import is_key_event
+from tensions.figures.map.aggregate import finest_grid
+from tensions.figures.map.encoding import CELL_SIZES
+from tensions.figures.map.regions import fit_bounds
 from tensions.ingest.importers import ImportResult
 from tensions.ingest.importers.reading import empty_rejected
 from tensions.store import imported
@@ -124,3 +127,18 @@ def test_the_index_from_sql_inputs_is_the_index_of_the_events(url, events, actor
         pd.testing.assert_frame_equal(
             found.astype({"area": str}), expected.astype({"area": str}), check_exact=False, rtol=1e-9, obj=str(state)
         )
+
+
+def test_the_grid_and_the_extent_are_those_the_map_chooses_for_the_events(url, events, actors):
+    for state in _states(events):
+        kept = apply_filters(events, state, actors)
+        placed = kept[(kept["latitude"].notna() & kept["longitude"].notna()).to_numpy()]
+        for max_cells in (50, 400, 3_000):
+            size, extent, total = queries.grid_and_extent(url, state, CELL_SIZES, max_cells, actors)
+            assert total == len(placed)
+            if len(placed):
+                lat, lon = placed["latitude"].to_numpy(float), placed["longitude"].to_numpy(float)
+                assert size == finest_grid(lat, lon, CELL_SIZES, max_cells).size, (state, max_cells)
+                assert extent == fit_bounds(placed)
+            else:
+                assert extent is None

@@ -56,13 +56,16 @@ def _markers(fig) -> list[list[tuple]]:
     ]
 
 
-@pytest.mark.parametrize("mode", ["points", "provinces"])
+@pytest.mark.parametrize("mode", ["points", "density", "provinces"])
 @pytest.mark.parametrize("state", [FilterState(), FilterState(countries=("Oman", "Qatar"))])
 def test_the_map_from_the_database_and_memory_is_the_map_of_all_the_events(url, stored_events, in_memory, mode, state):
     also = apply_filters(in_memory, state)
     every = apply_filters(combine_events([in_memory, stored_events]), state)
-    rows = map_rows(url, state, mode=mode, also=also)
-    assert _markers(event_map(rows, mode=mode)) == _markers(event_map(every, mode=mode))
+    found = map_rows(url, state, mode=mode, also=also)
+    drawn, expected = event_map(found.rows, mode=mode, **found.options), event_map(every, mode=mode)
+    assert _markers(drawn) == _markers(expected)
+    assert drawn.layout.map.center == expected.layout.map.center and drawn.layout.map.zoom == expected.layout.map.zoom
+    assert drawn.layout.meta["note"] == expected.layout.meta["note"]
 
 
 def test_the_timelines_counts_from_the_database_and_memory_are_those_of_all_the_events(url, stored_events, in_memory):

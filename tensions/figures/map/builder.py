@@ -19,6 +19,7 @@ from tensions.figures.map import basemap as basemap_module
 from tensions.figures.map import regions
 from tensions.figures.map.density import density_traces
 from tensions.figures.map.encoding import (
+    CELL_SIZES,
     COLOUR_BY,
     COLOUR_BY_LABELS,
     DENSITY_WEIGHTS,
@@ -52,11 +53,15 @@ def event_map(
     title: str | None = None,
     pad: int = 0,
     basemap: basemap_module.Basemap | None = None,
+    cell_sizes: tuple[float, ...] = CELL_SIZES,
+    extent: regions.Bounds | None = None,
 ) -> go.Figure:
     """Events on the offline basemap as points, density heat or per-province bubbles, framed by `region`.
 
     `events` may be a place summary (`tensions.analysis.weighted`) of more events than `max_points` (and, for
-    density, than `MAX_DENSITY_POINTS`): grid cells, heat and provinces are drawn from its sums alike.
+    density, than `MAX_DENSITY_POINTS`): grid cells, heat and provinces are drawn from its sums alike. Rows
+    already summed per grid cell or province (the database's) come with the cell size they were summed at
+    (`cell_sizes`, one size) and the `extent` of their events, which fits the view as the events would.
     `pad` is a blank border in pixels around everything (the PNG export's margins).
     """
     if mode not in MODES:
@@ -71,10 +76,11 @@ def event_map(
     margin = _margin(mode, title, pad)
     map_width = (width or regions.MAP_WIDTH) - margin["l"] - margin["r"]
     map_height = height - margin["t"] - margin["b"]
-    view = regions.view_for(placed, region, width=map_width, height=map_height)
+    framed = placed if extent is None else _corners(extent)
+    view = regions.view_for(framed, region, width=map_width, height=map_height)
     note, stops = "", []
     if mode == "points" and weighted.total_events(placed) > max_points:
-        traces, key, note, stops = cell_traces(placed, colour_by)
+        traces, key, note, stops = cell_traces(placed, colour_by, sizes=cell_sizes)
     elif mode == "points":
         traces, key, stops = point_traces(placed, colour_by, view), POINTS_KEY, death_stops() if len(placed) else []
     elif mode == "density":
@@ -95,6 +101,13 @@ def event_map(
     layout["showlegend"] = mode != "density"
     layout["meta"] = {"mode": mode, "aggregated": aggregated, "note": note}
     return go.Figure(data=traces, layout=layout)
+
+
+def _corners(extent: regions.Bounds) -> pd.DataFrame:
+    """Two points at the corners of `extent` (min_lon, min_lat, max_lon, max_lat): the view fitted to them is
+    the view fitted to the events they bound."""
+    min_lon, min_lat, max_lon, max_lat = extent
+    return pd.DataFrame({"latitude": [min_lat, max_lat], "longitude": [min_lon, max_lon]})
 
 
 def _margin(mode: str, title: str | None, pad: int) -> dict[str, int]:

@@ -147,11 +147,14 @@ def point_traces(events: pd.DataFrame, colour_by: str, view: regions.View) -> li
     return [*rims, *markers, *holes]
 
 
-def cell_traces(events: pd.DataFrame, colour_by: str) -> tuple[list[go.Scattermap], str, str, list[tuple[str, float]]]:
-    """Events grouped into the finest grid with at most `MAX_CELLS` cells: traces, key, note and size key."""
+def cell_traces(
+    events: pd.DataFrame, colour_by: str, *, sizes: tuple[float, ...] = CELL_SIZES
+) -> tuple[list[go.Scattermap], str, str, list[tuple[str, float]]]:
+    """Events grouped into the finest grid of `sizes` with at most `MAX_CELLS` cells: traces, key, note and
+    size key."""
     lat = events["latitude"].to_numpy(dtype=float)
     lon = events["longitude"].to_numpy(dtype=float)
-    grid = finest_grid(lat, lon, CELL_SIZES, MAX_CELLS)
+    grid = finest_grid(lat, lon, sizes, MAX_CELLS)
     groups, _, order = aggregate_groups(events, grid.cell, grid.cells, colour_by)
     columns, rows = grid.column_row(groups["group"].to_numpy())
     size = grid.size
