@@ -238,8 +238,9 @@ def test_a_direct_link_on_a_freshly_started_server_opens_the_apps_navigation(sec
         full_screenshot(fresh, "map-from-a-link-on-a-fresh-server")
         with rerun(fresh):  # moving on is the app's own navigation, as from any other visit
             navigation.get_by_text("Timeline", exact=True).click()
-        assert urlparse(fresh.url).path == "/timeline"
+        expect(fresh).to_have_url(re.compile(r"/timeline\?country=Iraq$"))  # the link's filter, not its map mode
         assert fresh.get_by_role("heading", name="Timeline").is_visible()
+        expect(countries_box(fresh)).to_contain_text("Iraq")
         assert navigation.get_by_text("Overview", exact=True).is_visible()
         assert fresh.locator('[data-testid="stAppViewContainer"]').get_attribute("data-layout") == "wide"
     assert fresh_outside == []
