@@ -15,6 +15,7 @@ from tests.e2e.conftest import served
 from tests.postgres_server import free_port
 
 REPLICAS = 2  # as many as deploy/compose.yaml runs (and deploy/nginx.conf lists)
+WATCHER = "STREAMLIT_SERVER_FILE_WATCHER_TYPE"
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,9 @@ class Deployment:
 def team_deployment(data_dir: Path, env: Mapping[str, str] | None = None) -> Iterator[Deployment]:
     """Two app replicas on `data_dir` (and `env`) and the proxy in front of them, until the block ends."""
     with ExitStack() as stack:
-        urls = tuple(stack.enter_context(served(data_dir, env=dict(env or {}))) for _ in range(REPLICAS))
+        # As in the image: the servers never reload the app's modules when a file changes (a reload mid-test,
+        # e.g. while someone edits the checkout, makes a signed-in curator's grant a stranger to the new module).
+        environment = {WATCHER: "none", **(env or {})}
+        urls = tuple(stack.enter_context(served(data_dir, env=environment)) for _ in range(REPLICAS))
         proxy = stack.enter_context(running_proxy([url.removeprefix("http://") for url in urls], free_port()))
         yield Deployment(proxy, urls)

@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from tensions.cli import build_parser
 from tensions.curation import access
 from tests.conftest import APP_ROOT
-from tests.deploy import proxy
+from tests.deploy import harness, proxy
 
 DEPLOY = APP_ROOT / "deploy"
 VARIABLE = re.compile(r"\$\{(\w+)(?::([?-])([^}]*))?\}")
@@ -171,6 +171,7 @@ def test_the_image_runs_the_app_headless_as_an_unprivileged_user_with_a_health_c
     assert users and users[-1][1] not in ("root", "0")
     assert users[-1][0] > max(i for i, (step, _) in enumerate(steps) if step == "RUN")
     assert "/_stcore/health" in dict(steps)["HEALTHCHECK"]
+    assert f"{harness.WATCHER}=none" in dict(steps)["ENV"].split()  # as the tests' replicas run
     command = json.loads(dict(steps)["CMD"])
     assert command[:5] == ["python", "-m", "streamlit", "run", "app.py"]
     assert command[command.index("--server.headless") + 1] == "true"
