@@ -2,8 +2,9 @@
 
     python -m tests.deploy.bench_load --sessions 20      (make bench-load)
 
-The harness of the end-to-end tests (tests/deploy/harness.py) serves two replicas of the app on one store and
-the deployment's nginx in front. Each reader is one Streamlit session driven over Streamlit's own websocket
+The harness of the end-to-end tests (tests/deploy/harness.py) serves two replicas of the app on one store (by
+default a private PostgreSQL server, as the tests start theirs, loaded with the shipped tables; `--store files`
+for the data folder) and the deployment's nginx in front. Each reader is one Streamlit session driven over Streamlit's own websocket
 protocol, as its browser would: a first visit (the proxy's cookie), the Overview's first run, then filter
 changes (a country and "Precise events only"), each a rerun of the page with the new widget values, a pause
 between them as a reader reads. A filter change is timed from sending the new values to the server's
@@ -31,7 +32,8 @@ import tempfile
 import time
 import urllib.request
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -41,8 +43,13 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
+from tensions.data.guard import local_grant
+from tensions.store import curated
+from tensions.store.engine import dispose_engine
+from tensions.store.migrate import upgrade
 from tests.conftest import APP_ROOT
 from tests.deploy.harness import team_deployment
+from tests.postgres_server import postgres_server
 
 RUN_TIMEOUT = 120.0  # seconds a run may take before it counts as an error
 COUNTRY_LABEL = "Countries"
@@ -146,7 +153,7 @@ def percentile(values: Sequence[float], share: float) -> float:
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
-def report(results: Results, sessions: int, changes: int, seconds: float) -> str:
+def report(results: Results, sessions: int, changes: int, seconds: float, load_before: float) -> str:
     rows = [
         ("reader sessions at once", f"{sessions}"),
         ("replicas (sessions on each)", ", ".join(f"{n}" for n in sorted(results.replicas.values())) or "none"),
@@ -160,7 +167,11 @@ def report(results: Results, sessions: int, changes: int, seconds: float) -> str
         ]
     if results.first_runs:
         rows.append(("first run of the Overview, median", f"{statistics.median(results.first_runs):.2f} s"))
-    rows += [("errors", f"{len(results.errors)}"), ("wall time", f"{seconds:.0f} s"), ("cores", f"{os.cpu_count()}")]
+    rows += [
+        ("errors", f"{len(results.errors)}"),
+        ("wall time", f"{seconds:.0f} s"),
+        ("cores; load average before the run (1 min)", f"{os.cpu_count()}; {load_before:.1f}"),
+    ]
     width = max(len(name) for name, _ in rows)
     lines = [f"| {'measure':<{width}} | value |", f"| {'-' * width} | --- |"]
     lines += [f"| {name:<{width}} | {value} |" for name, value in rows]
@@ -189,24 +200,46 @@ def warm_up(urls: Sequence[str]) -> None:
     asyncio.run(all_replicas())
 
 
+@contextmanager
+def store(kind: str, data: Path) -> Iterator[dict[str, str]]:
+    """The environment that points the replicas at the store: a private PostgreSQL server holding the tables
+    of `data`, or nothing (the data folder)."""
+    if kind == "files":
+        yield {}
+        return
+    with postgres_server() as server:
+        url = server.url()
+        upgrade(url)
+        curated.load_folder(url, data, grant=local_grant())
+        try:
+            yield {"TENSIONS_DATABASE_URL": url}
+        finally:
+            dispose_engine(url)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=20, help="reader sessions at once (default 20)")
     parser.add_argument("--changes", type=int, default=5, help="filter changes per reader (default 5)")
     parser.add_argument("--pause", type=float, default=2.0, help="mean seconds a reader waits between changes")
     parser.add_argument("--data", type=Path, default=APP_ROOT / "data", help="the data folder served (copied)")
+    parser.add_argument("--store", choices=("postgres", "files"), default="postgres", help="default postgres")
     args = parser.parse_args(argv)
-    print(f"{args.sessions} reader sessions, {args.changes} filter changes each, through the proxy to 2 replicas")
+    print(
+        f"{args.sessions} reader sessions, {args.changes} filter changes each, through the proxy to 2 replicas "
+        f"on the {args.store} store"
+    )
+    load_before = os.getloadavg()[0]  # what the machine was doing already: the cores may be shared
     with tempfile.TemporaryDirectory(prefix="tensions-load-") as folder:
         data = Path(folder) / "data"
         shutil.copytree(args.data, data)
-        with team_deployment(data) as deployment:
+        with store(args.store, data) as environment, team_deployment(data, environment) as deployment:
             warm_up(deployment.urls)
             started = time.perf_counter()
             results = asyncio.run(
                 load(deployment.proxy.url, deployment.proxy.cookie, args.sessions, args.changes, args.pause)
             )
-            print(report(results, args.sessions, args.changes, time.perf_counter() - started))
+            print(report(results, args.sessions, args.changes, time.perf_counter() - started, load_before))
     return 1 if results.errors else 0
 
 
