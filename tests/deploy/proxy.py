@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from tensions.bench.browser import stop
 from tests.conftest import APP_ROOT
 
 SITE = APP_ROOT / "deploy" / "nginx.conf"
@@ -135,12 +136,7 @@ def running_proxy(servers: Sequence[str], port: int) -> Iterator[Proxy]:
         wait_until_up(process, url, folder / "error.log")
         yield Proxy(url, folder / "access.log", sticky_cookie())
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
         shutil.rmtree(folder, ignore_errors=True)
 
 
