@@ -32,11 +32,13 @@ import tempfile
 import time
 import urllib.request
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Coroutine, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
+from typing import TypeVar
 
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -51,6 +53,7 @@ from tests.conftest import APP_ROOT
 from tests.deploy.harness import team_deployment
 from tests.postgres_server import postgres_server
 
+T = TypeVar("T")
 RUN_TIMEOUT = 120.0  # seconds a run may take before it counts as an error
 COUNTRY_LABEL = "Countries"
 PRECISE_LABEL = "Precise events only"
@@ -184,6 +187,13 @@ async def load(proxy_url: str, cookie_name: str, sessions: int, changes: int, pa
     return results
 
 
+def in_own_loop(coroutine: Coroutine[object, object, T]) -> T:
+    """Run `coroutine` in an event loop of its own thread, so that this also works where the calling thread has
+    one running already (Playwright's synchronous API in the same test session keeps one)."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
+
+
 def warm_up(urls: Sequence[str]) -> None:
     """One session on each replica first, straight to it: it loads the data into the replica's cache, as the
     first reader of the day would, so the readers measure a serving app rather than its start."""
@@ -197,7 +207,7 @@ def warm_up(urls: Sequence[str]) -> None:
     async def all_replicas() -> None:
         await asyncio.gather(*(once(url) for url in urls))
 
-    asyncio.run(all_replicas())
+    in_own_loop(all_replicas())
 
 
 @contextmanager
@@ -236,7 +246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with store(args.store, data) as environment, team_deployment(data, environment) as deployment:
             warm_up(deployment.urls)
             started = time.perf_counter()
-            results = asyncio.run(
+            results = in_own_loop(
                 load(deployment.proxy.url, deployment.proxy.cookie, args.sessions, args.changes, args.pause)
             )
             print(report(results, args.sessions, args.changes, time.perf_counter() - started, load_before))
