@@ -28,6 +28,8 @@ pytestmark = pytest.mark.e2e
 
 DATABASE = "team_curation"
 FATALITIES_COLUMN = 14  # the editor's columns follow the schema: event_id … actor2, fatalities
+TABLE_ROW_SHOWN = """cells => [...document.querySelectorAll('[data-testid="stDataFrame"] table[role="grid"] tr')]
+  .some(row => JSON.stringify([...row.children].slice(1).map(cell => cell.innerText)) === JSON.stringify(cells))"""
 GRID_FOCUSED = """() => document.activeElement !== null
   && document.activeElement.closest('[data-testid="stDataFrame"]') !== null"""
 
@@ -116,12 +118,10 @@ def save(page: Page) -> str:
     return said.inner_text()
 
 
-def table_rows(page: Page, heading: str) -> list[list[str]]:
-    """The rows of the last table on the page whose headings include `heading`, read from the grid's
-    accessible table (the grid itself is drawn on a canvas)."""
-    tables = page.locator('[data-testid="stDataFrame"] table[role="grid"]').filter(has_text=heading)
-    rows = tables.last.evaluate("t => [...t.querySelectorAll('tr')].map(r => [...r.children].map(c => c.innerText))")
-    return rows[1:]
+def wait_for_table_row(page: Page, cells: list[str]) -> None:
+    """Wait until a table on the page shows a row of `cells` (after its first column), read from the grids'
+    accessible tables (the grids themselves are drawn on canvases, the accessible table a moment later)."""
+    page.wait_for_function(TABLE_ROW_SHOWN, arg=cells)
 
 
 def reported_deaths(page: Page) -> int:
@@ -163,10 +163,9 @@ def test_two_curators_on_two_replicas_save_different_events_and_the_same_event_i
         edit_fatalities(bob, 2, 5)
         assert "Saved 1 change(s) to the database" in save(bob)
         refused = save(ann)
-        full_screenshot(ann, "second-curator-refused")
         assert "Not saved: another curator saved since this page loaded the data" in refused
-        their_change = [events[2], "edited", "fatalities", "", "5"]  # was not reported
-        assert their_change in [row[1:] for row in table_rows(ann, "after")]
+        wait_for_table_row(ann, [events[2], "edited", "fatalities", "", "5"])  # their change (it had no toll)
+        full_screenshot(ann, "second-curator-refused")
         assert stored_fatalities(database) == before | {events[0]: "7", events[1]: "4", events[2]: "5"}
 
 
