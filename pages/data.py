@@ -16,6 +16,8 @@ from tensions.ingest import imported
 from tensions.ingest.importers import DEFAULT_LIMITS, IMPORTERS
 from tensions.ingest.sync import SOURCES, last_syncs, sync_sources
 from tensions.ingest.sync.config import settings_from
+from tensions.store import select
+from tensions.store.config import database_url
 
 PROVENANCE_COLUMNS = [
     "event_date",
@@ -59,7 +61,7 @@ def sync_now() -> None:
 def import_upload(upload, kind: str) -> None:
     """Callback: import the uploaded file and remember the outcome for the next run to show."""
     try:
-        outcome = imported.import_and_save(
+        outcome = select.import_and_save(
             upload.getvalue(), kind, data_dir(), grant=ui.curator_grant(), file_name=upload.name
         )
     except ImportFailed as failure:
@@ -80,12 +82,13 @@ def import_upload(upload, kind: str) -> None:
 
 folder = data_dir()
 dataset, state, events = ui.current_view()
-records = imported.list_imports(folder)
+records = select.list_imports(folder)
 
 st.title("Data")
 st.caption(
     "Put UCDP GED, ACLED or GDELT data beside the curated events, on the same maps and timelines. "
-    "Imported files are stored under `data/imported/`; the curated tables are never changed."
+    f"Imported files are stored {'under `data/imported/`' if database_url() is None else 'in the database'}; "
+    "the curated tables are never changed."
 )
 
 st.subheader("Import a file")
@@ -175,7 +178,7 @@ else:
         hide_index=True,
         key="data_imports",
     )
-choices = [CURATED_DATASET, *imported.imported_datasets(folder)]
+choices = [CURATED_DATASET, *imported.imported_datasets(folder, records)]
 current = [d for d in st.session_state.get("dataset", [CURATED_DATASET]) if d in choices]
 wanted = st.multiselect(
     "Show on every page",
@@ -229,7 +232,7 @@ if records and grant is not None:
         doomed = st.selectbox("Import to remove", list(names), format_func=names.get, key="data_remove_pick")
         if st.button("Remove", key="data_remove"):
             try:
-                imported.remove_import(folder, doomed, grant=grant)
+                select.remove_import(folder, doomed, grant=grant)
             except TensionsError as error:
                 st.error(f"Not removed: {markdown_literal(error)}")
             else:

@@ -95,7 +95,8 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from tensions.ingest.imported import import_and_save
+    from tensions.store.config import database_url, shown_url
+    from tensions.store.select import import_and_save
 
     outcome = import_and_save(args.file, args.dataset, args.data_dir, grant=local_grant())
     result, record = outcome.result, outcome.record
@@ -116,7 +117,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"rejected rows with reasons: {args.rejected}")
     if outcome.replaced is not None:
         print(f"replaced the import of the same file name made {outcome.replaced.imported_at}")
-    print(f"wrote {record.events_path}")
+    url = database_url()
+    print(f"wrote {record.events_path}" if url is None else f"stored {record.key} in {shown_url(url)}")
     return 1 if result.rows_rejected else 0
 
 
@@ -347,7 +349,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     imports = commands.add_parser(
         "import",
-        help="import a UCDP GED, ACLED or GDELT file into DATA_DIR/imported/ (Parquet); curated tables are untouched",
+        help="import a UCDP GED, ACLED or GDELT file into DATA_DIR/imported/ (Parquet), or into the database when one "
+        "is configured; curated tables are untouched",
     )
     imports.add_argument("dataset", choices=["ucdp", "acled", "gdelt", "auto"], help="the file's source, or auto")
     imports.add_argument("file", type=Path, help="CSV, tab-separated GDELT file, or a ZIP holding one")

@@ -15,7 +15,7 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -200,9 +200,10 @@ def list_imports(data_dir: Path) -> list[ImportedFile]:
     return sorted(records, key=lambda r: (order.get(r.dataset, 99), r.imported_at, r.key))
 
 
-def imported_datasets(data_dir: Path) -> list[str]:
-    """The datasets with at least one import, in the importers' order."""
-    present = {r.dataset for r in list_imports(data_dir)}
+def imported_datasets(data_dir: Path, records: Iterable[ImportedFile] | None = None) -> list[str]:
+    """The datasets with at least one import (of `records`, else of those under `data_dir`), in the importers'
+    order."""
+    present = {r.dataset for r in (list_imports(data_dir) if records is None else records)}
     return [name for name in IMPORTERS if name in present]
 
 
@@ -321,9 +322,13 @@ def import_and_save(
     grant: object,
     file_name: str | None = None,
     limits: ImportLimits = DEFAULT_LIMITS,
+    save: Callable[[ImportResult, str], ImportedFile] | None = None,
+    stored: Sequence[ImportedFile] | None = None,
 ) -> ImportOutcome:
     """Import a file (a path or uploaded bytes) as `dataset` ("auto" or None: detect it) within `limits`,
-    and store it. Nothing already stored changes unless the import succeeds.
+    and store it: by `save(result, sha256)` with `stored` the imports already there when given (another store,
+    chosen by `tensions.store.select`), else under `data_dir/imported/`. Nothing already stored changes unless
+    the import succeeds.
 
     Raises `NotAuthorised` without a curator's grant, before the file is read (so a viewer cannot make
     the server parse anything), and `ImportFailed` when the file cannot be imported at all; the curated
@@ -333,6 +338,7 @@ def import_and_save(
     name = file_name or (Path(source).name if not isinstance(source, bytes) else "upload")
     kind = None if dataset in (None, "auto") else dataset
     result = import_file(source, kind, file_name=name, actors=curated_actors(data_dir), limits=limits)
-    earlier = {r.key: r for r in list_imports(data_dir)}
-    record = save_import(result, data_dir, grant=grant, sha256=file_sha256(source))
+    earlier = {r.key: r for r in (list_imports(data_dir) if stored is None else stored)}
+    sha256 = file_sha256(source)
+    record = save_import(result, data_dir, grant=grant, sha256=sha256) if save is None else save(result, sha256)
     return ImportOutcome(result, record, earlier.get(record.key))

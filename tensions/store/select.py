@@ -8,6 +8,10 @@ from pathlib import Path
 
 from tensions.data.load import Dataset, dataset_from_raw, load_dataset
 from tensions.data.schema import TABLES
+from tensions.ingest import imported as files
+from tensions.ingest.importers import DEFAULT_LIMITS, ImportLimits
+from tensions.ingest.importers.base import Source
+from tensions.store import imported as stored
 from tensions.store.config import database_url
 from tensions.store.curated import read_curated, store_version
 
@@ -31,3 +35,48 @@ def load_curated(data_dir: Path, *, today: dt.date | None = None) -> Dataset:
     if url is None:
         return load_dataset(data_dir, today=today)
     return dataset_from_raw(read_curated(url).tables, today=today)
+
+
+def list_imports(data_dir: Path) -> list[files.ImportedFile]:
+    """Every import in the store in use: the database's `imports` table, or the files under `data_dir/imported/`."""
+    url = database_url()
+    return files.list_imports(data_dir) if url is None else stored.list_imports(url)
+
+
+def imported_datasets(data_dir: Path) -> list[str]:
+    """The datasets with at least one import in the store in use, in the importers' order."""
+    return files.imported_datasets(data_dir, list_imports(data_dir))
+
+
+def import_and_save(
+    source: Source,
+    dataset: str | None,
+    data_dir: Path,
+    *,
+    grant: object,
+    file_name: str | None = None,
+    limits: ImportLimits = DEFAULT_LIMITS,
+) -> files.ImportOutcome:
+    """Import a file (`tensions.ingest.imported.import_and_save`) into the store in use: the database when one
+    is configured (replacing an earlier import of the same file name there), else `data_dir/imported/`."""
+    url = database_url()
+    if url is None:
+        return files.import_and_save(source, dataset, data_dir, grant=grant, file_name=file_name, limits=limits)
+    return files.import_and_save(
+        source,
+        dataset,
+        data_dir,
+        grant=grant,
+        file_name=file_name,
+        limits=limits,
+        save=lambda result, sha256: stored.save_import(url, result, grant=grant, sha256=sha256),
+        stored=stored.list_imports(url),
+    )
+
+
+def remove_import(data_dir: Path, key: str, *, grant: object) -> bool:
+    """Remove one import from the store in use; True when there was one. `NotAuthorised` without a curator's grant."""
+    url = database_url()
+    if url is None:
+        return files.remove_import(data_dir, key, grant=grant)
+    return stored.remove_import(url, key, grant=grant)
