@@ -95,7 +95,7 @@ else:
     with places_column:
         st.markdown("**Where it acts**")
         # Framed for a half-width column, then left to stretch to it.
-        places_map = event_map(involved, height=480, width=600).update_layout(width=None)
+        places_map = event_map(involved, height=480, width=600, served=True).update_layout(width=None)
         st.plotly_chart(places_map, theme=None, key="places_map")
 
     partners, index_column = st.columns(2)

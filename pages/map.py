@@ -77,8 +77,9 @@ if events.empty:
 
 try:
     fig = builder.event_map(
-        events, mode=mode, colour_by=colour_by, region=region, places=dataset.places, density_weight=heat
-    )
+        events, mode=mode, colour_by=colour_by, region=region, places=dataset.places, density_weight=heat,
+        served=True,
+    )  # fmt: skip
 except TensionsError as error:
     st.error(f"The map cannot be drawn: {markdown_literal(error)}")
     st.stop()

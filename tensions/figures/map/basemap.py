@@ -2,6 +2,12 @@
 
 Maps draw it as GeoJSON layers of a MapLibre subplot with the `white-bg` style, so a page load fetches
 no tiles, fonts or topojson. `data/basemap/prepare.js` made the file; `data/README.md` says how.
+
+A figure for the browser (`served=True`) names the layers by URL instead of carrying them: the app serves
+`static/basemap/` itself (`server.enableStaticServing`), so the browser fetches them once from the app and
+every rerun sends ~380 KB less. A PNG export keeps them inline, since kaleido has no app to fetch from.
+`static_files()` is what that folder must hold (a test checks it); after a new basemap or glyphs, write
+it with `write_static_files()`.
 """
 
 from __future__ import annotations
@@ -16,8 +22,12 @@ from tensions.errors import BasemapError
 from tensions.figures import theme
 
 BASEMAP_PATH = APP_ROOT / "data" / "basemap" / "natural-earth-middle-east.geojson"
+GLYPHS_PATH = APP_ROOT / "data" / "basemap" / "glyphs-latin.pbf"  # the place names' font (`labels`)
 ATTRIBUTION = "Borders and coastlines: Natural Earth (public domain)"
 MAP_STYLE = "white-bg"  # the one built-in MapLibre style that needs nothing from the network
+STATIC_DIR = APP_ROOT / "static" / "basemap"
+STATIC_URL = "/app/static/basemap/"  # where Streamlit serves `STATIC_DIR`, on the app's own host
+LAYERS = ("land", "lines")
 
 
 class _Shared(dict):
@@ -61,7 +71,7 @@ def _load(path: Path) -> Basemap:
     features = collection.get("features", [])
     by_layer = {
         name: _Shared(type="FeatureCollection", features=[f for f in features if f["properties"]["layer"] == name])
-        for name in ("land", "lines")
+        for name in LAYERS
     }
     if not by_layer["land"]["features"] or not by_layer["lines"]["features"]:
         raise BasemapError(f"the basemap {path} has no land or no lines features")
@@ -70,14 +80,32 @@ def _load(path: Path) -> Basemap:
     )
 
 
-def map_layers(basemap: Basemap | None = None) -> list[dict]:
-    """MapLibre layers for `layout.map.layers`: sea, land and borders, under every trace."""
+def static_files(basemap: Basemap | None = None) -> dict[str, bytes]:
+    """The files `STATIC_DIR` serves, by name: each basemap layer as compact GeoJSON, and the glyphs."""
     basemap = basemap or load_basemap()
+    layers = {
+        f"{name}.geojson": json.dumps(getattr(basemap, name), separators=(",", ":")).encode("utf-8") for name in LAYERS
+    }
+    return {**layers, GLYPHS_PATH.name: GLYPHS_PATH.read_bytes()}
+
+
+def write_static_files(folder: Path = STATIC_DIR) -> None:
+    """Write `static_files()` into `folder` (after the basemap changed)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in static_files().items():
+        (folder / name).write_bytes(data)
+
+
+def map_layers(basemap: Basemap | None = None, *, served: bool = False) -> list[dict]:
+    """MapLibre layers for `layout.map.layers`: sea, land and borders, under every trace. `served`: land and
+    borders by their URL under `STATIC_URL` (the shipped basemap only), else inline."""
+    basemap = basemap or load_basemap()
+    land, lines = (f"{STATIC_URL}{name}.geojson" for name in LAYERS) if served else (basemap.land, basemap.lines)
     return [
         {"source": _SEA, "type": "fill", "color": theme.SEA_COLOUR, "below": "traces", "name": "sea"},
-        {"source": basemap.land, "type": "fill", "color": theme.LAND_COLOUR, "below": "traces", "name": "land"},
+        {"source": land, "type": "fill", "color": theme.LAND_COLOUR, "below": "traces", "name": "land"},
         {
-            "source": basemap.lines,
+            "source": lines,
             "type": "line",
             "color": theme.BORDER_COLOUR,
             "line": {"width": 0.8},

@@ -55,6 +55,7 @@ def event_map(
     basemap: basemap_module.Basemap | None = None,
     cell_sizes: tuple[float, ...] = CELL_SIZES,
     extent: regions.Bounds | None = None,
+    served: bool = False,
 ) -> go.Figure:
     """Events on the offline basemap as points, density heat or per-province bubbles, framed by `region`.
 
@@ -62,7 +63,9 @@ def event_map(
     density, than `MAX_DENSITY_POINTS`): grid cells, heat and provinces are drawn from its sums alike. Rows
     already summed per grid cell or province (the database's) come with the cell size they were summed at
     (`cell_sizes`, one size) and the `extent` of their events, which fits the view as the events would.
-    `pad` is a blank border in pixels around everything (the PNG export's margins).
+    `pad` is a blank border in pixels around everything (the PNG export's margins). `served`: for the app's
+    browser, which fetches the shipped basemap and glyphs from the app's static files instead of receiving them
+    with the figure on every rerun (`basemap.STATIC_URL`); a PNG export keeps them inline.
     """
     if mode not in MODES:
         raise ValueError(f"unknown map mode {mode!r}; choose one of {', '.join(MODES)}")
@@ -89,7 +92,9 @@ def event_map(
         (traces, stops), key = province_traces(placed, colour_by, places), PROVINCES_KEY
     key = key.format(colour=COLOUR_BY_LABELS[colour_by].lower())
     traces = [*traces, label_trace()]  # place names above the events, so a crowded city still shows its name
-    layout = _layout(view, height=height, width=width, title=title, key=key, margin=margin, basemap=basemap)
+    layout = _layout(
+        view, height=height, width=width, title=title, key=key, margin=margin, basemap=basemap, served=served
+    )
     aggregated = mode == "points" and bool(note)
     shapes, notes = size_key(
         stops, title=SIZE_KEY_TITLES["cells" if aggregated else mode], rims=mode == "points" and not aggregated
@@ -165,6 +170,7 @@ def _layout(
     key: str,
     margin: dict[str, int],
     basemap: basemap_module.Basemap | None,
+    served: bool,
 ) -> dict:
     """The map's layout in one dict (Plotly copies the layout on every update, so it is set once).
 
@@ -173,8 +179,8 @@ def _layout(
     """
     return {
         "map": {
-            "style": labelled_style(),
-            "layers": basemap_module.map_layers(basemap),
+            "style": labelled_style(served=served),
+            "layers": basemap_module.map_layers(basemap, served=served),
             "center": {"lat": view.lat, "lon": view.lon},
             "zoom": view.zoom,
             # A new view (preset or filters) re-frames the map; a rerun with the same view keeps the

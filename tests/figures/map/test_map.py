@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 import numpy as np
 import pandas as pd
@@ -326,6 +327,25 @@ def test_the_events_at_a_clicked_place_include_every_one_there(events):
 def test_the_payload_stays_bounded_at_two_hundred_thousand_events(events, mode):
     fig = event_map(many_events(events, 200_000), mode=mode)
     assert len(fig.to_json()) < PAYLOAD_LIMIT
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_figure_for_the_browser_names_the_basemap_and_glyphs_by_url_and_is_otherwise_the_same(events, mode):
+    inline_json, served_json = (
+        event_map(events, mode=mode).to_json(),
+        event_map(events, mode=mode, served=True).to_json(),
+    )
+    inline, served = json.loads(inline_json), json.loads(served_json)
+    urls = [layer["source"] for layer in served["layout"]["map"]["layers"][1:]] + [
+        served["layout"]["map"]["style"]["glyphs"]
+    ]
+    assert all(url.startswith("/app/static/basemap/") for url in urls)  # the app's own host: nothing outside
+    for figure in (inline, served):
+        del figure["layout"]["map"]["style"]["glyphs"]
+        for layer in figure["layout"]["map"]["layers"][1:]:
+            del layer["source"]
+    assert served == inline
+    assert len(served_json) < len(inline_json) - 380_000  # the ~330 KB of layers and ~57 KB of glyphs
 
 
 def test_points_just_under_the_limit_stay_single_and_bounded(events):
