@@ -184,7 +184,7 @@ def test_the_image_holds_every_script_and_folder_the_app_runs_from():
             sources |= {part.rstrip("/") for part in arguments.split()[:-1] if not part.startswith("--")}
     assert all((APP_ROOT / source).exists() for source in sources)
     assert {path.name for path in APP_ROOT.glob("*.py")} <= sources
-    assert {"pages", "tensions", "data", "assets", ".streamlit/config.toml", "requirements.txt"} <= sources
+    assert {"pages", "tensions", "data", "assets", "static", ".streamlit/config.toml", "requirements.txt"} <= sources
 
 
 def test_the_tests_copy_of_the_proxy_differs_only_in_addresses_and_log_and_passes_nginx_check():
