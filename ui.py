@@ -43,6 +43,8 @@ from tensions.data.paths import data_dir, shown_path
 from tensions.errors import InvalidDataError, NotAuthorised, StoreError
 from tensions.figures import tables
 from tensions.ingest import imported
+from tensions.store import select
+from tensions.store.config import database_url
 from tensions.store.select import curated_fingerprint, load_curated
 
 # Where the Curate page keeps the session's curator grant; every page asks `curator_grant()` for it.
@@ -299,13 +301,29 @@ def _combined_view(
     on every rerun; nothing downstream modifies the frame (filters take rows, pandas copies on write).
     """
     curated = _load(folder, fingerprint)
-    extra = imported.load_imported(Path(folder), datasets)
+    extra = select.imported_in_memory(Path(folder), datasets)
     frames = [curated.events] if CURATED_DATASET in datasets else []
     if extra is not None:
         frames.append(extra)
     events = imported.combine_events(frames) if frames else curated.events.iloc[:0]
     view = dataclasses.replace(curated, events=events)
-    return view, sidebar_options(events)
+    return view, _with_stored_imports(sidebar_options(events), Path(folder), datasets, bool(frames))
+
+
+def _with_stored_imports(
+    options: SidebarOptions, folder: Path, datasets: tuple[str, ...], in_memory: bool
+) -> SidebarOptions:
+    """The sidebar's period and countries widened to the imports of `datasets` the database holds (their events
+    stay there), from their records; `in_memory`: whether `options` come from any events at all."""
+    if database_url() is None:
+        return options
+    records = [r for r in select.list_imports(folder) if r.dataset in datasets and r.first_date and r.last_date]
+    if not records:
+        return options
+    firsts = [dt.date.fromisoformat(r.first_date) for r in records] + ([options.first] if in_memory else [])
+    lasts = [dt.date.fromisoformat(r.last_date) for r in records] + ([options.last] if in_memory else [])
+    more = sorted({c for r in records for c in r.countries} - set(options.countries))
+    return dataclasses.replace(options, first=min(firsts), last=max(lasts), countries=[*options.countries, *more])
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -332,7 +350,7 @@ def current_view() -> tuple[Dataset, FilterState, pd.DataFrame]:
     folder = data_dir()
     st.sidebar.header("Filters")
     period_box = st.sidebar.container()
-    available = [CURATED_DATASET, *imported.imported_datasets(folder)]
+    available = [CURATED_DATASET, *select.imported_datasets(folder)]
     chosen = dataset_filter(available)
     shown = tuple(chosen) or tuple(available)
     if shown == (CURATED_DATASET,):
@@ -340,7 +358,7 @@ def current_view() -> tuple[Dataset, FilterState, pd.DataFrame]:
         _remember_shown(state)
         st.sidebar.caption(data_as_of_caption(dataset))
         return dataset, state, filtered_events(dataset, state)
-    key = (str(folder), curated_fingerprint(folder), imported.fingerprint(folder), tuple(sorted(shown)))
+    key = (str(folder), curated_fingerprint(folder), select.imported_fingerprint(folder), tuple(sorted(shown)))
     view, options = _combined_view(*key)
     state = dataclasses.replace(sidebar_filters(view, options, container=period_box), datasets=tuple(chosen))
     _remember_shown(state)
@@ -351,6 +369,16 @@ def current_view() -> tuple[Dataset, FilterState, pd.DataFrame]:
     rows = _filtered_rows(*key, state)
     events = view.events if rows is None else view.events.take(rows)
     return view, state, events
+
+
+def imports_in_database() -> str | None:
+    """The database's URL when it is the store and the sidebar shows imported datasets, whose events stay in it
+    (a figure sums them in SQL: `tensions.figures.stored`), else None. Call after `current_view`."""
+    url = database_url()
+    if url is None:
+        return None
+    shown = st.session_state.get(DATASET_PARAM) or select.imported_datasets(data_dir())
+    return url if any(name != CURATED_DATASET for name in shown) else None
 
 
 def filtered_events(dataset: Dataset, state: FilterState) -> pd.DataFrame:

@@ -5,6 +5,7 @@ import datetime as dt
 import streamlit as st
 
 import ui
+from tensions.analysis import queries, weighted
 from tensions.analysis.filters import imprecise_mask
 from tensions.data.csv_safety import safe_csv_bytes
 from tensions.data.literal import markdown_literal
@@ -14,6 +15,7 @@ from tensions.errors import TensionsError
 from tensions.export.render import figure_image
 from tensions.figures.details import event_detail_html, event_list
 from tensions.figures.map import builder, encoding, provinces, regions, selection
+from tensions.figures.stored import MapRows, map_rows
 
 PNG_SIZE = {"width": 1600, "height": 1000}
 LIST_LIMIT = 2_000
@@ -71,14 +73,21 @@ if mode == "density":
         bind="query-params",
     )
 
-if events.empty:
-    ui.no_events_message()
-    st.stop()
-
+# With the database as the store its imported events stay there: the map draws their sums (or the events, when
+# few enough) from SQL, with the curated events passing the filters.
+stored_url = ui.imports_in_database()
 try:
+    drawn = (
+        MapRows(events)
+        if stored_url is None
+        else map_rows(stored_url, state, mode=mode, colour_by=colour_by, actors=dataset.actors, also=events)
+    )
+    if weighted.total_events(drawn.rows) == 0:
+        ui.no_events_message()
+        st.stop()
     fig = builder.event_map(
-        events, mode=mode, colour_by=colour_by, region=region, places=dataset.places, density_weight=heat,
-        served=True,
+        drawn.rows, mode=mode, colour_by=colour_by, region=region, places=dataset.places, density_weight=heat,
+        served=True, **drawn.options,
     )  # fmt: skip
 except TensionsError as error:
     st.error(f"The map cannot be drawn: {markdown_literal(error)}")
@@ -90,18 +99,19 @@ chart = st.plotly_chart(
     fig, theme=None, key="event_map", on_select="rerun", selection_mode="points", config=PLOTLY_CONFIG
 )
 
-notes = [f"{len(events):,} events"]
-outside = regions.outside_view(events, region)
+total = len(events) + (queries.count_events(stored_url, state, dataset.actors) if stored_url is not None else 0)
+notes = [f"{total:,} events"]
+outside = regions.outside_view(events, region) if stored_url is None else 0
 if outside:
     notes.append(f"{outside:,} lie outside this view (zoom out to see them, e.g. talks held abroad)")
-imprecise = int(imprecise_mask(events).sum())
+imprecise = int(imprecise_mask(events).sum()) if stored_url is None else 0
 if imprecise and mode == "points":
     notes.append(
         f"{imprecise:,} known only to their province or month are drawn hollow ('Precise events only' hides them)"
     )
 st.caption(" · ".join(notes) + (". Click a marker for details." if mode != "density" else "."))
 
-if mode == "provinces":
+if mode == "provinces" and stored_url is None:
     with st.expander("Totals per province"):
         totals = provinces.province_totals(events, places=dataset.places, colour_by=colour_by)
         st.dataframe(

@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from pathlib import Path
+
+import pandas as pd
 
 from tensions.data.load import Dataset, dataset_from_raw, load_dataset
 from tensions.data.schema import TABLES
@@ -12,6 +15,7 @@ from tensions.ingest import imported as files
 from tensions.ingest.importers import DEFAULT_LIMITS, ImportLimits
 from tensions.ingest.importers.base import Source
 from tensions.store import imported as stored
+from tensions.store import tables
 from tensions.store.config import database_url
 from tensions.store.curated import read_curated, store_version
 
@@ -46,6 +50,19 @@ def list_imports(data_dir: Path) -> list[files.ImportedFile]:
 def imported_datasets(data_dir: Path) -> list[str]:
     """The datasets with at least one import in the store in use, in the importers' order."""
     return files.imported_datasets(data_dir, list_imports(data_dir))
+
+
+def imported_fingerprint(data_dir: Path) -> tuple:
+    """Changes whenever an import is added, replaced or removed in the store in use (a cache key)."""
+    url = database_url()
+    return files.fingerprint(data_dir) if url is None else ("database", url, store_version(url, tables.IMPORTED_STORE))
+
+
+def imported_in_memory(data_dir: Path, datasets: Iterable[str]) -> pd.DataFrame | None:
+    """The imported events of `datasets` to hold in memory: those under `data_dir/imported/`; none when the
+    database is the store, whose imported events stay there for the figures to sum in SQL
+    (`tensions.figures.stored`)."""
+    return files.load_imported(data_dir, datasets) if database_url() is None else None
 
 
 def import_and_save(

@@ -17,6 +17,8 @@ from tensions.store.select import (
     curated_fingerprint,
     import_and_save,
     imported_datasets,
+    imported_fingerprint,
+    imported_in_memory,
     list_imports,
     load_curated,
     remove_import,
@@ -101,3 +103,13 @@ def test_a_viewer_stores_nothing_in_the_database(postgres_url, data_copy, monkey
     with pytest.raises(NotAuthorised):
         import_and_save(UCDP, "ucdp", data_copy, grant=None)
     assert _count(postgres_url, "imports") == 0
+
+
+def test_with_a_database_imported_events_are_never_held_in_memory(postgres_url, data_copy, monkeypatch):
+    import_and_save(UCDP, "ucdp", data_copy, grant=local_grant())  # a Parquet import from before the database
+    assert imported_in_memory(data_copy, ["ucdp"]) is not None
+    monkeypatch.setenv("TENSIONS_DATABASE_URL", postgres_url)
+    before = imported_fingerprint(data_copy)
+    import_and_save(UCDP, "ucdp", data_copy, grant=local_grant())
+    assert imported_fingerprint(data_copy) != before
+    assert imported_in_memory(data_copy, ["ucdp"]) is None
