@@ -204,7 +204,8 @@ else:
         key="data_rejected_import",
     )
     picked = by_key[picked_key]
-    reasons = imported.rejected_reasons(picked)
+    rejected = select.rejected_rows(picked)
+    reasons = imported.rejected_reasons(rejected)
     pages = max(1, -(-reasons // imported.REJECTED_PER_PAGE))
     page = st.number_input(f"Page (of {pages:,})", 1, pages, 1, key=f"data_rejected_page_{picked.key}")
     first = (page - 1) * imported.REJECTED_PER_PAGE
@@ -215,10 +216,10 @@ else:
         "Each names the line in the file (the header is line 1), the column and the reason. "
         "Rejected rows were not imported; the rest of the file was."
     )
-    st.dataframe(imported.rejected_page(picked, page), hide_index=True, key="data_rejected")
+    st.dataframe(imported.rejected_page(rejected, page), hide_index=True, key="data_rejected")
     st.download_button(
         "Download rejected rows (CSV)",
-        lambda: safe_csv_bytes(imported.read_rejected(picked).assign(file=picked.file_name)),
+        lambda: safe_csv_bytes(imported.read_rejected(rejected).assign(file=picked.file_name)),
         file_name=f"{picked.key}-rejected.csv",
         mime="text/csv",
         key="data_rejected_csv",

@@ -231,23 +231,36 @@ def load_imported(data_dir: Path, datasets: Iterable[str]) -> pd.DataFrame | Non
 REJECTED_PER_PAGE = 100
 
 
-def _rejected_batches(record: ImportedFile, size: int = 65_536) -> Iterator[pd.DataFrame]:
+# An import's rejected rows with reasons: its record (the Parquet file beside it), or that Parquet's bytes (as the
+# database keeps them: `tensions.store.select.rejected_rows`).
+Rejected = ImportedFile | bytes
+
+
+def _rejected_file(rejected: Rejected) -> pq.ParquetFile | None:
+    if isinstance(rejected, bytes):
+        return pq.ParquetFile(io.BytesIO(rejected))
+    return pq.ParquetFile(rejected.rejected_path) if rejected.rejected_path.exists() else None
+
+
+def _rejected_batches(rejected: Rejected, size: int = 65_536) -> Iterator[pd.DataFrame]:
     """The stored reasons, a batch at a time: an import stored before the limits may hold millions."""
-    if not record.rejected_path.exists():
+    file = _rejected_file(rejected)
+    if file is None:
         return
-    for batch in pq.ParquetFile(record.rejected_path).iter_batches(batch_size=size):
+    for batch in file.iter_batches(batch_size=size):
         yield batch.to_pandas()
 
 
-def rejected_reasons(record: ImportedFile) -> int:
+def rejected_reasons(rejected: Rejected) -> int:
     """How many reasons are stored for the import's rejected rows (a row may have several)."""
-    return pq.ParquetFile(record.rejected_path).metadata.num_rows if record.rejected_path.exists() else 0
+    file = _rejected_file(rejected)
+    return 0 if file is None else file.metadata.num_rows
 
 
-def rejected_page(record: ImportedFile, page: int, per_page: int = REJECTED_PER_PAGE) -> pd.DataFrame:
+def rejected_page(rejected: Rejected, page: int, per_page: int = REJECTED_PER_PAGE) -> pd.DataFrame:
     """One page of the stored reasons (page 1 first), read without loading the others."""
     start, parts, seen = (page - 1) * per_page, [], 0
-    for batch in _rejected_batches(record):
+    for batch in _rejected_batches(rejected):
         if seen + len(batch) > start:
             parts.append(batch.iloc[max(start - seen, 0) :])
             if sum(map(len, parts)) >= per_page:
@@ -256,10 +269,10 @@ def rejected_page(record: ImportedFile, page: int, per_page: int = REJECTED_PER_
     return pd.concat(parts, ignore_index=True).head(per_page) if parts else empty_rejected()
 
 
-def read_rejected(record: ImportedFile, rows: int = DEFAULT_LIMITS.max_rejected_rows) -> pd.DataFrame:
+def read_rejected(rejected: Rejected, rows: int = DEFAULT_LIMITS.max_rejected_rows) -> pd.DataFrame:
     """Every reason of the first `rows` rejected rows (in file order), read a batch at a time."""
     parts: list[pd.DataFrame] = []
-    for batch in _rejected_batches(record):
+    for batch in _rejected_batches(rejected):
         parts.append(batch)
         if pd.concat([p["line"] for p in parts]).nunique() > rows:
             break

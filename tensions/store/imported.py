@@ -204,6 +204,12 @@ def list_imports(url: str) -> list[ImportedFile]:
         return [_record(row) for row in rows]
 
 
+def rejected_parquet(url: str, key: str) -> bytes | None:
+    """The rejected rows with reasons of the import `key`, as the Parquet stored with it (None: no such import)."""
+    with reaching(url), engine_for(url).connect() as connection:
+        return connection.execute(sa.text("SELECT rejected FROM imports WHERE key = :key"), {"key": key}).scalar()
+
+
 def remove_import(url: str, key: str, *, grant: object) -> bool:
     """Delete one import and its events; True when there was one. `NotAuthorised` without a curator's grant."""
     guard.authorise(grant, "removing an import")

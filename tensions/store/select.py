@@ -14,6 +14,7 @@ from tensions.data.schema import TABLES
 from tensions.ingest import imported as files
 from tensions.ingest.importers import DEFAULT_LIMITS, ImportLimits
 from tensions.ingest.importers.base import Source
+from tensions.ingest.importers.reading import empty_rejected
 from tensions.store import imported as stored
 from tensions.store import tables
 from tensions.store.config import database_url
@@ -89,6 +90,15 @@ def import_and_save(
         save=lambda result, sha256: stored.save_import(url, result, grant=grant, sha256=sha256),
         stored=stored.list_imports(url),
     )
+
+
+def rejected_rows(record: files.ImportedFile) -> files.Rejected:
+    """Where the import's rejected rows are read from (`tensions.ingest.imported.rejected_page` and the like):
+    its Parquet file beside it, or the Parquet the database keeps with it."""
+    url = database_url()
+    if url is None:
+        return record
+    return stored.rejected_parquet(url, record.key) or files.parquet_bytes(empty_rejected())  # removed meanwhile
 
 
 def remove_import(data_dir: Path, key: str, *, grant: object) -> bool:
