@@ -131,6 +131,8 @@ ELSEWHERE = {
     "tensions.ingest.imported:ImportOutcome.write_rejected_csv": "the file the command line's --rejected names",
     "tensions.export.briefing:export_timeline_file": "the file the command line's --out names",
     "tensions.export.briefing:_readable_by_others": "the permissions of that --out file",
+    "tensions.figures.map.basemap:write_static_files": "the app's static/ folder, rebuilt by a developer after a "
+    "basemap change; never the data folder, never called by the app",
 }
 
 
