@@ -5,7 +5,7 @@ PYTHON := $(VENV)/bin/python
 PORT ?= 8501
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint format bench bench-sync bench-hostile bench-browser validate system-deps
+.PHONY: run test lint format bench bench-sync bench-hostile bench-browser validate browser-deps system-deps
 
 $(VENV)/.installed: requirements.txt
 	python3 -m venv $(VENV)
@@ -18,14 +18,18 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	touch $@
 
 # Debian's Chromium renders static exports (kaleido) and runs the end-to-end tests; Playwright's own
-# browser download is never used. The tests start their own PostgreSQL server (Debian's binaries) and nginx
-# (the team deployment's reverse proxy); neither runs as a service for them.
-system-deps:
-	@command -v chromium >/dev/null && fc-list | grep -qi liberation && ls /usr/lib/postgresql/*/bin/initdb \
-		>/dev/null 2>&1 && [ -x /usr/sbin/nginx ] || { $(SUDO) apt-get update -qq && \
-		$(SUDO) apt-get install -y -qq chromium fonts-liberation postgresql nginx >/dev/null; }
+# browser download is never used. The tests also start their own PostgreSQL server (Debian's binaries) and
+# nginx (the team deployment's reverse proxy); neither runs as a service for them, and the dashboard alone
+# needs neither.
+browser-deps:
+	@command -v chromium >/dev/null && fc-list | grep -qi liberation || { \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium fonts-liberation >/dev/null; }
 
-run: system-deps $(VENV)/.installed
+system-deps: browser-deps
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && [ -x /usr/sbin/nginx ] || { \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq postgresql nginx >/dev/null; }
+
+run: browser-deps $(VENV)/.installed
 	$(PYTHON) -m streamlit run app.py --server.port $(PORT) --server.headless false
 
 test: system-deps $(VENV)/.installed-dev
@@ -53,7 +57,7 @@ bench-hostile: $(VENV)/.installed-dev
 	$(PYTHON) -m tensions bench-hostile
 
 # Serve the app and a trivial one-chart app, and time each page's first chart, redraws and the map PNG in Chromium.
-bench-browser: system-deps $(VENV)/.installed-dev
+bench-browser: browser-deps $(VENV)/.installed-dev
 	$(PYTHON) -m tensions bench-browser
 
 # N reader sessions (default 20) changing filters through the deployment's proxy (deploy/nginx.conf, run by Debian's
