@@ -27,6 +27,11 @@ class MapRows:
     options: dict = field(default_factory=dict)
 
 
+def _held(also: pd.DataFrame | None) -> tuple[pd.DataFrame | None, int]:
+    """The events held in memory to draw beside the database's (None when there are none), and how many."""
+    return (also, len(also)) if also is not None and len(also) else (None, 0)
+
+
 def map_rows(
     url: str,
     state: FilterState,
@@ -41,17 +46,17 @@ def map_rows(
     (points up to `max_points`, density heat up to `MAX_DENSITY_POINTS`), else sums: per grid cell for points
     (the cell size chosen over every event's place, as the map chooses it), per province, per place for heat.
     `also`: events held in memory that pass `state` (the curated ones), drawn with the database's."""
-    extra = also if also is not None and len(also) else None
+    extra, held = _held(also)
     if mode == "density":
         sums = queries.place_summary(url, state, None, actors)  # heat has no colours: sums per place alone
-        if weighted.total_events(sums) + (len(extra) if extra is not None else 0) <= MAX_DENSITY_POINTS:
+        if weighted.total_events(sums) + held <= MAX_DENSITY_POINTS:
             return MapRows(combine_events([extra, queries.events(url, state, actors)]))
         return MapRows(
             pd.concat([weighted.place_summary(extra, None), sums], ignore_index=True) if extra is not None else sums
         )
     sizes = CELL_SIZES if mode == "points" else ()
     size, extent, total = queries.grid_and_extent(url, state, sizes, MAX_CELLS, actors, also=extra)
-    if mode == "points" and total + (len(extra) if extra is not None else 0) <= max_points:
+    if mode == "points" and total + held <= max_points:
         return MapRows(combine_events([extra, queries.events(url, state, actors)]))
     if mode == "points":
         sums, options = queries.cell_summary(url, state, colour_by, size, actors), {"cell_sizes": (size,)}
@@ -76,8 +81,8 @@ def timeline_rows(
     events, or every event when there are no more than `max_markers`. `also`: as for `map_rows`."""
     sums = queries.period_summary(url, state, lanes, granularity, actors)
     key = queries.events(url, state, actors, key_only=True)
-    extra = also if also is not None and len(also) else None
-    if weighted.total_events(sums) + len(key) + (len(extra) if extra is not None else 0) <= max_markers:
+    extra, held = _held(also)
+    if weighted.total_events(sums) + len(key) + held <= max_markers:
         return combine_events([extra, queries.events(url, state, actors)])
     parts = [sums, weighted.one_each(key)]
     if extra is not None:

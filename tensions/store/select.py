@@ -78,8 +78,6 @@ def import_and_save(
     """Import a file (`tensions.ingest.imported.import_and_save`) into the store in use: the database when one
     is configured (replacing an earlier import of the same file name there), else `data_dir/imported/`."""
     url = database_url()
-    if url is None:
-        return files.import_and_save(source, dataset, data_dir, grant=grant, file_name=file_name, limits=limits)
     return files.import_and_save(
         source,
         dataset,
@@ -87,8 +85,10 @@ def import_and_save(
         grant=grant,
         file_name=file_name,
         limits=limits,
-        save=lambda result, sha256: stored.save_import(url, result, grant=grant, sha256=sha256),
-        stored=stored.list_imports(url),
+        save=None
+        if url is None
+        else lambda result, sha256: stored.save_import(url, result, grant=grant, sha256=sha256),
+        stored=None if url is None else stored.list_imports(url),
     )
 
 
