@@ -64,6 +64,7 @@ audit_log = sa.Table(
     sa.Column("action", sa.Text, nullable=False),
     sa.Column("key", sa.Text, nullable=False),
     sa.Column("changes", JSONB, nullable=False),
+    sa.Column("address", sa.Text),  # a failed sign-in's client address (migration 0005)
 )
 
 # One counter per store, raised in the transaction of every change: a reader compares one number to know
@@ -160,4 +161,48 @@ imported_facts = sa.Table(
     ),
     # The key events a timeline labels are a handful among millions: found without a scan.
     sa.Index("imported_facts_key", "event_date", postgresql_where=sa.text("is_key")),
+)
+
+# --- live sync, the review queue and the sign-in counts (migration 0005) ------------------------------------
+# Each source's cursor and its last runs' reports (`ingest.sync.state.SourceState`), one row per source.
+sync_state = sa.Table(
+    "sync_state",
+    metadata,
+    sa.Column("source", sa.Text, primary_key=True),
+    sa.Column("cursor", JSONB, nullable=False),
+    sa.Column("runs", JSONB, nullable=False),
+)
+
+# Which events each kept run added, revised or deleted (`<source>.changes.parquet` in the file store).
+sync_changes = sa.Table(
+    "sync_changes",
+    metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("event_id", sa.Text, nullable=False),
+    sa.Column("change", sa.Text, nullable=False),
+    sa.Column("synced_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("sync_changes_source", "source", "synced_at"),
+)
+
+# The review queue's decisions (`review.csv`): the latest one per synced event.
+review_decisions = sa.Table(
+    "review_decisions",
+    metadata,
+    sa.Column("event_id", sa.Text, primary_key=True),
+    sa.Column("decision", sa.Text, nullable=False),
+    sa.Column("curated_event_id", sa.Text),
+    sa.Column("who", sa.Text, nullable=False),
+    sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# The sign-in counts (`.signin/throttle.json`): failures and the last attempt (seconds since the epoch) per
+# client address (`scope` "address") and for everyone together (`scope` "overall", `key` "").
+signin_counts = sa.Table(
+    "signin_counts",
+    metadata,
+    sa.Column("scope", sa.Text, primary_key=True),
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("last", sa.Float(53), nullable=False),
 )
