@@ -381,6 +381,13 @@ def imports_in_database() -> str | None:
     return url if any(name != CURATED_DATASET for name in shown) else None
 
 
+def imported_version() -> tuple:
+    """The imported store's version (one indexed row in the database): the key a page caches its SQL sums of
+    the database's imported events on, with the URL and the filter state, so a rerun of the same view costs one
+    query."""
+    return select.imported_fingerprint(data_dir())
+
+
 def filtered_events(dataset: Dataset, state: FilterState) -> pd.DataFrame:
     return apply_filters(dataset.events, state, dataset.actors)
 

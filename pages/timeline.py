@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from tensions.analysis import briefs
+from tensions.analysis import briefs, weighted
 from tensions.analysis.filters import FilterState
 from tensions.data.csv_safety import safe_csv_bytes
 from tensions.data.literal import markdown_literal
@@ -22,6 +22,7 @@ from tensions.export.briefing import FORMATS, export_briefing, export_file_name
 from tensions.export.deck import key_event_rows
 from tensions.export.render import renderer_available
 from tensions.figures import briefing
+from tensions.figures.stored import timeline_rows
 from tensions.figures.tension import tension_panel
 from tensions.figures.timeline import builder, style
 
@@ -38,6 +39,22 @@ CHANGE_LABELS = {"added": "Added", "revised": "Revised", "removed": "Removed"}
 def _export(events: pd.DataFrame, fmt: str, options: dict, changes: pd.DataFrame | None) -> bytes:
     """Exports are cached per view: a second click on the same download costs nothing."""
     return export_briefing(events, fmt=fmt, changes=changes, **options)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _stored_rows(
+    url: str,
+    version: tuple,
+    state: FilterState,
+    lanes: str,
+    granularity: str,
+    actors: pd.DataFrame,
+    curated: pd.DataFrame,
+) -> pd.DataFrame:
+    """The timeline's rows with the database's imported events (`timeline_rows`: their sums from SQL, or the
+    events when few enough), beside the curated events passing the filters; cached per imported-store
+    `version` and view, so a rerun of the same view costs one version query."""
+    return timeline_rows(url, state, lanes=lanes, granularity=granularity, actors=actors, also=curated)
 
 
 def _saved_briefs() -> dict[str, briefs.Brief]:
@@ -112,9 +129,25 @@ tension_band = c_tension.toggle(
     help="Add the region's tension index per week or month under the events (how it is computed: Overview).",
 )
 
-if events.empty:
+# With the database as the store the imported datasets chosen stay there: the chart and the key events come from
+# their SQL sums (`timeline_rows`) with the curated events; the slide, its exports, the CSV and a saved brief
+# hold events one by one, so they cover the curated events, and say so.
+stored_url = ui.imports_in_database()
+rows = (
+    events
+    if stored_url is None
+    else _stored_rows(stored_url, ui.imported_version(), state, lanes, granularity, dataset.actors, events)
+)
+shown_total = weighted.total_events(rows)
+if shown_total == 0:
     ui.no_events_message()
     st.stop()
+curated_only = (
+    None
+    if stored_url is None
+    else f"The curated events only ({len(events):,} of the {shown_total:,} in this view): the imported datasets' "
+    "events stay in the database, summed for the chart with briefing mode off, and are not in this"
+)
 
 # Laid out top to bottom: chart, key events, changes since a brief. The brief is picked first (its
 # changes are drawn on the chart), into the container that sits lowest.
@@ -137,6 +170,10 @@ changes = briefs.changes_since(brief, dataset.events, dataset.actors) if brief e
 
 with chart_box:
     if briefing_mode:
+        if curated_only is not None:
+            st.info(f"{curated_only} slide or its exports.", icon=":material/info:")
+            if events.empty:
+                st.stop()  # no curated event to put on a slide
         c_title, c_subtitle, c_size = st.columns([4, 4, 2])
         title = c_title.text_input(
             "Slide title",
@@ -214,7 +251,7 @@ with chart_box:
             )
     else:
         fig = builder.event_timeline(
-            events,
+            rows,
             lanes=lanes,
             granularity=granularity,
             period=(state.start, state.end),
@@ -237,14 +274,15 @@ with chart_box:
         if unlabelled:
             notes.append(f"{unlabelled} key events are ringed but not labelled for lack of room: narrow the period.")
         if not fig.layout.meta["detailed"]:
-            notes.append(f"With {len(events):,} events the lanes show weekly counts; key events are drawn one by one.")
+            notes.append(f"With {shown_total:,} events the lanes show weekly counts; key events are drawn one by one.")
         notes.append("Switch on briefing mode for a slide and exports.")
         st.caption(" ".join(notes))
 
 
 with key_box:
     st.subheader("Key events")
-    key_events = events[is_key_event(events)]
+    listed = events if briefing_mode else rows  # the key events of the figure shown
+    key_events = listed[is_key_event(listed).to_numpy()]
     if key_events.empty:
         st.caption("No key events in this view.")
     else:
@@ -268,6 +306,7 @@ with key_box:
         mime="text/csv",
         key="download_csv",
         on_click="ignore",
+        help=None if curated_only is None else f"{curated_only} file.",
     )
 
 with changes_box:
@@ -311,7 +350,8 @@ with changes_box:
                 on_click=_save_brief,
                 args=(events, state, first_day, last_day, dataset.data_as_of),
                 help="Remembers the filters and every event shown with its values (date, fatalities, summary…). "
-                "A period running to the latest event stays open, so later events count as added.",
+                "A period running to the latest event stays open, so later events count as added."
+                + ("" if curated_only is None else f" {curated_only} brief."),
             )
     message = st.session_state.pop("brief_saved", None)
     if message:
