@@ -13,6 +13,7 @@ import io
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 import pandas as pd
 import pyarrow as pa
@@ -33,6 +34,7 @@ IMPRECISE = "coalesce(f.geo_precision = 3 OR f.time_precision = :month_number, f
 PERIOD_START: Mapping[str, str] = {
     "week": "CAST(date_trunc('week', f.event_date) AS date)",
     "month": "CAST(date_trunc('month', f.event_date) AS date)",
+    "day": "f.event_date",  # the index's inputs per day (`tension.index_inputs`): trends and baselines as exact
 }
 # The columns the figures group by, besides the places' own: the map's colours and the timeline's lanes.
 GROUP_COLUMNS: tuple[str, ...] = ("event_type", "actor1_family", "theatre")
@@ -245,7 +247,7 @@ def events(
 
 
 def index_summary(
-    url: str, state: FilterState, actors: pd.DataFrame, granularity: Granularity = "month"
+    url: str, state: FilterState, actors: pd.DataFrame, granularity: Granularity | Literal["day"] = "month"
 ) -> pd.DataFrame:
     """The tension index's inputs for the imported events passing `state`: per period, country, event type,
     escalation and the classes of the two actors, the events and the sum of ln(1 + reported deaths), which
@@ -371,3 +373,53 @@ def cell_summary(
 def province_summary(url: str, state: FilterState, colour_by: str, actors: pd.DataFrame | None = None) -> pd.DataFrame:
     """The map's sums per province (country, admin1) and colour, at the mean position of its events."""
     return _grouped(url, state, ["f.country", "f.admin1"], colour_by, actors, {})
+
+
+def activity_summary(url: str, state: FilterState, actors: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The Overview's sums (`tensions.analysis.weighted.activity_summary`) of the imported events passing `state`:
+    per month, country and event type."""
+    keys = list(weighted.ACTIVITY_KEYS)
+    listed = ", ".join(f"f.{k}" for k in keys)
+    with reaching(url), engine_for(url).connect() as connection:
+        _tuned(connection)
+        clause = where(connection, state, actors)
+        sql = (
+            f"SELECT {listed}, {_SUMS} FROM imported_facts f WHERE {clause.sql} "
+            f"GROUP BY {listed}, {PERIOD_START['month']}"
+        )
+        frame = _names(connection, _frame(connection, sql, clause.params), keys)
+    return _dated(frame)
+
+
+def pair_summary(url: str, state: FilterState, actors: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The Actors page's sums (`tensions.analysis.weighted.pair_summary`) of the imported events passing `state`:
+    per first and second actor and their families. The second actor's family is kept with the full events
+    only (`imported_events`), so this query joins them."""
+    with reaching(url), engine_for(url).connect() as connection:
+        _tuned(connection)
+        clause = where(connection, state, actors)
+        sql = (
+            f"SELECT f.actor1, f.actor2, f.actor1_family, e.actor2_family, {_SUMS} FROM imported_facts f "
+            "JOIN imported_events e ON e.import_id = f.import_id AND e.seq = f.seq "
+            f"WHERE {clause.sql} GROUP BY 1, 2, 3, 4"
+        )
+        frame = _names(connection, _frame(connection, sql, clause.params), ["actor1", "actor2", "actor1_family"])
+    frame["actor2_family"] = frame["actor2_family"].astype("string").replace("", pd.NA)  # NULL arrives empty
+    return _dated(frame)
+
+
+def present_names(url: str, datasets: Iterable[str]) -> tuple[list[str], set[str]]:
+    """The actors (first or second, sorted) and the event types of the imported events of `datasets`: what the
+    sidebar offers to choose from."""
+    with reaching(url), engine_for(url).connect() as connection:
+        _tuned(connection)
+        chosen = {"datasets": _numbers(connection, datasets)}
+        per_column = " UNION ".join(
+            f"SELECT DISTINCT {column} AS id, '{kind}' AS kind FROM imported_facts "
+            f"WHERE dataset = ANY(:datasets) AND {column} IS NOT NULL"
+            for column, kind in (("actor1", "actor"), ("actor2", "actor"), ("event_type", "type"))
+        )
+        rows = connection.execute(
+            sa.text(f"SELECT n.name, k.kind FROM ({per_column}) k JOIN imported_names n ON n.id = k.id"), chosen
+        ).all()
+    return sorted({name for name, kind in rows if kind == "actor"}), {name for name, kind in rows if kind == "type"}

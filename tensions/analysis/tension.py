@@ -190,6 +190,46 @@ def event_scores(events: pd.DataFrame, actors: pd.DataFrame, *, weights: Tension
     return scored
 
 
+def index_inputs(
+    events: pd.DataFrame, actors: pd.DataFrame, granularity: Granularity | Literal["day"] = "day"
+) -> pd.DataFrame:
+    """The index's inputs summed as `tensions.analysis.queries.index_summary` sums them in SQL: per week, month
+    or day, country, theatre, event type, escalation and the classes of the two actors, the events and the sum
+    of ln(1 + reported deaths), at the first date of each row. `event_scores` scores them as it scores the
+    events, so events held in memory sit beside the database's sums. Per day (the default), every index, trend
+    and baseline comes out as from the events."""
+    classes = actor_classes(actors)
+    first, second = ACTOR_CLASS_COLUMNS
+    class1 = events["actor1"].astype("object").map(classes).fillna("other")
+    class2 = events["actor2"].astype("object").map(classes).fillna("other")
+    if "escalation" in events:
+        escalation = events["escalation"]
+    else:
+        escalation = lookup(events["sub_event_type"], taxonomy.ESCALATION_BY_SUB_EVENT_TYPE, 0)
+    dates = events["event_date"]
+    period = dates if granularity == "day" else period_starts(dates, granularity)
+    frame = pd.DataFrame(
+        {
+            "country": events["country"].astype("object"),
+            "theatre": events["theatre"].astype("object"),
+            "event_type": events["event_type"].astype("object"),
+            "escalation": pd.to_numeric(pd.Series(escalation, index=events.index), errors="coerce").astype("Int64"),
+            first: class1.to_numpy(),
+            second: np.where(events["actor2"].isna().to_numpy(), NO_SECOND_ACTOR, class2.to_numpy()),
+            "period": period,
+            weighted.EVENTS: 1,
+            LOG_DEATHS: np.log1p(pd.to_numeric(events["fatalities"], errors="coerce").astype("float64").fillna(0.0)),
+            "event_date": events["event_date"],
+        },
+        index=events.index,
+    )
+    keys = ["country", "theatre", "event_type", "escalation", first, second, "period"]
+    grouped = frame.groupby(keys, dropna=False, sort=True)
+    summed = grouped[[weighted.EVENTS, LOG_DEATHS]].sum()
+    summed["event_date"] = grouped["event_date"].min()
+    return summed.reset_index().drop(columns="period")
+
+
 # --- the index ---------------------------------------------------------------------------------------------
 
 

@@ -27,6 +27,9 @@ LAST_DATE = "last_date"
 COUNT_COLUMNS: tuple[str, ...] = (EVENTS, NOT_REPORTED, WITH_DEATHS, IMPRECISE)
 # What a place row of the map is grouped by, besides the colour column.
 PLACE_KEYS: tuple[str, ...] = ("country", "admin1", "latitude", "longitude")
+# What the Overview's activity rows are grouped by, besides the month; the Actors page's rows, per pair of actors.
+ACTIVITY_KEYS: tuple[str, ...] = ("country", "event_type")
+PAIR_KEYS: tuple[str, ...] = ("actor1", "actor2", "actor1_family", "actor2_family")
 
 
 def is_summary(events: pd.DataFrame) -> bool:
@@ -116,9 +119,27 @@ def place_summary(events: pd.DataFrame, colour_by: str | None) -> pd.DataFrame:
     return _summed(keys, _counted(placed))
 
 
+def _period(events: pd.DataFrame, granularity: Granularity) -> pd.Series:
+    """Each event's week or month, as its first day."""
+    number = period_numbers(events["event_date"], granularity)
+    return pd.Series(period_start_days(number, granularity).astype("datetime64[us]"), index=events.index)
+
+
 def period_summary(events: pd.DataFrame, lanes: str, granularity: Granularity) -> pd.DataFrame:
     """The timeline's sums: per week or month, lane, event type and date precision, the events in it."""
-    number = period_numbers(events["event_date"], granularity)
-    period = pd.Series(period_start_days(number, granularity).astype("datetime64[us]"), index=events.index)
-    keys = events[[lanes, "event_type", "time_precision"]].assign(period=period)
+    keys = events[[lanes, "event_type", "time_precision"]].assign(period=_period(events, granularity))
     return _summed(keys, _counted(events)).drop(columns="period")
+
+
+def activity_summary(events: pd.DataFrame) -> pd.DataFrame:
+    """The Overview's sums: per month, country and event type, the events in it (headline counts, events per
+    month)."""
+    keys = events[list(ACTIVITY_KEYS)].assign(period=_period(events, "month"))
+    return _summed(keys, _counted(events)).drop(columns="period")
+
+
+def pair_summary(events: pd.DataFrame) -> pd.DataFrame:
+    """The Actors page's sums: per first and second actor and their families, the events between them (the
+    affiliation tree, who acts on whom, the most active actors). Events without a second actor are a pair
+    of their own."""
+    return _summed(events[list(PAIR_KEYS)], _counted(events))

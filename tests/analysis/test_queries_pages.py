@@ -1,0 +1,86 @@
+"""The sums the Overview, the Actors page and the sidebar read from SQL equal the same sums in pandas over the
+same events, for every kind of filter (as tests/analysis/test_queries.py holds the map's and the timeline's)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from tensions.analysis import queries, tension, weighted
+from tensions.analysis.filters import FilterState, apply_filters
+from tensions.bench.measure import filter_states
+from tensions.bench.synthetic import synthetic_events
+from tensions.data.guard import local_grant
+from tensions.data.load import load_dataset
+from tensions.ingest.importers import ImportResult
+from tensions.ingest.importers.reading import empty_rejected
+from tensions.store import imported
+from tests.analysis.test_queries import _sorted, _states
+from tests.conftest import APP_ROOT
+
+EVENTS = 3_000
+
+
+@pytest.fixture(scope="module")
+def events() -> pd.DataFrame:
+    return synthetic_events(EVENTS, seed=17)
+
+
+@pytest.fixture(scope="module")
+def actors() -> pd.DataFrame:
+    return load_dataset(APP_ROOT / "data").actors
+
+
+@pytest.fixture
+def url(postgres_url, events) -> str:
+    result = ImportResult("acled", "ACLED", "synthetic.csv", "synthetic", len(events), events, empty_rejected())
+    imported.save_import(postgres_url, result, grant=local_grant())
+    return postgres_url
+
+
+def test_activity_sums_in_sql_equal_the_activity_sums_in_pandas(url, events, actors):
+    keys = list(weighted.ACTIVITY_KEYS)
+    for state in _states(events):
+        expected = weighted.activity_summary(apply_filters(events, state, actors))
+        found = queries.activity_summary(url, state, actors)
+        pd.testing.assert_frame_equal(_sorted(found, keys), _sorted(expected, keys), check_dtype=False, obj=str(state))
+
+
+def test_pair_sums_in_sql_equal_the_pair_sums_in_pandas(url, events, actors):
+    keys = list(weighted.PAIR_KEYS)
+    for state in _states(events):
+        expected = weighted.pair_summary(apply_filters(events, state, actors))
+        found = queries.pair_summary(url, state, actors)
+        assert found["actor2"].isna().any() == expected["actor2"].isna().any()
+        pd.testing.assert_frame_equal(_sorted(found, keys), _sorted(expected, keys), check_dtype=False, obj=str(state))
+
+
+def test_the_names_offered_are_the_actors_and_types_of_the_chosen_datasets(url, events):
+    names, types = queries.present_names(url, ["acled"])
+    events = events[(events["dataset"] == "acled").to_numpy()]
+    assert names == sorted(set(events["actor1"].dropna()) | set(events["actor2"].dropna()))
+    assert types == set(events["event_type"].dropna())
+    assert queries.present_names(url, ["no such dataset"]) == ([], set())
+
+
+def test_the_index_inputs_per_day_in_sql_equal_those_in_pandas_and_give_the_same_trends(url, events, actors):
+    keys = ["country", "theatre", "event_type", "escalation", *tension.ACTOR_CLASS_COLUMNS, "event_date"]
+    as_of = events["event_date"].max().date()
+    for state in [FilterState(), FilterState(countries=("Iraq", "Lebanon")), *filter_states(events, 3, seed=2)]:
+        kept = apply_filters(events, state, actors)
+        expected = tension.index_inputs(kept, actors)
+        found = queries.index_summary(url, state, actors, "day")
+        columns = [*keys, weighted.EVENTS, tension.LOG_DEATHS]
+        pd.testing.assert_frame_equal(
+            found[columns].astype({k: "string" for k in keys[:-1]}).sort_values(keys, ignore_index=True),
+            expected[columns].astype({k: "string" for k in keys[:-1]}).sort_values(keys, ignore_index=True),
+            check_dtype=False,
+            obj=str(state),
+        )
+        pd.testing.assert_frame_equal(
+            tension.monthly_trends(found, actors, as_of=as_of),
+            tension.monthly_trends(kept, actors, as_of=as_of),
+            check_exact=False,
+            rtol=1e-9,
+            obj=str(state),
+        )
