@@ -19,7 +19,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 from streamlit.runtime.pages_manager import PagesManager
 
-from tensions.analysis import summary
+from tensions.analysis import queries, summary
 from tensions.analysis.filters import (
     ACTOR_PARAM,
     COUNTRY_PARAM,
@@ -313,9 +313,12 @@ def _combined_view(
 def _with_stored_imports(
     options: SidebarOptions, folder: Path, datasets: tuple[str, ...], in_memory: bool
 ) -> SidebarOptions:
-    """The sidebar's period and countries widened to the imports of `datasets` the database holds (their events
-    stay there), from their records; `in_memory`: whether `options` come from any events at all."""
-    if database_url() is None:
+    """The sidebar's choices widened to the imports of `datasets` the database holds (their events stay there):
+    the period and countries from their records, the actors and event types from one DISTINCT query
+    (`queries.present_names`; `_combined_view` caches it per imported-store version). `in_memory`: whether
+    `options` come from any events at all."""
+    url = database_url()
+    if url is None:
         return options
     records = [r for r in select.list_imports(folder) if r.dataset in datasets and r.first_date and r.last_date]
     if not records:
@@ -323,7 +326,15 @@ def _with_stored_imports(
     firsts = [dt.date.fromisoformat(r.first_date) for r in records] + ([options.first] if in_memory else [])
     lasts = [dt.date.fromisoformat(r.last_date) for r in records] + ([options.last] if in_memory else [])
     more = sorted({c for r in records for c in r.countries} - set(options.countries))
-    return dataclasses.replace(options, first=min(firsts), last=max(lasts), countries=[*options.countries, *more])
+    actors, event_types = queries.present_names(url, sorted({r.dataset for r in records}))
+    return dataclasses.replace(
+        options,
+        first=min(firsts),
+        last=max(lasts),
+        countries=[*options.countries, *more],
+        actors=sorted({*options.actors, *actors}),
+        event_types=[t for t in taxonomy.EVENT_TYPES if t in {*options.event_types, *event_types}],
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -82,3 +82,18 @@ def test_the_timeline_of_curated_events_alone_asks_the_database_for_no_sums(data
     assert not at.exception
     assert not at.info
     assert csv_help(at) == ""
+
+
+# --- Sidebar ------------------------------------------------------------------------------------------------
+
+
+def test_the_sidebar_offers_the_actors_and_types_of_the_databases_imports(database, data_copy, imported_events):
+    curated_events = load_dataset(data_copy).events
+    names = set(curated_events["actor1"].dropna()) | set(curated_events["actor2"].dropna())
+    at = open_page("pages/overview.py")
+    assert set(at.multiselect(key="actor").options) == names
+    at.multiselect(key="dataset").set_value(BOTH).run()
+    imported_names = set(imported_events["actor1"].dropna()) | set(imported_events["actor2"].dropna())
+    assert at.multiselect(key="actor").options == sorted(names | imported_names)
+    offered = set(at.multiselect(key="type").options)
+    assert offered == set(curated_events["event_type"].dropna()) | set(imported_events["event_type"].dropna())
