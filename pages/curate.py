@@ -778,8 +778,11 @@ show_flash(curating)
 desk = Desk(curating, base, grant, config, folder)
 gazetteer = Gazetteer(to_typed(base.places, PLACES))
 columns = event_columns(base)
+# Keyed and bound to the URL so a save's rerun (and its flash above) leaves the curator on the tab they work in.
 tab_add, tab_edit, tab_article, tab_review, tab_places, tab_history = st.tabs(
-    ["Add an event", "Edit events", "From an article", "Review queue", "Places", "History"]
+    ["Add an event", "Edit events", "From an article", "Review queue", "Places", "History"],
+    key="curate_tab",
+    bind="query-params",
 )
 # The Edit tab is filled first: whether its table holds unsaved edits decides what the other tabs may save.
 with tab_edit:

@@ -84,7 +84,7 @@ def edit_fatalities(page: Page, row: int, value: int) -> None:
     with Enter, type and commit. A click on the grid while it settles after a tab switch can take the focus
     without selecting the cell (then Enter opens nothing): the steps are repeated until the editor opens."""
     page.bring_to_front()  # the keyboard goes to the page in front
-    page.get_by_role("tab", name="Edit events").click()  # a rerun may have shown the first tab again
+    page.get_by_role("tab", name="Edit events").click()
     grid = page.locator('[data-testid="stDataFrame"]:visible').first
     expect(grid.locator('table[role="grid"] tr').nth(row + 1)).to_be_attached()  # the grid has drawn its rows
     box = grid.bounding_box()
@@ -104,7 +104,7 @@ def edit_fatalities(page: Page, row: int, value: int) -> None:
     cell_editor.fill(str(value))
     with rerun(page):
         cell_editor.press("Enter")
-    page.get_by_role("tab", name="Edit events").click()  # the rerun may show the first tab again
+    expect(page.get_by_role("tab", name="Edit events")).to_have_attribute("aria-selected", "true")  # kept
     expect(page.get_by_role("button", name="Save changes")).to_be_visible()
 
 
@@ -112,7 +112,7 @@ def save(page: Page) -> str:
     """Press Save changes and return what the page says about it."""
     with rerun(page):
         page.get_by_role("button", name="Save changes").click()
-    page.get_by_role("tab", name="Edit events").click()
+    expect(page.get_by_role("tab", name="Edit events")).to_have_attribute("aria-selected", "true")  # kept
     said = page.locator('[data-testid="stAlert"]').filter(has_text=re.compile(r"^(Saved|Not saved)")).first
     expect(said).to_be_visible()
     return said.inner_text()
