@@ -14,6 +14,7 @@ from tensions.data.load import Dataset
 from tensions.data.paths import data_dir
 from tensions.errors import InvalidDataError
 from tensions.ingest.sync import events_changed_since, last_syncs
+from tensions.store.select import sync_store
 
 SHOWN_NEW_EVENTS = 200
 
@@ -21,7 +22,8 @@ SHOWN_NEW_EVENTS = 200
 def new_since_last_sync(dataset: Dataset) -> None:
     """Draw the section when any source ever synced; nothing otherwise."""
     folder = data_dir()
-    states = last_syncs(folder)
+    store = sync_store(folder)
+    states = last_syncs(folder, store=store)
     if not any(state.runs for state in states.values()):
         return
     st.subheader("New since the last sync")
@@ -33,7 +35,7 @@ def new_since_last_sync(dataset: Dataset) -> None:
         st.warning(
             "The watch list is ignored until it is fixed: " + markdown_literal("; ".join(map(str, error.problems)))
         )
-    new = events_changed_since(folder)
+    new = events_changed_since(folder, store=store)
     events = dataset.events
     latest = [frame["event_date"].max() for frame in (events, new) if frame is not None and len(frame)]
     as_of = max(latest).date() if latest else dt.date.today()

@@ -51,7 +51,13 @@ def sync_now() -> None:
     names = list(SOURCES) if choice == "all" else [choice]
     try:
         with st.spinner("Syncing…"):
-            runs = sync_sources(ui.curator_grant(), names, data_dir(), settings_from(ui.secrets_mapping(), os.environ))
+            runs = sync_sources(
+                ui.curator_grant(),
+                names,
+                data_dir(),
+                settings_from(ui.secrets_mapping(), os.environ),
+                store=select.sync_store(data_dir()),
+            )
     except TensionsError as error:  # not signed in (any more), or the data folder cannot be written
         st.session_state["data_sync_outcome"] = [(f"Not synced: {error}", False)]
         return
@@ -137,10 +143,13 @@ if last is not None:
 
 st.subheader("Live sync")
 st.caption(
-    "ACLED, UCDP and GDELT synced into `data/imported/` (never committed: ACLED's terms forbid redistributing "
-    "its rows). Each run fetches only what is new or changed since the last one."
+    f"ACLED, UCDP and GDELT synced {'into `data/imported/`' if database_url() is None else 'into the database'} "
+    "(never committed: ACLED's terms forbid redistributing its rows). Each run fetches only what is new or changed "
+    "since the last one."
 )
-st.dataframe(digest.last_sync_table(last_syncs(folder)), hide_index=True, key="data_syncs")
+st.dataframe(
+    digest.last_sync_table(last_syncs(folder, store=select.sync_store(folder))), hide_index=True, key="data_syncs"
+)
 if grant is None:
     ui.curators_only("Syncing from ACLED, UCDP or GDELT")
 else:

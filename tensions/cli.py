@@ -126,6 +126,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from tensions.analysis.digest import digest_of_last_syncs
     from tensions.export.notify import NotifySettings, send_digest
     from tensions.ingest.sync import SOURCES, SyncSettings, parse_interval, run_every, sync_sources
+    from tensions.store.select import sync_store
 
     names = list(SOURCES) if args.source == "all" else [args.source]
     overrides = {"since": args.since} if args.since else {}
@@ -136,7 +137,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
     def once() -> None:
         nonlocal outcome
-        reports = sync_sources(grant, names, args.data_dir, settings)
+        reports = sync_sources(grant, names, args.data_dir, settings, store=sync_store(args.data_dir))
         for report in reports:
             print(report.summary(), flush=True)
             for note in report.notes:

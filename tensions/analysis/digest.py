@@ -18,10 +18,10 @@ import pandas as pd
 
 from tensions.analysis import tension
 from tensions.errors import InvalidDataError
-from tensions.ingest.imported import combine_events, dataset_title, imported_datasets, load_imported
+from tensions.ingest.imported import combine_events, dataset_title, imported_datasets
 from tensions.ingest.sync import events_changed_since
 from tensions.ingest.sync.state import SourceState, SyncReport
-from tensions.store.select import load_curated
+from tensions.store.select import imported_in_memory, load_curated, sync_store
 
 WATCHLIST_FILE = "watchlist.toml"
 WINDOW_DAYS = 28
@@ -185,12 +185,13 @@ def build_digest(
 
 
 def digest_of_last_syncs(data_dir: Path, reports: list[SyncReport]) -> Digest:
-    """The digest of `reports` over the data on disk: curated plus every imported or synced dataset, the events
-    each source's last successful run added or revised, and the watch list in the data folder."""
+    """The digest of `reports` over the store in use: the curated events plus the imported or synced datasets
+    held in memory (none when the database is the store: then the curated ones), the events each source's last
+    successful run added or revised, and the watch list in the data folder."""
     dataset = load_curated(Path(data_dir))
-    extra = load_imported(Path(data_dir), imported_datasets(Path(data_dir)))
+    extra = imported_in_memory(Path(data_dir), imported_datasets(Path(data_dir)))
     events = combine_events([dataset.events, extra]) if extra is not None else dataset.events
-    new_events = events_changed_since(Path(data_dir))
+    new_events = events_changed_since(Path(data_dir), store=sync_store(Path(data_dir)))
     as_of = events["event_date"].max().date() if len(events) else dt.date.today()
     return build_digest(reports, events, new_events, dataset.actors, read_watchlist(data_dir), as_of=as_of)
 

@@ -156,44 +156,52 @@ def save_import(
     in one transaction, and refresh the kept sums (unless `refresh` is off: a bulk load refreshes once at the
     end, through `refresh_sums`). `NotAuthorised` without a curator's grant."""
     guard.authorise(grant, "storing an import")
-    events = result.events.sort_values("event_date", kind="stable", ignore_index=True)
     with reaching(url), engine_for(url).begin() as connection:
-        base = import_key(result.dataset, result.file_name)
-        stored = connection.execute(sa.text("SELECT file_name FROM imports WHERE key = :key"), {"key": base}).scalar()
-        key = import_key(result.dataset, result.file_name, stored_name=stored)
-        connection.execute(sa.text("DELETE FROM imports WHERE key = :key"), {"key": key})
-        dates = events["event_date"]
-        values = {
-            "key": key,
-            "dataset": result.dataset,
-            "file_name": result.file_name,
-            "format_name": result.format_name,
-            "imported_at": dt.datetime.now(dt.UTC).replace(microsecond=0),
-            "sha256": sha256,
-            "rows_read": result.rows_read,
-            "rows_imported": result.rows_imported,
-            "rows_rejected": result.rows_rejected,
-            "first_date": None if events.empty else dates.min().date(),
-            "last_date": None if events.empty else dates.max().date(),
-            "countries": json.dumps([str(c) for c, n in events["country"].value_counts().items() if n > 0]),
-            "notes": json.dumps(list(result.notes)),
-            "rejected": parquet_bytes(result.rejected),
-        }
-        row = connection.execute(
-            sa.text(
-                f"INSERT INTO imports ({_RECORD_COLUMNS}, rejected) VALUES (:key, :dataset, :file_name, :format_name, "
-                ":imported_at, :sha256, :rows_read, :rows_imported, :rows_rejected, :first_date, :last_date, "
-                f"CAST(:countries AS jsonb), CAST(:notes AS jsonb), :rejected) RETURNING id, {_RECORD_COLUMNS}"
-            ),
-            values,
-        ).one()
-        full = events[list(EVENT_COLUMNS)].assign(import_id=row.id, seq=np.arange(len(events), dtype=np.int32))
-        _connection_copy(connection, "imported_events", list(full.columns), _csv_chunks(full))
-        facts = _facts(connection, events, row.id)
-        _connection_copy(connection, "imported_facts", FACT_COLUMNS, _csv_chunks(facts))
-        if refresh:
-            refresh_sums(connection)
-        bump_version(connection, tables.IMPORTED_STORE)
+        return store_import(connection, result, sha256=sha256, refresh=refresh)
+
+
+def store_import(
+    connection: sa.Connection, result: ImportResult, *, sha256: str = "", refresh: bool = True
+) -> ImportedFile:
+    """`save_import` in `connection`'s transaction (its caller checked the grant): a sync stores its events
+    in the same transaction as its state (`tensions.store.synced`)."""
+    events = result.events.sort_values("event_date", kind="stable", ignore_index=True)
+    base = import_key(result.dataset, result.file_name)
+    stored = connection.execute(sa.text("SELECT file_name FROM imports WHERE key = :key"), {"key": base}).scalar()
+    key = import_key(result.dataset, result.file_name, stored_name=stored)
+    connection.execute(sa.text("DELETE FROM imports WHERE key = :key"), {"key": key})
+    dates = events["event_date"]
+    values = {
+        "key": key,
+        "dataset": result.dataset,
+        "file_name": result.file_name,
+        "format_name": result.format_name,
+        "imported_at": dt.datetime.now(dt.UTC).replace(microsecond=0),
+        "sha256": sha256,
+        "rows_read": result.rows_read,
+        "rows_imported": result.rows_imported,
+        "rows_rejected": result.rows_rejected,
+        "first_date": None if events.empty else dates.min().date(),
+        "last_date": None if events.empty else dates.max().date(),
+        "countries": json.dumps([str(c) for c, n in events["country"].value_counts().items() if n > 0]),
+        "notes": json.dumps(list(result.notes)),
+        "rejected": parquet_bytes(result.rejected),
+    }
+    row = connection.execute(
+        sa.text(
+            f"INSERT INTO imports ({_RECORD_COLUMNS}, rejected) VALUES (:key, :dataset, :file_name, :format_name, "
+            ":imported_at, :sha256, :rows_read, :rows_imported, :rows_rejected, :first_date, :last_date, "
+            f"CAST(:countries AS jsonb), CAST(:notes AS jsonb), :rejected) RETURNING id, {_RECORD_COLUMNS}"
+        ),
+        values,
+    ).one()
+    full = events[list(EVENT_COLUMNS)].assign(import_id=row.id, seq=np.arange(len(events), dtype=np.int32))
+    _connection_copy(connection, "imported_events", list(full.columns), _csv_chunks(full))
+    facts = _facts(connection, events, row.id)
+    _connection_copy(connection, "imported_facts", FACT_COLUMNS, _csv_chunks(facts))
+    if refresh:
+        refresh_sums(connection)
+    bump_version(connection, tables.IMPORTED_STORE)
     return _record(row)
 
 

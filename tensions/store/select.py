@@ -15,10 +15,12 @@ from tensions.ingest import imported as files
 from tensions.ingest.importers import DEFAULT_LIMITS, ImportLimits
 from tensions.ingest.importers.base import Source
 from tensions.ingest.importers.reading import empty_rejected
+from tensions.ingest.sync.store import FileSyncStore, SyncStore
 from tensions.store import imported as stored
 from tensions.store import tables
 from tensions.store.config import database_url
 from tensions.store.curated import read_curated, store_version
+from tensions.store.synced import DatabaseSyncStore
 
 
 def curated_fingerprint(data_dir: Path) -> tuple:
@@ -107,3 +109,10 @@ def remove_import(data_dir: Path, key: str, *, grant: object) -> bool:
     if url is None:
         return files.remove_import(data_dir, key, grant=grant)
     return stored.remove_import(url, key, grant=grant)
+
+
+def sync_store(data_dir: Path) -> SyncStore:
+    """Where live sync keeps each source's events, state and changes: the database when one is configured (the
+    events an import there), else the files under `data_dir/imported/`."""
+    url = database_url()
+    return FileSyncStore(Path(data_dir)) if url is None else DatabaseSyncStore(url)

@@ -27,11 +27,10 @@ from tensions.export import data_card
 from tensions.geocode import fill
 from tensions.ingest import imported
 from tensions.ingest.importers import import_file
-from tensions.ingest.sync import sync_source
 from tensions.ingest.sync.acled import AcledAuth
 from tensions.ingest.sync.base import SyncContext, SyncSettings
 from tensions.ingest.sync.state import SourceState, SyncReport
-from tensions.ingest.sync.store import commit
+from tensions.ingest.sync.store import FileSyncStore, commit
 from tensions.store import curated
 from tests.conftest import APP_ROOT, CURATOR_PASSWORD, curator_grant
 from tests.ingest.importers.conftest import EXTERNAL
@@ -181,10 +180,10 @@ GUARDED: dict[str, Callable[[Path, object], object]] = {
     "tensions.ingest.imported:remove_import": lambda d, g: imported.remove_import(d, _stored_import_key(d), grant=g),
     "tensions.geocode.fill:save_geocoded": lambda d, g: fill.save_geocoded(d, grant=g, places=_places(d)),
     "tensions.export.data_card:update_file": lambda d, g: data_card.update_file(d / "README.md", grant=g),
-    "tensions.ingest.sync:sync_source": lambda d, g: sync_source(g, "acled", d),
     "tensions.ingest.sync.store:commit": lambda d, g: commit(
         g, d, SourceState("acled"), SyncReport("acled", "2025-01-01T00:00:00+00:00"), merged=None, batch=None
     ),
+    "tensions.ingest.sync.store:FileSyncStore.running": lambda d, g: FileSyncStore(d).running(g, "acled"),
     "tensions.ingest.sync.acled:AcledAuth._save": lambda d, g: AcledAuth(
         SyncContext(SyncSettings(), None, d, g)  # type: ignore[arg-type]  # no client: nothing is fetched
     )._save(),

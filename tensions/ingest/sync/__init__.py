@@ -5,6 +5,8 @@ merges it into that source's stored events (`<source>--live-sync` under `data/im
 rows fetched, added, revised, deleted and rejected, and its time. A source that cannot be read stops
 with a named `SyncError` and what was stored before stays as it was. For the pages: `last_syncs` (per
 source, its runs and what each did) and `changed_since` / `events_changed_since` (what a sync brought).
+Each takes the `SyncStore` to use (`tensions.store.select.sync_store` chooses the store in use); without
+one, the files of `data_dir`.
 Adding a source means adding one module and one line to `SOURCES`.
 """
 
@@ -25,8 +27,8 @@ from tensions.ingest.sync.acled import AcledSync
 from tensions.ingest.sync.base import SyncContext, SyncSettings, SyncSource
 from tensions.ingest.sync.gdelt import GdeltSync
 from tensions.ingest.sync.http import HttpClient, RetryPolicy
-from tensions.ingest.sync.state import SourceState, SyncReport, read_changes, read_state, sync_dir, utc_now
-from tensions.ingest.sync.store import commit, merge, read_synced
+from tensions.ingest.sync.state import SourceState, SyncReport, utc_now
+from tensions.ingest.sync.store import FileSyncStore, SyncStore, merge
 from tensions.ingest.sync.ucdp import UcdpSync
 
 SOURCES: dict[str, SyncSource] = {s.name: s for s in (AcledSync(), UcdpSync(), GdeltSync())}
@@ -46,19 +48,26 @@ __all__ = [
 ]
 
 
-def sync_source(grant: object, name: str, data_dir: Path, settings: SyncSettings | None = None) -> SyncReport:
+def sync_source(
+    grant: object,
+    name: str,
+    data_dir: Path,
+    settings: SyncSettings | None = None,
+    *,
+    store: SyncStore | None = None,
+) -> SyncReport:
     """Sync one source; raises its `SyncError` (after recording the failed run) when it cannot be read."""
     guard.authorise(grant, f"syncing {name}")
     if name not in SOURCES:
         raise ValueError(f"unknown source {name!r}; one of {', '.join(SOURCES)}")
     settings = settings or SyncSettings.from_env()
     data_dir = Path(data_dir)
-    folder = guard.make_folder(grant, sync_dir(data_dir))
-    with guard.exclusive_lock(grant, folder / f"{name}.lock"):
-        state = read_state(data_dir, name)
+    store = store or FileSyncStore(data_dir)
+    with store.running(grant, name):
+        state = store.read_state(name)
         report = SyncReport(name, started_at=utc_now())
         started = time.perf_counter()
-        stored, stored_rejected = read_synced(data_dir, name)
+        stored, stored_rejected = store.read_synced(name)
         # A cursor without its events (the dataset was removed on the Data page) starts again from scratch.
         cursor = state.cursor if stored is not None else {}
         with HttpClient(name, retry=settings.retry, sleep=settings.sleep) as client:
@@ -69,7 +78,7 @@ def sync_source(grant: object, name: str, data_dir: Path, settings: SyncSettings
                 report.error, report.error_type = error.reason, type(error).__name__
                 report.requests, report.network_seconds = client.requests_made, client.network_seconds
                 report.seconds = time.perf_counter() - started
-                commit(grant, data_dir, state, report, merged=None, batch=None)
+                store.commit(grant, state, report, merged=None, batch=None)
                 raise
             report.requests, report.network_seconds = client.requests_made, client.network_seconds
         report.rows_fetched = batch.rows_fetched
@@ -79,20 +88,26 @@ def sync_source(grant: object, name: str, data_dir: Path, settings: SyncSettings
         report.stored = len(merged.events)
         report.notes = list(batch.notes)
         report.seconds = time.perf_counter() - started
-        commit(grant, data_dir, state, report, merged=merged, batch=batch)
+        store.commit(grant, state, report, merged=merged, batch=batch)
     return report
 
 
 def sync_sources(
-    grant: object, names: Iterable[str], data_dir: Path, settings: SyncSettings | None = None
+    grant: object,
+    names: Iterable[str],
+    data_dir: Path,
+    settings: SyncSettings | None = None,
+    *,
+    store: SyncStore | None = None,
 ) -> list[SyncReport]:
     """Sync each source in turn; one that fails is reported (its error in its report) and the others go on."""
+    store = store or FileSyncStore(Path(data_dir))
     reports = []
     for name in names:
         try:
-            reports.append(sync_source(grant, name, data_dir, settings))
+            reports.append(sync_source(grant, name, data_dir, settings, store=store))
         except SyncError:
-            reports.append(read_state(data_dir, name).last_run)
+            reports.append(store.read_state(name).last_run)
     return reports
 
 
@@ -123,18 +138,22 @@ def run_every(
             sleep(max(0.0, seconds - (clock() - started)))
 
 
-def last_syncs(data_dir: Path) -> dict[str, SourceState]:
+def last_syncs(data_dir: Path, *, store: SyncStore | None = None) -> dict[str, SourceState]:
     """Per source (in `SOURCES` order): its cursor and recent runs, each with what it added, revised,
     removed and rejected, when, and any error. A source that never synced has no runs."""
-    return {name: read_state(Path(data_dir), name) for name in SOURCES}
+    store = store or FileSyncStore(Path(data_dir))
+    return {name: store.read_state(name) for name in SOURCES}
 
 
-def changed_since(data_dir: Path, since: dt.datetime | str | None = None) -> pd.DataFrame:
+def changed_since(
+    data_dir: Path, since: dt.datetime | str | None = None, *, store: SyncStore | None = None
+) -> pd.DataFrame:
     """The events each source's syncs added, revised or deleted after `since` (default: in each source's
     last successful run): `dataset`, `event_id`, `change`, `synced_at`."""
+    store = store or FileSyncStore(Path(data_dir))
     frames = []
-    for name, state in last_syncs(data_dir).items():
-        changes = read_changes(Path(data_dir), name)
+    for name, state in last_syncs(data_dir, store=store).items():
+        changes = store.read_changes(name)
         if since is None:
             last = state.last_success
             if last is None:
@@ -150,17 +169,19 @@ def changed_since(data_dir: Path, since: dt.datetime | str | None = None) -> pd.
     return pd.concat(frames, ignore_index=True)[columns]
 
 
-def events_changed_since(data_dir: Path, since: dt.datetime | str | None = None) -> pd.DataFrame | None:
+def events_changed_since(
+    data_dir: Path, since: dt.datetime | str | None = None, *, store: SyncStore | None = None
+) -> pd.DataFrame | None:
     """The stored events that syncs added or revised after `since` (see `changed_since`), with their
     `change` and `synced_at`; None when there are none."""
-    changes = changed_since(data_dir, since)
+    store = store or FileSyncStore(Path(data_dir))
+    changes = changed_since(data_dir, since, store=store)
     changes = changes[changes["change"] != "deleted"].drop_duplicates("event_id", keep="last")
     frames = []
     for name in changes["dataset"].unique():
-        stored, _ = read_synced(Path(data_dir), str(name))
-        if stored is not None:
-            mine = changes[changes["dataset"] == name].set_index("event_id")[["change", "synced_at"]]
-            hits = stored[stored["event_id"].isin(mine.index).to_numpy()]
+        mine = changes[changes["dataset"] == name].set_index("event_id")[["change", "synced_at"]]
+        hits = store.changed_events(str(name), list(mine.index))
+        if hits is not None:
             frames.append(hits.join(mine, on="event_id"))
     return combine_events(frames) if frames else None
 

@@ -91,9 +91,17 @@ class SourceState:
         runs = [*self.runs, report][-KEPT_RUNS:]
         return SourceState(self.source, self.cursor if cursor is None else cursor, runs)
 
+    def payload(self) -> dict:
+        """The state as JSON values: the file's content, the database's row."""
+        return {"source": self.source, "cursor": self.cursor, "runs": [asdict(r) for r in self.runs]}
+
     def to_bytes(self) -> bytes:
-        payload = {"source": self.source, "cursor": self.cursor, "runs": [asdict(r) for r in self.runs]}
-        return json.dumps(payload, indent=2, ensure_ascii=False).encode("utf-8")
+        return json.dumps(self.payload(), indent=2, ensure_ascii=False).encode("utf-8")
+
+    @classmethod
+    def from_payload(cls, source: str, payload: dict) -> SourceState:
+        """The state `payload` holds (`TypeError` or `ValueError` when it holds something else)."""
+        return cls(source, dict(payload.get("cursor") or {}), [SyncReport(**run) for run in payload.get("runs", [])])
 
 
 def state_path(data_dir: Path, source: str) -> Path:
@@ -109,10 +117,8 @@ def read_state(data_dir: Path, source: str) -> SourceState:
     then fetches everything again, which the merge makes harmless)."""
     path = state_path(data_dir, source)
     try:
-        payload = json.loads(path.read_text(encoding="utf-8"))
-        runs = [SyncReport(**run) for run in payload.get("runs", [])]
-        return SourceState(source, dict(payload.get("cursor") or {}), runs)
-    except (OSError, ValueError, TypeError):
+        return SourceState.from_payload(source, json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError, AttributeError):
         return SourceState(source)
 
 

@@ -4,13 +4,18 @@ after run and replaced atomically, in the same Parquet storage as an uploaded fi
 `merge` applies a `Batch` to what is stored: a new id is added, a known id whose row differs is revised
 (ACLED's newer timestamp, UCDP's final release over its candidate), a deleted id is removed; re-fetched
 rows that did not change are counted as unchanged. `commit` is the one function that writes a sync's
-results, through the write guard; a run that fails writes only its report.
+results to the files, through the write guard; a run that fails writes only its report.
+
+Where a sync reads and writes is a `SyncStore`: `FileSyncStore` (the data folder, the default) or the
+database's (`tensions.store.synced`), chosen by `tensions.store.select.sync_store`.
 """
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -35,6 +40,7 @@ from tensions.ingest.sync.state import (
     changes_after,
     changes_path,
     read_changes,
+    read_state,
     state_path,
     sync_dir,
 )
@@ -120,6 +126,20 @@ def _merged_rejected(stored: pd.DataFrame, batch: Batch, source: str) -> pd.Data
     return pd.concat(frames, ignore_index=True) if frames else empty_rejected()
 
 
+def synced_import(source: str, merged: Merged, batch: Batch) -> ImportResult:
+    """A run's merged events as the import that holds `source`'s synced events (`SYNC_FILE_NAME`)."""
+    return ImportResult(
+        dataset=source,
+        title=IMPORTERS[source].title,
+        file_name=SYNC_FILE_NAME,
+        format_name=batch.format_name,
+        rows_read=len(merged.events) + rejected_row_count(merged.rejected),
+        events=merged.events,
+        rejected=merged.rejected,
+        notes=batch.notes,
+    )
+
+
 def commit(
     grant: object, data_dir: Path, state: SourceState, report: SyncReport, *, merged: Merged | None, batch: Batch | None
 ) -> None:
@@ -132,17 +152,7 @@ def commit(
     folder = guard.make_folder(grant, sync_dir(data_dir))
     source = state.source
     if merged is not None and batch is not None:
-        result = ImportResult(
-            dataset=source,
-            title=IMPORTERS[source].title,
-            file_name=SYNC_FILE_NAME,
-            format_name=batch.format_name,
-            rows_read=len(merged.events) + rejected_row_count(merged.rejected),
-            events=merged.events,
-            rejected=merged.rejected,
-            notes=batch.notes,
-        )
-        save_import(result, data_dir, grant=grant)
+        save_import(synced_import(source, merged, batch), data_dir, grant=grant)
         state = state.with_run(report, batch.cursor)
         changes = changes_after(
             read_changes(data_dir, source),
@@ -154,3 +164,58 @@ def commit(
     else:
         state = state.with_run(report)
     guard.write_bytes(grant, folder / state_path(data_dir, source).name, state.to_bytes())
+
+
+class SyncStore(Protocol):
+    """Where a sync keeps each source's events, state and changes."""
+
+    def running(self, grant: object, source: str) -> AbstractContextManager[object]:
+        """Held for a whole run of `source`: a second run of it (on any app server) waits for the first."""
+        ...
+
+    def read_state(self, source: str) -> SourceState: ...
+
+    def read_synced(self, source: str) -> tuple[pd.DataFrame | None, pd.DataFrame]:
+        """`source`'s stored events (None when it never synced) and its rejected rows."""
+        ...
+
+    def read_changes(self, source: str) -> pd.DataFrame: ...
+
+    def changed_events(self, source: str, event_ids: list[str]) -> pd.DataFrame | None:
+        """The stored events of `source` among `event_ids` (None when it never synced)."""
+        ...
+
+    def commit(
+        self, grant: object, state: SourceState, report: SyncReport, *, merged: Merged | None, batch: Batch | None
+    ) -> None:
+        """Store one run's results (see `commit`); a failed run (`merged` None) stores only its report."""
+        ...
+
+
+@dataclass(frozen=True)
+class FileSyncStore:
+    """The sync's files under `data_dir/imported/` (see `tensions.ingest.sync.state`)."""
+
+    data_dir: Path
+
+    def running(self, grant: object, source: str) -> AbstractContextManager[object]:
+        folder = guard.make_folder(grant, sync_dir(self.data_dir))
+        return guard.exclusive_lock(grant, folder / f"{source}.lock")
+
+    def read_state(self, source: str) -> SourceState:
+        return read_state(self.data_dir, source)
+
+    def read_synced(self, source: str) -> tuple[pd.DataFrame | None, pd.DataFrame]:
+        return read_synced(self.data_dir, source)
+
+    def read_changes(self, source: str) -> pd.DataFrame:
+        return read_changes(self.data_dir, source)
+
+    def changed_events(self, source: str, event_ids: list[str]) -> pd.DataFrame | None:
+        stored, _ = read_synced(self.data_dir, source)
+        return None if stored is None else stored[stored["event_id"].isin(event_ids).to_numpy()]
+
+    def commit(
+        self, grant: object, state: SourceState, report: SyncReport, *, merged: Merged | None, batch: Batch | None
+    ) -> None:
+        commit(grant, self.data_dir, state, report, merged=merged, batch=batch)
