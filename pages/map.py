@@ -15,6 +15,7 @@ from tensions.errors import TensionsError
 from tensions.export.render import figure_image
 from tensions.figures.details import event_detail_html, event_list
 from tensions.figures.map import builder, encoding, provinces, regions, selection
+from tensions.figures.map.flat import flat_map
 from tensions.figures.stored import MapRows, map_rows
 
 PNG_SIZE = {"width": 1600, "height": 1000}
@@ -204,13 +205,14 @@ today = dt.date.today().isoformat()
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _png(events, places, mode: str, colour_by: str, region: str, heat: str, title: str) -> bytes:
-    """The map at slide size with `title`, drawn by kaleido in the process's shared Chromium (a MapLibre map
-    takes seconds there); cached per view, so downloading the same view again costs nothing."""
+    """The map at slide size with `title`, drawn by kaleido in the process's shared Chromium as flat SVG
+    (`flat_map`: a WebGL map takes seconds there); cached per view, so downloading the same view again costs
+    nothing."""
     export = builder.event_map(
         events, mode=mode, colour_by=colour_by, region=region, places=places, density_weight=heat,
         title=title, pad=encoding.PNG_PAD, **PNG_SIZE,
     )  # fmt: skip
-    return figure_image(export, fmt="png", **PNG_SIZE)
+    return figure_image(flat_map(export), fmt="png", **PNG_SIZE)
 
 
 def png_bytes() -> bytes:
@@ -237,6 +239,6 @@ d_png.download_button(
     key="map_png",
     on_click="ignore",
     icon=":material/image:",
-    help="Rendered on the server at 1600 × 1000 with the filters as title; takes a few seconds.",
+    help="Rendered on the server at 1600 × 1000 with the filters as title.",
 )
 d_hint.caption("The camera button on the map saves the view exactly as you see it, zoom included.")
