@@ -4,8 +4,8 @@ The app and a trivial one-chart Streamlit app are served side by side on 127.0.0
 several times each in headless Debian Chromium (through Playwright, a development requirement), each load in
 a fresh browser context. A script added to every page records when the first visible chart is drawn,
 counted from navigation start; the redraws (a country picked in the sidebar, a map mode switch) are timed
-from the click until the run has finished and every chart has settled; the map PNG from the click until its
-download starts. Medians come from one run of the benchmark, and pages are compared as ratios to the trivial
+from the click until the run has finished and every chart has settled; the map PNG (of a view drawn before,
+and of one no run has drawn yet) from the click until its download starts. Medians come from one run of the benchmark, and pages are compared as ratios to the trivial
 app measured in that same run, so a busy machine slows both. Numbers, never a test.
 
 The scripts that wait on the page (finished script runs, charts settled) are the end-to-end tests' too.
@@ -299,6 +299,12 @@ def format_table(measures: list[Measure], trivial: Measure) -> str:
 # Measuring
 
 PAGES = (("Overview", ""), ("Map", "map"), ("Timeline", "timeline"), ("Actors", "actors"))
+# Map views no run has drawn yet, one per run (the server caches a view's PNG): each preset, in each colouring.
+NEW_MAP_VIEWS = tuple(
+    f"map_region={region.replace(' ', '+')}&map_colour={colour.replace(' ', '+')}"
+    for colour in ("Event type", "Actor family")
+    for region in ("Iraq", "Levant", "Gulf", "Yemen and Red Sea", "Middle East")
+)
 TIMEOUT_MS = 120_000
 
 
@@ -370,7 +376,8 @@ def measure_pages(
     firsts = {name: Measure(f"{name}: first chart", FIRST_CHART_TARGET) for name, _ in PAGES}
     country = Measure("Overview: a country picked in the sidebar, redrawn", REDRAW_TARGET)
     mode = Measure("Map: mode switch (points → density), redrawn", REDRAW_TARGET)
-    png = Measure("Map: PNG download (warm)", PNG_TARGET)
+    png = Measure("Map: PNG download of a view already drawn (warm)", PNG_TARGET)
+    new_png = Measure("Map: PNG download of a view not drawn before (warm)", PNG_TARGET)
     log("warming up: every page once (the app's front page first), the map PNG once")
     for url in (trivial_url, *(f"{app_url}/{path}" for _, path in PAGES)):
         with _fresh_page(browser) as page:
@@ -389,7 +396,10 @@ def measure_pages(
                 elif name == "Map":
                     mode.seconds.append(_timed_rerun(page, page.get_by_role("radio", name="Density").click))
                     png.seconds.append(_png_seconds(page))
-    return trivial, [*firsts.values(), country, mode, png]
+        with _fresh_page(browser) as page:
+            _open(page, f"{app_url}/map?{NEW_MAP_VIEWS[(run - 1) % len(NEW_MAP_VIEWS)]}")
+            new_png.seconds.append(_png_seconds(page))
+    return trivial, [*firsts.values(), country, mode, png, new_png]
 
 
 def run_browser_bench(*, runs: int = 5, log: Callable[[str], None] | None = None) -> str:
