@@ -3,7 +3,9 @@
 A synced event is covered when a curated event of the same kind (`event_type`) happened the same or an
 adjacent day within `MATCH_KM` of it. Promoting one turns it into a draft curated row (its dataset, id and
 link kept as the source) that goes through the ordinary save; promoting or dismissing it is remembered in
-`review.csv` beside the sync state (git-ignored, like every synced row) and written to the audit log.
+`review.csv` beside the sync state (git-ignored, like every synced row) and written to the audit log. When the
+database is the store, the decisions and their audit rows are written there together, and only the synced
+events in the region that no one decided on are read from it.
 """
 
 from __future__ import annotations
@@ -25,10 +27,14 @@ from tensions.ingest.imported import combine_events, dataset_title
 from tensions.ingest.sync import SOURCES
 from tensions.ingest.sync.state import sync_dir
 from tensions.ingest.sync.store import read_synced
+from tensions.store import review
+from tensions.store.config import database_url
+from tensions.store.synced import undecided_events
 
 MATCH_KM = 50.0
 MATCH_DAYS = 1
 DECISIONS_FILE = "review.csv"
+DECISIONS_TABLE = review.TABLE.name  # the audit log's `file` for a decision in the database
 DECISION_COLUMNS = ["event_id", "decision", "curated_event_id", "who", "decided_at"]
 DECISIONS = ("promoted", "dismissed")
 QUEUE_COLUMNS = ["event_id", *SYNCED_EVENT_COLUMNS]
@@ -41,6 +47,9 @@ def decisions_path(data_dir: Path) -> Path:
 
 def read_decisions(data_dir: Path) -> pd.DataFrame:
     """Every promotion and dismissal so far (one row per synced event: the latest decision)."""
+    url = database_url()
+    if url is not None:
+        return review.read_decisions(url)
     path = decisions_path(data_dir)
     if not path.exists():
         return pd.DataFrame(columns=DECISION_COLUMNS, dtype="string")
@@ -107,8 +116,13 @@ def synced_events(data_dir: Path) -> pd.DataFrame | None:
 
 
 def pending(data_dir: Path, curated: pd.DataFrame) -> pd.DataFrame:
-    """The review queue of the data folder: its synced events against `curated` and the decisions so far."""
-    return review_queue(synced_events(data_dir), curated, read_decisions(data_dir))
+    """The review queue of the store in use: its synced events against `curated` and the decisions so far (from
+    the database, only the undecided events in the region are read)."""
+    url = database_url()
+    if url is None:
+        return review_queue(synced_events(data_dir), curated, read_decisions(data_dir))
+    undecided = undecided_events(url, list(SOURCES), list(taxonomy.COUNTRY_BY_NAME))
+    return review_queue(undecided, curated, pd.DataFrame(columns=DECISION_COLUMNS, dtype="string"))
 
 
 def draft_event(synced_event: pd.Series, *, taken_ids: Iterable[str]) -> pd.DataFrame:
@@ -142,12 +156,27 @@ def record_decision(
     curated_event_id: str | None = None,
     now: dt.datetime | None = None,
 ) -> None:
-    """Remember a promotion or dismissal (`review.csv`) and write it to the audit log."""
+    """Remember a promotion or dismissal (`review.csv`, or the database's `review_decisions`) and write it to
+    the audit log."""
     if decision not in DECISIONS:
         raise ValueError(f"decision must be one of {', '.join(DECISIONS)}")
     who = guard.authorise(grant, f"recording a {decision} review").who
-    method = getattr(grant, "method", "")
-    when = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
+    now = now or dt.datetime.now(dt.UTC)
+    when = now.isoformat(timespec="seconds")
+    url = database_url()
+    entry = {
+        "when": when,
+        "who": who,
+        "method": getattr(grant, "method", ""),
+        "file": f"{sync_dir(Path('.')).as_posix()}/{DECISIONS_FILE}" if url is None else DECISIONS_TABLE,
+        "action": f"review {decision}",
+        "key": synced_event_id,
+        "changes": {"curated_event_id": {"old": None, "new": curated_event_id}} if curated_event_id else {},
+    }
+    if url is not None:
+        row = {"event_id": synced_event_id, "decision": decision, "curated_event_id": curated_event_id, "who": who}
+        review.record_decision(url, row, {k: v for k, v in entry.items() if k != "when"}, grant=grant, now=now)
+        return
     folder = guard.make_folder(grant, sync_dir(Path(data_dir)))
     decisions = read_decisions(data_dir)
     decisions = decisions[decisions["event_id"] != synced_event_id]
@@ -155,13 +184,4 @@ def record_decision(
         [[synced_event_id, decision, curated_event_id, who, when]], columns=DECISION_COLUMNS, dtype="string"
     )
     guard.write_csv(grant, pd.concat([decisions, row], ignore_index=True), folder / DECISIONS_FILE)
-    entry = {
-        "when": when,
-        "who": who,
-        "method": method,
-        "file": f"{sync_dir(Path('.')).as_posix()}/{DECISIONS_FILE}",
-        "action": f"review {decision}",
-        "key": synced_event_id,
-        "changes": {"curated_event_id": {"old": None, "new": curated_event_id}} if curated_event_id else {},
-    }
     guard.append_lines(grant, Path(data_dir) / AUDIT_LOG, [json.dumps(entry, ensure_ascii=False, sort_keys=True)])
