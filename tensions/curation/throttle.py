@@ -5,7 +5,9 @@ an address (or everyone together) has failed a few times, the next attempt must 
 each further failure, up to a cap. The counts live in a small JSON file in the data folder's git-ignored
 `.signin/` folder, replaced atomically under a lock. A file rather than process memory: every session and
 every server process on this data folder shares it, and restarting the server (or crashing it) does not
-reset it. Counting before comparing means parallel attempts cannot slip past the limit together.
+reset it. Counting before comparing means parallel attempts cannot slip past the limit together. When the
+database is the store, the counts and the failures' audit rows live there instead (`tensions.store.signin`),
+so app servers that share no folder count together.
 
 Each failed attempt is appended to the audit log: the name typed, the client address and the time,
 never the password. These two files are the one thing written without a curator's grant (the write guard,
@@ -28,6 +30,8 @@ from tensions.curation.history import AUDIT_LOG
 from tensions.data import atomic, guard
 from tensions.data.guard import Grant
 from tensions.errors import SignInThrottled
+from tensions.store import signin
+from tensions.store.config import database_url
 
 SIGNIN_FOLDER = ".signin"
 STATE_FILE = "throttle.json"
@@ -77,7 +81,8 @@ def _forgotten(record: dict | None, policy: Policy, now: float) -> bool:
 
 
 class SignInThrottle:
-    """The sign-in counts of one data folder. `clock` (seconds, like `time.time`) is a seam for tests."""
+    """The sign-in counts of one data folder, or of the database when it is the store. `clock` (seconds, like
+    `time.time`) is a seam for tests."""
 
     def __init__(
         self,
@@ -92,6 +97,7 @@ class SignInThrottle:
         self.clock = clock
         self.per_address = per_address
         self.overall = overall
+        self.url = database_url()
 
     def _read(self) -> dict:
         try:
@@ -115,47 +121,66 @@ class SignInThrottle:
         self.folder.mkdir(exist_ok=True)
         return atomic.exclusive_lock(self.folder / LOCK_FILE)
 
+    def _records(self, key: str) -> tuple[dict | None, dict | None]:
+        """The records of the address `key` and of everyone, as stored."""
+        if self.url is not None:
+            return signin.read_counts(self.url, key)
+        state = self._read()
+        return state["addresses"].get(key), state.get("overall")
+
+    def _update(self, key: str, change: signin.Change) -> None:
+        """Replace the records of `key` and of everyone by `change(own, everyone)` (None: drop it) under the lock."""
+        if self.url is not None:
+            forget_before = self.clock() - self.per_address.forget_after
+            signin.update_counts(self.url, key, change, forget_before=forget_before, keep=MAX_ADDRESSES)
+            return
+        with guard.writing(self.folder / STATE_FILE), self._locked():
+            state = self._read()
+            own, state["overall"] = change(state["addresses"].get(key), state.get("overall"))
+            state["addresses"].pop(key, None)
+            if own is not None:
+                state["addresses"][key] = own
+            self._write(state, self.clock())
+
     def wait(self, address: str | None) -> float:
         """Seconds `address` must wait before its next attempt (0: it may try now)."""
-        state, now = self._read(), self.clock()
-        return max(
-            _wait(state["addresses"].get(_key(address)), self.per_address, now),
-            _wait(state.get("overall"), self.overall, now),
-        )
+        (own, everyone), now = self._records(_key(address)), self.clock()
+        return max(_wait(own, self.per_address, now), _wait(everyone, self.overall, now))
 
     def begin(self, address: str | None) -> None:
         """Count an attempt from `address` before its password is compared; `SignInThrottled` if it must
         wait, `DataNotWritable` if the attempt cannot be recorded (then no attempt is allowed)."""
-        key = _key(address)
-        with guard.writing(self.folder / STATE_FILE), self._locked():
-            state, now = self._read(), self.clock()
-            own = None if _forgotten(state["addresses"].get(key), self.per_address, now) else state["addresses"][key]
-            everyone = None if _forgotten(state.get("overall"), self.overall, now) else state["overall"]
+
+        def count(own: dict | None, everyone: dict | None) -> tuple[dict, dict]:
+            now = self.clock()
+            own = None if _forgotten(own, self.per_address, now) else own
+            everyone = None if _forgotten(everyone, self.overall, now) else everyone
             wait = max(_wait(own, self.per_address, now), _wait(everyone, self.overall, now))
             if wait > 0:
                 raise SignInThrottled(wait)
-            state["addresses"][key] = {"failures": (own or {}).get("failures", 0) + 1, "last": now}
-            state["overall"] = {"failures": (everyone or {}).get("failures", 0) + 1, "last": now}
-            self._write(state, now)
+            return (
+                {"failures": (own or {}).get("failures", 0) + 1, "last": now},
+                {"failures": (everyone or {}).get("failures", 0) + 1, "last": now},
+            )
+
+        self._update(_key(address), count)
 
     def succeeded(self, address: str | None) -> None:
         """The attempt begun was right: forget this address's failures, and take the attempt off the total."""
-        with guard.writing(self.folder / STATE_FILE), self._locked():
-            state, now = self._read(), self.clock()
-            state["addresses"].pop(_key(address), None)
-            if state.get("overall"):
-                state["overall"]["failures"] = max(0, state["overall"]["failures"] - 1)
-            self._write(state, now)
+
+        def forget(own: dict | None, everyone: dict | None) -> tuple[None, dict | None]:
+            return None, ({**everyone, "failures": max(0, everyone["failures"] - 1)} if everyone else everyone)
+
+        self._update(_key(address), forget)
 
     def failed(self, address: str | None, who: str) -> None:
         """Write the failed attempt to the audit log: the name typed, the address and the time."""
-        entry = {
-            "when": dt.datetime.fromtimestamp(self.clock(), dt.UTC).isoformat(timespec="seconds"),
-            "who": access.clean_name(who),
-            "method": "password",
-            "action": FAILED,
-            "address": _key(address),
-        }
+        when = dt.datetime.fromtimestamp(self.clock(), dt.UTC)
+        entry = {"who": access.clean_name(who), "method": "password", "action": FAILED, "address": _key(address)}
+        if self.url is not None:
+            signin.record_failure(self.url, entry, when=when)
+            return
+        entry = {"when": when.isoformat(timespec="seconds"), **entry}
         path = self.data_dir / AUDIT_LOG
         with guard.writing(path):
             atomic.append_lines(path, [json.dumps(entry, ensure_ascii=False, sort_keys=True)])

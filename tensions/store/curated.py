@@ -318,12 +318,14 @@ def save_rows(
 
 
 def read_audit(url: str, *, limit: int = 200) -> list[dict]:
-    """The newest `limit` audit entries in the database, newest first, as the audit log's JSON lines have them."""
+    """The newest `limit` audit entries in the database, newest first, as the audit log's JSON lines have them
+    (a failed sign-in's with its client `address`)."""
     log = tables.audit_log
     with reaching(url), engine_for(url).connect() as connection:
         rows = connection.execute(sa.select(log).order_by(log.c.id.desc()).limit(limit)).mappings().all()
     return [
         {**{name: row[name] for name in ("who", "method", "file", "action", "key", "changes")},
-         "when": row["when"].astimezone(dt.UTC).isoformat(timespec="seconds")}
+         "when": row["when"].astimezone(dt.UTC).isoformat(timespec="seconds"),
+         **({"address": row["address"]} if row["address"] is not None else {})}
         for row in rows
     ]  # fmt: skip
