@@ -31,6 +31,7 @@ from tensions.data.rows import LocatedProblem
 from tensions.data.schema import EVENT_LABELS, EVENTS, PLACES, to_typed
 from tensions.errors import (
     ConcurrentEdit,
+    DatabaseUnavailable,
     DataNotWritable,
     InvalidDataError,
     NotAuthorised,
@@ -148,7 +149,7 @@ def sign_in(config: access.AccessConfig) -> access.Grant | None:
         if submitted:
             try:
                 grant = throttle.sign_in(password or "", config, who=name or "", address=address)
-            except (SignInThrottled, DataNotWritable) as error:
+            except (SignInThrottled, DataNotWritable, DatabaseUnavailable) as error:
                 st.error(f"Not signed in: {markdown_literal(error)}")
                 return None
             if grant is None:
@@ -674,7 +675,7 @@ def places_tab(desk: Desk, gazetteer: Gazetteer, geocoding: places.OnlineGeocodi
 
 def history_tab(folder: Path) -> None:
     """The audit log and the backups."""
-    st.caption(f"Who changed what, newest first (`{history.AUDIT_LOG}` in the data folder).")
+    st.caption(f"Who changed what, newest first ({history.audit_log_place()}).")
     st.dataframe(history.read_audit_log(folder), hide_index=True)
     backups = history.list_backups(folder)
     st.caption(f"{len(backups)} backup(s) in `{history.BACKUP_DIR}/`; restore one by copying it over the file.")

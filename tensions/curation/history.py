@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from tensions.store import tables
 from tensions.store.config import database_url
 from tensions.store.curated import read_audit
 
@@ -34,6 +35,13 @@ def read_audit_log(data_dir: Path, *, limit: int = 200) -> pd.DataFrame:
         for entry in entries
     ]
     return pd.DataFrame(rows[::-1], columns=columns, dtype="string")
+
+
+def audit_log_place() -> str:
+    """Where the audit log of the store in use is kept, for the pages to say."""
+    if database_url() is None:
+        return f"`{AUDIT_LOG}` in the data folder"
+    return f"the database's `{tables.audit_log.name}` table, with any earlier lines of the data folder's `{AUDIT_LOG}`"
 
 
 def list_backups(data_dir: Path) -> list[Path]:

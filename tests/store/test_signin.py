@@ -94,3 +94,9 @@ def test_quiet_addresses_are_forgotten_and_at_most_the_newest_are_kept(replicas,
     with engine_for(one.url).connect() as connection:
         kept = connection.execute(sa.text("SELECT key FROM signin_counts WHERE scope = 'address'"))
         assert [row.key for row in kept] == ["192.0.2.1"]
+
+
+def test_the_history_says_where_its_audit_log_is(postgres_url, monkeypatch):
+    assert history.audit_log_place() == "`audit.log` in the data folder"
+    monkeypatch.setenv("TENSIONS_DATABASE_URL", postgres_url)
+    assert history.audit_log_place().startswith("the database's `audit_log` table")
