@@ -1,20 +1,48 @@
 """Actors: the affiliation tree sized by events, one actor's profile, and who acts on whom."""
 
+import pandas as pd
 import streamlit as st
 
 import ui
-from tensions.analysis import actor_profile, tension
+from tensions.analysis import actor_profile, stored, tension, weighted
+from tensions.analysis.filters import FilterState
 from tensions.data.literal import markdown_literal
 from tensions.figures import actors as actor_figures
 from tensions.figures import tension as tension_figures
 from tensions.figures.map.builder import event_map
+from tensions.figures.stored import MapRows, map_rows
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _stored_pairs(
+    url: str, version: tuple, state: FilterState, actors: pd.DataFrame, curated: pd.DataFrame
+) -> pd.DataFrame:
+    """Per pair of actors, the database's imported events passing `state` (SQL group-bys) with the curated ones;
+    cached per imported-store `version` and view."""
+    return stored.pair_rows(url, state, actors=actors, also=curated)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _stored_places(
+    url: str, version: tuple, state: FilterState, actors: pd.DataFrame, curated: pd.DataFrame
+) -> MapRows:
+    """Where the events passing `state` (one actor's) happen: the database's sums or events, with the curated ones."""
+    return map_rows(url, state, actors=actors, also=curated)
+
 
 dataset, state, events = ui.current_view()
 
 st.title("Actors")
 st.caption(ui.view_caption(dataset, state))
 
-if events.empty:
+# With the database as the store the imported datasets chosen stay there: the counts per actor come from SQL
+# group-bys per pair of actors (`stored.pair_rows`) with the curated events'; what lists or dates single events
+# (activity over time, the actor's index, its latest events) stays on the curated events, and says so.
+stored_url = ui.imports_in_database()
+counted = (
+    events if stored_url is None else _stored_pairs(stored_url, ui.imported_version(), state, dataset.actors, events)
+)
+if weighted.total_events(counted) == 0:
     ui.no_events_message()
     st.stop()
 
@@ -23,7 +51,7 @@ st.subheader("Who belongs to whom")
 style = st.segmented_control(
     "Draw the tree as", ["treemap", "sunburst"], default="treemap", required=True, key="tree", bind="query-params"
 )
-tree = actor_profile.affiliation_tree(events, dataset.actors)
+tree = actor_profile.affiliation_tree(counted, dataset.actors)
 st.plotly_chart(actor_figures.affiliation_chart(tree, style=style), theme=None, key="affiliation_tree")
 st.caption(
     "Affiliation from `actors.csv` (each actor's parent), grouped by actor family. A box is as large as the "
@@ -35,7 +63,7 @@ st.caption(
 
 # --- one actor's profile -----------------------------------------------------------------------------------
 st.subheader("Profile")
-counts = actor_profile.events_by_actor(events)
+counts = actor_profile.events_by_actor(counted)
 names = sorted(dataset.actors["actor"].dropna())
 busiest = actor_profile.busiest_profiled_actor(counts, names)
 left, right = st.columns([3, 1])
@@ -58,6 +86,11 @@ with right:
 
 profile = actor_profile.actor_profile(chosen, dataset.actors)
 involved = actor_profile.involving(events, chosen, dataset.actors, include_affiliates=with_affiliates)
+involved_counted = (
+    involved
+    if stored_url is None
+    else actor_profile.involving(counted, chosen, dataset.actors, include_affiliates=with_affiliates)
+)
 
 facts, numbers = st.columns([3, 2])
 with facts:
@@ -72,19 +105,34 @@ with facts:
     st.markdown("Also known as: " + (aliases or "no other names recorded"))
     st.caption(markdown_literal(profile.description))
 with numbers:
-    acting = int((involved["role"] == actor_profile.ACTING).sum())
-    known = involved["fatalities"].dropna()
+    involved_total = weighted.total_events(involved_counted)
+    acting_rows = (involved_counted["role"] == actor_profile.ACTING).to_numpy()
+    acting = int(weighted.event_counts(involved_counted)[acting_rows].sum())
+    no_toll = int(weighted.not_reported_counts(involved_counted).sum())
     n1, n2, n3 = st.columns(3)
-    n1.metric("Events", f"{len(involved):,}")
+    n1.metric("Events", f"{involved_total:,}")
     n2.metric("Acting in", f"{acting:,}", help="Events where it (or an affiliate) is actor1.")
     n3.metric(
         "Reported deaths",
-        f"{int(known.sum()):,}",
-        help=f"In {len(known)} events with a reported figure; {len(involved) - len(known)} events have none "
+        f"{int(weighted.reported_deaths(involved_counted).sum()):,}",
+        help=f"In {involved_total - no_toll} events with a reported figure; {no_toll} events have none "
         "(not counted as zero).",
     )
 
-if involved.empty:
+# The map of where it acts sums the database's events when one filter state says "its events in this view".
+narrowed = (
+    actor_profile.involving_state(state, chosen, dataset.actors) if stored_url is not None and with_affiliates else None
+)
+if stored_url is not None:
+    st.caption(
+        "The counts, the counterparts"
+        + (" and the map" if narrowed is not None else "")
+        + " include the imported events in the database; "
+        + ("" if narrowed is not None else "the map, ")
+        + "the activity over time, the index and the latest events are the curated events' only."
+    )
+
+if involved_total == 0:
     st.info(f"{markdown_literal(profile.actor)} takes part in no event that matches these filters.")
 else:
     over_time, places_column = st.columns(2)
@@ -94,14 +142,22 @@ else:
         st.plotly_chart(actor_figures.activity_chart(activity, granularity="month"), theme=None, key="activity")
     with places_column:
         st.markdown("**Where it acts**")
-        # Framed for a half-width column, then left to stretch to it.
-        places_map = event_map(involved, height=480, width=600, served=True).update_layout(width=None)
+        # Framed for a half-width column, then left to stretch to it; its keys go under it, so the map keeps
+        # the column's whole width.
+        places = (
+            MapRows(involved)
+            if narrowed is None
+            else _stored_places(stored_url, ui.imported_version(), narrowed, dataset.actors, involved)
+        )
+        places_map = event_map(
+            places.rows, height=560, width=600, served=True, key_below=True, **places.options
+        ).update_layout(width=None)
         st.plotly_chart(places_map, theme=None, key="places_map")
 
     partners, index_column = st.columns(2)
     with partners:
         st.markdown("**Most frequent counterparts**")
-        frequent = actor_profile.counterparts(involved)
+        frequent = actor_profile.counterparts(involved_counted)
         if frequent.empty:
             st.caption("No second actor is recorded in its events.")
         else:
@@ -128,13 +184,13 @@ with level_column:
 with top_column:
     top = st.slider("Busiest actors named on each side", 5, 25, 12, key="matrix_top", disabled=level == "families")
 pairs = actor_profile.interaction_counts(
-    events, dataset.actors, level="actor" if level == "actors" else "family", top=top
+    counted, dataset.actors, level="actor" if level == "actors" else "family", top=top
 )
 if pairs.empty:
     st.caption("No event in the filter records a second actor.")
 else:
     st.plotly_chart(actor_figures.interaction_matrix(pairs), theme=None, key="interaction_matrix")
-    missing = int(events["actor2"].isna().sum())
+    missing = actor_profile.without_second_actor(counted)
     st.caption(
         f"Rows act on columns (actor1 → actor2), counting events in the filter. {missing} events with no second "
         "actor are not shown. A state's forces count as the state (the IDF as Israel, US forces as the United "

@@ -72,6 +72,12 @@ def test_where_an_actor_acts_is_drawn_on_the_offline_map(at):
     assert places["layout"]["map"]["style"]["sources"] == {}  # the shipped basemap, no tile server
 
 
+def test_where_an_actor_acts_keeps_the_columns_width_with_its_legend_under_the_map(at):
+    layout = chart(at, "places_map")["layout"]
+    assert layout["legend"]["orientation"] == "h" and layout["legend"]["y"] < 0
+    assert layout["margin"]["r"] == 0
+
+
 def test_without_affiliates_only_the_actors_own_events_count(at):
     at.selectbox(key="profile").set_value("Islamic Resistance in Iraq").run()
     at.toggle(key="affiliates").set_value(False).run()

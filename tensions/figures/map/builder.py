@@ -15,10 +15,15 @@ import plotly.graph_objects as go
 from tensions.analysis import weighted
 from tensions.data.literal import plotly_literal
 from tensions.figures import theme
+from tensions.figures.annotations import text_width, wrap_text
 from tensions.figures.map import basemap as basemap_module
 from tensions.figures.map import regions
 from tensions.figures.map.density import density_traces
 from tensions.figures.map.encoding import (
+    BELOW_GAP,
+    BELOW_KEY_LINES,
+    BELOW_LEGEND_COLUMNS,
+    BELOW_ROW_PIXELS,
     CELL_SIZES,
     COLOUR_BY,
     COLOUR_BY_LABELS,
@@ -35,8 +40,8 @@ from tensions.figures.map.encoding import (
     SIZE_KEY_TITLES,
 )
 from tensions.figures.map.labels import label_trace, labelled_style
-from tensions.figures.map.points import POINTS_KEY, cell_traces, death_stops, point_traces
-from tensions.figures.map.provinces import PROVINCES_KEY, province_traces
+from tensions.figures.map.points import CELL_SIZES_PIXELS, POINTS_KEY, cell_traces, death_stops, point_traces
+from tensions.figures.map.provinces import PROVINCE_SIZES, PROVINCES_KEY, province_traces
 
 
 def event_map(
@@ -56,6 +61,7 @@ def event_map(
     cell_sizes: tuple[float, ...] = CELL_SIZES,
     extent: regions.Bounds | None = None,
     served: bool = False,
+    key_below: bool = False,
 ) -> go.Figure:
     """Events on the offline basemap as points, density heat or per-province bubbles, framed by `region`.
 
@@ -65,7 +71,9 @@ def event_map(
     (`cell_sizes`, one size) and the `extent` of their events, which fits the view as the events would.
     `pad` is a blank border in pixels around everything (the PNG export's margins). `served`: for the app's
     browser, which fetches the shipped basemap and glyphs from the app's static files instead of receiving them
-    with the figure on every rerun (`basemap.STATIC_URL`); a PNG export keeps them inline.
+    with the figure on every rerun (`basemap.STATIC_URL`); a PNG export keeps them inline. `key_below`: for a
+    narrow map, the legend (in columns) and the size key (in a row) go under the map instead of beside it, so the
+    map keeps the whole width.
     """
     if mode not in MODES:
         raise ValueError(f"unknown map mode {mode!r}; choose one of {', '.join(MODES)}")
@@ -76,7 +84,8 @@ def event_map(
     placed = events[(events["latitude"].notna() & events["longitude"].notna()).to_numpy()]
     # The view is fitted to the map's own area: the figure less the legend on the right (no legend in
     # density mode), the title and the key underneath.
-    margin = _margin(mode, title, pad)
+    below = _Below.plan(placed, mode, colour_by, width or regions.MAP_WIDTH, pad) if key_below else None
+    margin = _margin(mode, title, pad, below)
     map_width = (width or regions.MAP_WIDTH) - margin["l"] - margin["r"]
     map_height = height - margin["t"] - margin["b"]
     framed = placed if extent is None else _corners(extent)
@@ -96,12 +105,16 @@ def event_map(
         view, height=height, width=width, title=title, key=key, margin=margin, basemap=basemap, served=served
     )
     aggregated = mode == "points" and bool(note)
-    shapes, notes = size_key(
-        stops, title=SIZE_KEY_TITLES["cells" if aggregated else mode], rims=mode == "points" and not aggregated
-    )
+    key_options = {
+        "title": SIZE_KEY_TITLES["cells" if aggregated else mode],
+        "rims": mode == "points" and not aggregated,
+    }
+    shapes, notes = size_key(stops, **key_options) if below is None else below.size_key(stops, **key_options)
     layout["shapes"] = shapes
     layout["annotations"] = [*layout["annotations"], *notes]
     layout["legend"]["title"] = {"text": COLOUR_BY_LABELS[colour_by] + ":"}
+    if below is not None:
+        below.place(layout, height)
     # Plotly hides the legend of a one-trace figure; a map coloured by one type still needs its key.
     layout["showlegend"] = mode != "density"
     layout["meta"] = {"mode": mode, "aggregated": aggregated, "note": note}
@@ -115,16 +128,88 @@ def _corners(extent: regions.Bounds) -> pd.DataFrame:
     return pd.DataFrame({"latitude": [min_lat, max_lat], "longitude": [min_lon, max_lon]})
 
 
-def _margin(mode: str, title: str | None, pad: int) -> dict[str, int]:
-    """Margins in pixels: the title on top, the legend and size key on the right (none in density mode),
-    the key and attribution underneath, and `pad` all round."""
+def _margin(mode: str, title: str | None, pad: int, below: _Below | None = None) -> dict[str, int]:
+    """Margins in pixels: the title on top, the legend and size key on the right (none in density mode) or
+    under the map (`below`), the key and attribution underneath, and `pad` all round."""
     return {
         "l": pad,
-        "r": pad + (LEGEND_PIXELS if mode != "density" else 0),
+        "r": pad + (LEGEND_PIXELS if mode != "density" and below is None else 0),
         "t": pad + (56 if title else 28),
-        "b": pad + KEY_PIXELS,
+        "b": pad + (KEY_PIXELS if below is None else below.height),
         "pad": 0,
     }
+
+
+class _Below:
+    """The legend, size key and key text under a narrow map: the legend in `BELOW_LEGEND_COLUMNS` columns, then
+    the size key in one row, then the key and attribution wrapped to the map's width."""
+
+    def __init__(self, legend_rows: int, size_row: int, map_width: float) -> None:
+        self.legend_px = legend_rows * BELOW_ROW_PIXELS
+        self.size_px = size_row
+        self.map_width = map_width
+        # The view is fitted with room for the longest key; `place` gives back what the actual key leaves.
+        self.height = BELOW_GAP + self.legend_px + self.size_px + _key_pixels(BELOW_KEY_LINES)
+
+    @classmethod
+    def plan(cls, placed: pd.DataFrame, mode: str, colour_by: str, width: int, pad: int) -> _Below:
+        """Room for the legend's rows (its title's row and at most one entry per category present), the size key's
+        row and the key's lines at `width`."""
+        present = placed[colour_by].nunique() + int(placed[colour_by].isna().any())
+        legend_rows = 0 if mode == "density" else 1 + -(-max(present, 1) // BELOW_LEGEND_COLUMNS)
+        largest = {"points": CELL_SIZES_PIXELS[1], "provinces": PROVINCE_SIZES[1]}.get(mode, 0.0)
+        size_row = 0 if mode == "density" else round(max(BELOW_ROW_PIXELS, largest)) + 8
+        return cls(legend_rows, size_row, width - 2 * pad)
+
+    def size_key(self, stops: list[tuple[str, float]], *, title: str, rims: bool) -> tuple[list[dict], list[dict]]:
+        """The size key in one row under the legend: its title, then each circle at its true size and its label."""
+        if not stops:
+            return [], []
+        centre = -(BELOW_GAP + self.legend_px + self.size_px / 2)
+        notes = [_below_text(f"<b>{title}:</b>", x=0, y=centre)]
+        x = text_width(f"{title}:", SIZE_KEY_FONT_SIZE, bold=True) + SIZE_KEY_GAP
+        shapes = []
+        for index, (label, size) in enumerate(stops):
+            rimmed = rims and index > 0
+            shapes.append(
+                {
+                    "type": "circle", "xref": "paper", "yref": "paper", "xsizemode": "pixel", "ysizemode": "pixel",
+                    "xanchor": 0, "yanchor": 0, "x0": x, "x1": x + size, "y0": centre - size / 2, "y1": centre + size / 2,
+                    "fillcolor": theme.UNKNOWN_COLOUR, "opacity": 0.9,
+                    "line": {"color": theme.TEXT_COLOUR if rimmed else theme.BACKGROUND, "width": 1.5 if rimmed else 0.5},
+                }
+            )  # fmt: skip
+            notes.append(_below_text(label, x=x + size + SIZE_KEY_GAP / 2, y=centre))
+            x += size + SIZE_KEY_GAP + text_width(label, SIZE_KEY_FONT_SIZE) + SIZE_KEY_GAP
+        return shapes, notes
+
+    def place(self, layout: dict, height: int) -> None:
+        """Move the legend under the map, in columns, and the key text under the size key, wrapped to the map's
+        width; the bottom margin shrinks to the key's lines. `height`: the figure's."""
+        key = layout["annotations"][0]
+        lines = [line for part in key["text"].split("<br>") for line in wrap_text(part, KEY_FONT_SIZE, self.map_width)]
+        key["text"] = "<br>".join(lines)
+        key["yshift"] = -(BELOW_GAP + self.legend_px + self.size_px)
+        margin = layout["margin"]
+        margin["b"] += _key_pixels(len(lines)) - _key_pixels(BELOW_KEY_LINES)
+        layout["legend"].update(
+            orientation="h", x=0, xanchor="left", y=-BELOW_GAP / (height - margin["t"] - margin["b"]), yanchor="top",
+            # Plotly adds the symbol and padding (about 40 px) to an entry's width.
+            entrywidth=1 / BELOW_LEGEND_COLUMNS - 0.1, entrywidthmode="fraction",
+        )  # fmt: skip
+        layout["legend"]["title"]["side"] = "top"
+
+
+def _key_pixels(lines: int) -> int:
+    return lines * round(KEY_FONT_SIZE * 1.3) + 8
+
+
+def _below_text(text: str, *, x: float, y: float) -> dict:
+    return {
+        "text": text, "xref": "paper", "yref": "paper", "x": 0, "y": 0, "xshift": x, "yshift": y,
+        "xanchor": "left", "yanchor": "middle", "showarrow": False,
+        "font": {"size": SIZE_KEY_FONT_SIZE, "color": theme.TEXT_COLOUR},
+    }  # fmt: skip
 
 
 def size_key(stops: list[tuple[str, float]], *, title: str, rims: bool) -> tuple[list[dict], list[dict]]:

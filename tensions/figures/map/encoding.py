@@ -45,6 +45,11 @@ SIZE_KEY_TITLES: dict[str, str] = {
     "provinces": "Events per province",
     "density": "",
 }
+# A narrow map's keys under it (`event_map(key_below=True)`): the legend in columns, one row per this many px.
+BELOW_LEGEND_COLUMNS = 2
+BELOW_ROW_PIXELS = 30  # a legend row at 13 px type, as Plotly draws it
+BELOW_GAP = 8  # from the map's bottom edge to the legend
+BELOW_KEY_LINES = 6  # the most lines the key and attribution wrap to on a narrow map
 PNG_PAD = 28  # the PNG export's blank border, so the title and legend do not touch its edges
 
 # Marker sizes in pixels: a reported death toll grows the marker with its square root (area ~ deaths).

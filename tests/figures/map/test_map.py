@@ -14,6 +14,7 @@ from PIL import Image
 from tensions.data.load import load_dataset
 from tensions.export.render import figure_image
 from tensions.figures import theme
+from tensions.figures.annotations import text_width
 from tensions.figures.map.builder import event_map
 from tensions.figures.map.encoding import BASE_SIZE, MAX_FAN_DEGREES, MAX_POINTS
 from tensions.figures.map.labels import PLACES, place_points
@@ -482,3 +483,35 @@ def test_a_busy_place_fans_out_no_wider_than_the_cap(events):
     lat, lon, count = fan_out(crowd, step=1.0)
     assert count[0] == 200
     assert np.hypot(lat - lat[0], (lon - lon[0]) * np.cos(np.radians(lat[0]))).max() <= MAX_FAN_DEGREES + 1e-9
+
+
+# --- a narrow map: its keys under it -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["points", "provinces"])
+def test_a_narrow_map_puts_its_legend_in_columns_under_the_map_and_keeps_the_whole_width(dataset, mode):
+    fig = event_map(dataset.events, mode=mode, places=dataset.places, width=600, height=640, key_below=True)
+    legend = fig.layout.legend
+    assert legend.orientation == "h" and legend.y < 0 and legend.yanchor == "top"
+    assert legend.entrywidthmode == "fraction" and 2 * (legend.entrywidth * 600 + 40) <= 600  # two columns fit
+    assert fig.layout.margin.r == 0 and fig.layout.margin.l == 0
+
+
+def test_a_narrow_maps_size_key_is_one_row_under_the_legend_inside_the_figure(dataset):
+    fig = event_map(dataset.events, width=600, height=640, key_below=True)
+    margin = fig.layout.margin
+    circles = [s for s in fig.layout.shapes if s.type == "circle"]
+    assert len(circles) == 4 and len({round((c.y0 + c.y1) / 2, 3) for c in circles}) == 1  # one row
+    lefts = [c.x0 for c in circles]
+    assert lefts == sorted(lefts) and lefts[0] >= 0 and max(c.x1 for c in circles) < 600
+    assert all(-margin.b < c.y0 and c.y1 < 0 for c in circles)  # under the map, above the figure's bottom
+    # The key and attribution come under the size key, each line no wider than the map.
+    key = next(a for a in fig.layout.annotations if "Natural Earth" in a.text)
+    assert key.yshift < min(c.y0 for c in circles)
+    assert all(text_width(line, key.font.size) <= 600 for line in key.text.split("<br>"))
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_narrow_maps_texts_stay_at_least_12_px(dataset, mode):
+    fig = event_map(dataset.events, mode=mode, width=600, height=640, key_below=True)
+    assert all(a.font.size >= 12 for a in fig.layout.annotations)
