@@ -5,10 +5,11 @@ import datetime as dt
 import streamlit as st
 
 import ui
-from tensions.analysis import queries, weighted
-from tensions.analysis.filters import imprecise_mask
+from tensions.analysis import weighted
+from tensions.analysis.filters import FilterState
 from tensions.data.csv_safety import safe_csv_bytes
 from tensions.data.literal import markdown_literal
+from tensions.data.paths import data_dir
 from tensions.data.schema import EVENT_LABELS
 from tensions.data.words import data_as_of_words
 from tensions.errors import TensionsError
@@ -16,7 +17,17 @@ from tensions.export.render import figure_image
 from tensions.figures.details import event_detail_html, event_list
 from tensions.figures.map import builder, encoding, provinces, regions, selection
 from tensions.figures.map.flat import flat_map
-from tensions.figures.stored import MapRows, map_rows
+from tensions.figures.stored import (
+    EXPORT_LIMIT,
+    MapCounts,
+    MapRows,
+    counts_of_events,
+    listed_events,
+    map_counts,
+    map_rows,
+    view_bounds,
+)
+from tensions.store import select
 
 PNG_SIZE = {"width": 1600, "height": 1000}
 LIST_LIMIT = 2_000
@@ -74,14 +85,32 @@ if mode == "density":
         bind="query-params",
     )
 
+
 # With the database as the store its imported events stay there: the map draws their sums (or the events, when
-# few enough) from SQL, with the curated events passing the filters.
+# few enough) from SQL, with the curated events passing the filters. Each answer is cached on the imported
+# store's version, so a rerun of the same view costs one version query.
+@st.cache_data(show_spinner=False, max_entries=32)
+def _stored_rows(url: str, version: tuple, state: FilterState, mode: str, colour_by: str, actors, curated) -> MapRows:
+    return map_rows(url, state, mode=mode, colour_by=colour_by, actors=actors, also=curated)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _stored_counts(url: str, version: tuple, state: FilterState, bounds: tuple, actors, curated) -> MapCounts:
+    return map_counts(url, state, bounds, actors=actors, also=curated)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _stored_list(url: str, version: tuple, state: FilterState, target: selection.Target, actors, curated):
+    return listed_events(url, state, limit=LIST_LIMIT, target=target, actors=actors, also=curated)
+
+
 stored_url = ui.imports_in_database()
+version = select.imported_fingerprint(data_dir()) if stored_url is not None else ()
 try:
     drawn = (
         MapRows(events)
         if stored_url is None
-        else map_rows(stored_url, state, mode=mode, colour_by=colour_by, actors=dataset.actors, also=events)
+        else _stored_rows(stored_url, version, state, mode, colour_by, dataset.actors, events)
     )
     if weighted.total_events(drawn.rows) == 0:
         ui.no_events_message()
@@ -100,21 +129,24 @@ chart = st.plotly_chart(
     fig, theme=None, key="event_map", on_select="rerun", selection_mode="points", config=PLOTLY_CONFIG
 )
 
-total = len(events) + (queries.count_events(stored_url, state, dataset.actors) if stored_url is not None else 0)
-notes = [f"{total:,} events"]
-outside = regions.outside_view(events, region) if stored_url is None else 0
-if outside:
-    notes.append(f"{outside:,} lie outside this view (zoom out to see them, e.g. talks held abroad)")
-imprecise = int(imprecise_mask(events).sum()) if stored_url is None else 0
-if imprecise and mode == "points":
+counts = (
+    counts_of_events(events, region)
+    if stored_url is None
+    else _stored_counts(stored_url, version, state, view_bounds(region, drawn), dataset.actors, events)
+)
+notes = [f"{counts.events:,} events"]
+if counts.outside:
+    notes.append(f"{counts.outside:,} lie outside this view (zoom out to see them, e.g. talks held abroad)")
+if counts.imprecise and mode == "points":
     notes.append(
-        f"{imprecise:,} known only to their province or month are drawn hollow ('Precise events only' hides them)"
+        f"{counts.imprecise:,} known only to their province or month are drawn hollow "
+        "('Precise events only' hides them)"
     )
 st.caption(" · ".join(notes) + (". Click a marker for details." if mode != "density" else "."))
 
-if mode == "provinces" and stored_url is None:
+if mode == "provinces":
     with st.expander("Totals per province"):
-        totals = provinces.province_totals(events, places=dataset.places, colour_by=colour_by)
+        totals = provinces.province_totals(drawn.rows, places=dataset.places, colour_by=colour_by)
         st.dataframe(
             totals[
                 ["province", "events", "deaths", "not_reported", "imprecise", "first_date", "last_date", "breakdown"]
@@ -151,12 +183,13 @@ elif target is not None:
     st.query_params.pop("event", None)
 
 
-def show_list(rows, key: str):
-    """A list of events; picking a row returns that event."""
-    shown = event_list(rows)
-    if len(shown) > LIST_LIMIT:
-        st.caption(f"The newest {LIST_LIMIT:,} of {len(shown):,} are listed; narrow the filters to see the rest.")
-        shown = shown.head(LIST_LIMIT)
+def show_list(rows, key: str, total: int | None = None):
+    """A list of events (`total`: how many there are, when `rows` holds only the newest); picking a row returns
+    that event."""
+    shown = event_list(rows).head(LIST_LIMIT)
+    total = len(rows) if total is None else total
+    if total > len(shown):
+        st.caption(f"The newest {len(shown):,} of {total:,} are listed; narrow the filters to see the rest.")
     picked = ui.events_dataframe(
         shown,
         list(shown.columns),
@@ -169,13 +202,18 @@ def show_list(rows, key: str):
     return rows[rows["event_id"] == shown.loc[chosen[0], "event_id"]].iloc[0] if chosen else None
 
 
+# Events drawn one by one are in `drawn.rows` (the database's too); a cell's or a province's are asked for.
+drawn_events = events if weighted.is_summary(drawn.rows) else drawn.rows
 if target is not None:
-    chosen = selection.events_in_target(events, target)
+    chosen = selection.events_in_target(drawn_events, target)
+    total = len(chosen)
+    if stored_url is not None and target.kind != "event":
+        chosen, total = _stored_list(stored_url, version, state, target, dataset.actors, events)
     if chosen.empty:
         st.warning("The selected event is not among the events these filters keep. Widen the filters to see it.")
     elif target.kind == "event":
         event = chosen.iloc[0]
-        at_place = selection.events_at_place(events, event)
+        at_place = selection.events_at_place(drawn_events, event)
         st.subheader("Selected event")
         detail, others = st.columns([3, 2], gap="large")
         with others:
@@ -188,12 +226,12 @@ if target is not None:
             st.html(event_detail_html(picked if picked is not None else event))
     else:
         where = (
-            provinces.province_label(*target.key.split("\t", 1))
+            provinces.province_label(*selection.province_of(target))
             if target.kind == "province"
-            else f"this {target.key.split(':')[0]}° cell"
+            else f"this {selection.cell_of(target)[0]:g}° cell"
         )
-        st.subheader(f"{len(chosen):,} events in {markdown_literal(where)}")
-        picked = show_list(chosen, key=f"list_{target.kind}_{target.key}")
+        st.subheader(f"{total:,} events in {markdown_literal(where)}")
+        picked = show_list(chosen, key=f"list_{target.kind}_{target.key}", total=total)
         if picked is not None:
             st.html(event_detail_html(picked))
         else:
@@ -204,13 +242,13 @@ today = dt.date.today().isoformat()
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _png(events, places, mode: str, colour_by: str, region: str, heat: str, title: str) -> bytes:
-    """The map at slide size with `title`, drawn by kaleido in the process's shared Chromium as flat SVG
-    (`flat_map`: a WebGL map takes seconds there); cached per view, so downloading the same view again costs
-    nothing."""
+def _png(rows, places, mode: str, colour_by: str, region: str, heat: str, title: str, options: dict) -> bytes:
+    """The map at slide size with `title`, drawn by kaleido in the process's shared Chromium from the rows the
+    page drew (`options`: theirs), as flat SVG (`flat_map`: a WebGL map takes seconds there); cached per view,
+    so downloading the same view again costs nothing."""
     export = builder.event_map(
-        events, mode=mode, colour_by=colour_by, region=region, places=places, density_weight=heat,
-        title=title, pad=encoding.PNG_PAD, **PNG_SIZE,
+        rows, mode=mode, colour_by=colour_by, region=region, places=places, density_weight=heat,
+        title=title, pad=encoding.PNG_PAD, **PNG_SIZE, **options,
     )  # fmt: skip
     return figure_image(flat_map(export), fmt="png", **PNG_SIZE)
 
@@ -218,18 +256,30 @@ def _png(events, places, mode: str, colour_by: str, region: str, heat: str, titl
 def png_bytes() -> bytes:
     """The map at slide size with the filters as its title."""
     title = f"Events: {state.describe()} · {data_as_of_words(dataset.data_as_of)}"
-    return _png(events, dataset.places, mode, colour_by, region, heat, title)
+    return _png(drawn.rows, dataset.places, mode, colour_by, region, heat, title, drawn.options)
+
+
+def csv_bytes() -> bytes:
+    """The filtered events as CSV: those in memory, or with the database's newest `EXPORT_LIMIT` beside them."""
+    if stored_url is None:
+        return safe_csv_bytes(events)
+    rows, _ = listed_events(stored_url, state, limit=EXPORT_LIMIT, actors=dataset.actors, also=events)
+    return safe_csv_bytes(rows)
 
 
 d_csv, d_png, d_hint = st.columns([2, 2, 4], vertical_alignment="center")
 d_csv.download_button(
     "Events as CSV",
-    data=lambda: safe_csv_bytes(events),
+    data=csv_bytes,
     file_name=f"tensions-events-{today}.csv",
     mime="text/csv",
     key="map_csv",
     on_click="ignore",
     icon=":material/download:",
+    help=f"The {counts.events:,} events these filters keep, every column."
+    if stored_url is None or counts.events <= EXPORT_LIMIT
+    else f"The newest {EXPORT_LIMIT:,} of the {counts.events:,} events these filters keep, every column (the "
+    "database holds them all; narrow the filters for the rest).",
 )
 d_png.download_button(
     "Map as PNG",

@@ -61,6 +61,7 @@ _SETTINGS = ("SET LOCAL work_mem = '128MB'", "SET LOCAL jit = off")
 
 
 Bounds = tuple[float, float, float, float]  # (min_lon, min_lat, max_lon, max_lat), as the map's regions
+Cell = tuple[float, int, int]  # a grid cell: its size in degrees, column and row (floor of lon, lat / size)
 
 
 @dataclass(frozen=True)
@@ -244,6 +245,75 @@ def events(
         )
         frame = _frame(connection, sql, {**clause.params, "limit": limit}, text=True)
     return typed_events(frame)
+
+
+def _area(connection: sa.Connection, cell: Cell | None, province: tuple[str, str] | None) -> Where:
+    """A grid cell or a province as SQL over `imported_facts f` (as `tensions.figures.map.selection` keys them:
+    a province's empty admin1 stands for events with none)."""
+    if cell is not None:
+        size, column, row = cell
+        return Where(
+            "floor(f.longitude / CAST(:area_size AS double precision)) = :area_column "
+            "AND floor(f.latitude / CAST(:area_size AS double precision)) = :area_row",
+            {"area_size": float(size), "area_column": column, "area_row": row},
+        )
+    if province is not None:
+        country, admin1 = province
+        params = {"area_country": _numbers(connection, [country]), "area_admin1": _numbers(connection, [admin1])}
+        return Where(
+            "f.country = ANY(:area_country) AND " + ("f.admin1 = ANY(:area_admin1)" if admin1 else "f.admin1 IS NULL"),
+            params,
+        )
+    return Where("true", {})
+
+
+def newest_events(
+    url: str,
+    state: FilterState,
+    actors: pd.DataFrame | None = None,
+    *,
+    limit: int,
+    cell: Cell | None = None,
+    province: tuple[str, str] | None = None,
+) -> tuple[pd.DataFrame, int]:
+    """The newest `limit` imported events passing `state` (in one grid cell or province, when given) in full,
+    newest first, and how many pass in all: a list or a download that stays bounded whatever the count."""
+    with reaching(url), engine_for(url).connect() as connection:
+        _tuned(connection)
+        clause, area = where(connection, state, actors), _area(connection, cell, province)
+        condition, params = f"{clause.sql} AND {area.sql}", {**clause.params, **area.params, "limit": limit}
+        total = connection.execute(sa.text(f"SELECT count(*) FROM imported_facts f WHERE {condition}"), params)
+        newest = "n.event_date DESC, n.import_id DESC, n.seq DESC"
+        sql = (
+            f"SELECT e.* FROM (SELECT f.import_id, f.seq, f.event_date FROM imported_facts f WHERE {condition} "
+            f"ORDER BY {newest.replace('n.', 'f.')} LIMIT :limit) n "
+            f"JOIN imported_events e ON e.import_id = n.import_id AND e.seq = n.seq ORDER BY {newest}"
+        )
+        count = int(total.scalar())
+        frame = _frame(connection, sql, params, text=True)
+    return typed_events(frame), count
+
+
+def map_counts(
+    url: str, state: FilterState, bounds: Bounds, actors: pd.DataFrame | None = None
+) -> tuple[int, int, int]:
+    """For the notes under the map, of the imported events passing `state`: how many there are, how many are
+    known only to their province or month (`imprecise_mask`), and how many are placed outside `bounds`
+    (`tensions.figures.map.regions.outside`)."""
+    min_lon, min_lat, max_lon, max_lat = bounds
+    with reaching(url), engine_for(url).connect() as connection:
+        _tuned(connection)
+        clause = where(connection, state, actors)
+        inside = (
+            "f.longitude >= :min_lon AND f.longitude <= :max_lon AND f.latitude >= :min_lat AND f.latitude <= :max_lat"
+        )
+        sql = (
+            f"SELECT count(*), count(*) FILTER (WHERE {IMPRECISE}), count(*) FILTER (WHERE f.latitude IS NOT NULL "
+            f"AND f.longitude IS NOT NULL AND NOT ({inside})) FROM imported_facts f WHERE {clause.sql}"
+        )
+        bounds_params = {"min_lon": min_lon, "min_lat": min_lat, "max_lon": max_lon, "max_lat": max_lat}
+        events, imprecise, outside = connection.execute(sa.text(sql), {**clause.params, **bounds_params}).one()
+    return int(events), int(imprecise), int(outside)
 
 
 def index_summary(

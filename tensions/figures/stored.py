@@ -10,12 +10,16 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from tensions.analysis import queries, weighted
-from tensions.analysis.filters import FilterState
+from tensions.analysis.filters import FilterState, imprecise_mask
 from tensions.analysis.periods import Granularity
 from tensions.data.tags import is_key_event
+from tensions.figures.map import regions, selection
 from tensions.figures.map.encoding import CELL_SIZES, MAX_CELLS, MAX_DENSITY_POINTS, MAX_POINTS
 from tensions.figures.timeline.style import MAX_MARKERS
 from tensions.ingest.importers.base import combine_events
+
+# The most events one download holds when the database's are among them (the newest): ~50 MB of CSV in memory.
+EXPORT_LIMIT = 100_000
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,70 @@ def map_rows(
     if extra is not None:
         sums = pd.concat([weighted.place_summary(extra, colour_by), sums], ignore_index=True)
     return MapRows(sums, {**options, "extent": extent})
+
+
+@dataclass(frozen=True)
+class MapCounts:
+    """The notes under the map: the events passing the filters, how many of them are placed outside the view,
+    and how many are known only to their province or month."""
+
+    events: int
+    outside: int
+    imprecise: int
+
+
+def counts_of_events(events: pd.DataFrame, region: str | None) -> MapCounts:
+    """`MapCounts` of events held in memory, the map opened on `region` (a preset's name, or fitted to them)."""
+    return MapCounts(len(events), regions.outside_view(events, region), int(imprecise_mask(events).sum()))
+
+
+def view_bounds(region: str | None, drawn: MapRows) -> regions.Bounds:
+    """What the map drawn from `drawn` (`map_rows`) shows: the preset's bounds, or the box it fitted."""
+    preset = regions.resolve_region(region)
+    return preset.bounds if preset is not None else drawn.options.get("extent") or regions.fit_bounds(drawn.rows)
+
+
+def map_counts(
+    url: str,
+    state: FilterState,
+    bounds: regions.Bounds,
+    *,
+    actors: pd.DataFrame | None = None,
+    also: pd.DataFrame | None = None,
+) -> MapCounts:
+    """`MapCounts` of the database's events passing `state` and the events `also` held in memory, for a map
+    showing `bounds` (`view_bounds`)."""
+    events, imprecise, outside = queries.map_counts(url, state, bounds, actors)
+    extra, held = _held(also)
+    if extra is None:
+        return MapCounts(events, outside, imprecise)
+    return MapCounts(
+        events + held, outside + regions.outside(extra, bounds), imprecise + int(imprecise_mask(extra).sum())
+    )
+
+
+def listed_events(
+    url: str,
+    state: FilterState,
+    *,
+    limit: int,
+    target: selection.Target | None = None,
+    actors: pd.DataFrame | None = None,
+    also: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, int]:
+    """The newest `limit` events passing `state` (in a clicked grid cell or province, when given), the database's
+    and those `also` held in memory, newest first, and how many there are in all: the database is asked for its
+    newest `limit` alone, so a list or download stays bounded however many events pass."""
+    cell = selection.cell_of(target) if target is not None and target.kind == "cell" else None
+    province = selection.province_of(target) if target is not None and target.kind == "province" else None
+    found, total = queries.newest_events(url, state, actors, limit=limit, cell=cell, province=province)
+    extra, _ = _held(also)
+    if extra is not None and target is not None:
+        extra = selection.events_in_target(extra, target)
+    if extra is None or extra.empty:
+        return found, total
+    rows = combine_events([extra, found]).sort_values(["event_date", "event_id"], ascending=[False, True])
+    return rows.head(limit).reset_index(drop=True), total + len(extra)
 
 
 def timeline_rows(

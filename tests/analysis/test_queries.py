@@ -9,15 +9,17 @@ import pandas as pd
 import pytest
 
 from tensions.analysis import queries, tension, weighted
-from tensions.analysis.filters import FilterState, apply_filters
+from tensions.analysis.filters import FilterState, apply_filters, imprecise_mask
 from tensions.bench.measure import filter_states
 from tensions.bench.synthetic import synthetic_events
 from tensions.data.guard import local_grant
 from tensions.data.load import load_dataset
 from tensions.data.tags import is_key_event
+from tensions.data.taxonomy import REGION_BOUNDS
 from tensions.figures.map.aggregate import finest_grid
 from tensions.figures.map.encoding import CELL_SIZES
-from tensions.figures.map.regions import fit_bounds
+from tensions.figures.map.regions import fit_bounds, outside
+from tensions.figures.map.selection import Target, events_in_target
 from tensions.ingest.importers import ImportResult
 from tensions.ingest.importers.reading import empty_rejected
 from tensions.store import imported
@@ -29,7 +31,9 @@ EVENTS = 4_000
 
 @pytest.fixture(scope="module")
 def events() -> pd.DataFrame:
-    return synthetic_events(EVENTS, seed=11)
+    events = synthetic_events(EVENTS, seed=11)
+    events.loc[events["country"] == "Iraq", "admin1"] = None  # some events with no province given
+    return events
 
 
 @pytest.fixture(scope="module")
@@ -142,3 +146,39 @@ def test_the_grid_and_the_extent_are_those_the_map_chooses_for_the_events(url, e
                 assert extent == fit_bounds(placed)
             else:
                 assert extent is None
+
+
+def _newest_first(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values(["event_date", "event_id"], ascending=[False, True], ignore_index=True)
+
+
+def test_the_newest_events_in_a_cell_or_a_province_are_those_the_map_lists_for_it(url, events, actors):
+    state = FilterState(event_types=("Battles", "Protests", "Riots", "Explosions/Remote violence"))
+    kept = apply_filters(events, state, actors)
+    placed = kept.dropna(subset=["latitude", "admin1"]).iloc[0]
+    targets = [
+        (Target("cell", f"0.5:{int(np.floor(placed['longitude'] / 0.5))}:{int(np.floor(placed['latitude'] / 0.5))}"),
+         {"cell": (0.5, int(np.floor(placed["longitude"] / 0.5)), int(np.floor(placed["latitude"] / 0.5)))}),
+        (Target("province", f"{placed['country']}\t{placed['admin1']}"),
+         {"province": (str(placed["country"]), str(placed["admin1"]))}),
+        (Target("province", "Iraq\t"), {"province": ("Iraq", "")}),  # events with no province given
+        (Target("province", "Atlantis\tNowhere"), {"province": ("Atlantis", "Nowhere")}),
+        (None, {}),
+    ]  # fmt: skip
+    for target, area in targets:
+        expected = _newest_first(kept if target is None else events_in_target(kept, target))
+        found, total = queries.newest_events(url, state, actors, limit=len(kept) + 1, **area)
+        assert total == len(expected), target
+        assert _newest_first(found)["event_id"].tolist() == expected["event_id"].tolist(), target
+        assert found["event_date"].is_monotonic_decreasing
+        found, total = queries.newest_events(url, state, actors, limit=5, **area)  # the newest five dates
+        assert total == len(expected) and len(found) == min(5, len(expected)), target
+        assert found["event_date"].tolist() == expected["event_date"].head(5).tolist(), target
+
+
+def test_the_map_notes_counts_in_sql_are_those_of_the_events(url, events, actors):
+    for state in _states(events):
+        kept = apply_filters(events, state, actors)
+        for bounds in (REGION_BOUNDS, (44.0, 30.0, 48.0, 34.0)):
+            expected = (len(kept), int(imprecise_mask(kept).sum()), outside(kept, bounds))
+            assert queries.map_counts(url, state, bounds, actors) == expected, (state, bounds)

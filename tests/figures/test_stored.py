@@ -10,7 +10,9 @@ from tensions.analysis.filters import FilterState, apply_filters
 from tensions.bench.synthetic import synthetic_events
 from tensions.data.guard import local_grant
 from tensions.figures.map.builder import event_map
-from tensions.figures.stored import map_rows, timeline_rows
+from tensions.figures.map.regions import FIT
+from tensions.figures.map.selection import Target, events_in_target
+from tensions.figures.stored import counts_of_events, listed_events, map_counts, map_rows, timeline_rows, view_bounds
 from tensions.figures.timeline.builder import event_timeline
 from tensions.ingest.importers import ImportResult
 from tensions.ingest.importers.base import combine_events
@@ -78,3 +80,36 @@ def test_the_timelines_counts_from_the_database_and_memory_are_those_of_all_the_
     assert bars == [
         (t.name, np.asarray(t.y).tolist()) for t in expected.data if t.type in ("bar", "heatmap") and t.y is not None
     ]
+
+
+@pytest.mark.parametrize("mode", ["points", "density", "provinces"])
+@pytest.mark.parametrize("region", [FIT, "Levant"])
+def test_the_notes_under_the_map_count_the_database_and_memory_as_all_the_events(
+    url, stored_events, in_memory, mode, region
+):
+    state = FilterState(event_types=("Battles", "Agreements", "Protests"))
+    held = in_memory.copy()
+    abroad = held.index[(held["event_type"] == "Battles").to_numpy()][:3]
+    held.loc[abroad, ["latitude", "longitude"]] = (38.9, -77.0)  # held abroad: outside any view
+    also = apply_filters(held, state)
+    every = apply_filters(combine_events([held, stored_events]), state)
+    drawn = map_rows(url, state, mode=mode, also=also)
+    expected = counts_of_events(every, region)
+    assert map_counts(url, state, view_bounds(region, drawn), also=also) == expected
+    assert expected.outside > 0 and expected.imprecise > 0  # the notes have something to say
+
+
+def test_a_cells_list_holds_the_newest_of_its_events_from_the_database_and_memory(url, stored_events, in_memory):
+    state = FilterState(countries=("Iraq", "Syria"))
+    every = apply_filters(combine_events([in_memory, stored_events]), state)
+    for target in (Target("cell", "2.0:21:18"), Target("province", "Iraq\tDuhok")):
+        expected = events_in_target(every, target).sort_values(
+            ["event_date", "event_id"], ascending=[False, True], ignore_index=True
+        )
+        assert len(expected) > 10
+        rows, total = listed_events(url, state, limit=10, target=target, also=apply_filters(in_memory, state))
+        assert total == len(expected)
+        assert rows["event_date"].tolist() == expected["event_date"].head(10).tolist()
+        assert rows["dataset"].notna().all() and rows["notes"].notna().any()  # full records, to read one in full
+        rows, total = listed_events(url, state, limit=len(every), target=target, also=apply_filters(in_memory, state))
+        assert sorted(rows["event_id"]) == sorted(expected["event_id"])

@@ -3,29 +3,42 @@ SQL sums (`tensions.figures.stored.map_rows`) beside the curated events, never l
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pandas as pd
 import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
 
 from tensions.analysis.filters import FilterState, apply_filters
 from tensions.bench.synthetic import synthetic_events
 from tensions.data.guard import local_grant
 from tensions.data.load import load_dataset
 from tensions.figures.map.builder import event_map
+from tensions.figures.map.provinces import province_totals
+from tensions.figures.map.selection import Target, events_in_target
 from tensions.figures.stored import map_rows
 from tensions.ingest.importers import ImportResult
+from tensions.ingest.importers.base import combine_events
 from tensions.ingest.importers.reading import empty_rejected
 from tensions.store import curated, imported
 from tests.conftest import plotly_array
 from tests.pages.test_map import figure, map_page
 
 IMPORTED = 5_000  # more than the map draws one by one (MAX_POINTS): the page gets grid cells summed in SQL
+BOTH = FilterState(datasets=("curated", "acled"))
+LIST_LIMIT = 2_000  # pages/map.py's
+
+
+@pytest.fixture(scope="module")
+def imported_events() -> pd.DataFrame:
+    return synthetic_events(IMPORTED, seed=5).assign(dataset=pd.Categorical(["acled"] * IMPORTED))
 
 
 @pytest.fixture
-def database(postgres_url, data_copy, monkeypatch) -> str:
+def database(postgres_url, data_copy, monkeypatch, imported_events) -> str:
     curated.load_folder(postgres_url, data_copy, grant=local_grant())
-    events = synthetic_events(IMPORTED, seed=5).assign(dataset=pd.Categorical(["acled"] * IMPORTED))
+    events = imported_events
     result = ImportResult("acled", "ACLED", "acled.csv", "synthetic", len(events), events, empty_rejected())
     imported.save_import(postgres_url, result, grant=local_grant())
     monkeypatch.setenv("TENSIONS_DATA_DIR", str(data_copy))
@@ -60,3 +73,76 @@ def test_with_curated_events_only_the_database_is_not_summed(database, monkeypat
     assert not at.exception
     assert at.multiselect(key="dataset").value == ["curated"]
     assert any("6 events" in c.value for c in at.caption)
+
+
+@pytest.fixture
+def every_event(database, data_copy, imported_events) -> pd.DataFrame:
+    return apply_filters(combine_events([load_dataset(data_copy).events, imported_events]), BOTH)
+
+
+def _clicked(monkeypatch, target: Target) -> None:
+    """As if `target` had been clicked on the map (AppTest cannot click a Plotly chart)."""
+    monkeypatch.setattr("tensions.figures.map.selection.selection_target", lambda points: target)
+
+
+def test_a_clicked_cell_lists_its_events_from_the_database_newest_first(every_event, monkeypatch):
+    at = map_page()
+    at.multiselect(key="dataset").set_value(["curated", "acled"]).run()
+    keys = [tuple(c) for t in figure(at)["data"] for c in t.get("customdata") or [] if c[0] == "cell"]
+    sizes = {key: len(events_in_target(every_event, Target(*key))) for key in keys}
+    target = Target(*max(keys, key=sizes.get))
+    expected = events_in_target(every_event, target).sort_values(
+        ["event_date", "event_id"], ascending=[False, True], ignore_index=True
+    )
+    assert len(expected) > 1 and (expected["dataset"] == "acled").any()
+    _clicked(monkeypatch, target)
+    at.run()
+    assert not at.exception
+    assert at.subheader[0].value == f"{len(expected):,} events in this {target.key.split(':')[0]}° cell"
+    listed = at.dataframe[0].value
+    assert listed["event_id"].tolist() == expected["event_id"].head(LIST_LIMIT).tolist()
+    newest = expected.iloc[0]
+    at.session_state[f"list_cell_{target.key}"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()  # as if the newest had been picked in the list: its full record shows
+    assert not at.exception
+    card = at.get("html")[0].proto.body
+    assert f"id {newest['event_id']}<" in card and f"Synthetic event {newest['original_id']} for" in card
+
+
+def test_the_province_totals_include_the_databases_events(every_event):
+    at = map_page()
+    at.multiselect(key="dataset").set_value(["curated", "acled"]).run()
+    at.button_group(key="map_mode").set_value("provinces").run()
+    assert not at.exception
+    assert at.expander[0].label == "Totals per province"
+    totals = at.expander[0].dataframe[0].value
+    expected = province_totals(every_event)
+    assert totals["events"].sum() == expected["events"].sum() > IMPORTED
+    found = dict(zip(totals["province"], totals["events"], strict=True))
+    assert found == dict(zip(expected["province"], expected["events"], strict=True))
+
+
+def test_the_csv_holds_the_databases_events_too(every_event, monkeypatch):
+    made = []
+    add_deferred = MediaFileManager.add_deferred
+
+    def keep(self, data_callable, *args, **kwargs):  # the downloads' callables, to run as a click would
+        made.append(data_callable)
+        return add_deferred(self, data_callable, *args, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
+    at = map_page()
+    at.multiselect(key="dataset").set_value(["curated", "acled"]).run()
+    button = next(b for b in at.get("download_button") if b.proto.label == "Events as CSV")
+    assert f"The {len(every_event):,} events these filters keep" in button.proto.help
+    written = pd.read_csv(io.BytesIO(made[-2]()), encoding="utf-8-sig")  # the CSV's, then the PNG's
+    assert sorted(written["event_id"]) == sorted(every_event["event_id"])
+    assert written["event_date"].is_monotonic_decreasing
+
+
+def test_a_csv_of_more_events_than_it_holds_says_so(every_event, monkeypatch):
+    monkeypatch.setattr("tensions.figures.stored.EXPORT_LIMIT", 1_000)
+    at = map_page()
+    at.multiselect(key="dataset").set_value(["curated", "acled"]).run()
+    button = next(b for b in at.get("download_button") if b.proto.label == "Events as CSV")
+    assert f"The newest 1,000 of the {len(every_event):,} events these filters keep" in button.proto.help

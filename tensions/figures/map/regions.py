@@ -141,6 +141,10 @@ def view_for(
 def outside_view(events: pd.DataFrame, region: str | Region | None) -> int:
     """How many placed events lie outside what the view was chosen to show (the preset, or the region)."""
     preset = resolve_region(region)
-    bounds = preset.bounds if preset is not None else fit_bounds(events)
+    return outside(events, preset.bounds if preset is not None else fit_bounds(events))
+
+
+def outside(events: pd.DataFrame, bounds: Bounds) -> int:
+    """How many placed events lie outside `bounds`."""
     placed = events["latitude"].notna() & events["longitude"].notna()
     return int((placed & ~within(events, bounds)).sum())

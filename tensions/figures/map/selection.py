@@ -30,17 +30,28 @@ def events_in_target(events: pd.DataFrame, target: Target) -> pd.DataFrame:
     if target.kind == "event":
         return events[(events["event_id"] == target.key).fillna(False).to_numpy()]
     if target.kind == "cell":
-        size_text, ix_text, iy_text = target.key.split(":")
-        size, ix, iy = float(size_text), int(ix_text), int(iy_text)
+        size, ix, iy = cell_of(target)
         lon_cells = np.floor(events["longitude"].to_numpy(dtype=float) / size)
         lat_cells = np.floor(events["latitude"].to_numpy(dtype=float) / size)
         return events[(lon_cells == ix) & (lat_cells == iy)]
     if target.kind == "province":
-        country, _, admin1 = target.key.partition("\t")
+        country, admin1 = province_of(target)
         same_country = (events["country"] == country).fillna(False)
         same_admin = events["admin1"].isna() if not admin1 else (events["admin1"] == admin1).fillna(False)
         return events[(same_country & same_admin).to_numpy()]
     raise ValueError(f"unknown map target kind {target.kind!r}")
+
+
+def cell_of(target: Target) -> tuple[float, int, int]:
+    """A clicked grid cell's size in degrees, column and row (the floor of longitude and latitude / size)."""
+    size, column, row = target.key.split(":")
+    return float(size), int(column), int(row)
+
+
+def province_of(target: Target) -> tuple[str, str]:
+    """A clicked province's country and admin1 ("" for the events of a country with no province given)."""
+    country, _, admin1 = target.key.partition("\t")
+    return country, admin1
 
 
 def events_at_place(events: pd.DataFrame, event: pd.Series) -> pd.DataFrame:
