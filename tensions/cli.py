@@ -21,7 +21,7 @@ from tensions.data.guard import local_grant
 from tensions.data.paths import data_dir
 from tensions.data.schema import EVENTS, PLACES, to_typed
 from tensions.data.validate import read_tables, validate_folder
-from tensions.errors import InvalidDataError, InvalidFilter, StoreError, TensionsError
+from tensions.errors import InvalidDataError, InvalidFilter, TensionsError
 from tensions.export.data_card import update_file
 from tensions.geocode.fill import (
     LookupReport,
@@ -45,18 +45,23 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_geocode(args: argparse.Namespace) -> int:
+    from tensions.curation.access import AccessConfig
+    from tensions.curation.saving import save_changes
+    from tensions.curation.snapshot import load_current
     from tensions.store.config import database_url
 
-    if database_url() is not None:
-        raise StoreError(
-            "the curated tables are in the database, and geocode edits the CSV files: fill coordinates on the "
-            "Curate page's Places tab, or `db dump`, geocode, check and `db load --replace` while nobody curates"
-        )
-    tables, problems = read_tables(args.data_dir)
-    if problems:
-        for problem in problems:
-            print(problem)
-        return 1
+    # With the database as the store, its tables (checked when they were loaded or saved) are geocoded and
+    # saved back through the curated save, as a curator's edit: validated, audited, refused if another
+    # save changed the same rows meanwhile.
+    base = None if database_url() is None else load_current(args.data_dir)
+    if base is None:
+        tables, problems = read_tables(args.data_dir)
+        if problems:
+            for problem in problems:
+                print(problem)
+            return 1
+    else:
+        tables = base.tables
     events, places = tables[EVENTS.file_name], tables[PLACES.file_name]
     report = LookupReport()
     found = []
@@ -69,12 +74,11 @@ def cmd_geocode(args: argparse.Namespace) -> int:
             places = append_places(places, found, geocoder=lookup.name, today=dt.date.today())
     filled = fill_event_coordinates(events, Gazetteer(to_typed(places, PLACES)), report)
     if found or report.filled_lines:
-        save_geocoded(
-            args.data_dir,
-            grant=local_grant(),
-            places=places if found else None,
-            events=filled if report.filled_lines else None,
-        )
+        changed = {"places": places if found else None, "events": filled if report.filled_lines else None}
+        if base is None:
+            save_geocoded(args.data_dir, grant=local_grant(), **changed)
+        else:
+            save_changes(base, grant=local_grant(), access_config=AccessConfig(), **changed)
     for place in report.new_places:
         print(f"added place {place.place!r} ({place.latitude}, {place.longitude}), precision {place.geo_precision}")
     print(f"filled coordinates of {len(report.filled_lines)} event(s)")

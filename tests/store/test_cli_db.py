@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from tensions.cli import main
+from tensions.data.guard import local_grant
+from tensions.store import curated
+from tensions.store.engine import engine_for
 from tensions.store.migrate import head_revision
 from tests.conftest import run_outside_a_transaction
 from tests.postgres_server import free_port
@@ -61,9 +66,28 @@ def test_commands_that_read_the_curated_tables_read_the_database_when_it_is_the_
     assert "Trends for 2025-03" in capsys.readouterr().out
 
 
-def test_geocode_refuses_to_edit_the_csv_files_when_the_database_is_the_store(monkeypatch, data_copy, capsys):
+def test_geocode_fills_the_databases_events_through_the_curated_save(postgres_url, monkeypatch, data_copy, capsys):
+    curated.load_folder(postgres_url, data_copy, grant=local_grant())
+    with engine_for(postgres_url).begin() as connection:
+        first = connection.execute(sa.text("SELECT event_id FROM events ORDER BY row_order LIMIT 1")).scalar()
+        connection.execute(
+            sa.text("UPDATE events SET latitude = NULL, longitude = NULL WHERE event_id = :id"), {"id": first}
+        )
     before = (data_copy / "events.csv").read_bytes()
-    monkeypatch.setenv("TENSIONS_DATABASE_URL", "postgresql://nobody@127.0.0.1:9/none")
-    assert main(["--data-dir", str(data_copy), "geocode"]) == 2
-    assert "the curated tables are in the database" in capsys.readouterr().err
-    assert (data_copy / "events.csv").read_bytes() == before
+    monkeypatch.setenv("TENSIONS_DATABASE_URL", postgres_url)
+
+    assert main(["--data-dir", str(data_copy), "geocode"]) == 0
+
+    assert "filled coordinates of 1 event(s)" in capsys.readouterr().out
+    with engine_for(postgres_url).connect() as connection:
+        filled = connection.execute(
+            sa.text("SELECT latitude, longitude FROM events WHERE event_id = :id"), {"id": first}
+        ).one()
+        audited = connection.execute(
+            sa.text("SELECT action, key, changes FROM audit_log WHERE action <> 'loaded'")
+        ).all()
+    assert tuple(filled) == ("33.34058", "44.40088")  # the gazetteer's Baghdad
+    assert [(action, key, sorted(changes)) for action, key, changes in audited] == [
+        ("edited", first, ["latitude", "longitude"])
+    ]
+    assert (data_copy / "events.csv").read_bytes() == before  # the files are not the store
