@@ -133,3 +133,26 @@ def test_a_viewer_cannot_sync_into_the_database(store, acled, data_copy):
     with pytest.raises(NotAuthorised):
         sync_source(None, "acled", data_copy, stub_settings([], acled=acled), store=store)
     assert acled.requests == []
+
+
+def test_runs_started_at_once_on_two_servers_leave_one_consistent_state(store, acled, data_copy):
+    """Two syncs of a source at the same moment (as from both replicas' Sync now): the second waits for the
+    first and fetches only from its cursor, so the events are stored once and both runs are recorded."""
+    grant, settings = local_grant(), stub_settings([], acled=acled)
+    acled.put(acled_row("IRQ1", "2024-02-07", 1_707_955_200))
+    acled.put(acled_row("IRQ2", "2024-02-08", 1_707_955_300))
+    reports = []
+    threads = [
+        threading.Thread(target=lambda: reports.append(sync_source(grant, "acled", data_copy, settings, store=store)))
+        for _ in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert sorted((r.added, r.unchanged) for r in reports) == [(0, 1), (2, 0)]
+    state = store.read_state("acled")
+    assert len(state.runs) == 2 and state.cursor["timestamp"] == 1_707_955_300
+    assert _scalar(store.url, "SELECT count(*) FROM imported_events") == 2
+    assert _scalar(store.url, "SELECT count(*) FROM sync_changes") == 2
