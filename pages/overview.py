@@ -10,7 +10,8 @@ import streamlit as st
 
 import sync_view
 import ui
-from tensions.analysis import overrides, summary, tension
+from tensions.analysis import overrides, stored, summary, tension
+from tensions.analysis.filters import FilterState
 from tensions.data.literal import markdown_literal
 from tensions.data.paths import data_dir
 from tensions.errors import InvalidDataError, TensionsError
@@ -49,9 +50,30 @@ def _index_panels(
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _activity_charts(events: pd.DataFrame) -> tuple[go.Figure, go.Figure]:
-    """Events per month, and the most active actors."""
-    return overview.events_per_month(events), overview.most_active_actors_chart(summary.most_active_actors(events))
+def _activity_charts(events: pd.DataFrame, pairs: pd.DataFrame | None = None) -> tuple[go.Figure, go.Figure]:
+    """Events per month, and the most active actors (from `pairs` when `events` are summed rows)."""
+    actors = summary.most_active_actors(events if pairs is None else pairs)
+    return overview.events_per_month(events), overview.most_active_actors_chart(actors)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _stored_sums(
+    url: str, version: tuple, state: FilterState, actors: pd.DataFrame, curated: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per month, country and type, and per pair of actors, the database's imported events passing `state` (SQL
+    sums) with the curated ones; cached per imported-store `version` and view."""
+    return (
+        stored.activity_rows(url, state, actors=actors, also=curated),
+        stored.pair_rows(url, state, actors=actors, also=curated),
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _stored_index_rows(
+    url: str, version: tuple, state: FilterState, actors: pd.DataFrame, curated: pd.DataFrame
+) -> pd.DataFrame:
+    """The tension index's inputs per day of the database's imported events passing `state` and the curated ones."""
+    return stored.index_rows(url, state, actors, also=curated)
 
 
 dataset, state, events = ui.current_view()
@@ -62,11 +84,25 @@ if notice := summary.stale_data_notice(dataset.data_as_of, dt.date.today()):
     st.warning(notice)
 sync_view.new_since_last_sync(dataset)
 
-if events.empty:
+# With the database as the store the imported datasets chosen stay there: the counts, the index and its trends
+# and the charts read their SQL sums beside the curated events'; the tables of single events list curated ones.
+stored_url = ui.imports_in_database()
+rows, pairs = (
+    (events, None)
+    if stored_url is None
+    else _stored_sums(stored_url, ui.imported_version(), state, dataset.actors, events)
+)
+figures = summary.headline(rows, pairs)
+if figures.events == 0:
     ui.no_events_message()
     st.stop()
+curated_listed = (
+    None
+    if stored_url is None
+    else "Listed from the curated events only: the imported events in the database are counted above but not "
+    "listed one by one."
+)
 
-figures = summary.headline(events)
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Events", f"{figures.events:,}")
 c2.metric(
@@ -82,7 +118,13 @@ st.caption(f"Events from {figures.first_date:%d %b %Y} to {figures.last_date:%d 
 st.subheader("Tension index")
 # The index follows every sidebar filter except the period, whose end is the reference date: the baseline
 # needs the 52 weeks before it even when the period is shorter.
-index_events = ui.filtered_events(dataset, dataclasses.replace(state, start=None, end=None))
+index_state = dataclasses.replace(state, start=None, end=None)
+index_events = ui.filtered_events(dataset, index_state)
+index_rows = (
+    index_events
+    if stored_url is None
+    else _stored_index_rows(stored_url, ui.imported_version(), index_state, dataset.actors, index_events)
+)
 as_of = state.end or figures.last_date.date()
 try:
     recorded = overrides.read_overrides(data_dir())
@@ -91,8 +133,9 @@ except InvalidDataError as error:
     st.warning(
         "Analyst judgements are ignored until `trend_overrides.csv` is fixed: " + "; ".join(map(str, error.problems))
     )
-since = dataset.events["event_date"].min().date()
-trends = _trends(index_events, dataset.actors, recorded, as_of, since)
+# The first day the data covers: the database's imported events may start before the curated ones.
+since = pd.Series([dataset.events["event_date"].min(), index_rows["event_date"].min()]).min().date()
+trends = _trends(index_rows, dataset.actors, recorded, as_of, since)
 month_label = tension.last_full_month(as_of).strftime("%B %Y")
 
 LEVELS = {"countries": "country", "theatres": "theatre", "whole region": "region"}
@@ -110,7 +153,7 @@ with scale_column:
     same_scale = st.toggle("Same scale", value=True, key="index_same_scale", help="One y axis for every panel.")
 level = LEVELS[level_name]
 areas, small_multiples = _index_panels(
-    index_events,
+    index_rows,
     dataset.actors,
     trends if level == "country" else None,
     level=level,
@@ -185,6 +228,8 @@ if len(moved):
         },
         key="trend_drivers",
     )
+    if curated_listed is not None:
+        st.caption(curated_listed)
 
 grant = ui.curator_grant()
 with st.expander("Record an analyst judgement on a trend"):
@@ -237,7 +282,7 @@ with st.expander("How the index is computed, and its limits"):
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Events per month")
-    per_month, most_active = _activity_charts(events)
+    per_month, most_active = _activity_charts(rows, pairs)
     st.plotly_chart(per_month, theme=None, key="events_per_month")
 with right:
     st.subheader("Most active actors")
@@ -245,3 +290,5 @@ with right:
 
 st.subheader("Latest events")
 ui.latest_events_table(events)
+if curated_listed is not None:
+    st.caption(curated_listed)

@@ -1,14 +1,19 @@
 """Who acts: an actor's profile, its activity and counterparts, the affiliation tree sized by events, and
-who acts on whom. Pure functions of the (filtered) event table and `actors.csv`, for the Actors page.
+who acts on whom. Pure functions of the (filtered) event table and `actors.csv`, for the Actors page. The
+counts (`events_by_actor`, `affiliation_tree`, `interaction_counts`, `counterparts`, `without_second_actor`)
+also read summed rows (`tensions.analysis.weighted.pair_summary`), as the database's imported events come.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
+from tensions.analysis import weighted
+from tensions.analysis.filters import FilterState
 from tensions.analysis.periods import Granularity, period_starts
 from tensions.data import taxonomy
 from tensions.data.actors import ancestors, family_by_actor, with_descendants
@@ -66,6 +71,15 @@ def involving(
     return chosen.assign(role=role, counterpart=counterpart)
 
 
+def involving_state(state: FilterState, actor: str, actors: pd.DataFrame) -> FilterState | None:
+    """`state` narrowed to the events `actor` and its affiliates took part in (`involving`), as one filter state
+    for the database's queries; None when no filter state says it (`state` chooses other actors, outside the
+    actor's branch, and a filter state keeps the events of any actor it names)."""
+    if state.actors and not with_descendants([actor], actors) <= with_descendants(state.actors, actors):
+        return None
+    return replace(state, actors=(actor,))
+
+
 def activity_over_time(involved: pd.DataFrame, *, granularity: Granularity = "month") -> pd.DataFrame:
     """Events per period and role, with the fatalities reported in them and how many had none reported."""
     periods = period_starts(involved["event_date"], granularity)
@@ -83,8 +97,8 @@ def counterparts(involved: pd.DataFrame, *, top: int = 10) -> pd.DataFrame:
     """The actors it meets most often, with how often it acted on them and they on it."""
     known = involved[involved["counterpart"].notna()]
     table = (
-        known.groupby(["counterpart", "role"], observed=True).size().unstack("role", fill_value=0)
-        .reindex(columns=list(ROLES), fill_value=0)
+        known.assign(_n=weighted.event_counts(known)).groupby(["counterpart", "role"], observed=True)["_n"].sum()
+        .unstack("role", fill_value=0).reindex(columns=list(ROLES), fill_value=0)
     )  # fmt: skip
     table["events"] = table.sum(axis=1)
     table = table.sort_values(["events", ACTING], ascending=False, kind="stable").head(top)
@@ -93,11 +107,17 @@ def counterparts(involved: pd.DataFrame, *, top: int = 10) -> pd.DataFrame:
 
 def events_by_actor(events: pd.DataFrame) -> pd.Series:
     """How many events each actor took part in (as actor1 or actor2; an event counts once per actor)."""
-    both = pd.concat(
-        [events[["event_id", "actor1"]].rename(columns={"actor1": "actor"}),
-         events[["event_id", "actor2"]].rename(columns={"actor2": "actor"})]
-    ).dropna().drop_duplicates()  # fmt: skip
-    return both.groupby("actor").size()
+    counts = weighted.event_counts(events)
+    first, second = events["actor1"].astype("object"), events["actor2"].astype("object")
+    both = pd.DataFrame(
+        {"actor": pd.concat([first, second.where(second != first)]), "n": np.concatenate([counts, counts])}
+    ).dropna()
+    return both.groupby("actor")["n"].sum()
+
+
+def without_second_actor(events: pd.DataFrame) -> int:
+    """How many events record no second actor."""
+    return int(weighted.event_counts(events)[events["actor2"].isna().to_numpy()].sum())
 
 
 def busiest_profiled_actor(counts: pd.Series, profiled: list[str]) -> str:
@@ -154,7 +174,8 @@ def affiliation_tree(events: pd.DataFrame, actors: pd.DataFrame) -> pd.DataFrame
     kinds = dict(zip(actors["actor"], actors["kind"].astype("string"), strict=True))
     # An event counts once for every actor at or above either of its actors: count each pair of actors
     # once, then spread its count up both chains.
-    pair_counts = events.groupby(["actor1", "actor2"], dropna=False, observed=True).size()
+    counts = weighted.event_counts(events)
+    pair_counts = events.assign(_n=counts).groupby(["actor1", "actor2"], dropna=False, observed=True)["_n"].sum()
     totals: dict[str, int] = {}
     for (first, second), count in pair_counts.items():
         branch = set()
@@ -187,7 +208,7 @@ def affiliation_tree(events: pd.DataFrame, actors: pd.DataFrame) -> pd.DataFrame
     present = [f for f in taxonomy.ACTOR_FAMILIES if f in set(tree["family"])]
     family_rows = [
         {"id": f"family/{f}", "label": f, "parent": "", "kind": "family", "family": f, "backed_by": "", "own": 0,
-         "total": int((events["actor1_family"].eq(f) | events["actor2_family"].eq(f)).sum())}
+         "total": int(counts[(events["actor1_family"].eq(f) | events["actor2_family"].eq(f)).to_numpy(bool, na_value=False)].sum())}
         for f in present
     ]  # fmt: skip
     return pd.concat([pd.DataFrame(family_rows, columns=tree.columns), tree], ignore_index=True)
@@ -216,12 +237,15 @@ def interaction_counts(
     Given `actors`, a state force counts as its state (`state_of_forces`: the IDF's events in Israel's row
     and column), so one actor under two names does not split its count."""
     source, target = ("actor1", "actor2") if level == "actor" else ("actor1_family", "actor2_family")
-    pairs = events.loc[events[target].notna(), [source, target]].astype("object")
+    named = events[target].notna().to_numpy()
+    pairs = events.loc[named, [source, target]].astype("object")
     pairs.columns = ["actor1", "actor2"]
+    pairs["events"] = weighted.event_counts(events)[named]
     if level == "actor":
         merged = state_of_forces(actors) if actors is not None else {}
         for column in ("actor1", "actor2"):
             pairs[column] = pairs[column].replace(merged)
-            busiest = pairs[column].value_counts().head(top).index
+            totals = pairs.groupby(column)["events"].sum()  # the busiest first, ties by name
+            busiest = totals.sort_values(ascending=False, kind="stable").head(top).index
             pairs[column] = pairs[column].where(pairs[column].isin(busiest), OTHER_ACTORS)
-    return pairs.groupby(["actor1", "actor2"]).size().rename("events").reset_index()
+    return pairs.groupby(["actor1", "actor2"])["events"].sum().reset_index()

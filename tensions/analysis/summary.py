@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from tensions.analysis import weighted
 from tensions.data.words import age_in_words, fatalities_in_words
 
 # Older than this, a reader could take the data for the current picture; the Overview says how old it is.
@@ -24,24 +25,31 @@ class Headline:
     last_date: pd.Timestamp | None
 
 
-def headline(events: pd.DataFrame) -> Headline:
-    """Counts for the top of the Overview; unknown fatalities are counted apart, never as zero."""
-    actor_names = pd.concat([events["actor1"], events["actor2"]]).dropna()
+def headline(events: pd.DataFrame, pairs: pd.DataFrame | None = None) -> Headline:
+    """Counts for the top of the Overview; unknown fatalities are counted apart, never as zero. `events` may be
+    summed rows (`weighted.activity_summary`), whose actors are then counted from `pairs`
+    (`weighted.pair_summary` of the same events)."""
+    named = events if pairs is None else pairs
+    actor_names = pd.concat([named["actor1"].astype("object"), named["actor2"].astype("object")]).dropna()
     return Headline(
-        events=len(events),
-        fatalities_known=int(events["fatalities"].sum(skipna=True)),
-        events_with_unknown_fatalities=int(events["fatalities"].isna().sum()),
-        countries=int(events["country"].nunique()),
+        events=weighted.total_events(events),
+        fatalities_known=int(weighted.reported_deaths(events).sum()),
+        events_with_unknown_fatalities=int(weighted.not_reported_counts(events).sum()),
+        countries=int(events["country"].astype("object").nunique()),
         actors=int(actor_names.nunique()),
         first_date=events["event_date"].min() if len(events) else None,
-        last_date=events["event_date"].max() if len(events) else None,
+        last_date=weighted.last_dates(events).max() if len(events) else None,
     )
 
 
 def most_active_actors(events: pd.DataFrame, *, top: int = 10) -> pd.DataFrame:
-    """Actors by number of events they initiated (actor1), with the fatalities of those events."""
-    grouped = events.groupby("actor1", observed=True).agg(
-        events=("event_id", "size"), fatalities=("fatalities", "sum"), family=("actor1_family", "first")
+    """Actors by number of events they initiated (actor1), with the fatalities of those events. `events` may
+    be summed rows (`weighted.pair_summary`)."""
+    counted = events.assign(
+        _events=weighted.event_counts(events), _deaths=weighted.reported_deaths(events).astype("int64")
+    )
+    grouped = counted.groupby("actor1", observed=True).agg(
+        events=("_events", "sum"), fatalities=("_deaths", "sum"), family=("actor1_family", "first")
     )
     return (
         grouped.sort_values(["events", "fatalities"], ascending=False)

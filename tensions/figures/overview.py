@@ -6,18 +6,19 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+from tensions.analysis import weighted
 from tensions.analysis.periods import period_starts
 from tensions.data.literal import plotly_literal
 from tensions.figures import theme
 
 
 def events_per_month(events: pd.DataFrame) -> go.Figure:
-    """Stacked bars of events per month by event type, in the house colours and order."""
+    """Stacked bars of events per month by event type, in the house colours and order. `events` may be summed
+    rows (`weighted.activity_summary`)."""
     monthly = (
-        events.assign(month=period_starts(events["event_date"], "month"))
-        .groupby(["month", "event_type"], observed=True)
-        .size()
-        .rename("events")
+        events.assign(month=period_starts(events["event_date"], "month"), events=weighted.event_counts(events))
+        .groupby(["month", "event_type"], observed=True)["events"]
+        .sum()
         .reset_index()
     )
     fig = px.bar(

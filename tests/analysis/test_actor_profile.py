@@ -6,7 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tensions.analysis import actor_profile
+from tensions.analysis import actor_profile, weighted
+from tensions.analysis.filters import FilterState, apply_filters
+from tensions.bench.synthetic import synthetic_events
 from tensions.data.load import load_dataset
 
 
@@ -159,3 +161,36 @@ def test_who_acts_on_whom_between_families(dataset):
         ("Israel", "Iran and the axis"): 1,
         ("US and partners", "Iraqi state"): 1,
     }
+
+
+def test_the_counts_of_summed_pairs_are_those_of_the_events(dataset, data_copy):
+    """The database's imported events reach the Actors page as sums per pair of actors (`weighted.pair_summary`)."""
+    events, actors = synthetic_events(3_000, seed=8, data_dir=data_copy), dataset.actors
+    pairs = weighted.pair_summary(events)
+    assert len(pairs) < len(events)
+    pd.testing.assert_series_equal(actor_profile.events_by_actor(pairs), actor_profile.events_by_actor(events))
+    pd.testing.assert_frame_equal(
+        actor_profile.affiliation_tree(pairs, actors), actor_profile.affiliation_tree(events, actors)
+    )
+    for level in ("actor", "family"):
+        pd.testing.assert_frame_equal(
+            actor_profile.interaction_counts(pairs, actors, level=level, top=6),
+            actor_profile.interaction_counts(events, actors, level=level, top=6),
+        )
+    assert actor_profile.without_second_actor(pairs) == int(events["actor2"].isna().sum()) > 0
+    busiest = str(actor_profile.events_by_actor(events).idxmax())
+    pd.testing.assert_frame_equal(
+        actor_profile.counterparts(actor_profile.involving(pairs, busiest, actors)),
+        actor_profile.counterparts(actor_profile.involving(events, busiest, actors)),
+    )
+
+
+def test_the_state_narrowed_to_an_actor_keeps_the_events_it_took_part_in(dataset):
+    events, actors = dataset.events, dataset.actors
+    umbrella = "Islamic Resistance in Iraq"
+    for state in (FilterState(), FilterState(countries=("Iraq",)), FilterState(actors=("IRGC",))):
+        narrowed = actor_profile.involving_state(state, umbrella, actors)
+        expected = actor_profile.involving(apply_filters(events, state, actors), umbrella, actors)
+        assert len(expected) > 0
+        assert list(apply_filters(events, narrowed, actors)["event_id"]) == list(expected["event_id"])
+    assert actor_profile.involving_state(FilterState(actors=("US forces",)), umbrella, actors) is None

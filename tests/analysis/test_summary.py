@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tensions.analysis import summary
+import pandas as pd
+
+from tensions.analysis import summary, weighted
 from tensions.analysis.summary import headline, latest_events, most_active_actors
+from tensions.bench.synthetic import synthetic_events
 from tensions.data.load import load_dataset
+from tensions.figures import overview
 
 
 def test_headline_counts_known_fatalities_and_unknowns_apart(data_copy):
@@ -36,3 +40,16 @@ def test_old_data_gets_a_notice_with_its_age_and_recent_data_none():
     )
     assert summary.stale_data_notice(today - dt.timedelta(days=summary.STALE_AFTER_DAYS), today) is None
     assert summary.stale_data_notice(None, today) is None
+
+
+def test_the_headline_and_the_most_active_of_summed_rows_are_those_of_the_events():
+    events = synthetic_events(2_000, seed=3)
+    events.loc[events.index[:50], "fatalities"] = pd.NA  # some tolls not reported
+    rows, pairs = weighted.activity_summary(events), weighted.pair_summary(events)
+    assert len(rows) < len(events) and len(pairs) < len(events)
+    assert headline(rows, pairs) == headline(events)
+    pd.testing.assert_frame_equal(most_active_actors(pairs), most_active_actors(events), check_dtype=False)
+    by_month = overview.events_per_month(rows)
+    assert [(t.name, list(t.y)) for t in by_month.data] == [
+        (t.name, list(t.y)) for t in overview.events_per_month(events).data
+    ]

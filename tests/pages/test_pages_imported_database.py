@@ -3,17 +3,26 @@ chosen in the sidebar stay in the database and reach every page through SQL sums
 
 from __future__ import annotations
 
+import json
+
+import numpy as np
 import pandas as pd
 import pytest
 
+from tensions.analysis import actor_profile, overrides, summary
+from tensions.analysis.filters import FilterState
 from tensions.bench.synthetic import synthetic_events
 from tensions.data.guard import local_grant
 from tensions.data.load import load_dataset
 from tensions.data.tags import is_key_event
+from tensions.figures.map.builder import event_map
+from tensions.figures.stored import map_rows
 from tensions.figures.timeline.style import MAX_MARKERS
 from tensions.ingest.importers import ImportResult
+from tensions.ingest.importers.base import combine_events
 from tensions.ingest.importers.reading import empty_rejected
 from tensions.store import curated, imported
+from tests.conftest import plotly_array
 from tests.pages.test_pages import open_page
 
 IMPORTED = MAX_MARKERS + 500  # more than the timeline draws one by one: it gets sums from SQL
@@ -97,3 +106,87 @@ def test_the_sidebar_offers_the_actors_and_types_of_the_databases_imports(databa
     assert at.multiselect(key="actor").options == sorted(names | imported_names)
     offered = set(at.multiselect(key="type").options)
     assert offered == set(curated_events["event_type"].dropna()) | set(imported_events["event_type"].dropna())
+
+
+# --- Overview -----------------------------------------------------------------------------------------------
+
+
+def chart(at, key: str) -> dict:
+    return next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if key in c.proto.id)
+
+
+def test_the_overview_counts_and_indexes_the_databases_imported_events(database, data_copy, imported_events):
+    at = with_datasets("pages/overview.py", BOTH)
+    dataset = load_dataset(data_copy)
+    both = combine_events([dataset.events, imported_events])
+    expected = summary.headline(both)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Events"] == f"{len(dataset.events) + IMPORTED:,}" == f"{expected.events:,}"
+    assert metrics["Reported fatalities"] == f"{expected.fatalities_known:,}"
+    assert metrics["Actors involved"] == str(expected.actors)
+    assert metrics["Countries and seas"] == str(expected.countries)
+    per_month = chart(at, "events_per_month")
+    assert sum(plotly_array(t["y"]).sum() for t in per_month["data"]) == len(both)
+    most_active = chart(at, "active_actors")
+    top = summary.most_active_actors(both).iloc[0]
+    assert max(plotly_array(t["x"]).max() for t in most_active["data"]) == top["events"]
+    as_of = at.date_input(key="dates").value[-1]
+    trends = overrides.listed(
+        overrides.judged_trends(
+            both, dataset.actors, overrides.empty_overrides(), as_of=as_of, since=both["event_date"].min().date()
+        )
+    ).set_index("area")
+    shown = next(d.value for d in at.dataframe if "basis" in d.value.columns).set_index("area")
+    assert sorted(shown.index) == sorted(trends.index)
+    pd.testing.assert_series_equal(shown["index"], trends.loc[shown.index, "index"].round(1), check_dtype=False)
+    assert "Listed from the curated events only" in captions(at)
+
+
+def test_the_overview_of_curated_events_alone_asks_the_database_for_no_sums(database, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("the database's sums were asked for curated events only")
+
+    for name in ("activity_rows", "pair_rows", "index_rows"):
+        monkeypatch.setattr(f"tensions.analysis.stored.{name}", refuse)
+    at = open_page("pages/overview.py")
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Events"] == "6"
+    assert "Listed from the curated events only" not in captions(at)
+
+
+# --- Actors -------------------------------------------------------------------------------------------------
+
+
+def test_the_actors_page_counts_the_databases_imported_events(database, data_copy, imported_events):
+    at = with_datasets("pages/actors.py", BOTH)
+    dataset = load_dataset(data_copy)
+    both = combine_events([dataset.events, imported_events])
+    missing = int(both["actor2"].isna().sum())
+    assert f"{missing} events with no second actor are not shown" in captions(at)
+    assert "include the imported events in the database" in captions(at)
+    chosen = at.selectbox(key="profile").value
+    involved = actor_profile.involving(both, chosen, dataset.actors)
+    assert {m.label: m.value for m in at.metric}["Events"] == f"{len(involved):,}"
+    tree = chart(at, "affiliation_tree")["data"][0]
+    expected_tree = actor_profile.affiliation_tree(both, dataset.actors)
+    assert sorted(plotly_array(tree["values"]).tolist()) == sorted(expected_tree["own"].tolist())
+    matrix = chart(at, "interaction_matrix")["data"][0]
+    assert np.nansum(plotly_array(matrix["z"])) == len(both) - missing
+    places = chart(at, "places_map")["data"]
+    curated_involved = actor_profile.involving(dataset.events, chosen, dataset.actors)
+    expected = map_rows(database, FilterState(actors=(chosen,)), actors=dataset.actors, also=curated_involved)
+    wanted = event_map(expected.rows, height=480, width=600, **expected.options)
+    assert sorted(len(plotly_array(t["lat"])) for t in places if "lat" in t) == sorted(
+        len(t.lat) for t in wanted.data if t.lat is not None
+    )
+
+
+def test_the_actors_page_of_curated_events_alone_asks_the_database_for_no_sums(database, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("the database's sums were asked for curated events only")
+
+    monkeypatch.setattr("tensions.analysis.stored.pair_rows", refuse)
+    monkeypatch.setattr("tensions.figures.stored.map_rows", refuse)
+    at = open_page("pages/actors.py")
+    assert not at.exception
+    assert "include the imported events in the database" not in captions(at)

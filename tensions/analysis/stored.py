@@ -1,0 +1,47 @@
+"""The sums the Overview and the Actors page read when imported events live in PostgreSQL: the database's SQL
+sums (`tensions.analysis.queries`) beside the same sums of the events held in memory (the curated ones), in
+one table the pandas functions read as they read events (`tensions.analysis.weighted`). As for the figures'
+rows (`tensions.figures.stored`), an app server reads thousands of rows, never the millions the database holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+
+from tensions.analysis import queries, tension, weighted
+from tensions.analysis.filters import FilterState
+
+
+def _beside(held: pd.DataFrame | None, summed: Callable[[pd.DataFrame], pd.DataFrame], stored: pd.DataFrame):
+    """The database's sums `stored` after the same sums of the events `held` in memory (when there are any)."""
+    if held is None or not len(held):
+        return stored
+    return pd.concat([summed(held), stored], ignore_index=True)
+
+
+def activity_rows(
+    url: str, state: FilterState, *, actors: pd.DataFrame | None = None, also: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Per month, country and event type, the events passing `state` (`weighted.activity_summary`): the
+    database's and those of `also` (events held in memory that pass `state`). What the Overview's headline
+    (`summary.headline`) and its events per month count."""
+    return _beside(also, weighted.activity_summary, queries.activity_summary(url, state, actors))
+
+
+def pair_rows(
+    url: str, state: FilterState, *, actors: pd.DataFrame | None = None, also: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Per pair of actors and their families, the events passing `state` (`weighted.pair_summary`): the
+    database's and those of `also`. What the actors are counted from: the Overview's most active, the
+    Actors page's tree and who acts on whom."""
+    return _beside(also, weighted.pair_summary, queries.pair_summary(url, state, actors))
+
+
+def index_rows(url: str, state: FilterState, actors: pd.DataFrame, *, also: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The tension index's inputs per day (`tension.index_inputs`) of the events passing `state`: the
+    database's and those of `also`. The index, its trends and their baselines read them as the events."""
+    return _beside(
+        also, lambda held: tension.index_inputs(held, actors), queries.index_summary(url, state, actors, "day")
+    )
