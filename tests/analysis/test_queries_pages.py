@@ -4,38 +4,15 @@ same events, for every kind of filter (as tests/analysis/test_queries.py holds t
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 
 from tensions.analysis import queries, tension, weighted
 from tensions.analysis.filters import FilterState, apply_filters
 from tensions.bench.measure import filter_states
-from tensions.bench.synthetic import synthetic_events
-from tensions.data.guard import local_grant
-from tensions.data.load import load_dataset
-from tensions.ingest.importers import ImportResult
-from tensions.ingest.importers.reading import empty_rejected
-from tensions.store import imported
-from tests.analysis.test_queries import _sorted, _states
-from tests.conftest import APP_ROOT
+from tests.analysis import test_queries
 
-EVENTS = 3_000
-
-
-@pytest.fixture(scope="module")
-def events() -> pd.DataFrame:
-    return synthetic_events(EVENTS, seed=17)
-
-
-@pytest.fixture(scope="module")
-def actors() -> pd.DataFrame:
-    return load_dataset(APP_ROOT / "data").actors
-
-
-@pytest.fixture
-def url(postgres_url, events) -> str:
-    result = ImportResult("acled", "ACLED", "synthetic.csv", "synthetic", len(events), events, empty_rejected())
-    imported.save_import(postgres_url, result, grant=local_grant())
-    return postgres_url
+# The synthetic events imported into a fresh database as for the map's and the timeline's sums (their fixtures).
+events, actors, url = test_queries.events, test_queries.actors, test_queries.url
+_sorted, _states = test_queries._sorted, test_queries._states
 
 
 def test_activity_sums_in_sql_equal_the_activity_sums_in_pandas(url, events, actors):
