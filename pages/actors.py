@@ -150,7 +150,7 @@ else:
             else _stored_places(stored_url, ui.imported_version(), narrowed, dataset.actors, involved)
         )
         places_map = event_map(
-            places.rows, height=560, width=600, served=True, key_below=True, **places.options
+            places.rows, height=640, width=560, served=True, key_below=True, **places.options
         ).update_layout(width=None)
         st.plotly_chart(places_map, theme=None, key="places_map")
 

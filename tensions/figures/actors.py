@@ -13,6 +13,7 @@ from tensions.analysis.actor_profile import ACTED_ON, ACTING, OTHER_ACTORS, ROLE
 from tensions.analysis.periods import Granularity
 from tensions.data.literal import plotly_literal
 from tensions.figures import theme
+from tensions.figures.annotations import wrap_text
 
 DAY_MS = 86_400_000
 
@@ -23,6 +24,15 @@ def _escaped(values) -> list[str]:
 
 # Labels smaller than this are hidden rather than drawn microscopic (the hover card still names the box).
 TREE_MIN_FONT = 11
+TREE_FONT = 14
+# A leaf's name is broken into lines this wide (px, bold at `TREE_FONT`), so a narrow box can show it at
+# `TREE_MIN_FONT` or more instead of hiding a name that only fits on one long line.
+TREE_LINE_PX = 100
+
+
+def _lines(name: str) -> str:
+    """A leaf's name broken at spaces into lines of at most `TREE_LINE_PX` (a longer word keeps its line), escaped."""
+    return "<br>".join(plotly_literal(line) for line in wrap_text(name, TREE_FONT, TREE_LINE_PX, bold=True))
 
 
 def affiliation_chart(
@@ -40,7 +50,10 @@ def affiliation_chart(
     backed = [f"<br>backed by {plotly_literal(b)}" if b else "" for b in tree["backed_by"]]
     has_children = tree["id"].isin(set(tree["parent"])).tolist()
     names = _escaped(tree["label"])
-    labels = [f"{n} · {t:,} events" if c else n for n, t, c in zip(names, tree["total"], has_children, strict=True)]
+    labels = [
+        f"{n} · {t:,} events" if c else _lines(raw)
+        for n, raw, t, c in zip(names, tree["label"], tree["total"], has_children, strict=True)
+    ]
     templates = ["<b>%{label}</b>" if c else "<b>%{label}</b><br>%{customdata[2]} events" for c in has_children]
     custom = np.column_stack([_escaped(tree["kind"]), tree["own"], tree["total"], backed, names]) if len(tree) else None
     extra = {"tiling": {"pad": 3}, "pathbar": {"visible": True, "textfont": {"size": 13}}} if style == "treemap" else {}
@@ -55,7 +68,7 @@ def affiliation_chart(
             marker={"colors": colours, "line": {"color": theme.BACKGROUND, "width": 1}},
             customdata=custom,
             texttemplate=templates,
-            textfont={"size": 14},
+            textfont={"size": TREE_FONT},
             hovertemplate=(
                 "<b>%{customdata[4]}</b> (%{customdata[0]})<br>%{customdata[1]} events itself,"
                 " %{customdata[2]} with its affiliates%{customdata[3]}<extra></extra>"

@@ -10,6 +10,7 @@ from tensions.analysis import actor_profile
 from tensions.data.load import load_dataset
 from tensions.figures import actors as figures
 from tensions.figures import theme
+from tensions.figures.annotations import text_width
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -44,7 +45,7 @@ def test_actor_names_from_the_data_are_escaped_in_every_figure(dataset):
     for column in ("actor1", "actor2"):
         events[column] = events[column].replace("US forces", HOSTILE)
     tree = actor_profile.affiliation_tree(events, actors)
-    labels = list(figures.affiliation_chart(tree).data[0].labels)
+    labels = [label.replace("<br>", " ") for label in figures.affiliation_chart(tree).data[0].labels]
     assert "&lt;img src=x onerror=alert(1)&gt;" in labels and HOSTILE not in labels
     matrix = figures.interaction_matrix(actor_profile.interaction_counts(events))
     assert HOSTILE not in matrix.data[0].y and "&lt;img src=x onerror=alert(1)&gt;" in matrix.data[0].y
@@ -102,6 +103,19 @@ def test_every_tree_box_shows_its_count_and_small_labels_hide_instead_of_shrinki
     assert fig.layout.uniformtext.minsize == figures.TREE_MIN_FONT >= 11
     assert fig.layout.uniformtext.mode == "hide"
     assert trace.maxdepth == 3  # families and two levels below them at once
+
+
+def test_a_long_leaf_name_is_broken_into_short_lines_so_a_narrow_box_can_show_it(dataset):
+    actors, events = dataset.actors.copy(), dataset.events.copy()
+    long_name = "Popular Mobilization Forces of Iraq"
+    actors.loc[actors["actor"] == "US forces", "actor"] = long_name
+    for column in ("actor1", "actor2"):
+        events[column] = events[column].replace("US forces", long_name)
+    trace = figures.affiliation_chart(actor_profile.affiliation_tree(events, actors)).data[0]
+    label = trace.labels[list(trace.ids).index(f"actor/{long_name}")]
+    lines = label.split("<br>")
+    assert " ".join(lines) == long_name and len(lines) >= 3
+    assert all(text_width(line, figures.TREE_FONT, bold=True) <= figures.TREE_LINE_PX for line in lines)
 
 
 def test_a_backed_group_names_its_backer_in_its_hover_card(dataset):

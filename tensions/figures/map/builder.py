@@ -159,7 +159,8 @@ class _Below:
         legend_rows = 0 if mode == "density" else 1 + -(-max(present, 1) // BELOW_LEGEND_COLUMNS)
         largest = {"points": CELL_SIZES_PIXELS[1], "provinces": PROVINCE_SIZES[1]}.get(mode, 0.0)
         size_row = 0 if mode == "density" else round(max(BELOW_ROW_PIXELS, largest)) + 8
-        return cls(legend_rows, size_row, width - 2 * pad)
+        # The key text is wrapped with room to spare: a page may stretch the figure a little narrower.
+        return cls(legend_rows, size_row, 0.9 * (width - 2 * pad))
 
     def size_key(self, stops: list[tuple[str, float]], *, title: str, rims: bool) -> tuple[list[dict], list[dict]]:
         """The size key in one row under the legend: its title, then each circle at its true size and its label."""
