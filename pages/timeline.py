@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from tensions.analysis import briefs, weighted
+from tensions.analysis import briefs, stored, weighted
 from tensions.analysis.filters import FilterState
 from tensions.data.csv_safety import safe_csv_bytes
 from tensions.data.literal import markdown_literal
@@ -55,6 +55,15 @@ def _stored_rows(
     events when few enough), beside the curated events passing the filters; cached per imported-store
     `version` and view, so a rerun of the same view costs one version query."""
     return timeline_rows(url, state, lanes=lanes, granularity=granularity, actors=actors, also=curated)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _stored_index_rows(
+    url: str, version: tuple, state: FilterState, granularity: str, actors: pd.DataFrame, curated: pd.DataFrame
+) -> pd.DataFrame:
+    """The tension band's inputs per week or month: the database's imported events passing `state` summed in
+    SQL, with the curated ones; cached as `_stored_rows`."""
+    return stored.index_rows(url, state, actors, also=curated, granularity=granularity)
 
 
 def _saved_briefs() -> dict[str, briefs.Brief]:
@@ -250,6 +259,11 @@ with chart_box:
                 "or set `BROWSER_PATH`). The chart's camera button still downloads the slide."
             )
     else:
+        band_rows = (
+            None
+            if stored_url is None or not tension_band
+            else _stored_index_rows(stored_url, ui.imported_version(), state, granularity, dataset.actors, events)
+        )
         fig = builder.event_timeline(
             rows,
             lanes=lanes,
@@ -257,7 +271,9 @@ with chart_box:
             period=(state.start, state.end),
             changes=changes,
             width=SCREEN_LAYOUT_WIDTH,
-            bands=[tension_panel(dataset.actors, granularity=granularity)] if tension_band else (),
+            bands=[tension_panel(dataset.actors, granularity=granularity, index_rows=band_rows)]
+            if tension_band
+            else (),
         )
         st.plotly_chart(
             fig,

@@ -7,11 +7,13 @@ rows (`tensions.figures.stored`), an app server reads thousands of rows, never t
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal
 
 import pandas as pd
 
 from tensions.analysis import queries, tension, weighted
 from tensions.analysis.filters import FilterState
+from tensions.analysis.periods import Granularity
 
 
 def _beside(held: pd.DataFrame | None, summed: Callable[[pd.DataFrame], pd.DataFrame], stored: pd.DataFrame):
@@ -39,9 +41,19 @@ def pair_rows(
     return _beside(also, weighted.pair_summary, queries.pair_summary(url, state, actors))
 
 
-def index_rows(url: str, state: FilterState, actors: pd.DataFrame, *, also: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The tension index's inputs per day (`tension.index_inputs`) of the events passing `state`: the
-    database's and those of `also`. The index, its trends and their baselines read them as the events."""
+def index_rows(
+    url: str,
+    state: FilterState,
+    actors: pd.DataFrame,
+    *,
+    also: pd.DataFrame | None = None,
+    granularity: Granularity | Literal["day"] = "day",
+) -> pd.DataFrame:
+    """The tension index's inputs per day, week or month (`tension.index_inputs`) of the events passing `state`:
+    the database's and those of `also`. The index per week or month reads them as the events (per day: the
+    index at either, its trends and their baselines too)."""
     return _beside(
-        also, lambda held: tension.index_inputs(held, actors), queries.index_summary(url, state, actors, "day")
+        also,
+        lambda held: tension.index_inputs(held, actors, granularity),
+        queries.index_summary(url, state, actors, granularity),
     )

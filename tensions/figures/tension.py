@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from tensions.analysis import weighted
 from tensions.analysis.overrides import COMPUTED, JUDGEMENT
 from tensions.analysis.periods import Granularity
 from tensions.analysis.tension import baseline_label, tension_index
@@ -150,9 +151,17 @@ def tension_band(series: pd.DataFrame, *, name: str = "Tension index", height: i
     return theme.style_figure(fig)
 
 
-def tension_panel(actors: pd.DataFrame, *, granularity: Granularity = "week", height_px: float = 90):
+def tension_panel(
+    actors: pd.DataFrame,
+    *,
+    granularity: Granularity = "week",
+    height_px: float = 90,
+    index_rows: pd.DataFrame | None = None,
+):
     """A `tensions.figures.timeline.panels.Panel`: the region's index per week or month, drawn under the timeline's
-    events on its time axis (`event_timeline(..., bands=[tension_panel(actors)])`)."""
+    events on its time axis (`event_timeline(..., bands=[tension_panel(actors)])`). `index_rows`: the index's
+    inputs (`tensions.analysis.stored.index_rows`) to score instead of the timeline's events, when those are
+    summed rows (`tensions.analysis.weighted`), which no longer name their actors."""
     from tensions.figures.timeline.canvas import Canvas
     from tensions.figures.timeline.panels import Panel, PanelContext  # only the timeline needs this
 
@@ -161,12 +170,12 @@ def tension_panel(actors: pd.DataFrame, *, granularity: Granularity = "week", he
         if events.empty:
             return
         series = tension_index(
-            events,
+            events if index_rows is None else index_rows,
             actors,
             level="region",
             granularity=context.bins.granularity,
             start=events["event_date"].min().date(),
-            end=events["event_date"].max().date(),
+            end=weighted.last_dates(events).max().date(),
         )
         for trace in tension_band_traces(series, name="Tension index"):
             canvas.add_trace(trace, row=context.row)

@@ -9,12 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tensions.analysis import actor_profile, overrides, summary
+from tensions.analysis import actor_profile, overrides, summary, tension
 from tensions.analysis.filters import FilterState
 from tensions.bench.synthetic import synthetic_events
 from tensions.data.guard import local_grant
 from tensions.data.load import load_dataset
 from tensions.data.tags import is_key_event
+from tensions.figures import tension as tension_figures
 from tensions.figures.map.builder import event_map
 from tensions.figures.stored import map_rows
 from tensions.figures.timeline.style import MAX_MARKERS
@@ -80,6 +81,19 @@ def test_the_timelines_slide_says_it_holds_the_curated_events_only(database, dat
     assert not at.exception
     count = len(load_dataset(data_copy).events)
     assert f"The curated events only ({count:,} of the {count + IMPORTED:,} in this view)" in at.info[0].value
+
+
+def test_the_timelines_tension_band_scores_the_databases_imported_events(database, data_copy, imported_events):
+    at = with_datasets("pages/timeline.py", BOTH)
+    at.toggle(key="tension_band").set_value(True).run()
+    assert not at.exception
+    dataset = load_dataset(data_copy)
+    both = combine_events([dataset.events, imported_events])
+    first, last = both["event_date"].min().date(), both["event_date"].max().date()
+    series = tension.tension_index(both, dataset.actors, level="region", granularity="week", start=first, end=last)
+    expected = tension_figures.tension_band_traces(series)[0]
+    drawn = next(t for t in chart(at, "timeline_chart")["data"] if t.get("name") == "Tension index")
+    np.testing.assert_allclose(plotly_array(drawn["y"]), np.asarray(expected.y, dtype=float))
 
 
 def test_the_timeline_of_curated_events_alone_asks_the_database_for_no_sums(database, monkeypatch):
