@@ -26,7 +26,7 @@ from tensions.analysis.periods import Granularity
 from tensions.data import taxonomy
 from tensions.data.actors import with_descendants
 from tensions.store.engine import engine_for, reaching
-from tensions.store.imported import typed_events
+from tensions.store.imported import KEPT_CELL_SIZES, typed_events
 
 # "Known only to its province or its month" (`tensions.analysis.filters.imprecise_mask`), unknown as not.
 IMPRECISE = "coalesce(f.geo_precision = 3 OR f.time_precision = :month_number, false)"
@@ -351,15 +351,35 @@ def index_summary(
     return frame
 
 
-def _placed_source(connection: sa.Connection, state: FilterState, colour_by: str | None, actors: pd.DataFrame | None):
-    """Where the map's sums come from (the kept sums when they answer `state`), the WHERE clause over it, and
-    the expression of how many events a row stands for."""
-    kept = colour_by in (None, "event_type") and uses_kept_sums(connection, state)
+def _placed_source(connection: sa.Connection, state: FilterState, actors: pd.DataFrame | None):
+    """Where the map's places come from (the kept sums per place when they answer `state`), the WHERE clause over
+    it, and the expression of how many events a row stands for."""
+    kept = uses_kept_sums(connection, state)
     clause = where(connection, state, actors, kept=kept)
     sql = f"{clause.sql} AND f.latitude IS NOT NULL AND f.longitude IS NOT NULL"
-    if kept:
-        return "imported_place_sums", Where(sql, clause.params), "f.n_events", _KEPT_SUMS
-    return "imported_facts", Where(sql, clause.params), "1", _SUMS
+    return (
+        ("imported_place_sums" if kept else "imported_facts"),
+        Where(sql, clause.params),
+        "f.n_events" if kept else "1",
+    )
+
+
+def _held_positions(also: pd.DataFrame | None) -> dict:
+    """The placed events held in memory as SQL array parameters, for `_HELD`."""
+    extra = also[(also["latitude"].notna() & also["longitude"].notna()).to_numpy()] if also is not None else None
+    return {
+        "also_lat": [] if extra is None else extra["latitude"].astype(float).tolist(),
+        "also_lon": [] if extra is None else extra["longitude"].astype(float).tolist(),
+    }
+
+
+_HELD = "unnest(CAST(:also_lat AS double precision[]), CAST(:also_lon AS double precision[])) AS a(lat, lon)"
+
+
+def _inside(lon: str, lat: str) -> str:
+    """SQL: the position (`lon`, `lat`) lies inside the region."""
+    min_lon, min_lat, max_lon, max_lat = taxonomy.REGION_BOUNDS
+    return f"{lon} >= {min_lon} AND {lon} <= {max_lon} AND {lat} >= {min_lat} AND {lat} <= {max_lat}"
 
 
 def grid_and_extent(
@@ -374,35 +394,15 @@ def grid_and_extent(
     `sizes` whose grid has at most `max_cells` occupied cells, else the coarsest (as
     `tensions.figures.map.aggregate.finest_grid` chooses; None without sizes), the box the map's view fits
     (`tensions.figures.map.regions.fit_bounds`: the events inside the region, else all; None when no event is
-    placed), and how many imported events are placed."""
-    min_lon, min_lat, max_lon, max_lat = taxonomy.REGION_BOUNDS
-    inside = (
-        f"p.longitude >= {min_lon} AND p.longitude <= {max_lon} AND p.latitude >= {min_lat} AND p.latitude <= {max_lat}"
-    )
-    extra = also[(also["latitude"].notna() & also["longitude"].notna()).to_numpy()] if also is not None else None
+    placed), and how many imported events are placed. Read from the kept sums per cell and per province when
+    they answer `state` and hold `sizes`."""
+    params = _held_positions(also)
     with reaching(url), engine_for(url).connect() as connection:
         _tuned(connection)
-        source, clause, count, _ = _placed_source(connection, state, None, actors)
-        params = {
-            **clause.params,
-            "also_lat": [] if extra is None else extra["latitude"].astype(float).tolist(),
-            "also_lon": [] if extra is None else extra["longitude"].astype(float).tolist(),
-        }
-        occupied = [
-            f"count(DISTINCT (floor(p.longitude / CAST({size!r} AS double precision)), "
-            f"floor(p.latitude / CAST({size!r} AS double precision)))) AS cells_{k}"
-            for k, size in enumerate(sizes)
-        ]
-        box = [f"{fn}(p.{c}) FILTER (WHERE {inside})" for fn in ("min", "max") for c in ("longitude", "latitude")]
-        box += [f"{fn}(p.{c})" for fn in ("min", "max") for c in ("longitude", "latitude")]
-        sql = (
-            f"WITH p AS (SELECT f.latitude, f.longitude, sum({count}) AS n FROM {source} f WHERE {clause.sql} "
-            "GROUP BY 1, 2 UNION ALL SELECT lat, lon, 0 FROM unnest(CAST(:also_lat AS double precision[]), "
-            "CAST(:also_lon AS double precision[])) AS a(lat, lon)) "
-            f"SELECT {', '.join([*occupied, *box])}, coalesce(sum(p.n), 0) FROM p"
-        )
-        row = list(connection.execute(sa.text(sql), params).one())
-    cells, box, total = row[: len(sizes)], row[len(sizes) : -1], int(row[-1])
+        if set(sizes) <= set(KEPT_CELL_SIZES) and uses_kept_sums(connection, state):
+            cells, box, total = _kept_grid_and_extent(connection, state, sizes, params)
+        else:
+            cells, box, total = _grid_and_extent(connection, state, sizes, actors, params)
     size = next((s for s, n in zip(sizes, cells, strict=True) if n <= max_cells), sizes[-1] if sizes else None)
     inside_box, all_box = box[:4], box[4:]
     chosen = inside_box if inside_box[0] is not None else all_box
@@ -410,21 +410,87 @@ def grid_and_extent(
     return size, extent, total
 
 
+# The box of a set of positions: (min lon, min lat, max lon, max lat) of those inside the region, then of all.
+_BOX = tuple((fn, c, inside) for inside in (True, False) for fn in ("min", "max") for c in ("longitude", "latitude"))
+
+
+def _grid_and_extent(
+    connection: sa.Connection, state: FilterState, sizes: tuple[float, ...], actors: pd.DataFrame | None, params: dict
+) -> tuple[list[int], list, int]:
+    """`grid_and_extent` from the places: occupied cells per size, the boxes, how many events."""
+    source, clause, count = _placed_source(connection, state, actors)
+    occupied = [
+        f"count(DISTINCT (floor(p.longitude / CAST({size!r} AS double precision)), "
+        f"floor(p.latitude / CAST({size!r} AS double precision))))"
+        for size in sizes
+    ]
+    inside = _inside("p.longitude", "p.latitude")
+    box = [f"{fn}(p.{c})" + (f" FILTER (WHERE {inside})" if within else "") for fn, c, within in _BOX]
+    sql = (
+        f"WITH p AS (SELECT f.latitude, f.longitude, sum({count}) AS n FROM {source} f WHERE {clause.sql} "
+        f"GROUP BY 1, 2 UNION ALL SELECT lat, lon, 0 FROM {_HELD}) "
+        f"SELECT {', '.join([*occupied, *box])}, coalesce(sum(p.n), 0) FROM p"
+    )
+    row = list(connection.execute(sa.text(sql), {**clause.params, **params}).one())
+    return row[: len(sizes)], row[len(sizes) : -1], int(row[-1])
+
+
+def _kept_grid_and_extent(
+    connection: sa.Connection, state: FilterState, sizes: tuple[float, ...], params: dict
+) -> tuple[list[int], list, int]:
+    """`grid_and_extent` from the kept sums (migration 0006): occupied cells per size from those per cell, the
+    boxes and how many events from those per province: thousands of rows where the places are a million."""
+    clause = where(connection, state, kept=True)
+    params = {**clause.params, **params, "sizes": list(sizes)}
+    rows = connection.execute(
+        sa.text(
+            "SELECT size, count(DISTINCT (cell_x, cell_y)) FROM (SELECT f.size, f.cell_x, f.cell_y "
+            f"FROM imported_cell_sums f WHERE {clause.sql} AND f.size = ANY(CAST(:sizes AS double precision[])) "
+            "UNION ALL SELECT s.size, floor(a.lon / s.size), floor(a.lat / s.size) "
+            f"FROM {_HELD} CROSS JOIN unnest(CAST(:sizes AS double precision[])) AS s(size)) c GROUP BY size"
+        ),
+        params,
+    )
+    occupied = dict(rows.all())
+    kept = [f"f.{fn}_{c}" + ("_inside" if within else "") for fn, c, within in _BOX]
+    inside = _inside("a.lon", "a.lat")
+    held = [f"CASE WHEN {inside} THEN a.{c[:3]} END" if within else f"a.{c[:3]}" for _, c, within in _BOX]
+    sql = (
+        f"SELECT {', '.join(f'{fn}(b.c{k})' for k, (fn, _, _) in enumerate(_BOX))}, coalesce(sum(b.n), 0) FROM ("
+        f"SELECT {', '.join(f'{e} AS c{k}' for k, e in enumerate(kept))}, f.n_events AS n "
+        f"FROM imported_province_sums f WHERE {clause.sql} UNION ALL SELECT {', '.join(held)}, 0 FROM {_HELD}) b"
+    )
+    row = list(connection.execute(sa.text(sql), params).one())
+    return [occupied.get(size, 0) for size in sizes], row[:-1], int(row[-1])
+
+
 def _grouped(
-    url: str, state: FilterState, keys: list[str], colour_by: str, actors: pd.DataFrame | None, params: dict
+    url: str,
+    state: FilterState,
+    keys: tuple[str, ...],
+    colour_by: str,
+    actors: pd.DataFrame | None,
+    params: dict,
+    *,
+    kept: tuple[str, tuple[str, ...], str] | None,
 ) -> pd.DataFrame:
-    """The map's sums per `keys` (SQL expressions named as columns) and colour, each at its events' mean
-    position: rows that stand for a grid cell's or a province's events."""
+    """The map's sums per `keys` (SQL expressions over `imported_facts f`, named as columns) and colour, each at
+    its events' mean position: rows that stand for a grid cell's or a province's events. `kept`: the view of
+    kept sums per such area, its keys and the condition choosing its rows, read when it answers `state`."""
     with reaching(url), engine_for(url).connect() as connection:
         _tuned(connection)
-        source, clause, count, sums = _placed_source(connection, state, colour_by, actors)
+        from_kept = kept is not None and colour_by == "event_type" and uses_kept_sums(connection, state)
+        clause = where(connection, state, actors, kept=from_kept)
+        if from_kept:
+            source, keys, condition = kept
+            sums = f"{_KEPT_SUMS}, sum(f.latitude_sum) / sum(f.n_events) AS latitude, "
+            sums += "sum(f.longitude_sum) / sum(f.n_events) AS longitude"
+        else:
+            source, condition = "imported_facts", "f.latitude IS NOT NULL AND f.longitude IS NOT NULL"
+            sums = f"{_SUMS}, avg(f.latitude) AS latitude, avg(f.longitude) AS longitude"
         grouped = ", ".join([*keys, f"f.{colour_by}"])
         positions = ", ".join(str(k) for k in range(1, len(keys) + 2))
-        sql = (
-            f"SELECT {grouped}, {sums}, sum(f.latitude * {count}) / sum({count}) AS latitude, "
-            f"sum(f.longitude * {count}) / sum({count}) AS longitude FROM {source} f WHERE {clause.sql} "
-            f"GROUP BY {positions}"
-        )
+        sql = f"SELECT {grouped}, {sums} FROM {source} f WHERE {clause.sql} AND {condition} GROUP BY {positions}"
         frame = _frame(connection, sql, {**clause.params, **params})
         frame = _names(connection, frame, [c for c in ("country", "admin1", colour_by) if c in frame])
     return _dated(frame)
@@ -435,14 +501,17 @@ def cell_summary(
 ) -> pd.DataFrame:
     """The map's sums per grid cell of `size` degrees (as `finest_grid` bins) and colour, at the mean position
     of each cell's events: `event_map(rows, cell_sizes=(size,))` draws the cells the events would give."""
-    keys = ["floor(f.longitude / CAST(:size AS double precision)) AS cell_x",
-            "floor(f.latitude / CAST(:size AS double precision)) AS cell_y"]  # fmt: skip
-    return _grouped(url, state, keys, colour_by, actors, {"size": size}).drop(columns=["cell_x", "cell_y"])
+    keys = ("floor(f.longitude / CAST(:size AS double precision)) AS cell_x",
+            "floor(f.latitude / CAST(:size AS double precision)) AS cell_y")  # fmt: skip
+    kept = ("imported_cell_sums", ("f.cell_x", "f.cell_y"), "f.size = :size") if size in KEPT_CELL_SIZES else None
+    frame = _grouped(url, state, keys, colour_by, actors, {"size": size}, kept=kept)
+    return frame.drop(columns=["cell_x", "cell_y"])
 
 
 def province_summary(url: str, state: FilterState, colour_by: str, actors: pd.DataFrame | None = None) -> pd.DataFrame:
     """The map's sums per province (country, admin1) and colour, at the mean position of its events."""
-    return _grouped(url, state, ["f.country", "f.admin1"], colour_by, actors, {})
+    keys = ("f.country", "f.admin1")
+    return _grouped(url, state, keys, colour_by, actors, {}, kept=("imported_province_sums", keys, "true"))
 
 
 def activity_summary(url: str, state: FilterState, actors: pd.DataFrame | None = None) -> pd.DataFrame:

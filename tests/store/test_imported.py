@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 
 from tensions.bench.synthetic import synthetic_events
 from tensions.data.guard import local_grant
+from tensions.data.taxonomy import REGION_BOUNDS
 from tensions.errors import NotAuthorised
+from tensions.figures.map.encoding import CELL_SIZES
 from tensions.ingest.importers import ImportResult
 from tensions.ingest.importers.reading import empty_rejected
 from tensions.store import imported
 from tensions.store.curated import store_version
 from tensions.store.engine import engine_for
 from tensions.store.tables import IMPORTED_STORE
+from tests.conftest import APP_ROOT
 
 
 def _result(events: pd.DataFrame, file_name: str = "acled-2024.csv", dataset: str = "acled") -> ImportResult:
@@ -77,3 +82,31 @@ def test_a_viewer_can_neither_import_nor_remove(postgres_url):
     with pytest.raises(NotAuthorised):
         imported.remove_import(postgres_url, "acled--acled-2024", grant=None)
     assert _count(postgres_url, "imports") == 0
+
+
+def _migration(name: str):
+    path = APP_ROOT / "tensions" / "store" / "migrations" / "versions" / name
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_kept_sums_per_cell_and_province_follow_each_import_and_removal(postgres_url):
+    events = synthetic_events(500, seed=4)
+    placed = int((events["latitude"].notna() & events["longitude"].notna()).sum())
+    imported.save_import(postgres_url, _result(events), grant=local_grant())
+    with engine_for(postgres_url).connect() as connection:
+        per_size = dict(
+            connection.execute(sa.text("SELECT size, sum(n_events) FROM imported_cell_sums GROUP BY 1")).all()
+        )
+        provinces = connection.execute(sa.text("SELECT sum(n_events) FROM imported_province_sums")).scalar_one()
+    assert per_size == dict.fromkeys(CELL_SIZES, placed) and provinces == placed
+    imported.remove_import(postgres_url, "acled--acled-2024", grant=local_grant())
+    assert _count(postgres_url, "imported_cell_sums") == _count(postgres_url, "imported_province_sums") == 0
+
+
+def test_the_kept_sums_hold_the_maps_cell_sizes_and_the_regions_box():
+    written = _migration("0006_map_area_sums.py")  # a migration names them itself: they must still agree
+    assert written.CELL_SIZES == imported.KEPT_CELL_SIZES == CELL_SIZES
+    assert written.REGION_BOUNDS == REGION_BOUNDS
