@@ -17,6 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from tensions.figures import theme
+from tensions.figures.annotations import text_width
 from tensions.figures.map import basemap as basemap_module
 from tensions.figures.map import regions
 
@@ -24,8 +25,7 @@ _MARKER_KEYS = ("color", "size", "opacity")  # what the map's traces set on thei
 _TEXT_KEYS = ("text", "textposition", "textfont", "name", "legendgroup", "showlegend", "mode")
 HEAT_CELL_PIXELS = 2  # the density grid's resolution: fine enough that the image is smooth at 1600 px
 _DEFAULT_TEXT_SIZE = 12
-# Per pixel of font size: a Liberation Sans letter's mean width and a line's height; and the gap between names.
-_TEXT_WIDTH, _TEXT_HEIGHT, _TEXT_GAP = 0.55, 1.3, 2.0
+_TEXT_HEIGHT, _TEXT_GAP = 1.3, 2.0  # a line's height per px of font size; px kept between two names
 _GAUSS_COEF = 0.3989422804014327  # MapLibre's heatmap kernel: weight * coef * exp(-4.5 (d / radius)^2)
 
 
@@ -90,7 +90,7 @@ def unclashed_texts(texts: list[str], x: np.ndarray, y: np.ndarray, size: float)
     kept: list[tuple[float, float, float, float]] = []
     shown = []
     for text, left, bottom in zip(texts, x, y, strict=True):
-        box = (left, bottom, left + _TEXT_WIDTH * size * len(text), bottom + _TEXT_HEIGHT * size)
+        box = (left, bottom, left + text_width(text, size), bottom + _TEXT_HEIGHT * size)
         clash = any(
             box[0] < other[2] + _TEXT_GAP and other[0] < box[2] + _TEXT_GAP
             and box[1] < other[3] + _TEXT_GAP and other[1] < box[3] + _TEXT_GAP
