@@ -204,3 +204,10 @@ def test_the_actors_page_of_curated_events_alone_asks_the_database_for_no_sums(d
     at = open_page("pages/actors.py")
     assert not at.exception
     assert "include the imported events in the database" not in captions(at)
+
+
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/timeline.py", "pages/actors.py"])
+def test_a_page_of_the_databases_imports_alone_shows_them(database, page):
+    at = with_datasets(page, ["acled"])
+    assert not at.exception
+    assert not any("No events match these filters" in i.value for i in at.info)
