@@ -229,7 +229,7 @@ with chart_box:
                 "toImageButtonOptions": {
                     "format": "png",
                     "width": PREVIEW_WIDTH,
-                    "height": PREVIEW_HEIGHT,
+                    "height": fig.layout.height,  # taller than 16:9 when the key events' list is under the chart
                     "scale": width / PREVIEW_WIDTH,
                     "filename": export_file_name(words["title"], "png")[:-4],
                 },

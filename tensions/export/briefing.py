@@ -54,7 +54,8 @@ def export_briefing(
     changes: pd.DataFrame | None = None,
     brief_name: str | None = None,
 ) -> bytes:
-    """The briefing timeline as PNG or SVG at `width` x `height`, or as a PowerPoint deck."""
+    """The briefing timeline as PNG or SVG at `width` x `height` (taller when the key events' list goes under the
+    chart, see `briefing_figure`), or as a PowerPoint deck."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     options = {
@@ -69,10 +70,12 @@ def export_briefing(
     }
     if fmt != "pptx":
         fig = briefing_figure(events, width=width, height=height, **options)
-        return figure_image(fig, fmt=fmt, width=width, height=height)
+        return figure_image(fig, fmt=fmt, width=width, height=int(fig.layout.height))
     # On the slide the title and subtitle are PowerPoint text (editable); the picture fills the rest.
     picture_height = round(width * (SLIDE_HEIGHT_IN - PICTURE_TOP_IN) / SLIDE_WIDTH_IN)
-    fig = briefing_figure(events, width=width, height=picture_height, show_title=False, **options)
+    # The picture fills a slide of fixed size, so its key events' list stays beside the chart (slide 2 lists
+    # them again in full).
+    fig = briefing_figure(events, width=width, height=picture_height, show_title=False, grow=False, **options)
     unlabelled = len(fig.layout.meta["unlabelled_key_events"])
     words = slide_text(
         events, state, data_as_of, title=title, subtitle=subtitle, lanes=lanes, unlabelled=unlabelled,

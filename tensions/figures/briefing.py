@@ -64,9 +64,12 @@ SUBTITLE_SIZE = 28
 FOOTER_SIZE = 18
 SIDE_MARGIN = 40  # px from the slide's left edge to the title, caption and footer, at 1920 wide
 # The numbered list of key events beside the figure, when their labels do not fit: type sizes tried, largest
-# first, for the list to take at most `LIST_MAX_COLUMNS` columns (at 1920 wide).
-LIST_FONT_SIZES = (18, 16, 15, 14, 13, 12)
-LIST_COLUMN_PX = 330
+# first, for the list to take at most `LIST_MAX_COLUMNS` columns (at 1920 wide). Below `LIST_READABLE_SIZE`
+# (11 px on the page's 1120 px preview) the list goes under the figure instead, across the slide's width at that
+# size, and the slide grows taller by the list's height.
+LIST_FONT_SIZES = (20, 19, 18, 16, 15, 14, 13, 12)
+LIST_READABLE_SIZE = 19
+LIST_COLUMN_PX = 400
 LIST_GAP_PX = 28
 LIST_MAX_COLUMNS = 2
 
@@ -238,8 +241,14 @@ def briefing_figure(
     bands: Sequence[Panel] = (),
     show_title: bool = True,
     layout_width: float | None = None,
+    grow: bool = True,
 ) -> go.Figure:
-    """The timeline as a white 16:9 slide with title, subtitle, legend, caption and "Source: … · Data as of"."""
+    """The timeline as a white 16:9 slide with title, subtitle, legend, caption and "Source: … · Data as of".
+
+    When the key events are numbered and their list would need type under `LIST_READABLE_SIZE` beside the
+    figure, the list goes under it and the slide is taller than `height` by the list (`grow`; without it the
+    list stays beside the figure in smaller type, as on a PowerPoint slide of fixed size).
+    """
     scale = slide_scale(width)
     style = SLIDE.scaled(scale)
     side = SIDE_MARGIN * scale
@@ -267,12 +276,24 @@ def briefing_figure(
     fig = event_timeline(events, layout_width=layout_width, **options)
     key_list: KeyList | None = None
     if fig.layout.meta["unlabelled_key_events"]:
-        # The labels do not all fit: every key event gets a number, named in a list beside the figure.
+        # The labels do not all fit: every key event gets a number, named in a list beside or under the figure.
         list_top = top - 8 * scale
         list_bottom = height - bottom
-        key_list = key_list_layout(fig.layout.meta["key_labels"], list_bottom - list_top, scale)
-        narrower = layout_width - key_list.width if layout_width is not None else None
-        fig = event_timeline(events, layout_width=narrower, reserve_right=key_list.width, numbered=True, **options)
+        # The list's lines as they will read, "12 name" (the numbered figure groups events alike, give or take).
+        numbered = [{**group, "text": str(n)} for n, group in enumerate(fig.layout.meta["key_labels"], start=1)]
+        key_list = key_list_layout(numbered, list_bottom - list_top, scale)
+        if grow and key_list.font_size < LIST_READABLE_SIZE * scale:
+            fig = event_timeline(events, layout_width=layout_width, numbered=True, **options)
+            key_list = key_list_below(fig.layout.meta["key_labels"], usable, scale)
+            # The list takes the place of the caption, which moves down with the slide's bottom edge.
+            list_top = height - bottom + LIST_GAP_PX * scale / 2
+            grown = round(key_list.height + LIST_GAP_PX * scale)
+            height += grown
+            # The plot keeps its size; the legend, placed from the top as a share of the height, is placed again.
+            fig.update_layout(height=height, margin={"b": fig.layout.margin.b + grown}, legend={"y": 1 - top / height})
+        else:
+            narrower = layout_width - key_list.width if layout_width is not None else None
+            fig = event_timeline(events, layout_width=narrower, reserve_right=key_list.width, numbered=True, **options)
     unlabelled = len(fig.layout.meta["unlabelled_key_events"])
     words = slide_text(
         events,
@@ -321,7 +342,7 @@ def briefing_figure(
     )
     entries: list[str] = []
     if key_list is not None:
-        left = width - side - key_list.width + LIST_GAP_PX * scale
+        left = side if key_list.below else width - side - key_list.width + LIST_GAP_PX * scale
         columns = key_list.fill(fig.layout.meta["key_labels"])
         entries = [line for rows in columns for _, line in rows]
         for column, rows in enumerate(columns):
@@ -363,6 +384,12 @@ class KeyList:
     rows: int  # rows in one column
     columns: int
     gap: float
+    below: bool = False  # under the figure across the slide, rather than beside it
+
+    @property
+    def height(self) -> float:
+        """Px the list's rows take."""
+        return self.rows * self.row_height
 
     @property
     def width(self) -> float:
@@ -375,6 +402,14 @@ class KeyList:
             fit_text(f"{group['text']} {name}", self.font_size, self.column_width - self.gap) for name in group["names"]
         ]
 
+    def cuts(self, groups: Sequence[dict]) -> bool:
+        """Whether a line of the list is too long for its column (and is cut short with an ellipsis)."""
+        return any(
+            text_width(f"{group['text']} {name}", self.font_size) > self.column_width - self.gap
+            for group in groups
+            for name in group["names"]
+        )
+
     def fill(self, groups: Sequence[dict]) -> list[list[tuple[int, str]]]:
         """The lines of each column as (row, text), in order; every line starts with its number."""
         lines = [line for group in groups for line in self.entry_lines(group)]
@@ -385,9 +420,31 @@ def key_list_layout(groups: Sequence[dict], height: float, scale: float) -> KeyL
     """The largest type at which the key events' list fits `height` px in `LIST_MAX_COLUMNS` columns."""
     for size in LIST_FONT_SIZES:
         layout = _key_list_at(groups, height, scale, size)
-        if layout.columns <= LIST_MAX_COLUMNS:
+        # Readable sizes are taken only when no line has to be cut short (the list can go under the figure).
+        if layout.columns <= LIST_MAX_COLUMNS and (size < LIST_READABLE_SIZE or not layout.cuts(groups)):
             return layout
     return layout
+
+
+def key_list_below(groups: Sequence[dict], width: float, scale: float) -> KeyList:
+    """The key events' list under the figure at `LIST_READABLE_SIZE`: as many columns across `width` px as its
+    widest line allows, each as long as it needs."""
+    font_size = LIST_READABLE_SIZE * scale
+    gap = LIST_GAP_PX * scale
+    widest = max(
+        (text_width(f"{group['text']} {name}", font_size) for group in groups for name in group["names"]), default=0.0
+    )
+    columns = max(1, int((width + gap) // (widest + gap)))
+    lines = sum(len(group["names"]) for group in groups)
+    return KeyList(
+        font_size=font_size,
+        row_height=font_size * 1.3,
+        column_width=(width + gap) / columns,
+        rows=max(1, -(-lines // columns)),
+        columns=columns,
+        gap=gap,
+        below=True,
+    )
 
 
 def _key_list_at(groups: Sequence[dict], height: float, scale: float, size: float) -> KeyList:

@@ -13,7 +13,8 @@ from tensions.analysis.filters import FilterState
 from tensions.data import taxonomy
 from tensions.data.load import load_dataset
 from tensions.data.tags import is_key_event
-from tensions.figures.briefing import briefing_figure
+from tensions.figures.annotations import text_width
+from tensions.figures.briefing import LIST_READABLE_SIZE, briefing_figure
 from tensions.figures.timeline.lanes import dodge_offsets
 from tensions.figures.timeline.panels import deaths_ceiling
 from tests.conftest import FIXTURE_DATA
@@ -126,15 +127,58 @@ def test_every_key_event_in_view_has_a_label_or_a_number_in_the_list(dense, name
     assert not meta["unlabelled_key_events"]
 
 
-def test_a_crowded_slide_numbers_key_events_and_lists_them_beside_the_figure(dense):
-    fig = slide(dense)
+def list_entries(fig: go.Figure) -> list:
+    return [a for a in fig.layout.annotations if a.xref == "paper" and a.text in fig.layout.meta["key_list"]]
+
+
+def px_from_top(fig: go.Figure, paper_y: float) -> float:
+    margin = fig.layout.margin
+    return margin.t + (1 - paper_y) * (fig.layout.height - margin.t - margin.b)
+
+
+def test_a_crowded_slide_numbers_key_events_and_lists_them_under_the_chart_in_readable_type(dense):
+    fig = slide(dense)  # 96 key events over 32 months
     meta = fig.layout.meta
-    assert meta["key_list"] and meta["key_labels"][0]["text"] == "1"
-    assert "numbered and listed" in meta["subtitle"]
-    list_x = [a.x for a in fig.layout.annotations if a.xref == "paper" and a.text in meta["key_list"]]
-    assert min(list_x) > 1  # right of the plot, on the slide
+    assert meta["key_labels"][0]["text"] == "1" and "numbered and listed" in meta["subtitle"]
+    entries = list_entries(fig)
+    assert len(entries) == len(meta["key_list"]) == is_key_event(dense).sum()
+    # 19 px on the 1920 px slide: 11 px on the page's 1120 px preview.
+    assert min(a.font.size for a in entries) >= LIST_READABLE_SIZE
+    assert len({round(a.x, 4) for a in entries}) >= 4  # in columns across the slide
+    # Under the plot's dates and above the caption, all on the slide, which grew by the list.
+    margin, plot_w = fig.layout.margin, fig.layout.width - fig.layout.margin.l - fig.layout.margin.r
+    tops = [px_from_top(fig, a.y) for a in entries]
+    caption_top = min(px_from_top(fig, a.y) for a in fig.layout.annotations if a.text.startswith("Filters:"))
+    assert min(tops) > fig.layout.height - margin.b and max(tops) + 19 * 1.3 <= caption_top
+    assert all(margin.l + a.x * plot_w + text_width(a.text, a.font.size) <= fig.layout.width for a in entries)
+    assert fig.layout.height > 1080
+
+
+def test_the_chart_keeps_its_size_when_the_list_goes_under_it(dense):
+    grown, fixed = slide(dense), briefing_figure(dense, state=FilterState(), data_as_of=AS_OF, grow=False)
+    grown_h, fixed_h = (f.layout.height - f.layout.margin.t - f.layout.margin.b for f in (grown, fixed))
+    assert grown_h >= fixed_h  # the list takes nothing from the chart (the list beside it made it narrower)
+    # The legend stays under the title, placed as a share of the taller height.
+    assert (1 - grown.layout.legend.y) * grown.layout.height == pytest.approx(
+        (1 - fixed.layout.legend.y) * fixed.layout.height
+    )
+
+
+def test_a_slide_of_fixed_size_keeps_the_list_beside_the_figure(dense):
+    fig = briefing_figure(dense, state=FilterState(), data_as_of=AS_OF, grow=False)
+    assert fig.layout.height == 1080
+    list_x = [a.x for a in list_entries(fig)]
+    assert list_x and min(list_x) > 1  # right of the plot, on the slide
     plot_w = fig.layout.width - fig.layout.margin.l - fig.layout.margin.r
     assert fig.layout.margin.l + max(list_x) * plot_w < fig.layout.width
+
+
+def test_a_list_that_fits_beside_the_figure_in_readable_type_stays_there(dense):
+    key = is_key_event(dense)
+    fig = slide(dense[~key | key.cumsum().le(30)])
+    entries = list_entries(fig)
+    assert entries and fig.layout.height == 1080
+    assert min(a.x for a in entries) > 1 and min(a.font.size for a in entries) >= LIST_READABLE_SIZE
 
 
 def test_a_quiet_slide_labels_key_events_in_words(dense):
