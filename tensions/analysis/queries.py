@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -400,10 +401,12 @@ def grid_and_extent(
     with reaching(url), engine_for(url).connect() as connection:
         _tuned(connection)
         if set(sizes) <= set(KEPT_CELL_SIZES) and uses_kept_sums(connection, state):
-            cells, box, total = _kept_grid_and_extent(connection, state, sizes, params)
+            clause = where(connection, state, kept=True)
+            size = _kept_grid(connection, clause, sizes, max_cells, params)
+            box, total = _kept_extent(connection, clause, params)
         else:
             cells, box, total = _grid_and_extent(connection, state, sizes, actors, params)
-    size = next((s for s, n in zip(sizes, cells, strict=True) if n <= max_cells), sizes[-1] if sizes else None)
+            size = next((s for s, n in zip(sizes, cells, strict=True) if n <= max_cells), sizes[-1] if sizes else None)
     inside_box, all_box = box[:4], box[4:]
     chosen = inside_box if inside_box[0] is not None else all_box
     extent = None if chosen[0] is None else (chosen[0], chosen[1], chosen[2], chosen[3])
@@ -435,23 +438,28 @@ def _grid_and_extent(
     return row[: len(sizes)], row[len(sizes) : -1], int(row[-1])
 
 
-def _kept_grid_and_extent(
-    connection: sa.Connection, state: FilterState, sizes: tuple[float, ...], params: dict
-) -> tuple[list[int], list, int]:
-    """`grid_and_extent` from the kept sums (migration 0006): occupied cells per size from those per cell, the
-    boxes and how many events from those per province: thousands of rows where the places are a million."""
-    clause = where(connection, state, kept=True)
-    params = {**clause.params, **params, "sizes": list(sizes)}
-    rows = connection.execute(
-        sa.text(
-            "SELECT size, count(DISTINCT (cell_x, cell_y)) FROM (SELECT f.size, f.cell_x, f.cell_y "
-            f"FROM imported_cell_sums f WHERE {clause.sql} AND f.size = ANY(CAST(:sizes AS double precision[])) "
-            "UNION ALL SELECT s.size, floor(a.lon / s.size), floor(a.lat / s.size) "
-            f"FROM {_HELD} CROSS JOIN unnest(CAST(:sizes AS double precision[])) AS s(size)) c GROUP BY size"
-        ),
-        params,
+def _kept_grid(
+    connection: sa.Connection, clause: Where, sizes: tuple[float, ...], max_cells: int, params: dict
+) -> float | None:
+    """The finest of `sizes` with at most `max_cells` occupied cells (else the coarsest), the events held in
+    memory (`params`) included, from the kept sums per cell (migration 0006): each size's distinct cells come in
+    index order and the query stops at one too many, so a grid too fine costs a few thousand cells."""
+    lat, lon = np.asarray(params["also_lat"], dtype=float), np.asarray(params["also_lon"], dtype=float)
+    sql = (
+        f"SELECT DISTINCT f.cell_x, f.cell_y FROM imported_cell_sums f WHERE f.size = :size AND {clause.sql} "
+        "LIMIT :too_many"
     )
-    occupied = dict(rows.all())
+    for size in sizes:
+        found = connection.execute(sa.text(sql), {**clause.params, "size": size, "too_many": max_cells + 1})
+        held = zip(np.floor(lon / size).tolist(), np.floor(lat / size).tolist(), strict=True)
+        if len({*map(tuple, found), *held}) <= max_cells:
+            return size
+    return sizes[-1] if sizes else None
+
+
+def _kept_extent(connection: sa.Connection, clause: Where, params: dict) -> tuple[list, int]:
+    """The boxes and how many events `grid_and_extent` gives, from the kept sums per province (migration 0006)
+    and the events held in memory (`params`)."""
     kept = [f"f.{fn}_{c}" + ("_inside" if within else "") for fn, c, within in _BOX]
     inside = _inside("a.lon", "a.lat")
     held = [f"CASE WHEN {inside} THEN a.{c[:3]} END" if within else f"a.{c[:3]}" for _, c, within in _BOX]
@@ -460,8 +468,8 @@ def _kept_grid_and_extent(
         f"SELECT {', '.join(f'{e} AS c{k}' for k, e in enumerate(kept))}, f.n_events AS n "
         f"FROM imported_province_sums f WHERE {clause.sql} UNION ALL SELECT {', '.join(held)}, 0 FROM {_HELD}) b"
     )
-    row = list(connection.execute(sa.text(sql), params).one())
-    return [occupied.get(size, 0) for size in sizes], row[:-1], int(row[-1])
+    row = list(connection.execute(sa.text(sql), {**clause.params, **params}).one())
+    return row[:-1], int(row[-1])
 
 
 def _grouped(
