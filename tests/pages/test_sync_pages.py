@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from tensions.data.guard import local_grant
 from tensions.data.literal import markdown_literal
 from tensions.ingest.sync import SyncSettings, sync_source
+from tensions.store import curated
 from tests.conftest import APP_ROOT, as_curator
 from tests.ingest.sync.stubs import AcledStub, acled_row
 
@@ -121,3 +122,22 @@ def test_the_overview_lists_what_the_last_sync_brought_how_the_index_moved_and_w
     warnings = [w.value for w in at.warning]
     assert "Watch list: " + markdown_literal("1 new event(s) in Iraq (threshold 1)") in warnings
     assert "Watch list: " + markdown_literal("2 new event(s) name Kataib Hezbollah (threshold 1)") in warnings
+
+
+def test_with_a_database_sync_now_stores_there_and_the_overview_reads_it_back(
+    data_dir, acled, postgres_url, monkeypatch
+):
+    curated.load_folder(postgres_url, data_dir, grant=local_grant())
+    monkeypatch.setenv("TENSIONS_DATABASE_URL", postgres_url)
+    at = open_page("data.py", curator=True, secrets={"acled": acled_secrets(acled)})
+    at.selectbox(key="data_sync_source").set_value("acled")
+    at.button(key="data_sync").click().run()
+    assert not at.exception
+    assert sync_table(at)["ACLED"]["added"] == 2
+    assert any("synced into the database" in c.value for c in at.caption)
+    assert not (data_dir / "imported" / "sync" / "acled.json").exists()  # the state is in the database
+
+    at = open_page("overview.py")
+    assert not at.exception
+    new = next(f for f in (d.value for d in at.dataframe) if "original_id" in f.columns)
+    assert sorted(new["original_id"]) == ["IRQ7", "SYR7"]
