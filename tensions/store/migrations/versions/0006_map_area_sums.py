@@ -3,8 +3,8 @@ place (`imported_place_sums`, which they follow at every refresh): the unfiltere
 read thousands of these rows instead of adding up a million per-place sums on every draw.
 
 Each row holds, besides the sums of `imported_place_sums`, the coordinates summed over its events (their mean
-is the marker's position) and the box of its places, all of them and those inside the region (the map's view
-fits the events in the region when there are any).
+is the marker's position); a province's row also the box of its places, all of them and those inside the region
+(the map's view fits the events in the region when there are any).
 
 Revision ID: 0006
 Revises: 0005
@@ -28,12 +28,12 @@ REGION_BOUNDS = (24.0, 8.0, 66.0, 42.5)
 KEYS = "p.country, p.event_type, p.dataset, p.imprecise"
 
 
-def _sums() -> str:
+def _sums(*, boxes: bool) -> str:
     min_lon, min_lat, max_lon, max_lat = REGION_BOUNDS
     inside = (
         f"p.longitude >= {min_lon} AND p.longitude <= {max_lon} AND p.latitude >= {min_lat} AND p.latitude <= {max_lat}"
     )
-    boxes = ", ".join(
+    box = ", ".join(
         f"{fn}(p.{column}){where} AS {fn}_{column}{suffix}"
         for where, suffix in (("", ""), (f" FILTER (WHERE {inside})", "_inside"))
         for fn in ("min", "max")
@@ -43,7 +43,7 @@ def _sums() -> str:
         "sum(p.n_events) AS n_events, sum(p.n_not_reported) AS n_not_reported, "
         "sum(p.n_with_deaths) AS n_with_deaths, sum(p.fatalities) AS fatalities, min(p.event_date) AS event_date, "
         "max(p.last_date) AS last_date, sum(p.latitude * p.n_events) AS latitude_sum, "
-        f"sum(p.longitude * p.n_events) AS longitude_sum, {boxes}"
+        "sum(p.longitude * p.n_events) AS longitude_sum" + (f", {box}" if boxes else "")
     )
 
 
@@ -51,13 +51,13 @@ def upgrade() -> None:
     sizes = ", ".join(f"(CAST({size!r} AS double precision))" for size in CELL_SIZES)
     op.execute(
         "CREATE MATERIALIZED VIEW imported_cell_sums AS SELECT s.size, floor(p.longitude / s.size) AS cell_x, "
-        f"floor(p.latitude / s.size) AS cell_y, {KEYS}, {_sums()} FROM imported_place_sums p "
+        f"floor(p.latitude / s.size) AS cell_y, {KEYS}, {_sums(boxes=False)} FROM imported_place_sums p "
         f"CROSS JOIN (VALUES {sizes}) AS s(size) GROUP BY 1, 2, 3, 4, 5, 6, 7"
     )
     # In cell order per size: the map's choice of grid reads distinct cells and stops once it has too many.
     op.create_index("imported_cell_sums_cells", "imported_cell_sums", ["size", "cell_x", "cell_y"])
     op.execute(
-        f"CREATE MATERIALIZED VIEW imported_province_sums AS SELECT p.admin1, {KEYS}, {_sums()} "
+        f"CREATE MATERIALIZED VIEW imported_province_sums AS SELECT p.admin1, {KEYS}, {_sums(boxes=True)} "
         "FROM imported_place_sums p GROUP BY 1, 2, 3, 4, 5"
     )
 
