@@ -1,6 +1,7 @@
 """Actors: the affiliation tree sized by events, one actor's profile, and who acts on whom."""
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 import ui
@@ -30,6 +31,46 @@ def _stored_places(
     return map_rows(url, state, actors=actors, also=curated)
 
 
+# The charts of a view, shared between reruns and sessions (read-only once built; `cache_resource`, since `cache_data`
+# would rebuild each Figure when unpickling it): building them all takes 0.5-1 s, which delayed the first chart and,
+# run after it, slowed the browser's loading of the chart code from this same server. A view already drawn (a
+# rerun for another widget, another visitor) skips them.
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _tree_chart(counted: pd.DataFrame, actors: pd.DataFrame, style: str) -> go.Figure:
+    return actor_figures.affiliation_chart(actor_profile.affiliation_tree(counted, actors), style=style)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _activity_chart(involved: pd.DataFrame) -> go.Figure:
+    activity = actor_profile.activity_over_time(involved, granularity="month")
+    return actor_figures.activity_chart(activity, granularity="month")
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _places_map(rows: pd.DataFrame, options: dict) -> go.Figure:
+    """Framed for a half-width column, then left to stretch to it; its keys go under it, so the map keeps the
+    column's whole width."""
+    return event_map(rows, height=640, width=560, served=True, key_below=True, **options).update_layout(width=None)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _counterparts_chart(involved_counted: pd.DataFrame) -> go.Figure | None:
+    frequent = actor_profile.counterparts(involved_counted)
+    return None if frequent.empty else actor_figures.counterparts_chart(frequent)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _index_chart(involved: pd.DataFrame, actors: pd.DataFrame, name: str) -> go.Figure:
+    series = tension.tension_index(involved, actors, level="region", granularity="month")
+    return tension_figures.tension_band(series, name=name)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _matrix_chart(counted: pd.DataFrame, actors: pd.DataFrame, level: str, top: int) -> go.Figure | None:
+    pairs = actor_profile.interaction_counts(counted, actors, level="actor" if level == "actors" else "family", top=top)
+    return None if pairs.empty else actor_figures.interaction_matrix(pairs)
+
+
 dataset, state, events = ui.current_view()
 
 st.title("Actors")
@@ -51,8 +92,7 @@ st.subheader("Who belongs to whom")
 style = st.segmented_control(
     "Draw the tree as", ["treemap", "sunburst"], default="treemap", required=True, key="tree", bind="query-params"
 )
-tree = actor_profile.affiliation_tree(counted, dataset.actors)
-st.plotly_chart(actor_figures.affiliation_chart(tree, style=style), theme=None, key="affiliation_tree")
+st.plotly_chart(_tree_chart(counted, dataset.actors, style), theme=None, key="affiliation_tree")
 st.caption(
     "Affiliation from `actors.csv` (each actor's parent), grouped by actor family. A box is as large as the "
     "events in the filter that the actor itself took part in, plus its affiliates' boxes; its label counts the "
@@ -138,34 +178,27 @@ else:
     over_time, places_column = st.columns(2)
     with over_time:
         st.markdown("**Events and reported deaths over time**")
-        activity = actor_profile.activity_over_time(involved, granularity="month")
-        st.plotly_chart(actor_figures.activity_chart(activity, granularity="month"), theme=None, key="activity")
+        st.plotly_chart(_activity_chart(involved), theme=None, key="activity")
     with places_column:
         st.markdown("**Where it acts**")
-        # Framed for a half-width column, then left to stretch to it; its keys go under it, so the map keeps
-        # the column's whole width.
         places = (
             MapRows(involved)
             if narrowed is None
             else _stored_places(stored_url, ui.imported_version(), narrowed, dataset.actors, involved)
         )
-        places_map = event_map(
-            places.rows, height=640, width=560, served=True, key_below=True, **places.options
-        ).update_layout(width=None)
-        st.plotly_chart(places_map, theme=None, key="places_map")
+        st.plotly_chart(_places_map(places.rows, places.options), theme=None, key="places_map")
 
     partners, index_column = st.columns(2)
     with partners:
         st.markdown("**Most frequent counterparts**")
-        frequent = actor_profile.counterparts(involved_counted)
-        if frequent.empty:
+        partners_chart = _counterparts_chart(involved_counted)
+        if partners_chart is None:
             st.caption("No second actor is recorded in its events.")
         else:
-            st.plotly_chart(actor_figures.counterparts_chart(frequent), theme=None, key="counterparts")
+            st.plotly_chart(partners_chart, theme=None, key="counterparts")
     with index_column:
         st.markdown("**Tension index of its events, per month**")
-        series = tension.tension_index(involved, dataset.actors, level="region", granularity="month")
-        st.plotly_chart(tension_figures.tension_band(series, name=profile.actor), theme=None, key="actor_index")
+        st.plotly_chart(_index_chart(involved, dataset.actors, profile.actor), theme=None, key="actor_index")
         st.caption(
             "The Overview's index computed over this actor's events only, wherever they happen "
             "(see “How the index is computed” on the Overview)."
@@ -183,13 +216,11 @@ with level_column:
     )
 with top_column:
     top = st.slider("Busiest actors named on each side", 5, 25, 12, key="matrix_top", disabled=level == "families")
-pairs = actor_profile.interaction_counts(
-    counted, dataset.actors, level="actor" if level == "actors" else "family", top=top
-)
-if pairs.empty:
+matrix = _matrix_chart(counted, dataset.actors, level, top)
+if matrix is None:
     st.caption("No event in the filter records a second actor.")
 else:
-    st.plotly_chart(actor_figures.interaction_matrix(pairs), theme=None, key="interaction_matrix")
+    st.plotly_chart(matrix, theme=None, key="interaction_matrix")
     missing = actor_profile.without_second_actor(counted)
     st.caption(
         f"Rows act on columns (actor1 → actor2), counting events in the filter. {missing} events with no second "

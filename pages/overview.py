@@ -20,7 +20,9 @@ from tensions.figures import tension as tension_figures
 
 
 # Cached per view (Streamlit hashes the frames): the index, its trends and the charts are most of a run, and a
-# rerun for another widget, or another visitor's same view, would otherwise compute them again.
+# rerun for another widget, or another visitor's same view, would otherwise compute them again. The figures are
+# shared resources (read-only once built): `cache_data` rebuilt each Figure when unpickling it (about 0.15 s of a
+# run under load, most of it before the first chart).
 @st.cache_data(show_spinner=False, max_entries=32)
 def _trends(
     index_events: pd.DataFrame, actors: pd.DataFrame, recorded: pd.DataFrame, as_of: dt.date, since: dt.date
@@ -28,7 +30,7 @@ def _trends(
     return overrides.judged_trends(index_events, actors, recorded, as_of=as_of, since=since)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=32)
 def _index_panels(
     index_events: pd.DataFrame,
     actors: pd.DataFrame,
@@ -49,7 +51,7 @@ def _index_panels(
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=32)
 def _activity_charts(events: pd.DataFrame, pairs: pd.DataFrame | None = None) -> tuple[go.Figure, go.Figure]:
     """Events per month, and the most active actors (from `pairs` when `events` are summed rows)."""
     actors = summary.most_active_actors(events if pairs is None else pairs)

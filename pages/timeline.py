@@ -66,6 +66,32 @@ def _stored_index_rows(
     return stored.index_rows(url, state, actors, also=curated, granularity=granularity)
 
 
+# The chart of a view, shared between reruns and sessions (read-only once built): laying out its key events' labels
+# and building it take 0.2-0.7 s before the page can send its first chart, so a view already drawn (a rerun for
+# another widget, another visitor) skips them; `cache_resource`, since `cache_data` would rebuild the whole Figure
+# when unpickling it.
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _timeline_figure(
+    rows: pd.DataFrame,
+    actors: pd.DataFrame,
+    lanes: str,
+    granularity: str,
+    period: tuple,
+    changes: pd.DataFrame | None,
+    band: bool,
+    band_rows: pd.DataFrame | None,
+):
+    return builder.event_timeline(
+        rows,
+        lanes=lanes,
+        granularity=granularity,
+        period=period,
+        changes=changes,
+        width=SCREEN_LAYOUT_WIDTH,
+        bands=[tension_panel(actors, granularity=granularity, index_rows=band_rows)] if band else (),
+    )
+
+
 def _saved_briefs() -> dict[str, briefs.Brief]:
     return {brief.slug: brief for brief in briefs.saved_briefs(data_dir())}
 
@@ -264,16 +290,8 @@ with chart_box:
             if stored_url is None or not tension_band
             else _stored_index_rows(stored_url, ui.imported_version(), state, granularity, dataset.actors, events)
         )
-        fig = builder.event_timeline(
-            rows,
-            lanes=lanes,
-            granularity=granularity,
-            period=(state.start, state.end),
-            changes=changes,
-            width=SCREEN_LAYOUT_WIDTH,
-            bands=[tension_panel(dataset.actors, granularity=granularity, index_rows=band_rows)]
-            if tension_band
-            else (),
+        fig = _timeline_figure(
+            rows, dataset.actors, lanes, granularity, (state.start, state.end), changes, tension_band, band_rows
         )
         st.plotly_chart(
             fig,
