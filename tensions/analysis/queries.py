@@ -9,16 +9,12 @@ holds the two to the same numbers.
 
 from __future__ import annotations
 
-import io
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.csv as pacsv
 import sqlalchemy as sa
 
 from tensions.analysis import tension, weighted
@@ -26,7 +22,7 @@ from tensions.analysis.filters import FilterState
 from tensions.analysis.periods import Granularity
 from tensions.data import taxonomy
 from tensions.data.actors import with_descendants
-from tensions.store.engine import engine_for, reaching
+from tensions.store.engine import copy_frame, engine_for, reaching
 from tensions.store.imported import KEPT_CELL_SIZES, typed_events
 
 # "Known only to its province or its month" (`tensions.analysis.filters.imprecise_mask`), unknown as not.
@@ -137,26 +133,6 @@ def _names(connection: sa.Connection, frame: pd.DataFrame, columns: Iterable[str
     return frame.assign(**{c: frame[c].map(names).astype("string") for c in columns})
 
 
-def _frame(connection: sa.Connection, sql: str, params: dict, *, text: bool = False) -> pd.DataFrame:
-    """The rows of `sql` (`:name` parameters) as a frame, sent by COPY as CSV and parsed by Arrow: tens of
-    thousands of rows arrive in milliseconds, where Python objects per value took a second. `text`: every
-    column as text (NULL kept apart from an empty string), for the caller to type."""
-    statement = re.sub(r"(?<!:):(\w+)", r"%(\1)s", sql)
-    buffer = io.BytesIO()
-    cursor = connection.connection.driver_connection.cursor()
-    with cursor.copy(f"COPY ({statement}) TO STDOUT WITH (FORMAT csv, HEADER)", params) as copy:
-        for block in copy:
-            buffer.write(block)
-    data = buffer.getvalue()
-    options = pacsv.ConvertOptions()
-    if text:  # the header holds plain column names
-        names = data.split(b"\n", 1)[0].decode("utf-8").split(",")
-        options = pacsv.ConvertOptions(
-            column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=True, quoted_strings_can_be_null=False
-        )
-    return pacsv.read_csv(io.BytesIO(data), convert_options=options).to_pandas()
-
-
 def _dated(frame: pd.DataFrame) -> pd.DataFrame:
     """Dates as the datetimes the figures read; counts as integers."""
     for column in ("event_date", weighted.LAST_DATE):
@@ -196,7 +172,7 @@ def place_summary(
             f"SELECT {listed}, {sums} FROM {source} f WHERE {clause.sql} "
             f"AND f.latitude IS NOT NULL AND f.longitude IS NOT NULL GROUP BY {listed}"
         )
-        frame = _frame(connection, sql, clause.params)
+        frame = copy_frame(connection, sql, clause.params)
         frame = _names(connection, frame, ["country", "admin1", *([colour_by] if colour_by else [])])
     return _dated(frame)
 
@@ -221,7 +197,7 @@ def period_summary(
                 f"SELECT {listed}, {_SUMS} FROM imported_facts f WHERE {clause.sql} AND NOT f.is_key "
                 f"GROUP BY {listed}, {PERIOD_START[granularity]}"
             )
-        frame = _frame(connection, sql, clause.params)
+        frame = copy_frame(connection, sql, clause.params)
         frame = _names(connection, frame, keys)
     return _dated(frame)
 
@@ -244,7 +220,7 @@ def events(
             f"WHERE {clause.sql}{' AND f.is_key' if key_only else ''} ORDER BY f.event_date, f.import_id, f.seq"
             + (" LIMIT :limit" if limit is not None else "")
         )
-        frame = _frame(connection, sql, {**clause.params, "limit": limit}, text=True)
+        frame = copy_frame(connection, sql, {**clause.params, "limit": limit}, text=True)
     return typed_events(frame)
 
 
@@ -291,7 +267,7 @@ def newest_events(
             f"JOIN imported_events e ON e.import_id = n.import_id AND e.seq = n.seq ORDER BY {newest}"
         )
         count = int(total.scalar())
-        frame = _frame(connection, sql, params, text=True)
+        frame = copy_frame(connection, sql, params, text=True)
     return typed_events(frame), count
 
 
@@ -346,7 +322,7 @@ def index_summary(
             f"min(f.event_date) AS event_date FROM imported_facts f WHERE {clause.sql} "
             f"GROUP BY 1, 2, 3, 4, 5, 6, {PERIOD_START[granularity]}"
         )
-        frame = _frame(connection, sql, params)
+        frame = copy_frame(connection, sql, params)
         frame = _names(connection, frame, ["country", "theatre", "event_type"])
     frame["event_date"] = pd.to_datetime(frame["event_date"]).astype("datetime64[us]")
     return frame
@@ -499,7 +475,7 @@ def _grouped(
         grouped = ", ".join([*keys, f"f.{colour_by}"])
         positions = ", ".join(str(k) for k in range(1, len(keys) + 2))
         sql = f"SELECT {grouped}, {sums} FROM {source} f WHERE {clause.sql} AND {condition} GROUP BY {positions}"
-        frame = _frame(connection, sql, {**clause.params, **params})
+        frame = copy_frame(connection, sql, {**clause.params, **params})
         frame = _names(connection, frame, [c for c in ("country", "admin1", colour_by) if c in frame])
     return _dated(frame)
 
@@ -534,7 +510,7 @@ def activity_summary(url: str, state: FilterState, actors: pd.DataFrame | None =
             f"SELECT {listed}, {_SUMS} FROM imported_facts f WHERE {clause.sql} "
             f"GROUP BY {listed}, {PERIOD_START['month']}"
         )
-        frame = _names(connection, _frame(connection, sql, clause.params), keys)
+        frame = _names(connection, copy_frame(connection, sql, clause.params), keys)
     return _dated(frame)
 
 
@@ -550,7 +526,7 @@ def pair_summary(url: str, state: FilterState, actors: pd.DataFrame | None = Non
             "JOIN imported_events e ON e.import_id = f.import_id AND e.seq = f.seq "
             f"WHERE {clause.sql} GROUP BY 1, 2, 3, 4"
         )
-        frame = _names(connection, _frame(connection, sql, clause.params), ["actor1", "actor2", "actor1_family"])
+        frame = _names(connection, copy_frame(connection, sql, clause.params), ["actor1", "actor2", "actor1_family"])
     frame["actor2_family"] = frame["actor2_family"].astype("string").replace("", pd.NA)  # NULL arrives empty
     return _dated(frame)
 

@@ -1,13 +1,18 @@
-"""One SQLAlchemy engine (a connection pool) per database URL per process, and connection failures as
-`DatabaseUnavailable` (a message, never a traceback)."""
+"""One SQLAlchemy engine (a connection pool) per database URL per process, connection failures as
+`DatabaseUnavailable` (a message, never a traceback), and query results read by COPY (`copy_frame`)."""
 
 from __future__ import annotations
 
 import contextlib
+import io
+import re
 import threading
 from collections.abc import Iterator
 
+import pandas as pd
 import psycopg
+import pyarrow as pa
+import pyarrow.csv as pacsv
 import sqlalchemy
 from sqlalchemy.exc import InterfaceError, OperationalError
 
@@ -53,3 +58,23 @@ def reaching(url: str) -> Iterator[None]:
         raise DatabaseUnavailable(
             f"cannot reach the database {shown_url(url)}: {lines[0] if lines else error}"
         ) from error
+
+
+def copy_frame(connection: sqlalchemy.Connection, sql: str, params: dict, *, text: bool = False) -> pd.DataFrame:
+    """The rows of `sql` (`:name` parameters) as a frame, sent by COPY as CSV and parsed by Arrow: tens of
+    thousands of rows arrive in milliseconds, where Python objects per value took a second. `text`: every
+    column as text (NULL kept apart from an empty string), for the caller to type."""
+    statement = re.sub(r"(?<!:):(\w+)", r"%(\1)s", sql)
+    buffer = io.BytesIO()
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY ({statement}) TO STDOUT WITH (FORMAT csv, HEADER)", params) as copy:
+        for block in copy:
+            buffer.write(block)
+    data = buffer.getvalue()
+    options = pacsv.ConvertOptions()
+    if text:  # the header holds plain column names
+        names = data.split(b"\n", 1)[0].decode("utf-8").split(",")
+        options = pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=True, quoted_strings_can_be_null=False
+        )
+    return pacsv.read_csv(io.BytesIO(data), convert_options=options).to_pandas()

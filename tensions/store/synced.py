@@ -29,7 +29,7 @@ from tensions.ingest.sync.base import Batch
 from tensions.ingest.sync.state import SourceState, SyncReport, empty_changes
 from tensions.ingest.sync.store import SYNC_FILE_NAME, Merged, synced_import
 from tensions.store import tables
-from tensions.store.engine import engine_for, reaching
+from tensions.store.engine import copy_frame, engine_for, reaching
 from tensions.store.imported import store_import, typed_events
 
 SYNC_LOCK = 7_061_905  # with the source's hash: the advisory lock a run of that source holds
@@ -43,14 +43,11 @@ def synced_key(source: str) -> str:
 
 def _events(connection: sa.Connection, where: str, params: dict) -> pd.DataFrame:
     """Synced events (the full rows, typed as imported events) of the imports joined as `i`, by `where`."""
-    rows = connection.execute(
-        sa.text(
-            f"SELECT {_EVENT_SELECT} FROM imported_events e JOIN imports i ON i.id = e.import_id "
-            f"WHERE {where} ORDER BY e.import_id, e.seq"
-        ),
-        params,
+    sql = (
+        f"SELECT {_EVENT_SELECT} FROM imported_events e JOIN imports i ON i.id = e.import_id "
+        f"WHERE {where} ORDER BY e.import_id, e.seq"
     )
-    return typed_events(pd.DataFrame(rows.all(), columns=list(EVENT_COLUMNS)))
+    return typed_events(copy_frame(connection, sql, params, text=True))
 
 
 def undecided_events(url: str, sources: Sequence[str], countries: Sequence[str]) -> pd.DataFrame | None:
@@ -140,14 +137,19 @@ class DatabaseSyncStore:
             if merged is not None and batch is not None:
                 store_import(connection, synced_import(source, merged, batch))
                 state = state.with_run(report, batch.cursor)
-                at = dt.datetime.fromisoformat(report.started_at)
-                rows = [
-                    {"source": source, "event_id": event_id, "change": kind, "synced_at": at}
-                    for kind, ids in (("added", merged.added), ("revised", merged.revised), ("deleted", merged.deleted))
-                    for event_id in ids
-                ]
-                if rows:
-                    connection.execute(changes.insert(), rows)
+                for kind, ids in (("added", merged.added), ("revised", merged.revised), ("deleted", merged.deleted)):
+                    connection.execute(
+                        sa.text(
+                            "INSERT INTO sync_changes (source, event_id, change, synced_at) "
+                            "SELECT :source, unnest(CAST(:ids AS text[])), :change, :at"
+                        ),
+                        {
+                            "source": source,
+                            "ids": ids,
+                            "change": kind,
+                            "at": dt.datetime.fromisoformat(report.started_at),
+                        },
+                    )
                 kept_from = dt.datetime.fromisoformat(state.runs[0].started_at)
                 connection.execute(
                     changes.delete().where((changes.c.source == source) & (changes.c.synced_at < kept_from))
