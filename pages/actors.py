@@ -31,6 +31,15 @@ def _stored_places(
     return map_rows(url, state, actors=actors, also=curated)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _stored_index_rows(
+    url: str, version: tuple, state: FilterState, actors: pd.DataFrame, curated: pd.DataFrame
+) -> pd.DataFrame:
+    """The index's inputs per month of the events passing `state` (one actor's): the database's, with the curated
+    ones."""
+    return stored.index_rows(url, state, actors, also=curated, granularity="month")
+
+
 # The charts of a view, shared between reruns and sessions (read-only once built; `cache_resource`, since `cache_data`
 # would rebuild each Figure when unpickling it): building them all takes 0.5-1 s, which delayed the first chart and,
 # run after it, slowed the browser's loading of the chart code from this same server. A view already drawn (a
@@ -159,17 +168,17 @@ with numbers:
         "(not counted as zero).",
     )
 
-# The map of where it acts sums the database's events when one filter state says "its events in this view".
+# The map and the index of its events sum the database's when one filter state says "its events in this view".
 narrowed = (
     actor_profile.involving_state(state, chosen, dataset.actors) if stored_url is not None and with_affiliates else None
 )
 if stored_url is not None:
     st.caption(
         "The counts, the counterparts"
-        + (" and the map" if narrowed is not None else "")
+        + (", the map and the index" if narrowed is not None else "")
         + " include the imported events in the database; "
-        + ("" if narrowed is not None else "the map, ")
-        + "the activity over time, the index and the latest events are the curated events' only."
+        + ("" if narrowed is not None else "the map, the index, ")
+        + "the activity over time and the latest events are the curated events' only."
     )
 
 if involved_total == 0:
@@ -198,7 +207,12 @@ else:
             st.plotly_chart(partners_chart, theme=None, key="counterparts")
     with index_column:
         st.markdown("**Tension index of its events, per month**")
-        st.plotly_chart(_index_chart(involved, dataset.actors, profile.actor), theme=None, key="actor_index")
+        scored = (
+            involved
+            if narrowed is None
+            else _stored_index_rows(stored_url, ui.imported_version(), narrowed, dataset.actors, involved)
+        )
+        st.plotly_chart(_index_chart(scored, dataset.actors, profile.actor), theme=None, key="actor_index")
         st.caption(
             "The Overview's index computed over this actor's events only, wherever they happen "
             "(see “How the index is computed” on the Overview)."

@@ -186,6 +186,10 @@ def test_the_actors_page_counts_the_databases_imported_events(database, data_cop
     assert sorted(plotly_array(tree["values"]).tolist()) == sorted(expected_tree["own"].tolist())
     matrix = chart(at, "interaction_matrix")["data"][0]
     assert np.nansum(plotly_array(matrix["z"])) == len(both) - missing
+    index = tension.tension_index(involved, dataset.actors, level="region", granularity="month")
+    expected_index = tension_figures.tension_band(index, name=chosen).data[0]
+    drawn_index = chart(at, "actor_index")["data"][0]
+    np.testing.assert_allclose(plotly_array(drawn_index["y"]), np.asarray(expected_index.y, dtype=float))
     places = chart(at, "places_map")["data"]
     curated_involved = actor_profile.involving(dataset.events, chosen, dataset.actors)
     expected = map_rows(database, FilterState(actors=(chosen,)), actors=dataset.actors, also=curated_involved)
