@@ -135,7 +135,14 @@ class DatabaseSyncStore:
         source, changes = state.source, tables.sync_changes
         with reaching(self.url), engine_for(self.url).begin() as connection:
             if merged is not None and batch is not None:
-                store_import(connection, synced_import(source, merged, batch))
+                # A run that found nothing new (most runs of a 15-minute schedule) leaves the events, the kept
+                # sums and the imported store's version (every page's cache key) as they are.
+                found = merged.added or merged.revised or merged.deleted or batch.rows_rejected
+                held = connection.execute(
+                    sa.text("SELECT 1 FROM imports WHERE key = :key"), {"key": synced_key(source)}
+                )
+                if found or held.first() is None:
+                    store_import(connection, synced_import(source, merged, batch))
                 state = state.with_run(report, batch.cursor)
                 for kind, ids in (("added", merged.added), ("revised", merged.revised), ("deleted", merged.deleted)):
                     connection.execute(

@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from tensions.data.guard import local_grant
 from tensions.errors import NotAuthorised, SyncError
 from tensions.ingest.sync import changed_since, events_changed_since, last_syncs, sync_source
-from tensions.store import select
+from tensions.store import select, tables
+from tensions.store.curated import store_version
 from tensions.store.engine import engine_for
 from tensions.store.synced import DatabaseSyncStore
 from tests.ingest.sync.conftest import stub_settings
@@ -82,8 +83,12 @@ def test_a_sync_stores_its_events_and_state_in_the_database_and_the_next_run_con
     assert sorted(events.index) == ["acled:IRQ1", "acled:IRQ3"]
     assert _scalar(url, "SELECT count(*) FROM imported_events") == 2
 
+    version = store_version(url, tables.IMPORTED_STORE)
     third = sync_source(grant, "acled", data_copy, settings, store=store)  # nothing new: the same rows again
     assert (third.added, third.revised, third.deleted, third.unchanged) == (0, 0, 0, 1)
+    assert store_version(url, tables.IMPORTED_STORE) == version  # the events were left as they were
+    assert len(last_syncs(data_copy, store=store)["acled"].runs) == 3
+    assert store.read_synced("acled")[0]["event_id"].tolist() == ["acled:IRQ1", "acled:IRQ3"]
 
 
 def test_a_failed_run_keeps_the_cursor_and_records_its_error(store, acled, data_copy):
