@@ -57,7 +57,7 @@ write until curation is configured. Either:
 - configure an identity provider for `st.login` (an `[auth]` section in `.streamlit/secrets.toml`) and
   list who may curate: `[curation]` `allowed_emails = ["you@example.org"]`.
 
-Saves are validated, backed up to `data/backups/` and logged to `data/audit.log`.
+{where_saves_go}
 """
 EDITOR_COLUMNS_DISABLED = ["event_id"]
 SESSION_KEY = "curate"  # the page's one session key: a `CurateSession`
@@ -755,7 +755,7 @@ config = access.access_config(secrets, os.environ)
 for problem in config.problems:
     st.warning(problem)
 if not config.enabled:
-    st.info(HOW_TO_ENABLE.format(min_length=access.MIN_PASSWORD_LENGTH))
+    st.info(HOW_TO_ENABLE.format(min_length=access.MIN_PASSWORD_LENGTH, where_saves_go=history.where_saves_go()))
     st.stop()
 
 grant = sign_in(config)

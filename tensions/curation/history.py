@@ -44,6 +44,15 @@ def audit_log_place() -> str:
     return f"the database's `{tables.audit_log.name}` table, with any earlier lines of the data folder's `{AUDIT_LOG}`"
 
 
+def where_saves_go() -> str:
+    """One sentence on how the store in use keeps a save: backups and the log, or the database's audit rows."""
+    if database_url() is None:
+        return f"Saves are validated, backed up to `data/{BACKUP_DIR}/` and logged to `data/{AUDIT_LOG}`."
+    return (
+        f"Saves are validated and logged in the database's `{tables.audit_log.name}` table, in the save's transaction."
+    )
+
+
 def list_backups(data_dir: Path) -> list[Path]:
     """Backups of the curated files, newest first."""
     folder = Path(data_dir) / BACKUP_DIR

@@ -98,5 +98,9 @@ def test_quiet_addresses_are_forgotten_and_at_most_the_newest_are_kept(replicas,
 
 def test_the_history_says_where_its_audit_log_is(postgres_url, monkeypatch):
     assert history.audit_log_place() == "`audit.log` in the data folder"
+    assert (
+        history.where_saves_go() == "Saves are validated, backed up to `data/backups/` and logged to `data/audit.log`."
+    )
     monkeypatch.setenv("TENSIONS_DATABASE_URL", postgres_url)
     assert history.audit_log_place().startswith("the database's `audit_log` table")
+    assert "backed up" not in history.where_saves_go() and "`audit_log` table" in history.where_saves_go()
