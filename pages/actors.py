@@ -11,7 +11,9 @@ from tensions.data.literal import markdown_literal
 from tensions.figures import actors as actor_figures
 from tensions.figures import tension as tension_figures
 from tensions.figures.map.builder import event_map
-from tensions.figures.stored import MapRows, map_rows
+from tensions.figures.stored import MapRows, listed_events, map_rows
+
+LATEST = 10  # events in an actor's latest events' table
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -38,6 +40,14 @@ def _stored_index_rows(
     """The index's inputs per month of the events passing `state` (one actor's): the database's, with the curated
     ones."""
     return stored.index_rows(url, state, actors, also=curated, granularity="month")
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _stored_latest(
+    url: str, version: tuple, state: FilterState, actors: pd.DataFrame, curated: pd.DataFrame
+) -> pd.DataFrame:
+    """The newest events passing `state` (one actor's): the database's newest few (never all of them) with the curated ones."""
+    return listed_events(url, state, limit=LATEST, actors=actors, also=curated)[0]
 
 
 # The charts of a view, shared between reruns and sessions (read-only once built; `cache_resource`, since `cache_data`
@@ -174,11 +184,12 @@ narrowed = (
 )
 if stored_url is not None:
     st.caption(
-        "The counts, the counterparts"
-        + (", the map and the index" if narrowed is not None else "")
-        + " include the imported events in the database; "
-        + ("" if narrowed is not None else "the map, the index, ")
-        + "the activity over time and the latest events are the curated events' only."
+        "Its counts, counterparts, map, index and latest events include the imported events in the database; its "
+        "activity over time is the curated events' only."
+        if narrowed is not None
+        else "Its counts and counterparts include the imported events in the database; its map, index, latest events "
+        "and activity over time are the curated events' only (with its affiliates left out, or other actors chosen "
+        "in the sidebar, no single filter picks its events from the database)."
     )
 
 if involved_total == 0:
@@ -219,7 +230,12 @@ else:
         )
 
     st.markdown("**Latest events**")
-    ui.latest_events_table(involved, key="latest_events")
+    latest = (
+        involved
+        if narrowed is None
+        else _stored_latest(stored_url, ui.imported_version(), narrowed, dataset.actors, involved)
+    )
+    ui.latest_events_table(latest, count=LATEST, key="latest_events")
 
 # --- who acts on whom ---------------------------------------------------------------------------------------
 st.subheader("Who acts on whom")

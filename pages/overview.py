@@ -17,6 +17,9 @@ from tensions.data.paths import data_dir
 from tensions.errors import InvalidDataError, TensionsError
 from tensions.figures import overview
 from tensions.figures import tension as tension_figures
+from tensions.figures.stored import listed_events
+
+LATEST = 10  # events in the latest events' table
 
 
 # Cached per view (Streamlit hashes the frames): the index, its trends and the charts are most of a run, and a
@@ -78,6 +81,14 @@ def _stored_index_rows(
     return stored.index_rows(url, state, actors, also=curated)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _stored_latest(
+    url: str, version: tuple, state: FilterState, actors: pd.DataFrame, curated: pd.DataFrame
+) -> pd.DataFrame:
+    """The newest events passing `state`: the database's newest few (never all of them) with the curated ones."""
+    return listed_events(url, state, limit=LATEST, actors=actors, also=curated)[0]
+
+
 dataset, state, events = ui.current_view()
 
 st.title("Regional tensions")
@@ -101,8 +112,8 @@ if figures.events == 0:
 curated_listed = (
     None
     if stored_url is None
-    else "Listed from the curated events only: the imported events in the database are counted above but not "
-    "listed one by one."
+    else "Listed from the curated events only: the imported events in the database count in the index but are "
+    "not listed one by one here."
 )
 
 c1, c2, c3, c4 = st.columns(4)
@@ -291,6 +302,7 @@ with right:
     st.plotly_chart(most_active, theme=None, key="active_actors")
 
 st.subheader("Latest events")
-ui.latest_events_table(events)
-if curated_listed is not None:
-    st.caption(curated_listed)
+ui.latest_events_table(
+    events if stored_url is None else _stored_latest(stored_url, ui.imported_version(), state, dataset.actors, events),
+    count=LATEST,
+)

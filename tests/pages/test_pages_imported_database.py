@@ -125,6 +125,15 @@ def test_the_sidebar_offers_the_actors_and_types_of_the_databases_imports(databa
 # --- Overview -----------------------------------------------------------------------------------------------
 
 
+def latest_dates(table: pd.DataFrame) -> list[str]:
+    """The days of a latest events' table, top to bottom."""
+    return [f"{day:%Y-%m-%d}" for day in table["event_date"]]
+
+
+def newest_dates(events: pd.DataFrame) -> list[str]:
+    return [f"{day:%Y-%m-%d}" for day in summary.latest_events(events)["event_date"]]
+
+
 def chart(at, key: str) -> dict:
     return next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if key in c.proto.id)
 
@@ -153,7 +162,8 @@ def test_the_overview_counts_and_indexes_the_databases_imported_events(database,
     shown = next(d.value for d in at.dataframe if "basis" in d.value.columns).set_index("area")
     assert sorted(shown.index) == sorted(trends.index)
     pd.testing.assert_series_equal(shown["index"], trends.loc[shown.index, "index"].round(1), check_dtype=False)
-    assert "Listed from the curated events only" in captions(at)
+    assert "Listed from the curated events only" in captions(at)  # the events behind a change
+    assert latest_dates(at.dataframe[-1].value) == newest_dates(both)
 
 
 def test_the_overview_of_curated_events_alone_asks_the_database_for_no_sums(database, monkeypatch):
@@ -190,6 +200,7 @@ def test_the_actors_page_counts_the_databases_imported_events(database, data_cop
     expected_index = tension_figures.tension_band(index, name=chosen).data[0]
     drawn_index = chart(at, "actor_index")["data"][0]
     np.testing.assert_allclose(plotly_array(drawn_index["y"]), np.asarray(expected_index.y, dtype=float))
+    assert latest_dates(at.dataframe[0].value) == newest_dates(involved)
     places = chart(at, "places_map")["data"]
     curated_involved = actor_profile.involving(dataset.events, chosen, dataset.actors)
     expected = map_rows(database, FilterState(actors=(chosen,)), actors=dataset.actors, also=curated_involved)
