@@ -43,6 +43,21 @@ def _stored_index_rows(
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
+def _stored_roles(
+    url: str,
+    version: tuple,
+    state: FilterState,
+    actor: str,
+    affiliates: bool,
+    actors: pd.DataFrame,
+    curated: pd.DataFrame,
+) -> pd.DataFrame:
+    """The events `actor` took part in, with their role, per month: the database's (SQL sums), with the curated
+    ones."""
+    return stored.role_rows(url, state, actor, actors, include_affiliates=affiliates, also=curated)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
 def _stored_latest(
     url: str, version: tuple, state: FilterState, actors: pd.DataFrame, curated: pd.DataFrame
 ) -> pd.DataFrame:
@@ -184,11 +199,11 @@ narrowed = (
 )
 if stored_url is not None:
     st.caption(
-        "Its counts, counterparts, map, index and latest events include the imported events in the database; its "
-        "activity over time is the curated events' only."
+        "Its counts, activity over time, map, counterparts, index and latest events include the imported events "
+        "in the database."
         if narrowed is not None
-        else "Its counts and counterparts include the imported events in the database; its map, index, latest events "
-        "and activity over time are the curated events' only (with its affiliates left out, or other actors chosen "
+        else "Its counts, activity over time and counterparts include the imported events in the database; its map, "
+        "index and latest events are the curated events' only (with its affiliates left out, or other actors chosen "
         "in the sidebar, no single filter picks its events from the database)."
     )
 
@@ -198,7 +213,14 @@ else:
     over_time, places_column = st.columns(2)
     with over_time:
         st.markdown("**Events and reported deaths over time**")
-        st.plotly_chart(_activity_chart(involved), theme=None, key="activity")
+        roles = (
+            involved
+            if stored_url is None
+            else _stored_roles(
+                stored_url, ui.imported_version(), state, chosen, with_affiliates, dataset.actors, involved
+            )
+        )
+        st.plotly_chart(_activity_chart(roles), theme=None, key="activity")
     with places_column:
         st.markdown("**Where it acts**")
         places = (

@@ -81,13 +81,17 @@ def involving_state(state: FilterState, actor: str, actors: pd.DataFrame) -> Fil
 
 
 def activity_over_time(involved: pd.DataFrame, *, granularity: Granularity = "month") -> pd.DataFrame:
-    """Events per period and role, with the fatalities reported in them and how many had none reported."""
-    periods = period_starts(involved["event_date"], granularity)
-    grouped = involved.assign(period=periods).groupby(["period", "role"], observed=True)
+    """Events per period and role, with the fatalities reported in them and how many had none reported.
+    `involved` may be summed rows with their role (`tensions.analysis.queries.role_summary`)."""
+    counted = involved.assign(
+        period=period_starts(involved["event_date"], granularity),
+        _events=weighted.event_counts(involved),
+        _deaths=weighted.reported_deaths(involved),
+        _unknown=weighted.not_reported_counts(involved),
+    )
+    grouped = counted.groupby(["period", "role"], observed=True)
     table = grouped.agg(
-        events=("event_id", "size"),
-        fatalities=("fatalities", lambda f: f.sum(skipna=True)),
-        unknown_fatalities=("fatalities", lambda f: int(f.isna().sum())),
+        events=("_events", "sum"), fatalities=("_deaths", "sum"), unknown_fatalities=("_unknown", "sum")
     ).reset_index()
     table["fatalities"] = table["fatalities"].astype("int64")
     return table

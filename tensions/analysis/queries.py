@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from tensions.analysis import tension, weighted
+from tensions.analysis import actor_profile, tension, weighted
 from tensions.analysis.filters import FilterState
 from tensions.analysis.periods import Granularity
 from tensions.data import taxonomy
@@ -546,3 +546,23 @@ def present_names(url: str, datasets: Iterable[str]) -> tuple[list[str], set[str
             sa.text(f"SELECT n.name, k.kind FROM ({per_column}) k JOIN imported_names n ON n.id = k.id"), chosen
         ).all()
     return sorted({name for name, kind in rows if kind == "actor"}), {name for name, kind in rows if kind == "type"}
+
+
+def role_summary(
+    url: str, state: FilterState, names: Iterable[str], actors: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Per month and role, the imported events passing `state` that one of `names` took part in, acting (the
+    first actor is one of them) or acted on, as `tensions.analysis.actor_profile.involving` gives them their
+    role: what an actor's activity over time counts (`actor_profile.activity_over_time`)."""
+    acting, acted_on = actor_profile.ACTING, actor_profile.ACTED_ON
+    with reaching(url), engine_for(url).connect() as connection:
+        _tuned(connection)
+        clause = where(connection, state, actors)
+        params = {**clause.params, "names": _numbers(connection, names)}
+        sql = (
+            f"SELECT CASE WHEN f.actor1 = ANY(:names) THEN '{acting}' ELSE '{acted_on}' END AS role, {_SUMS} "
+            f"FROM imported_facts f WHERE {clause.sql} AND (f.actor1 = ANY(:names) OR f.actor2 = ANY(:names)) "
+            f"GROUP BY 1, {PERIOD_START['month']}"
+        )
+        frame = copy_frame(connection, sql, params)
+    return _dated(frame)

@@ -14,6 +14,7 @@ import pandas as pd
 from tensions.analysis import queries, tension, weighted
 from tensions.analysis.filters import FilterState
 from tensions.analysis.periods import Granularity
+from tensions.data.actors import with_descendants
 
 
 def _beside(held: pd.DataFrame | None, summed: Callable[[pd.DataFrame], pd.DataFrame], stored: pd.DataFrame):
@@ -57,3 +58,19 @@ def index_rows(
         lambda held: tension.index_inputs(held, actors, granularity),
         queries.index_summary(url, state, actors, granularity),
     )
+
+
+def role_rows(
+    url: str,
+    state: FilterState,
+    actor: str,
+    actors: pd.DataFrame,
+    *,
+    include_affiliates: bool = True,
+    also: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The events passing `state` that `actor` (and by default its affiliates) took part in, with their role, per
+    month: the database's summed (`queries.role_summary`) and those of `also` (`actor_profile.involving` of the
+    events held in memory), for `actor_profile.activity_over_time`."""
+    names = with_descendants([actor], actors) if include_affiliates else {actor}
+    return _beside(also, weighted.one_each, queries.role_summary(url, state, names, actors))

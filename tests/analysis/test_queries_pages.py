@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tensions.analysis import queries, tension, weighted
+from tensions.analysis import actor_profile, queries, tension, weighted
 from tensions.analysis.filters import FilterState, apply_filters
 from tensions.bench.measure import filter_states
+from tensions.data.actors import with_descendants
 from tests.analysis import test_queries
 
 # The synthetic events imported into a fresh database as for the map's and the timeline's sums (their fixtures).
@@ -61,3 +62,15 @@ def test_the_index_inputs_per_day_in_sql_equal_those_in_pandas_and_give_the_same
             rtol=1e-9,
             obj=str(state),
         )
+
+
+def test_an_actors_activity_from_sql_is_its_activity_from_the_events(url, events, actors):
+    actor = "Islamic Resistance in Iraq"  # an umbrella: its factions' events are its own
+    for affiliates in (True, False):
+        names = with_descendants([actor], actors) if affiliates else {actor}
+        for state in _states(events):
+            kept = apply_filters(events, state, actors)
+            involved = actor_profile.involving(kept, actor, actors, include_affiliates=affiliates)
+            expected = actor_profile.activity_over_time(involved)
+            found = actor_profile.activity_over_time(queries.role_summary(url, state, names, actors))
+            pd.testing.assert_frame_equal(found, expected, check_dtype=False, obj=str(state))

@@ -15,6 +15,7 @@ from tensions.bench.synthetic import synthetic_events
 from tensions.data.guard import local_grant
 from tensions.data.load import load_dataset
 from tensions.data.tags import is_key_event
+from tensions.figures import actors as actor_figures
 from tensions.figures import tension as tension_figures
 from tensions.figures.map.builder import event_map
 from tensions.figures.stored import map_rows
@@ -201,6 +202,9 @@ def test_the_actors_page_counts_the_databases_imported_events(database, data_cop
     drawn_index = chart(at, "actor_index")["data"][0]
     np.testing.assert_allclose(plotly_array(drawn_index["y"]), np.asarray(expected_index.y, dtype=float))
     assert latest_dates(at.dataframe[0].value) == newest_dates(involved)
+    activity = actor_figures.activity_chart(actor_profile.activity_over_time(involved))
+    drawn_activity = chart(at, "activity")["data"]
+    assert [plotly_array(t["y"]).tolist() for t in drawn_activity] == [list(t.y) for t in activity.data]
     places = chart(at, "places_map")["data"]
     curated_involved = actor_profile.involving(dataset.events, chosen, dataset.actors)
     expected = map_rows(database, FilterState(actors=(chosen,)), actors=dataset.actors, also=curated_involved)
