@@ -43,6 +43,24 @@ def test_a_png_export_has_exactly_the_slide_size(events, size):
 
 
 @needs_chromium
+def test_a_png_export_grows_taller_for_a_key_event_list_under_the_chart(events):
+    key = events[events["event_id"] == "JOR-20240128-1"]
+    crowded = pd.concat(
+        [
+            key.assign(
+                event_id=f"K{i}", event_date=pd.Timestamp("2024-01-01") + pd.Timedelta(days=4 * i),
+                label=f"Key event {i} with a longer name",
+            )
+            for i in range(90)
+        ],
+        ignore_index=True,
+    ).astype(key.dtypes.to_dict())  # fmt: skip
+    png = export_briefing(crowded, fmt="png", state=FilterState(), data_as_of=AS_OF)
+    width, height = Image.open(io.BytesIO(png)).size
+    assert width == 1920 and height > 1080
+
+
+@needs_chromium
 def test_an_svg_export_is_vector_text_at_the_slide_size(events):
     svg = export_briefing(events, fmt="svg", state=FilterState(), data_as_of=AS_OF, title="Tower 22 & after").decode()
     assert svg.lstrip().startswith("<svg")
