@@ -1,7 +1,8 @@
-"""The sums the Overview and the Actors page read when imported events live in PostgreSQL: the database's SQL
-sums (`tensions.analysis.queries`) beside the same sums of the events held in memory (the curated ones), in
-one table the pandas functions read as they read events (`tensions.analysis.weighted`). As for the figures'
-rows (`tensions.figures.stored`), an app server reads thousands of rows, never the millions the database holds.
+"""The sums the Overview, the Actors page and the Timeline's index band read when imported events live in
+PostgreSQL: the database's SQL sums (`tensions.analysis.queries`) beside the same sums of the events held in
+memory (the curated ones), in one table the pandas functions read as they read events
+(`tensions.analysis.weighted`). As for the figures' rows (`tensions.figures.stored`), an app server reads
+thousands of rows, never the millions the database holds.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from tensions.analysis.periods import Granularity
 from tensions.data.actors import with_descendants
 
 
-def _beside(held: pd.DataFrame | None, summed: Callable[[pd.DataFrame], pd.DataFrame], stored: pd.DataFrame):
+def _beside(
+    held: pd.DataFrame | None, summed: Callable[[pd.DataFrame], pd.DataFrame], stored: pd.DataFrame
+) -> pd.DataFrame:
     """The database's sums `stored` after the same sums of the events `held` in memory (when there are any)."""
     if held is None or not len(held):
         return stored
