@@ -52,9 +52,10 @@ def upgrade() -> None:
     op.execute(
         "CREATE MATERIALIZED VIEW imported_cell_sums AS SELECT s.size, floor(p.longitude / s.size) AS cell_x, "
         f"floor(p.latitude / s.size) AS cell_y, {KEYS}, {_sums(boxes=False)} FROM imported_place_sums p "
-        f"CROSS JOIN (VALUES {sizes}) AS s(size) GROUP BY 1, 2, 3, 4, 5, 6, 7"
+        f"CROSS JOIN (VALUES {sizes}) AS s(size) GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3"
     )
-    # In cell order per size: the map's choice of grid reads distinct cells and stops once it has too many.
+    # Stored and indexed in cell order per size: a size is read in one stretch, and the choice of grid reads its
+    # distinct cells in order and stops once it has too many.
     op.create_index("imported_cell_sums_cells", "imported_cell_sums", ["size", "cell_x", "cell_y"])
     op.execute(
         f"CREATE MATERIALIZED VIEW imported_province_sums AS SELECT p.admin1, {KEYS}, {_sums(boxes=True)} "
