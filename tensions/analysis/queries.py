@@ -505,46 +505,44 @@ def activity_summary(url: str, state: FilterState, actors: pd.DataFrame | None =
     listed = ", ".join(f"f.{k}" for k in keys)
     with reaching(url), engine_for(url).connect() as connection:
         _tuned(connection)
-        clause = where(connection, state, actors)
-        sql = (
-            f"SELECT {listed}, {_SUMS} FROM imported_facts f WHERE {clause.sql} "
-            f"GROUP BY {listed}, {PERIOD_START['month']}"
-        )
+        kept = uses_kept_sums(connection, state)
+        clause = where(connection, state, actors, kept=kept)
+        if kept:
+            sql = f"SELECT {listed}, {_KEPT_SUMS} FROM imported_activity_sums f WHERE {clause.sql} GROUP BY {listed}, f.period"
+        else:
+            sql = (
+                f"SELECT {listed}, {_SUMS} FROM imported_facts f WHERE {clause.sql} "
+                f"GROUP BY {listed}, {PERIOD_START['month']}"
+            )
         frame = _names(connection, copy_frame(connection, sql, clause.params), keys)
     return _dated(frame)
 
 
 def pair_summary(url: str, state: FilterState, actors: pd.DataFrame | None = None) -> pd.DataFrame:
     """The Actors page's sums (`tensions.analysis.weighted.pair_summary`) of the imported events passing `state`:
-    per first and second actor and their families. The second actor's family is kept with the full events
-    only (`imported_events`), so this query joins them."""
+    per first and second actor and their families (from the kept sums per pair when they answer `state`)."""
+    keys = list(weighted.PAIR_KEYS)
+    listed = ", ".join(f"f.{k}" for k in keys)
     with reaching(url), engine_for(url).connect() as connection:
         _tuned(connection)
-        clause = where(connection, state, actors)
-        sql = (
-            f"SELECT f.actor1, f.actor2, f.actor1_family, e.actor2_family, {_SUMS} FROM imported_facts f "
-            "JOIN imported_events e ON e.import_id = f.import_id AND e.seq = f.seq "
-            f"WHERE {clause.sql} GROUP BY 1, 2, 3, 4"
-        )
-        frame = _names(connection, copy_frame(connection, sql, clause.params), ["actor1", "actor2", "actor1_family"])
-    frame["actor2_family"] = frame["actor2_family"].astype("string").replace("", pd.NA)  # NULL arrives empty
+        kept = uses_kept_sums(connection, state)
+        clause = where(connection, state, actors, kept=kept)
+        source, sums = ("imported_pair_sums", _KEPT_SUMS) if kept else ("imported_facts", _SUMS)
+        sql = f"SELECT {listed}, {sums} FROM {source} f WHERE {clause.sql} GROUP BY {listed}"
+        frame = _names(connection, copy_frame(connection, sql, clause.params), keys)
     return _dated(frame)
 
 
 def present_names(url: str, datasets: Iterable[str]) -> tuple[list[str], set[str]]:
     """The actors (first or second, sorted) and the event types of the imported events of `datasets`: what the
-    sidebar offers to choose from."""
+    sidebar offers to choose from (kept per dataset in `imported_present_names`, migration 0007)."""
     with reaching(url), engine_for(url).connect() as connection:
-        _tuned(connection)
         chosen = {"datasets": _numbers(connection, datasets)}
-        per_column = " UNION ".join(
-            f"SELECT DISTINCT {column} AS id, '{kind}' AS kind FROM imported_facts "
-            f"WHERE dataset = ANY(:datasets) AND {column} IS NOT NULL"
-            for column, kind in (("actor1", "actor"), ("actor2", "actor"), ("event_type", "type"))
+        sql = (
+            "SELECT n.name, k.kind FROM imported_present_names k JOIN imported_names n ON n.id = k.id "
+            "WHERE k.dataset = ANY(:datasets)"
         )
-        rows = connection.execute(
-            sa.text(f"SELECT n.name, k.kind FROM ({per_column}) k JOIN imported_names n ON n.id = k.id"), chosen
-        ).all()
+        rows = connection.execute(sa.text(sql), chosen).all()
     return sorted({name for name, kind in rows if kind == "actor"}), {name for name, kind in rows if kind == "type"}
 
 

@@ -41,14 +41,17 @@ from tensions.store.curated import bump_version
 from tensions.store.engine import engine_for, reaching
 
 FACT_COLUMNS: tuple[str, ...] = tuple(tables.imported_facts.columns.keys())
-# The sums kept for the default view (migrations 0002 and 0006), refreshed after every import and removal in
-# this order: the sums per map cell and per province are summed from those per place.
+# The sums kept for the default view (migrations 0002, 0006 and 0007), refreshed after every import and removal
+# in this order: the sums per map cell and per province are summed from those per place.
 SUM_VIEWS: tuple[str, ...] = (
     "imported_place_sums",
     "imported_cell_sums",
     "imported_province_sums",
     "imported_week_sums",
     "imported_month_sums",
+    "imported_pair_sums",
+    "imported_activity_sums",
+    "imported_present_names",
 )
 # The grid cell sizes (degrees) of the kept sums per cell (migration 0006): the map's `CELL_SIZES`.
 KEPT_CELL_SIZES: tuple[float, ...] = (0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)

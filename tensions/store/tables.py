@@ -131,9 +131,10 @@ imported_names = sa.Table(
     sa.Column("name", sa.Text, nullable=False, unique=True),
 )
 
-# The columns of `imported_facts` holding a name's number in `imported_names`.
+# The columns of `imported_facts` holding a name's number in `imported_names` (`actor2_family`: migration 0007).
 NAMED_FACTS: tuple[str, ...] = (
     "country", "admin1", "actor1", "actor2", "time_precision", "theatre", "event_type", "actor1_family", "dataset",
+    "actor2_family",
 )  # fmt: skip
 
 # A narrow, coded copy of each imported event: what the filters test and the figures sum. Fixed-width
