@@ -22,7 +22,7 @@ from tensions.export.briefing import FORMATS, export_briefing, export_file_name
 from tensions.export.deck import key_event_rows
 from tensions.export.render import renderer_available
 from tensions.figures import briefing
-from tensions.figures.stored import timeline_rows
+from tensions.figures.stored import EXPORT_LIMIT, listed_events, timeline_rows
 from tensions.figures.tension import tension_panel
 from tensions.figures.timeline import builder, style
 
@@ -120,6 +120,17 @@ def _save_brief(
         st.session_state["brief_saved"] = f"error: {markdown_literal(error)}"
 
 
+def _csv_bytes() -> bytes:
+    """The events shown as CSV: those in memory, or with the database's newest `EXPORT_LIMIT` beside them (the
+    Map's bounded listing)."""
+    shown = (
+        events
+        if stored_url is None
+        else listed_events(stored_url, state, limit=EXPORT_LIMIT, actors=dataset.actors, also=events)[0]
+    )
+    return safe_csv_bytes(shown.drop(columns=["escalation"], errors="ignore"))
+
+
 def _brief_option(slug: str | None, saved: dict[str, briefs.Brief]) -> str:
     """The brief's name alone: it is also what the URL holds, so a link survives a re-save."""
     return saved[slug].name if slug in saved else "None"
@@ -164,9 +175,9 @@ tension_band = c_tension.toggle(
     help="Add the region's tension index per week or month under the events (how it is computed: Overview).",
 )
 
-# With the database as the store the imported datasets chosen stay there: the chart and the key events come from
-# their SQL sums (`timeline_rows`) with the curated events; the slide, its exports, the CSV and a saved brief
-# hold events one by one, so they cover the curated events, and say so.
+# With the database as the store the imported datasets chosen stay there: the chart, the slide and its exports and
+# the key events come from their SQL sums (`timeline_rows`) with the curated events; the CSV holds the newest
+# `EXPORT_LIMIT` of them; a saved brief holds events one by one, so it covers the curated events, and says so.
 stored_url = ui.imports_in_database()
 rows = (
     events
@@ -181,7 +192,7 @@ curated_only = (
     None
     if stored_url is None
     else f"The curated events only ({len(events):,} of the {shown_total:,} in this view): the imported datasets' "
-    "events stay in the database, summed for the chart with briefing mode off, and are not in this"
+    "events stay in the database, summed for the chart and the slide, and are not in a"
 )
 
 # Laid out top to bottom: chart, key events, changes since a brief. The brief is picked first (its
@@ -205,17 +216,13 @@ changes = briefs.changes_since(brief, dataset.events, dataset.actors) if brief e
 
 with chart_box:
     if briefing_mode:
-        if curated_only is not None:
-            st.info(f"{curated_only} slide or its exports.", icon=":material/info:")
-            if events.empty:
-                st.stop()  # no curated event to put on a slide
         c_title, c_subtitle, c_size = st.columns([4, 4, 2])
         title = c_title.text_input(
             "Slide title",
             key="slide_title",
             bind="query-params",
             max_chars=120,
-            placeholder=briefing.default_title(events, state),
+            placeholder=briefing.default_title(rows, state),
             help="Leave empty for a title from the period.",
         )
         subtitle = c_subtitle.text_input(
@@ -223,7 +230,7 @@ with chart_box:
             key="slide_subtitle",
             bind="query-params",
             max_chars=160,
-            placeholder=briefing.default_subtitle(events, lanes),
+            placeholder=briefing.default_subtitle(rows, lanes),
         )
         size = c_size.selectbox(
             "Slide size",
@@ -242,7 +249,7 @@ with chart_box:
             "granularity": granularity,
             "brief_name": brief.name if brief else None,
         }
-        fig = briefing.briefing_figure(events, width=PREVIEW_WIDTH, height=PREVIEW_HEIGHT, changes=changes, **options)
+        fig = briefing.briefing_figure(rows, width=PREVIEW_WIDTH, height=PREVIEW_HEIGHT, changes=changes, **options)
         words = fig.layout.meta
         st.plotly_chart(
             fig,
@@ -269,7 +276,7 @@ with chart_box:
             for column, fmt in zip(columns, FORMATS, strict=False):
                 column.download_button(
                     FORMAT_LABELS[fmt],
-                    data=lambda fmt=fmt: _export(events, fmt, {**options, "width": width, "height": height}, changes),
+                    data=lambda fmt=fmt: _export(rows, fmt, {**options, "width": width, "height": height}, changes),
                     file_name=export_file_name(words["title"], fmt),
                     mime=FORMATS[fmt],
                     key=f"download_{fmt}",
@@ -315,17 +322,16 @@ with chart_box:
 
 with key_box:
     st.subheader("Key events")
-    listed = events if briefing_mode else rows  # the key events of the figure shown
-    key_events = listed[is_key_event(listed).to_numpy()]
+    key_events = rows[is_key_event(rows).to_numpy()]
     if key_events.empty:
         st.caption("No key events in this view.")
     else:
         labelled = set(fig.layout.meta["key_events"]) - set(fig.layout.meta["unlabelled_key_events"])
         date, deaths, source, link = (EVENT_LABELS[c] for c in ("event_date", "fatalities", "source", "source_url"))
-        rows = pd.DataFrame(key_event_rows(key_events), columns=[date, "Event", "Where", deaths, source, link])
-        rows["On the chart"] = ["labelled" if i in labelled else "ringed" for i in key_events["event_id"]]
+        table = pd.DataFrame(key_event_rows(key_events), columns=[date, "Event", "Where", deaths, source, link])
+        table["On the chart"] = ["labelled" if i in labelled else "ringed" for i in key_events["event_id"]]
         st.dataframe(
-            rows,
+            table,
             hide_index=True,
             column_config={
                 link: st.column_config.LinkColumn(link, display_text="open"),
@@ -335,12 +341,15 @@ with key_box:
     st.download_button(
         "Events shown (CSV)",
         # Built only when clicked: at a million imported events the CSV takes far longer than the page.
-        data=lambda: safe_csv_bytes(events.drop(columns=["escalation"], errors="ignore")),
+        data=_csv_bytes,
         file_name="timeline-events.csv",
         mime="text/csv",
         key="download_csv",
         on_click="ignore",
-        help=None if curated_only is None else f"{curated_only} file.",
+        help=None
+        if stored_url is None or shown_total <= EXPORT_LIMIT
+        else f"The newest {EXPORT_LIMIT:,} of the {shown_total:,} events in this view, every column (the database "
+        "holds them all; narrow the filters for the rest).",
     )
 
 with changes_box:
@@ -350,6 +359,7 @@ with changes_box:
             f"Saved {brief.saved_at:%d %b %Y %H:%M} UTC with {len(brief.snapshot)} events"
             + (f" (data as of {brief.data_as_of:%d %b %Y})" if brief.data_as_of else "")
             + f"; its filters: {markdown_literal(brief.filters.describe())}."
+            + ("" if stored_url is None else " Compared: the curated events (a brief keeps no imported events).")
         )
         m1, m2, m3 = c_since.columns(3)
         m1.metric("Added", counts["added"])

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import plotly.graph_objects as go
 
+from tensions.analysis import weighted
 from tensions.analysis.filters import FilterState
 from tensions.data.literal import plotly_literal
 from tensions.data.load import CURATED_DATASET
@@ -90,9 +91,10 @@ def slide_scale(width: float) -> float:
 
 
 def period_of(events: pd.DataFrame, state: FilterState) -> tuple[dt.date | None, dt.date | None]:
-    """The period shown: the filter's dates, or the events' own span where the filter is open."""
+    """The period shown: the filter's dates, or the events' own span where the filter is open (rows summed per
+    period run to their last date)."""
     first = events["event_date"].min().date() if len(events) else None
-    last = events["event_date"].max().date() if len(events) else None
+    last = weighted.last_dates(events).max().date() if len(events) else None
     return state.start or first, state.end or last
 
 
@@ -120,8 +122,10 @@ def default_title(events: pd.DataFrame, state: FilterState) -> str:
 
 
 def default_subtitle(events: pd.DataFrame, lanes: str, *, numbered: bool = False) -> str:
-    """How many events, how they are grouped, and what the labels are."""
-    count = f"{len(events):,} event{'s' if len(events) != 1 else ''}"
+    """How many events (the rows may be sums: `tensions.analysis.weighted`), how they are grouped, and what the
+    labels are."""
+    total = weighted.total_events(events)
+    count = f"{total:,} event{'s' if total != 1 else ''}"
     labels = "key events numbered and listed" if numbered else "key events labelled"
     return f"{count} by {LANES[lanes].lower()}, {labels}"
 
@@ -150,11 +154,15 @@ def source_line(
     return f"Source: {names[0]} and {len(names) - 1} others{tail}"
 
 
-def dataset_attributions(events: pd.DataFrame) -> list[str]:
-    """One credit per dataset the events come from, in the words the importers give for slide footers."""
+def dataset_attributions(events: pd.DataFrame, chosen: Sequence[str] = ()) -> list[str]:
+    """One credit per dataset the events come from, in the words the importers give for slide footers. Rows
+    summed per period do not say their dataset: with any among `events`, the `chosen` datasets are credited too."""
     from tensions.ingest import imported
 
-    names = sorted(events["dataset"].astype("string").dropna().unique()) if "dataset" in events else []
+    names = set(events["dataset"].astype("string").dropna().unique()) if "dataset" in events else set()
+    if weighted.is_summary(events):
+        names |= set(chosen)
+    names = sorted(names)
     credits = []
     for name in names or [CURATED_DATASET]:
         if name == CURATED_DATASET:
@@ -174,13 +182,13 @@ def caption_text(
 ) -> str:
     """What the figure shows: filters, period, data as of, datasets, and how imprecise dates are drawn."""
     start, end = period_of(events, state)
-    imprecise = int(imprecise_dates(events).sum())
+    imprecise = int(weighted.event_counts(events)[imprecise_dates(events).to_numpy()].sum())
     filters = replace(state, start=None, end=None).describe()
     parts = [
         f"Filters: {filters}",
         f"period: {period_words(start, end)}",
         data_as_of_words(data_as_of),
-        "Data: " + "; ".join(dataset_attributions(events)),
+        "Data: " + "; ".join(dataset_attributions(events, state.datasets)),
     ]
     notes = []
     if imprecise:

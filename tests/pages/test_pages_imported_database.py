@@ -3,11 +3,15 @@ chosen in the sidebar stay in the database and reach every page through SQL sums
 
 from __future__ import annotations
 
+import io
 import json
 
 import numpy as np
 import pandas as pd
 import pytest
+from PIL import Image
+from pptx import Presentation
+from streamlit.runtime.media_file_manager import MediaFileManager
 
 from tensions.analysis import actor_profile, overrides, summary, tension
 from tensions.analysis.filters import FilterState
@@ -15,6 +19,8 @@ from tensions.bench.synthetic import synthetic_events
 from tensions.data.guard import local_grant
 from tensions.data.load import load_dataset
 from tensions.data.tags import is_key_event
+from tensions.export.briefing import FORMATS
+from tensions.export.render import renderer_available
 from tensions.figures import actors as actor_figures
 from tensions.figures import tension as tension_figures
 from tensions.figures.map.builder import event_map
@@ -73,15 +79,71 @@ def test_the_timeline_counts_and_lists_the_databases_imported_events(database, d
     key_table = at.dataframe[0].value
     expected_keys = int(is_key_event(curated_events).sum()) + int(is_key_event(imported_events).sum())
     assert len(key_table) == expected_keys > int(is_key_event(curated_events).sum())
-    assert "curated events only" in csv_help(at)
+    assert csv_help(at) == ""  # every event of the view fits in the CSV
 
 
-def test_the_timelines_slide_says_it_holds_the_curated_events_only(database, data_copy):
+def kept_downloads(monkeypatch) -> dict[str, object]:
+    """The download buttons' callables by MIME type, to run as a click would."""
+    made = {}
+    add_deferred = MediaFileManager.add_deferred
+
+    def keep(self, data_callable, mimetype, *args, **kwargs):
+        made[mimetype] = data_callable
+        return add_deferred(self, data_callable, mimetype, *args, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
+    return made
+
+
+def test_the_timelines_slide_draws_the_databases_imported_events(database, data_copy, imported_events):
     at = with_datasets("pages/timeline.py", BOTH)
     at.toggle(key="briefing").set_value(True).run()
     assert not at.exception
-    count = len(load_dataset(data_copy).events)
-    assert f"The curated events only ({count:,} of the {count + IMPORTED:,} in this view)" in at.info[0].value
+    assert not at.info  # no "curated events only" note
+    total = len(load_dataset(data_copy).events) + IMPORTED
+    meta = chart(at, "briefing_chart")["layout"]["meta"]
+    assert meta["subtitle"].startswith(f"{total:,} events by theatre")
+    assert "ACLED" in meta["caption"]
+    drawn = set(meta["key_events"])
+    assert set(imported_events.loc[is_key_event(imported_events).to_numpy(), "event_id"]) <= drawn
+    assert len(at.dataframe[0].value) == len(drawn)  # the key events' table lists the slide's
+
+
+@pytest.mark.skipif(not renderer_available(), reason="static export needs Chromium")
+def test_the_timelines_exports_hold_the_databases_imported_events(database, data_copy, imported_events, monkeypatch):
+    made = kept_downloads(monkeypatch)
+    at = with_datasets("pages/timeline.py", BOTH)
+    at.toggle(key="briefing").set_value(True).run()
+    assert not at.exception
+    total = len(load_dataset(data_copy).events) + IMPORTED
+    assert f"{total:,} events by theatre" in made["image/svg+xml"]().decode()
+    assert Image.open(io.BytesIO(made["image/png"]())).width == 1920
+    deck = Presentation(io.BytesIO(made[FORMATS["pptx"]]()))
+    listed = " ".join(shape.text_frame.text for slide in deck.slides for shape in slide.shapes if shape.has_text_frame)
+    listed += " ".join(
+        cell.text for slide in deck.slides for shape in slide.shapes if shape.has_table
+        for row in shape.table.rows for cell in row.cells
+    )  # fmt: skip
+    imported_key = imported_events[is_key_event(imported_events).to_numpy()]
+    assert imported_key["label"].dropna().iloc[0] in listed
+    assert "ACLED" in deck.slides[0].notes_slide.notes_text_frame.text
+
+
+def test_the_timelines_csv_holds_the_databases_imported_events(database, data_copy, imported_events, monkeypatch):
+    made = kept_downloads(monkeypatch)
+    with_datasets("pages/timeline.py", BOTH)
+    written = pd.read_csv(io.BytesIO(made["text/csv"]()), encoding="utf-8-sig")
+    expected = combine_events([load_dataset(data_copy).events, imported_events])
+    assert sorted(written["event_id"]) == sorted(expected["event_id"])
+
+
+def test_a_timeline_csv_of_more_events_than_it_holds_says_so(database, data_copy, monkeypatch):
+    monkeypatch.setattr("tensions.figures.stored.EXPORT_LIMIT", 1_000)
+    made = kept_downloads(monkeypatch)
+    at = with_datasets("pages/timeline.py", BOTH)
+    total = len(load_dataset(data_copy).events) + IMPORTED
+    assert f"The newest 1,000 of the {total:,} events in this view" in csv_help(at)
+    assert len(pd.read_csv(io.BytesIO(made["text/csv"]()), encoding="utf-8-sig")) == 1_000
 
 
 def test_the_timelines_tension_band_scores_the_databases_imported_events(database, data_copy, imported_events):
