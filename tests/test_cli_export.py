@@ -9,12 +9,20 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 from PIL import Image
 from pptx import Presentation
 
+from tensions.bench.synthetic import synthetic_events
 from tensions.cli import main
+from tensions.data.guard import local_grant
+from tensions.data.load import load_dataset
 from tensions.export.render import renderer_available
+from tensions.figures.timeline.style import MAX_MARKERS
+from tensions.ingest.importers import ImportResult
+from tensions.ingest.importers.reading import empty_rejected
+from tensions.store import curated, imported
 from tests.conftest import APP_ROOT
 
 needs_chromium = pytest.mark.skipif(not renderer_available(), reason="static export needs Chromium")
@@ -73,3 +81,23 @@ def test_a_start_after_the_end_is_refused(tmp_path, capsys):
 def test_the_format_comes_from_the_file_name_or_is_asked_for(tmp_path, capsys):
     assert main(["export", "timeline", "--out", str(tmp_path / "slide.gif")]) == 2
     assert "use --format png, svg or pptx" in capsys.readouterr().err
+
+
+@needs_chromium
+def test_with_a_database_the_slide_draws_its_imported_events_summed(
+    postgres_url, data_copy, monkeypatch, tmp_path, capsys
+):
+    count = MAX_MARKERS + 500  # more than the timeline draws one by one: they come summed from SQL
+    events = synthetic_events(count, seed=23).assign(dataset=pd.Categorical(["acled"] * count))
+    curated.load_folder(postgres_url, data_copy, grant=local_grant())
+    result = ImportResult("acled", "ACLED", "acled.csv", "synthetic", count, events, empty_rejected())
+    imported.save_import(postgres_url, result, grant=local_grant())
+    monkeypatch.setenv("TENSIONS_DATABASE_URL", postgres_url)
+    out = tmp_path / "slide.svg"
+    datasets = ["--dataset", "curated", "--dataset", "acled"]
+    assert main(["--data-dir", str(data_copy), "export", "timeline", *datasets, "--out", str(out)]) == 0
+    total = len(load_dataset(data_copy).events) + count
+    assert f"bytes): {total:,} events, " in capsys.readouterr().out
+    drawn = out.read_text()
+    assert f"{total:,} events by theatre" in drawn
+    assert "ACLED" in drawn  # credited in the caption

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from tensions.analysis import queries, weighted
 from tensions.analysis.briefs import changes_since, find_brief
 from tensions.analysis.filters import FilterState, apply_filters
 from tensions.data import taxonomy
@@ -23,6 +24,8 @@ from tensions.errors import TensionsError
 from tensions.export.deck import PICTURE_TOP_IN, SLIDE_HEIGHT_IN, SLIDE_WIDTH_IN, Deck, briefing_pptx
 from tensions.export.render import figure_image
 from tensions.figures.briefing import briefing_figure, period_of, period_words, slide_text
+from tensions.figures.stored import timeline_rows
+from tensions.store.config import database_url
 from tensions.store.select import load_curated
 
 FORMATS: dict[str, str] = {
@@ -93,13 +96,20 @@ def export_briefing(
     return briefing_pptx(figure_image(fig, fmt="png", width=width, height=picture_height), deck)
 
 
+def imports_in_database(datasets: Sequence[str]) -> str | None:
+    """The database's URL when it is the store and `datasets` names imported ones, whose events stay in it (the
+    slide sums them in SQL: `timeline_rows`), else None."""
+    url = database_url()
+    return url if url is not None and any(name != CURATED_DATASET for name in datasets) else None
+
+
 def load_view(data_dir: Path, datasets: Sequence[str] = ()) -> Dataset:
     """The curated dataset (from the store in use), plus the imported datasets named in `datasets` (curated only
-    by default)."""
+    by default) when they are held in files; the database's stay there (`imports_in_database`)."""
     dataset = load_curated(data_dir)
     wanted = tuple(datasets) or (CURATED_DATASET,)
     extra = [name for name in wanted if name != CURATED_DATASET]
-    if not extra:
+    if not extra or imports_in_database(wanted) is not None:
         return dataset
     from tensions.ingest import imported
 
@@ -151,13 +161,20 @@ def export_timeline_file(
     state = state or FilterState()
     dataset = load_view(data_dir, state.datasets)
     events = dataset.events
-    check_choices("country", state.countries, sorted(set(events["country"].dropna().astype(str))))
-    check_choices("event type", state.event_types, list(taxonomy.EVENT_TYPES))
+    url = imports_in_database(state.datasets)
+    countries = set(events["country"].dropna().astype(str))
     all_actors = set(events["actor1"].dropna().astype(str)) | set(events["actor2"].dropna().astype(str))
+    if url is not None:  # the imports' actors from the database; their countries are the taxonomy's
+        countries |= set(taxonomy.COUNTRY_NAMES)
+        all_actors |= set(queries.present_names(url, state.datasets)[0])
+    check_choices("country", state.countries, sorted(countries))
+    check_choices("event type", state.event_types, list(taxonomy.EVENT_TYPES))
     check_choices("actor", state.actors, sorted(all_actors | set(dataset.actors["actor"].astype(str))))
     if state.datasets == (CURATED_DATASET,):  # the default, not worth a word on the slide
         state = dataclasses.replace(state, datasets=())
     shown = apply_filters(events, state, dataset.actors)
+    if url is not None:  # the slide's rows as the Timeline page's chart has them: SQL sums and key events
+        shown = timeline_rows(url, state, lanes=lanes, granularity=granularity, actors=dataset.actors, also=shown)
     changes, brief_name = None, None
     if since_brief:
         brief = find_brief(data_dir, since_brief)
@@ -171,4 +188,5 @@ def export_timeline_file(
     _readable_by_others(out)
     keys = int(is_key_event(shown).sum())
     size = f"{width}x{height} " if fmt != "pptx" else ""
-    return f"wrote {out} ({size}{fmt.upper()}, {len(payload):,} bytes): {len(shown):,} events, {keys} key events"
+    total = weighted.total_events(shown)
+    return f"wrote {out} ({size}{fmt.upper()}, {len(payload):,} bytes): {total:,} events, {keys} key events"
