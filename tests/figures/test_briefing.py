@@ -7,10 +7,23 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from tensions.analysis import weighted
 from tensions.analysis.filters import FilterState
+from tensions.bench.synthetic import synthetic_events
+from tensions.data.tags import is_key_event
 from tensions.figures import theme
 from tensions.figures.annotations import text_width
-from tensions.figures.briefing import FOOTER_SIZE, briefing_figure, caption_text, default_title, publishers, source_line
+from tensions.figures.briefing import (
+    FOOTER_SIZE,
+    briefing_figure,
+    caption_text,
+    default_subtitle,
+    default_title,
+    period_of,
+    publishers,
+    source_line,
+)
+from tensions.figures.timeline.events import imprecise_dates
 from tests.conftest import FIXTURE_DATA
 
 AS_OF = dt.date(2025, 4, 7)
@@ -105,3 +118,23 @@ def test_the_slide_uses_the_theme_colours_for_types(events):
     fig = briefing_figure(events, state=FilterState(), data_as_of=AS_OF)
     legend = {t.name: t.marker.color for t in fig.data if t.showlegend is not False and t.name}
     assert legend["Agreements"] == theme.EVENT_TYPE_COLOURS["Agreements"]
+
+
+def test_the_words_of_a_slide_drawn_from_sums_count_the_events_the_rows_stand_for(events):
+    imported = synthetic_events(300, seed=5).assign(dataset=pd.Categorical(["acled"] * 300))
+    key = is_key_event(imported).to_numpy()
+    rows = pd.concat(
+        [
+            weighted.period_summary(imported[~key], "theatre", "month"),
+            weighted.one_each(imported[key]),
+            weighted.one_each(events),
+        ],
+        ignore_index=True,
+    )
+    state = FilterState(datasets=("curated", "acled"))
+    both = pd.concat([imported, events], ignore_index=True)
+    assert default_subtitle(rows, "theatre").startswith(f"{len(both):,} events by theatre")
+    caption = caption_text(rows, state, AS_OF)
+    assert f"{int(imprecise_dates(both).sum())} events are dated only to the week or month" in caption
+    assert "ACLED" in caption  # its summed events carry no dataset: the chosen datasets are credited
+    assert period_of(rows, FilterState()) == (both["event_date"].min().date(), both["event_date"].max().date())
