@@ -7,6 +7,7 @@ import importlib.util
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from alembic import command
 
 from tensions.bench.synthetic import synthetic_events
 from tensions.data.guard import local_grant
@@ -15,7 +16,7 @@ from tensions.errors import NotAuthorised
 from tensions.figures.map.encoding import CELL_SIZES
 from tensions.ingest.importers import ImportResult
 from tensions.ingest.importers.reading import empty_rejected
-from tensions.store import imported
+from tensions.store import imported, migrate
 from tensions.store.curated import store_version
 from tensions.store.engine import engine_for
 from tensions.store.tables import IMPORTED_STORE
@@ -104,6 +105,29 @@ def test_the_kept_sums_per_cell_and_province_follow_each_import_and_removal(post
     assert per_size == dict.fromkeys(CELL_SIZES, placed) and provinces == placed
     imported.remove_import(postgres_url, "acled--acled-2024", grant=local_grant())
     assert _count(postgres_url, "imported_cell_sums") == _count(postgres_url, "imported_province_sums") == 0
+
+
+def test_facts_imported_before_migration_0007_get_their_second_actors_family_and_the_kept_pair_sums(postgres_url):
+    events = synthetic_events(400, seed=5)
+    imported.save_import(postgres_url, _result(events), grant=local_grant())
+    config = migrate.alembic_config()
+    with engine_for(postgres_url).begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0006")  # as a database imported into before 0007 stands
+    migrate.upgrade(postgres_url)
+    with engine_for(postgres_url).connect() as connection:
+        families = connection.execute(
+            sa.text(
+                "SELECT n.name, count(*) FROM imported_facts f LEFT JOIN imported_names n ON n.id = f.actor2_family "
+                "GROUP BY 1"
+            )
+        ).all()
+        kept = connection.execute(sa.text("SELECT sum(n_events) FROM imported_pair_sums")).scalar_one()
+    expected = events["actor2_family"].value_counts(dropna=False)
+    assert {name: count for name, count in families} == {
+        (None if pd.isna(name) else name): count for name, count in expected.items() if count
+    }
+    assert kept == len(events)
 
 
 def test_the_kept_sums_hold_the_maps_cell_sizes_and_the_regions_box():

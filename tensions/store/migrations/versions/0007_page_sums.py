@@ -4,7 +4,8 @@ the sidebar. The pair sums no longer join the full events, and the default view 
 instead of scanning every fact.
 
 Each kept sum is grouped by what the filters the kept sums answer test (country, type, dataset, imprecise), as
-the map's and the timeline's are (migration 0002). Refreshed with them after every import and removal.
+the map's and the timeline's are (migration 0002). Refreshed with them after every import and removal, the
+names after the pair sums they are read from.
 
 Revision ID: 0007
 Revises: 0006
@@ -52,8 +53,9 @@ def upgrade() -> None:
         f"CAST(date_trunc('month', f.event_date) AS date) AS period, {KEYS}, {SUMS} FROM imported_facts f "
         "GROUP BY 1, 2, 3, 4, 5"
     )
+    # From the pair sums (a fraction of the facts' rows): the refresh reads them, not every fact three times.
     named = " UNION ".join(
-        f"SELECT f.dataset, f.{column} AS id, '{kind}' AS kind FROM imported_facts f WHERE f.{column} IS NOT NULL"
+        f"SELECT f.dataset, f.{column} AS id, '{kind}' AS kind FROM imported_pair_sums f WHERE f.{column} IS NOT NULL"
         for column, kind in (("actor1", "actor"), ("actor2", "actor"), ("event_type", "type"))
     )
     op.execute(f"CREATE MATERIALIZED VIEW imported_present_names AS {named}")
