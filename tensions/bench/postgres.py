@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from tensions.analysis import queries, stored
 from tensions.analysis.filters import FilterState
 from tensions.bench.measure import FIGURES, FigureResult, filter_states, peak_rss_bytes
 from tensions.bench.synthetic import read_curated_table, synthetic_events
@@ -37,6 +38,14 @@ LOAD_CHUNK = 1_000_000
 BENCH_FILE = "bench synthetic part {:03d}.csv"
 TARGET_MS = 1000.0
 TARGET_RSS_BYTES = 1024**3
+# The sums the Overview, the Actors page and the sidebar read (`tensions.analysis.stored`), measured beside the
+# figures: each the SQL sums of a filter state and the rows the app receives (no figure is built from them).
+PAGE_SUMS: tuple[tuple[str, Callable[[str, FilterState, pd.DataFrame], object]], ...] = (
+    ("overview sums", lambda url, state, actors: stored.activity_rows(url, state, actors=actors)),
+    ("pair sums", lambda url, state, actors: stored.pair_rows(url, state, actors=actors)),
+    ("index per day", lambda url, state, actors: stored.index_rows(url, state, actors)),
+    ("sidebar names", lambda url, state, actors: queries.present_names(url, state.datasets or ("acled",))),
+)
 
 
 @dataclass
@@ -111,6 +120,21 @@ def measure_postgres(url: str, *, seed: int, figure_repeats: int, data_dir: str)
         outcome.build_ms_median = statistics.median(build_ms)
         outcome.filter_plus_build_ms_median = statistics.median(total_ms)
         result.figures.append(outcome)
+    for name, sums in PAGE_SUMS:
+        total_ms = []
+        for state in states:
+            start = time.perf_counter()
+            sums(url, state, actors)
+            total_ms.append((time.perf_counter() - start) * 1000)
+        result.figures.append(
+            FigureResult(
+                name,
+                "ok",
+                builds=len(total_ms),
+                filter_plus_build_ms_median=statistics.median(total_ms),
+                all_events_build_ms=total_ms[0],
+            )
+        )
     del sample
     result.peak_rss_bytes = peak_rss_bytes()
     return result
