@@ -43,15 +43,24 @@ _SUMS = f"""
     coalesce(sum(f.fatalities), 0) AS fatalities,
     min(f.event_date) AS event_date,
     max(f.event_date) AS {weighted.LAST_DATE}"""
-# The same sums over the sums kept in the materialised views of migration 0002 (`imprecise` is a key there).
-_KEPT_SUMS = f"""
+
+
+def _kept_sums(imprecise: str) -> str:
+    """The same sums over kept sums, `imprecise` counting their imprecise events."""
+    return f"""
     sum(f.n_events) AS {weighted.EVENTS},
     sum(f.n_not_reported) AS {weighted.NOT_REPORTED},
     sum(f.n_with_deaths) AS {weighted.WITH_DEATHS},
-    coalesce(sum(f.n_events) FILTER (WHERE f.imprecise), 0) AS {weighted.IMPRECISE},
+    {imprecise} AS {weighted.IMPRECISE},
     sum(f.fatalities) AS fatalities,
     min(f.event_date) AS event_date,
     max(f.last_date) AS {weighted.LAST_DATE}"""
+
+
+# Over the materialised views of migrations 0002, 0006 and 0007 (`imprecise` is a key there), and over the kept
+# sums per pair of actors (migration 0007), which count the imprecise events instead.
+_KEPT_SUMS = _kept_sums("coalesce(sum(f.n_events) FILTER (WHERE f.imprecise), 0)")
+_KEPT_PAIR_SUMS = _kept_sums("sum(f.n_imprecise)")
 # Settings for these queries: room to hash their groups in memory, and no JIT compilation (it costs more
 # than it saves on queries of well under a second).
 _SETTINGS = ("SET LOCAL work_mem = '128MB'", "SET LOCAL jit = off")
@@ -520,14 +529,16 @@ def activity_summary(url: str, state: FilterState, actors: pd.DataFrame | None =
 
 def pair_summary(url: str, state: FilterState, actors: pd.DataFrame | None = None) -> pd.DataFrame:
     """The Actors page's sums (`tensions.analysis.weighted.pair_summary`) of the imported events passing `state`:
-    per first and second actor and their families (from the kept sums per pair when they answer `state`)."""
+    per first and second actor and their families (from the kept sums per pair and dataset when they answer
+    `state`: no country, type or precision chosen either)."""
     keys = list(weighted.PAIR_KEYS)
     listed = ", ".join(f"f.{k}" for k in keys)
     with reaching(url), engine_for(url).connect() as connection:
         _tuned(connection)
-        kept = uses_kept_sums(connection, state)
+        narrowed = state.countries or state.event_types or state.precise_only
+        kept = not narrowed and uses_kept_sums(connection, state)
         clause = where(connection, state, actors, kept=kept)
-        source, sums = ("imported_pair_sums", _KEPT_SUMS) if kept else ("imported_facts", _SUMS)
+        source, sums = ("imported_pair_sums", _KEPT_PAIR_SUMS) if kept else ("imported_facts", _SUMS)
         sql = f"SELECT {listed}, {sums} FROM {source} f WHERE {clause.sql} GROUP BY {listed}"
         frame = _names(connection, copy_frame(connection, sql, clause.params), keys)
     return _dated(frame)

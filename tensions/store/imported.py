@@ -43,7 +43,7 @@ from tensions.store.engine import engine_for, reaching
 FACT_COLUMNS: tuple[str, ...] = tuple(tables.imported_facts.columns.keys())
 # The sums kept for the default view (migrations 0002, 0006 and 0007), refreshed after every import and removal
 # in this order: the sums per map cell and per province are summed from those per place, the names each dataset
-# offers read from the sums per pair.
+# offers read from the sums per pair and per month.
 SUM_VIEWS: tuple[str, ...] = (
     "imported_place_sums",
     "imported_cell_sums",

@@ -26,7 +26,8 @@ def test_activity_sums_in_sql_equal_the_activity_sums_in_pandas(url, events, act
 
 def test_pair_sums_in_sql_equal_the_pair_sums_in_pandas(url, events, actors):
     keys = list(weighted.PAIR_KEYS)
-    for state in _states(events):
+    by_dataset = [FilterState(datasets=("acled",)), FilterState(datasets=("gdelt",))]  # kept sums per dataset
+    for state in [*_states(events), *by_dataset]:
         expected = weighted.pair_summary(apply_filters(events, state, actors))
         found = queries.pair_summary(url, state, actors)
         assert found["actor2"].isna().any() == expected["actor2"].isna().any()

@@ -3,9 +3,11 @@ per pair of actors (with their families), per month (the Overview's activity), a
 the sidebar. The pair sums no longer join the full events, and the default view reads thousands of kept rows
 instead of scanning every fact.
 
-Each kept sum is grouped by what the filters the kept sums answer test (country, type, dataset, imprecise), as
-the map's and the timeline's are (migration 0002). Refreshed with them after every import and removal, the
-names after the pair sums they are read from.
+The sums per month are grouped by what the filters the kept sums answer test (country, type, dataset,
+imprecise), as the map's and the timeline's are (migration 0002); the sums per pair by the dataset alone (with
+the imprecise events counted), so the default view reads about one row per pair it shows, and a country, type
+or precision filter reads the facts. Refreshed with the others after every import and removal, the names after
+the sums they are read from.
 
 Revision ID: 0007
 Revises: 0006
@@ -45,18 +47,23 @@ def upgrade() -> None:
         "ON n.name = e.actor2_family WHERE e.import_id = f.import_id AND e.seq = f.seq"
     )
     op.execute(
-        f"CREATE MATERIALIZED VIEW imported_pair_sums AS SELECT f.actor1, f.actor2, f.actor1_family, "
-        f"f.actor2_family, {KEYS}, {SUMS} FROM imported_facts f GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"
+        "CREATE MATERIALIZED VIEW imported_pair_sums AS SELECT f.actor1, f.actor2, f.actor1_family, f.actor2_family, "
+        f"f.dataset, count(*) FILTER (WHERE {IMPRECISE}) AS n_imprecise, {SUMS} FROM imported_facts f "
+        "GROUP BY 1, 2, 3, 4, 5"
     )
     op.execute(
         f"CREATE MATERIALIZED VIEW imported_activity_sums AS SELECT "
         f"CAST(date_trunc('month', f.event_date) AS date) AS period, {KEYS}, {SUMS} FROM imported_facts f "
         "GROUP BY 1, 2, 3, 4, 5"
     )
-    # From the pair sums (a fraction of the facts' rows): the refresh reads them, not every fact three times.
+    # From the kept sums (a fraction of the facts' rows): the refresh reads them, not every fact three times.
     named = " UNION ".join(
-        f"SELECT f.dataset, f.{column} AS id, '{kind}' AS kind FROM imported_pair_sums f WHERE f.{column} IS NOT NULL"
-        for column, kind in (("actor1", "actor"), ("actor2", "actor"), ("event_type", "type"))
+        f"SELECT f.dataset, f.{column} AS id, '{kind}' AS kind FROM {source} f WHERE f.{column} IS NOT NULL"
+        for column, kind, source in (
+            ("actor1", "actor", "imported_pair_sums"),
+            ("actor2", "actor", "imported_pair_sums"),
+            ("event_type", "type", "imported_activity_sums"),
+        )
     )
     op.execute(f"CREATE MATERIALIZED VIEW imported_present_names AS {named}")
 
