@@ -12,17 +12,14 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 
 from tensions.analysis.filters import FilterState, apply_filters
 from tensions.bench.synthetic import synthetic_events
-from tensions.data.guard import local_grant
 from tensions.data.load import load_dataset
 from tensions.figures.map.builder import event_map
 from tensions.figures.map.provinces import province_totals
 from tensions.figures.map.selection import Target, events_in_target
 from tensions.figures.stored import map_rows
-from tensions.ingest.importers import ImportResult
 from tensions.ingest.importers.base import combine_events
-from tensions.ingest.importers.reading import empty_rejected
-from tensions.store import curated, imported
 from tests.conftest import plotly_array
+from tests.pages.stored_imports import database_holding
 from tests.pages.test_map import figure, map_page
 
 IMPORTED = 5_000  # more than the map draws one by one (MAX_POINTS): the page gets grid cells summed in SQL
@@ -37,13 +34,7 @@ def imported_events() -> pd.DataFrame:
 
 @pytest.fixture
 def database(postgres_url, data_copy, monkeypatch, imported_events) -> str:
-    curated.load_folder(postgres_url, data_copy, grant=local_grant())
-    events = imported_events
-    result = ImportResult("acled", "ACLED", "acled.csv", "synthetic", len(events), events, empty_rejected())
-    imported.save_import(postgres_url, result, grant=local_grant())
-    monkeypatch.setenv("TENSIONS_DATA_DIR", str(data_copy))
-    monkeypatch.setenv("TENSIONS_DATABASE_URL", postgres_url)
-    return postgres_url
+    return database_holding(postgres_url, data_copy, monkeypatch, imported_events)
 
 
 def test_the_map_draws_imported_events_from_the_databases_sums(database, data_copy, monkeypatch):

@@ -16,7 +16,6 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from tensions.analysis import actor_profile, overrides, summary, tension
 from tensions.analysis.filters import FilterState
 from tensions.bench.synthetic import synthetic_events
-from tensions.data.guard import local_grant
 from tensions.data.load import load_dataset
 from tensions.data.tags import is_key_event
 from tensions.export.briefing import FORMATS
@@ -26,11 +25,9 @@ from tensions.figures import tension as tension_figures
 from tensions.figures.map.builder import event_map
 from tensions.figures.stored import map_rows
 from tensions.figures.timeline.style import MAX_MARKERS
-from tensions.ingest.importers import ImportResult
 from tensions.ingest.importers.base import combine_events
-from tensions.ingest.importers.reading import empty_rejected
-from tensions.store import curated, imported
 from tests.conftest import plotly_array
+from tests.pages.stored_imports import database_holding
 from tests.pages.test_pages import open_page
 
 IMPORTED = MAX_MARKERS + 500  # more than the timeline draws one by one: it gets sums from SQL
@@ -44,14 +41,7 @@ def imported_events() -> pd.DataFrame:
 
 @pytest.fixture
 def database(postgres_url, data_copy, monkeypatch, imported_events) -> str:
-    curated.load_folder(postgres_url, data_copy, grant=local_grant())
-    result = ImportResult(
-        "acled", "ACLED", "acled.csv", "synthetic", len(imported_events), imported_events, empty_rejected()
-    )
-    imported.save_import(postgres_url, result, grant=local_grant())
-    monkeypatch.setenv("TENSIONS_DATA_DIR", str(data_copy))
-    monkeypatch.setenv("TENSIONS_DATABASE_URL", postgres_url)
-    return postgres_url
+    return database_holding(postgres_url, data_copy, monkeypatch, imported_events)
 
 
 def with_datasets(page: str, datasets: list[str]):
