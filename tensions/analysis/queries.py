@@ -186,6 +186,32 @@ def place_summary(
     return _dated(frame)
 
 
+def _period_sums(
+    connection: sa.Connection,
+    state: FilterState,
+    actors: pd.DataFrame | None,
+    listed: str,
+    granularity: Granularity,
+    kept: str | None,
+    *,
+    facts: str = "true",
+) -> tuple[str, dict]:
+    """The SQL and parameters of the sums per `listed` columns and period of the imported events passing `state`:
+    from the view of kept sums `kept` (per period) when it answers `state`, else from the facts meeting `facts`."""
+    if kept is not None and uses_kept_sums(connection, state):
+        clause = where(connection, state, actors, kept=True)
+        return (
+            f"SELECT {listed}, {_KEPT_SUMS} FROM {kept} f WHERE {clause.sql} GROUP BY {listed}, f.period",
+            clause.params,
+        )
+    clause = where(connection, state, actors)
+    sql = (
+        f"SELECT {listed}, {_SUMS} FROM imported_facts f WHERE {clause.sql} AND {facts} "
+        f"GROUP BY {listed}, {PERIOD_START[granularity]}"
+    )
+    return sql, clause.params
+
+
 def period_summary(
     url: str, state: FilterState, lanes: str, granularity: Granularity, actors: pd.DataFrame | None = None
 ) -> pd.DataFrame:
@@ -197,16 +223,9 @@ def period_summary(
     listed = ", ".join(f"f.{k}" for k in keys)
     with reaching(url), engine_for(url).connect() as connection:
         _tuned(connection)
-        kept = lanes == "theatre" and uses_kept_sums(connection, state)
-        clause = where(connection, state, actors, kept=kept)
-        if kept:
-            sql = f"SELECT {listed}, {_KEPT_SUMS} FROM imported_{granularity}_sums f WHERE {clause.sql} GROUP BY {listed}, f.period"
-        else:
-            sql = (
-                f"SELECT {listed}, {_SUMS} FROM imported_facts f WHERE {clause.sql} AND NOT f.is_key "
-                f"GROUP BY {listed}, {PERIOD_START[granularity]}"
-            )
-        frame = copy_frame(connection, sql, clause.params)
+        kept = f"imported_{granularity}_sums" if lanes == "theatre" else None
+        sql, params = _period_sums(connection, state, actors, listed, granularity, kept, facts="NOT f.is_key")
+        frame = copy_frame(connection, sql, params)
         frame = _names(connection, frame, keys)
     return _dated(frame)
 
@@ -514,16 +533,8 @@ def activity_summary(url: str, state: FilterState, actors: pd.DataFrame | None =
     listed = ", ".join(f"f.{k}" for k in keys)
     with reaching(url), engine_for(url).connect() as connection:
         _tuned(connection)
-        kept = uses_kept_sums(connection, state)
-        clause = where(connection, state, actors, kept=kept)
-        if kept:
-            sql = f"SELECT {listed}, {_KEPT_SUMS} FROM imported_activity_sums f WHERE {clause.sql} GROUP BY {listed}, f.period"
-        else:
-            sql = (
-                f"SELECT {listed}, {_SUMS} FROM imported_facts f WHERE {clause.sql} "
-                f"GROUP BY {listed}, {PERIOD_START['month']}"
-            )
-        frame = _names(connection, copy_frame(connection, sql, clause.params), keys)
+        sql, params = _period_sums(connection, state, actors, listed, "month", "imported_activity_sums")
+        frame = _names(connection, copy_frame(connection, sql, params), keys)
     return _dated(frame)
 
 
