@@ -271,7 +271,12 @@ with chart_box:
         with st.expander("Caption and source line, as text to paste"):
             st.text(f"{words['caption']}\n{words['footer']}")
         if renderer_available():
-            st.write(f"**Download the slide** at {width} × {height}:")
+            grown = fig.layout.height > PREVIEW_HEIGHT  # the key events' list went under the chart
+            st.write(
+                f"**Download the slide** at {width} × {height}"
+                + (", taller by the key events' list under the chart" if grown else "")
+                + ":"
+            )
             columns = st.columns(len(FORMATS) + 2)
             for column, fmt in zip(columns, FORMATS, strict=False):
                 column.download_button(

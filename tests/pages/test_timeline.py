@@ -79,6 +79,21 @@ def test_briefing_mode_draws_a_slide_whose_camera_button_downloads_1920_by_1080(
     assert [b.proto.label for b in at.get("download_button")][:3] == ["PNG image", "SVG (vector)", "PowerPoint"]
 
 
+def download_line(at: AppTest) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("**Download the slide**"))
+
+
+def test_the_download_line_says_when_the_slide_grows_taller_than_its_size(data_dir, monkeypatch):
+    at = timeline_page(briefing="true")  # the fixture's two key events: listed beside the chart
+    assert download_line(at) == "**Download the slide** at 1920 × 1080:"
+    monkeypatch.delenv("TENSIONS_DATA_DIR")  # the shipped data's full period: its list goes under the chart
+    at = timeline_page(briefing="true")
+    assert chart(at)[0]["layout"]["height"] > 630
+    assert download_line(at) == (
+        "**Download the slide** at 1920 × 1080, taller by the key events' list under the chart:"
+    )
+
+
 def test_the_slide_title_is_the_briefers_and_escaped(data_dir):
     at = timeline_page(briefing="true")
     at.text_input(key="slide_title").input("Iraq <script>alert(1)</script>").run()
