@@ -88,14 +88,20 @@ def test_a_file_that_cannot_be_imported_shows_its_problems_and_stores_nothing(da
     assert imported.list_imports(data_dir) == []
 
 
-def test_rejected_rows_are_listed_with_line_column_and_reason(data_dir):
+def upload_with_a_rejected_row() -> AppTest:
+    """A curator uploads a UCDP file with one bad latitude; the page must list that row with line, column and
+    reason (whichever store keeps the import)."""
     bad = edited(UCDP, "34.196632,43.873899", "34.19.6632,43.873899")
     at = upload(open_page("data.py", curator=True), "bad_ucdp.csv", bad)
     assert "6 rows read, 5 imported, 1 rejected" in at.success[0].value
-    (rejected,) = [d.value for d in at.dataframe if "reason" in d.value.columns]
-    assert rejected[["line", "column", "reason"]].to_dict("records") == [
+    assert rejected_table(at)[["line", "column", "reason"]].to_dict("records") == [
         {"line": 5, "column": "latitude", "reason": "'34.19.6632' is not a number"}
     ]
+    return at
+
+
+def test_rejected_rows_are_listed_with_line_column_and_reason(data_dir):
+    upload_with_a_rejected_row()
 
 
 def test_the_dataset_filter_adds_imported_events_to_other_pages(data_dir):

@@ -9,8 +9,8 @@ from tensions.data.guard import local_grant
 from tensions.store import curated
 from tensions.store import imported as stored
 from tensions.store.select import import_and_save
-from tests.ingest.importers.conftest import EXTERNAL, edited
-from tests.pages.test_data import UCDP, open_page, upload
+from tests.ingest.importers.conftest import EXTERNAL
+from tests.pages.test_data import UCDP, open_page, upload, upload_with_a_rejected_row
 
 
 def listed(at) -> list[str]:
@@ -48,12 +48,6 @@ def test_a_curator_removes_an_import_from_the_database(database, data_copy):
 
 
 def test_rejected_rows_of_a_database_import_are_listed_from_it(database, data_copy):
-    bad = edited(UCDP, "34.196632,43.873899", "34.19.6632,43.873899")
-    at = upload(open_page("data.py", curator=True), "bad_ucdp.csv", bad)
-    assert "6 rows read, 5 imported, 1 rejected" in at.success[0].value
-    (rejected,) = [d.value for d in at.dataframe if "reason" in d.value.columns]
-    assert rejected[["line", "column", "reason"]].to_dict("records") == [
-        {"line": 5, "column": "latitude", "reason": "'34.19.6632' is not a number"}
-    ]
+    at = upload_with_a_rejected_row()
     assert any("1 rows were rejected; 1 reasons are kept" in c.value for c in at.caption)
     assert not (data_copy / "imported").exists()
