@@ -192,7 +192,9 @@ def digest_of_last_syncs(data_dir: Path, reports: list[SyncReport]) -> Digest:
     extra = imported_in_memory(Path(data_dir), imported_datasets(Path(data_dir)))
     events = combine_events([dataset.events, extra]) if extra is not None else dataset.events
     new_events = events_changed_since(Path(data_dir), store=sync_store(Path(data_dir)))
-    as_of = events["event_date"].max().date() if len(events) else dt.date.today()
+    # The newest event known, the new ones included: with the database as the store they are not in `events`.
+    latest = [frame["event_date"].max() for frame in (events, new_events) if frame is not None and len(frame)]
+    as_of = max(latest).date() if latest else dt.date.today()
     return build_digest(reports, events, new_events, dataset.actors, read_watchlist(data_dir), as_of=as_of)
 
 

@@ -10,10 +10,11 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
+from tensions.analysis.digest import digest_of_last_syncs
 from tensions.data.guard import local_grant
 from tensions.errors import NotAuthorised, SyncError
 from tensions.ingest.sync import changed_since, events_changed_since, last_syncs, sync_source
-from tensions.store import select, tables
+from tensions.store import curated, select, tables
 from tensions.store.curated import store_version
 from tensions.store.engine import engine_for
 from tensions.store.synced import DatabaseSyncStore
@@ -161,3 +162,13 @@ def test_runs_started_at_once_on_two_servers_leave_one_consistent_state(store, a
     assert len(state.runs) == 2 and state.cursor["timestamp"] == 1_707_955_300
     assert _scalar(store.url, "SELECT count(*) FROM imported_events") == 2
     assert _scalar(store.url, "SELECT count(*) FROM sync_changes") == 2
+
+
+def test_the_digest_scores_synced_events_newer_than_every_curated_one(store, acled, data_copy):
+    curated.load_folder(store.url, data_copy, grant=local_grant())  # the fixture's newest is 16 March 2025
+    acled.put(acled_row("IRQ1", "2025-05-10", 1_746_800_000, fatalities=3))
+    settings = stub_settings([], acled=acled, today=dt.date(2025, 6, 1))
+    report = sync_source(local_grant(), "acled", data_copy, settings, store=store)
+    movement = digest_of_last_syncs(data_copy, [report]).movement.set_index("country")
+    assert movement.loc["Iraq", "new_events"] == 1
+    assert movement.loc["Iraq", "with"] > movement.loc["Iraq", "without"]  # its 4 weeks end at the new event
