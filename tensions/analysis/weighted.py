@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from tensions.analysis.filters import imprecise_mask
-from tensions.analysis.periods import Granularity, period_numbers, period_start_days
+from tensions.analysis.periods import Granularity, period_starts
 
 EVENTS = "n_events"
 NOT_REPORTED = "n_not_reported"
@@ -119,22 +119,18 @@ def place_summary(events: pd.DataFrame, colour_by: str | None) -> pd.DataFrame:
     return _summed(keys, _counted(placed))
 
 
-def _period(events: pd.DataFrame, granularity: Granularity) -> pd.Series:
-    """Each event's week or month, as its first day."""
-    number = period_numbers(events["event_date"], granularity)
-    return pd.Series(period_start_days(number, granularity).astype("datetime64[us]"), index=events.index)
-
-
 def period_summary(events: pd.DataFrame, lanes: str, granularity: Granularity) -> pd.DataFrame:
     """The timeline's sums: per week or month, lane, event type and date precision, the events in it."""
-    keys = events[[lanes, "event_type", "time_precision"]].assign(period=_period(events, granularity))
+    keys = events[[lanes, "event_type", "time_precision"]].assign(
+        period=period_starts(events["event_date"], granularity)
+    )
     return _summed(keys, _counted(events)).drop(columns="period")
 
 
 def activity_summary(events: pd.DataFrame) -> pd.DataFrame:
     """The Overview's sums: per month, country and event type, the events in it (headline counts, events per
     month)."""
-    keys = events[list(ACTIVITY_KEYS)].assign(period=_period(events, "month"))
+    keys = events[list(ACTIVITY_KEYS)].assign(period=period_starts(events["event_date"], "month"))
     return _summed(keys, _counted(events)).drop(columns="period")
 
 
