@@ -175,7 +175,7 @@ def record_decision(
     }
     if url is not None:
         row = {"event_id": synced_event_id, "decision": decision, "curated_event_id": curated_event_id, "who": who}
-        review.record_decision(url, row, {k: v for k, v in entry.items() if k != "when"}, grant=grant, now=now)
+        review.record_decision(url, row, entry, grant=grant, now=now)
         return
     folder = guard.make_folder(grant, sync_dir(Path(data_dir)))
     decisions = read_decisions(data_dir)
