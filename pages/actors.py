@@ -111,8 +111,8 @@ st.title("Actors")
 st.caption(ui.view_caption(dataset, state))
 
 # With the database as the store the imported datasets chosen stay there: the counts per actor come from SQL
-# group-bys per pair of actors (`stored.pair_rows`) with the curated events'; what lists or dates single events
-# (activity over time, the actor's index, its latest events) stays on the curated events, and says so.
+# group-bys per pair of actors (`stored.pair_rows`) with the curated events'; a profile's map, index, activity
+# and latest events read the database too, except where no one filter state says "its events" (the caption says so).
 stored_url = ui.imports_in_database()
 counted = (
     events if stored_url is None else _stored_pairs(stored_url, ui.imported_version(), state, dataset.actors, events)

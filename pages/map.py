@@ -213,10 +213,11 @@ def show_list(rows, key: str, total: int | None = None):
 # Events drawn one by one are in `drawn.rows` (the database's too); a cell's or a province's are asked for.
 drawn_events = events if weighted.is_summary(drawn.rows) else drawn.rows
 if target is not None:
-    chosen = selection.events_in_target(drawn_events, target)
-    total = len(chosen)
     if stored_url is not None and target.kind != "event":
         chosen, total = _stored_list(stored_url, version, state, target, dataset.actors, events)
+    else:
+        chosen = selection.events_in_target(drawn_events, target)
+        total = len(chosen)
     if chosen.empty:
         st.warning("The selected event is not among the events these filters keep. Widen the filters to see it.")
     elif target.kind == "event":
