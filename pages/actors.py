@@ -62,7 +62,7 @@ def _stored_latest(
     url: str, version: tuple, state: FilterState, actors: pd.DataFrame, curated: pd.DataFrame
 ) -> pd.DataFrame:
     """The newest events passing `state` (one actor's): the database's newest few (never all of them) with the curated ones."""
-    return listed_events(url, state, limit=LATEST, actors=actors, also=curated)[0]
+    return listed_events(url, state, limit=LATEST, actors=actors, also=curated)
 
 
 # The charts of a view, shared between reruns and sessions (read-only once built; `cache_resource`, since `cache_data`

@@ -22,6 +22,7 @@ from tensions.figures.stored import (
     MapCounts,
     MapRows,
     counts_of_events,
+    listed_count,
     listed_events,
     map_counts,
     map_rows,
@@ -101,7 +102,8 @@ def _stored_counts(url: str, version: tuple, state: FilterState, bounds: tuple, 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _stored_list(url: str, version: tuple, state: FilterState, target: selection.Target, actors, curated):
-    return listed_events(url, state, limit=LIST_LIMIT, target=target, actors=actors, also=curated)
+    listed = listed_events(url, state, limit=LIST_LIMIT, target=target, actors=actors, also=curated)
+    return listed, listed_count(url, state, target=target, actors=actors, also=curated)
 
 
 # The figure of a view, shared between reruns and sessions (read-only: nothing changes it after it is built), so a
@@ -272,8 +274,7 @@ def csv_bytes() -> bytes:
     """The filtered events as CSV: those in memory, or with the database's newest `EXPORT_LIMIT` beside them."""
     if stored_url is None:
         return safe_csv_bytes(events)
-    rows, _ = listed_events(stored_url, state, limit=EXPORT_LIMIT, actors=dataset.actors, also=events)
-    return safe_csv_bytes(rows)
+    return safe_csv_bytes(listed_events(stored_url, state, limit=EXPORT_LIMIT, actors=dataset.actors, also=events))
 
 
 d_csv, d_png, d_hint = st.columns([2, 2, 4], vertical_alignment="center")

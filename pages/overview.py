@@ -86,7 +86,7 @@ def _stored_latest(
     url: str, version: tuple, state: FilterState, actors: pd.DataFrame, curated: pd.DataFrame
 ) -> pd.DataFrame:
     """The newest events passing `state`: the database's newest few (never all of them) with the curated ones."""
-    return listed_events(url, state, limit=LATEST, actors=actors, also=curated)[0]
+    return listed_events(url, state, limit=LATEST, actors=actors, also=curated)
 
 
 dataset, state, events = ui.current_view()

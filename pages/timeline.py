@@ -126,7 +126,7 @@ def _csv_bytes() -> bytes:
     shown = (
         events
         if stored_url is None
-        else listed_events(stored_url, state, limit=EXPORT_LIMIT, actors=dataset.actors, also=events)[0]
+        else listed_events(stored_url, state, limit=EXPORT_LIMIT, actors=dataset.actors, also=events)
     )
     return safe_csv_bytes(shown.drop(columns=["escalation"], errors="ignore"))
 

@@ -151,16 +151,20 @@ def _dated(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def count_events(url: str, state: FilterState, actors: pd.DataFrame | None = None) -> int:
-    """How many imported events pass `state`."""
+def count_events(
+    url: str,
+    state: FilterState,
+    actors: pd.DataFrame | None = None,
+    *,
+    cell: Cell | None = None,
+    province: tuple[str, str] | None = None,
+) -> int:
+    """How many imported events pass `state` (in one grid cell or province, when given)."""
     with reaching(url), engine_for(url).connect() as connection:
         _tuned(connection)
-        clause = where(connection, state, actors)
-        return int(
-            connection.execute(
-                sa.text(f"SELECT count(*) FROM imported_facts f WHERE {clause.sql}"), clause.params
-            ).scalar()
-        )
+        clause, area = where(connection, state, actors), _area(connection, cell, province)
+        sql = f"SELECT count(*) FROM imported_facts f WHERE {clause.sql} AND {area.sql}"
+        return int(connection.execute(sa.text(sql), {**clause.params, **area.params}).scalar())
 
 
 def place_summary(
@@ -280,23 +284,21 @@ def newest_events(
     limit: int,
     cell: Cell | None = None,
     province: tuple[str, str] | None = None,
-) -> tuple[pd.DataFrame, int]:
+) -> pd.DataFrame:
     """The newest `limit` imported events passing `state` (in one grid cell or province, when given) in full,
-    newest first, and how many pass in all: a list or a download that stays bounded whatever the count."""
+    newest first: a list or a download that stays bounded whatever the count (`count_events` gives it)."""
     with reaching(url), engine_for(url).connect() as connection:
         _tuned(connection)
         clause, area = where(connection, state, actors), _area(connection, cell, province)
         condition, params = f"{clause.sql} AND {area.sql}", {**clause.params, **area.params, "limit": limit}
-        total = connection.execute(sa.text(f"SELECT count(*) FROM imported_facts f WHERE {condition}"), params)
         newest = "n.event_date DESC, n.import_id DESC, n.seq DESC"
         sql = (
             f"SELECT e.* FROM (SELECT f.import_id, f.seq, f.event_date FROM imported_facts f WHERE {condition} "
             f"ORDER BY {newest.replace('n.', 'f.')} LIMIT :limit) n "
             f"JOIN imported_events e ON e.import_id = n.import_id AND e.seq = n.seq ORDER BY {newest}"
         )
-        count = int(total.scalar())
         frame = copy_frame(connection, sql, params, text=True)
-    return typed_events(frame), count
+    return typed_events(frame)
 
 
 def map_counts(

@@ -111,6 +111,21 @@ def map_counts(
     )
 
 
+def _area_of(target: selection.Target | None) -> dict:
+    """A clicked grid cell or province as `queries.newest_events` and `queries.count_events` take it."""
+    if target is not None and target.kind == "cell":
+        return {"cell": selection.cell_of(target)}
+    if target is not None and target.kind == "province":
+        return {"province": selection.province_of(target)}
+    return {}
+
+
+def _held_in(also: pd.DataFrame | None, target: selection.Target | None) -> pd.DataFrame | None:
+    """The events held in memory (`also`) in the clicked cell or province, or all of them without a target."""
+    extra, _ = _held(also)
+    return selection.events_in_target(extra, target) if extra is not None and target is not None else extra
+
+
 def listed_events(
     url: str,
     state: FilterState,
@@ -119,20 +134,29 @@ def listed_events(
     target: selection.Target | None = None,
     actors: pd.DataFrame | None = None,
     also: pd.DataFrame | None = None,
-) -> tuple[pd.DataFrame, int]:
+) -> pd.DataFrame:
     """The newest `limit` events passing `state` (in a clicked grid cell or province, when given), the database's
-    and those `also` held in memory, newest first, and how many there are in all: the database is asked for its
-    newest `limit` alone, so a list or download stays bounded however many events pass."""
-    cell = selection.cell_of(target) if target is not None and target.kind == "cell" else None
-    province = selection.province_of(target) if target is not None and target.kind == "province" else None
-    found, total = queries.newest_events(url, state, actors, limit=limit, cell=cell, province=province)
-    extra, _ = _held(also)
-    if extra is not None and target is not None:
-        extra = selection.events_in_target(extra, target)
+    and those `also` held in memory, newest first: the database is asked for its newest `limit` alone, so a list
+    or download stays bounded however many events pass (`listed_count` says how many)."""
+    found = queries.newest_events(url, state, actors, limit=limit, **_area_of(target))
+    extra = _held_in(also, target)
     if extra is None or extra.empty:
-        return found, total
+        return found
     rows = combine_events([extra, found]).sort_values(["event_date", "event_id"], ascending=[False, True])
-    return rows.head(limit).reset_index(drop=True), total + len(extra)
+    return rows.head(limit).reset_index(drop=True)
+
+
+def listed_count(
+    url: str,
+    state: FilterState,
+    *,
+    target: selection.Target | None = None,
+    actors: pd.DataFrame | None = None,
+    also: pd.DataFrame | None = None,
+) -> int:
+    """How many events `listed_events` chooses its newest from."""
+    extra = _held_in(also, target)
+    return queries.count_events(url, state, actors, **_area_of(target)) + (0 if extra is None else len(extra))
 
 
 def timeline_rows(

@@ -12,7 +12,15 @@ from tensions.data.guard import local_grant
 from tensions.figures.map.builder import event_map
 from tensions.figures.map.regions import FIT
 from tensions.figures.map.selection import Target, events_in_target
-from tensions.figures.stored import counts_of_events, listed_events, map_counts, map_rows, timeline_rows, view_bounds
+from tensions.figures.stored import (
+    counts_of_events,
+    listed_count,
+    listed_events,
+    map_counts,
+    map_rows,
+    timeline_rows,
+    view_bounds,
+)
 from tensions.figures.timeline.builder import event_timeline
 from tensions.ingest.importers import ImportResult
 from tensions.ingest.importers.base import combine_events
@@ -107,9 +115,10 @@ def test_a_cells_list_holds_the_newest_of_its_events_from_the_database_and_memor
             ["event_date", "event_id"], ascending=[False, True], ignore_index=True
         )
         assert len(expected) > 10
-        rows, total = listed_events(url, state, limit=10, target=target, also=apply_filters(in_memory, state))
-        assert total == len(expected)
+        held = apply_filters(in_memory, state)
+        rows = listed_events(url, state, limit=10, target=target, also=held)
+        assert listed_count(url, state, target=target, also=held) == len(expected)
         assert rows["event_date"].tolist() == expected["event_date"].head(10).tolist()
         assert rows["dataset"].notna().all() and rows["notes"].notna().any()  # full records, to read one in full
-        rows, total = listed_events(url, state, limit=len(every), target=target, also=apply_filters(in_memory, state))
+        rows = listed_events(url, state, limit=len(every), target=target, also=held)
         assert sorted(rows["event_id"]) == sorted(expected["event_id"])
