@@ -114,9 +114,8 @@ st.caption(ui.view_caption(dataset, state))
 # group-bys per pair of actors (`stored.pair_rows`) with the curated events'; a profile's map, index, activity
 # and latest events read the database too, except where no one filter state says "its events" (the caption says so).
 stored_url = ui.imports_in_database()
-counted = (
-    events if stored_url is None else _stored_pairs(stored_url, ui.imported_version(), state, dataset.actors, events)
-)
+version = ui.imported_version() if stored_url is not None else ()  # one query per run
+counted = events if stored_url is None else _stored_pairs(stored_url, version, state, dataset.actors, events)
 if weighted.total_events(counted) == 0:
     ui.no_events_message()
     st.stop()
@@ -216,9 +215,7 @@ else:
         roles = (
             involved
             if stored_url is None
-            else _stored_roles(
-                stored_url, ui.imported_version(), state, chosen, with_affiliates, dataset.actors, involved
-            )
+            else _stored_roles(stored_url, version, state, chosen, with_affiliates, dataset.actors, involved)
         )
         st.plotly_chart(_activity_chart(roles), theme=None, key="activity")
     with places_column:
@@ -226,7 +223,7 @@ else:
         places = (
             MapRows(involved)
             if narrowed is None
-            else _stored_places(stored_url, ui.imported_version(), narrowed, dataset.actors, involved)
+            else _stored_places(stored_url, version, narrowed, dataset.actors, involved)
         )
         st.plotly_chart(_places_map(places.rows, places.options), theme=None, key="places_map")
 
@@ -243,7 +240,7 @@ else:
         scored = (
             involved
             if narrowed is None
-            else _stored_index_rows(stored_url, ui.imported_version(), narrowed, dataset.actors, involved)
+            else _stored_index_rows(stored_url, version, narrowed, dataset.actors, involved)
         )
         st.plotly_chart(_index_chart(scored, dataset.actors, profile.actor), theme=None, key="actor_index")
         st.caption(
@@ -252,11 +249,7 @@ else:
         )
 
     st.markdown("**Latest events**")
-    latest = (
-        involved
-        if narrowed is None
-        else _stored_latest(stored_url, ui.imported_version(), narrowed, dataset.actors, involved)
-    )
+    latest = involved if narrowed is None else _stored_latest(stored_url, version, narrowed, dataset.actors, involved)
     ui.latest_events_table(latest, count=LATEST, key="latest_events")
 
 # --- who acts on whom ---------------------------------------------------------------------------------------

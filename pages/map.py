@@ -9,7 +9,6 @@ from tensions.analysis import weighted
 from tensions.analysis.filters import FilterState
 from tensions.data.csv_safety import safe_csv_bytes
 from tensions.data.literal import markdown_literal
-from tensions.data.paths import data_dir
 from tensions.data.schema import EVENT_LABELS
 from tensions.data.words import data_as_of_words
 from tensions.errors import TensionsError
@@ -28,7 +27,6 @@ from tensions.figures.stored import (
     map_rows,
     view_bounds,
 )
-from tensions.store import select
 
 PNG_SIZE = {"width": 1600, "height": 1000}
 LIST_LIMIT = 2_000
@@ -118,7 +116,7 @@ def _figure(rows, places, mode: str, colour_by: str, region: str, heat: str, opt
 
 
 stored_url = ui.imports_in_database()
-version = select.imported_fingerprint(data_dir()) if stored_url is not None else ()
+version = ui.imported_version() if stored_url is not None else ()  # one query per run
 try:
     drawn = (
         MapRows(events)

@@ -100,11 +100,8 @@ sync_view.new_since_last_sync(dataset)
 # With the database as the store the imported datasets chosen stay there: the counts, the index and its trends
 # and the charts read their SQL sums beside the curated events'; the tables of single events list curated ones.
 stored_url = ui.imports_in_database()
-rows, pairs = (
-    (events, None)
-    if stored_url is None
-    else _stored_sums(stored_url, ui.imported_version(), state, dataset.actors, events)
-)
+version = ui.imported_version() if stored_url is not None else ()  # one query per run
+rows, pairs = (events, None) if stored_url is None else _stored_sums(stored_url, version, state, dataset.actors, events)
 figures = summary.headline(rows, pairs)
 if figures.events == 0:
     ui.no_events_message()
@@ -136,7 +133,7 @@ index_events = ui.filtered_events(dataset, index_state)
 index_rows = (
     index_events
     if stored_url is None
-    else _stored_index_rows(stored_url, ui.imported_version(), index_state, dataset.actors, index_events)
+    else _stored_index_rows(stored_url, version, index_state, dataset.actors, index_events)
 )
 as_of = state.end or figures.last_date.date()
 try:
@@ -303,6 +300,6 @@ with right:
 
 st.subheader("Latest events")
 ui.latest_events_table(
-    events if stored_url is None else _stored_latest(stored_url, ui.imported_version(), state, dataset.actors, events),
+    events if stored_url is None else _stored_latest(stored_url, version, state, dataset.actors, events),
     count=LATEST,
 )

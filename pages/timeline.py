@@ -179,10 +179,11 @@ tension_band = c_tension.toggle(
 # the key events come from their SQL sums (`timeline_rows`) with the curated events; the CSV holds the newest
 # `EXPORT_LIMIT` of them; a saved brief holds events one by one, so it covers the curated events, and says so.
 stored_url = ui.imports_in_database()
+version = ui.imported_version() if stored_url is not None else ()  # one query per run
 rows = (
     events
     if stored_url is None
-    else _stored_rows(stored_url, ui.imported_version(), state, lanes, granularity, dataset.actors, events)
+    else _stored_rows(stored_url, version, state, lanes, granularity, dataset.actors, events)
 )
 shown_total = weighted.total_events(rows)
 if shown_total == 0:
@@ -300,7 +301,7 @@ with chart_box:
         band_rows = (
             None
             if stored_url is None or not tension_band
-            else _stored_index_rows(stored_url, ui.imported_version(), state, granularity, dataset.actors, events)
+            else _stored_index_rows(stored_url, version, state, granularity, dataset.actors, events)
         )
         fig = _timeline_figure(
             rows, dataset.actors, lanes, granularity, (state.start, state.end), changes, tension_band, band_rows
