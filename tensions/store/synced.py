@@ -41,6 +41,12 @@ def synced_key(source: str) -> str:
     return import_key(source, SYNC_FILE_NAME)
 
 
+def _holds_import(connection: sa.Connection, keys: Sequence[str]) -> bool:
+    """Whether the database holds an import under one of `keys`."""
+    found = connection.execute(sa.text("SELECT 1 FROM imports WHERE key = ANY(:keys)"), {"keys": list(keys)})
+    return found.first() is not None
+
+
 def _events(connection: sa.Connection, where: str, params: dict) -> pd.DataFrame:
     """Synced events (the full rows, typed as imported events) of the imports joined as `i`, by `where`."""
     sql = (
@@ -55,7 +61,7 @@ def undecided_events(url: str, sources: Sequence[str], countries: Sequence[str])
     queue matches against the curated events (None before the first sync)."""
     keys = [synced_key(source) for source in sources]
     with reaching(url), engine_for(url).connect() as connection:
-        if not connection.execute(sa.text("SELECT 1 FROM imports WHERE key = ANY(:keys)"), {"keys": keys}).first():
+        if not _holds_import(connection, keys):
             return None
         return _events(
             connection,
@@ -119,9 +125,7 @@ class DatabaseSyncStore:
 
     def changed_events(self, source: str, event_ids: list[str]) -> pd.DataFrame | None:
         with reaching(self.url), engine_for(self.url).connect() as connection:
-            if connection.execute(
-                sa.text("SELECT 1 FROM imports WHERE key = :key"), {"key": synced_key(source)}
-            ).first():
+            if _holds_import(connection, [synced_key(source)]):
                 where = "i.key = :key AND e.event_id = ANY(:ids)"
                 return _events(connection, where, {"key": synced_key(source), "ids": event_ids})
         return None
@@ -138,10 +142,7 @@ class DatabaseSyncStore:
                 # A run that found nothing new (most runs of a 15-minute schedule) leaves the events, the kept
                 # sums and the imported store's version (every page's cache key) as they are.
                 found = merged.added or merged.revised or merged.deleted or batch.rows_rejected
-                held = connection.execute(
-                    sa.text("SELECT 1 FROM imports WHERE key = :key"), {"key": synced_key(source)}
-                )
-                if found or held.first() is None:
+                if found or not _holds_import(connection, [synced_key(source)]):
                     store_import(connection, synced_import(source, merged, batch))
                 state = state.with_run(report, batch.cursor)
                 for kind, ids in (("added", merged.added), ("revised", merged.revised), ("deleted", merged.deleted)):
