@@ -172,3 +172,14 @@ def test_the_digest_scores_synced_events_newer_than_every_curated_one(store, acl
     movement = digest_of_last_syncs(data_copy, [report]).movement.set_index("country")
     assert movement.loc["Iraq", "new_events"] == 1
     assert movement.loc["Iraq", "with"] > movement.loc["Iraq", "without"]  # its 4 weeks end at the new event
+
+
+def test_a_first_sync_that_finds_no_events_stores_an_empty_import_in_the_database(store, acled, data_copy):
+    grant, waits = local_grant(), []
+    settings = stub_settings(waits, acled=acled)
+
+    assert sync_source(grant, "acled", data_copy, settings, store=store).stored == 0
+    assert _scalar(store.url, "SELECT count(*) FROM imported_facts") == 0
+    acled.put(acled_row("IRQ1", "2024-02-07", 1_707_955_200))
+    assert sync_source(grant, "acled", data_copy, settings, store=store).added == 1
+    assert _scalar(store.url, "SELECT count(*) FROM imported_facts") == 1

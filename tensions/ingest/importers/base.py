@@ -558,6 +558,11 @@ def finish_events(events: pd.DataFrame, dataset: str) -> pd.DataFrame:
     return conform(events[list(EVENT_COLUMNS)].reset_index(drop=True))
 
 
+def no_events() -> pd.DataFrame:
+    """No events, in our columns and storage types."""
+    return conform(pd.DataFrame({column: pd.Series(dtype="object") for column in EVENT_COLUMNS}))
+
+
 def conform(events: pd.DataFrame) -> pd.DataFrame:
     """Cast to the storage types: taxonomy categoricals, open categoricals, dates, floats, nullable ints."""
     out = {}

@@ -31,7 +31,7 @@ from tensions.ingest.imported import (
     save_import,
 )
 from tensions.ingest.importers import IMPORTERS, ImportResult
-from tensions.ingest.importers.base import EVENT_COLUMNS
+from tensions.ingest.importers.base import EVENT_COLUMNS, no_events
 from tensions.ingest.importers.reading import empty_rejected, rejected_row_count
 from tensions.ingest.sync.base import Batch
 from tensions.ingest.sync.state import (
@@ -106,10 +106,7 @@ def merge(stored: pd.DataFrame | None, stored_rejected: pd.DataFrame, batch: Bat
         kept = stored[~(refetched | gone)]
 
     frames = [f for f in (kept, incoming) if f is not None and len(f)]
-    if frames:
-        events = combine_events(frames).reset_index(drop=True)
-    else:
-        events = (incoming if incoming is not None else stored).iloc[:0]
+    events = combine_events(frames).reset_index(drop=True) if frames else no_events()
     return Merged(events, _merged_rejected(stored_rejected, batch, source), added, revised, deleted, unchanged)
 
 

@@ -281,3 +281,14 @@ def test_a_renamed_column_is_named_in_the_error(grant, seeded, data_dir, waits):
     with pytest.raises(PayloadError, match="event_date"):
         sync_source(grant, "acled", data_dir, stub_settings(waits, acled=seeded))
     assert read_synced(data_dir, "acled")[0] is None
+
+
+def test_a_first_sync_that_finds_no_events_stores_none_and_goes_on_from_its_cursor(grant, acled, data_dir, waits):
+    settings = stub_settings(waits, acled=acled)
+    report = sync_source(grant, "acled", data_dir, settings)
+
+    assert (report.rows_fetched, report.added, report.stored) == (0, 0, 0)
+    assert stored(data_dir).empty
+    acled.put(FIRST[0])
+    assert sync_source(grant, "acled", data_dir, settings).added == 1
+    assert list(stored(data_dir).index) == ["acled:IRQ1"]
