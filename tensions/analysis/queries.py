@@ -323,37 +323,69 @@ def map_counts(
     return int(events), int(imprecise), int(outside)
 
 
+def _score_params(connection: sa.Connection, actors: pd.DataFrame, weights: tension.TensionWeights) -> dict:
+    """What `_SCORE` reads, per name number: the class of each actor (its position in `_SCORE_CLASSES`) and the
+    weight of each event type; and the weight of each pair of classes, flattened."""
+    numbers = dict(connection.execute(sa.text("SELECT name, id FROM imported_names")).all())
+    size = max(numbers.values(), default=0)
+    class_codes = [_SCORE_CLASSES.index("other")] * size
+    for name, actor_class in tension.actor_classes(actors, weights=weights).items():
+        if name in numbers:
+            class_codes[numbers[name] - 1] = _SCORE_CLASSES.index(actor_class)
+    type_weights = [1.0] * size
+    for name, weight in weights.event_type.items():
+        if name in numbers:
+            type_weights[numbers[name] - 1] = weight
+    return {
+        "class_codes": class_codes,
+        "type_weights": type_weights,
+        "pair_weights": [weights.pair_weight(a, b) for a in _SCORE_CLASSES for b in _SCORE_CLASSES],
+        "fatality_coefficient": weights.fatality_coefficient,
+    }
+
+
+# Each fact's score as `tension.event_scores` gives it, from `_score_params`: an array read at a name's number
+# costs the same whatever the number of actors, where `= ANY(list)` per class cost seconds at ten million.
+_SCORE_CLASSES: tuple[str, ...] = (*tension.ACTOR_CLASSES, tension.NO_SECOND_ACTOR)
+_CLASS_OF = "coalesce((CAST(:class_codes AS int[]))[f.{column}], " + str(_SCORE_CLASSES.index("other")) + ")"
+_SCORE = (
+    "coalesce(f.escalation, 0) * coalesce((CAST(:type_weights AS double precision[]))[f.event_type], 1) "
+    f"* (CAST(:pair_weights AS double precision[]))[1 + {len(_SCORE_CLASSES)} * {_CLASS_OF.format(column='actor1')} "
+    f"+ CASE WHEN f.actor2 IS NULL THEN {_SCORE_CLASSES.index(tension.NO_SECOND_ACTOR)} "
+    f"ELSE {_CLASS_OF.format(column='actor2')} END] "
+    "* (1 + :fatality_coefficient * ln(CAST(1 + coalesce(f.fatalities, 0) AS double precision)))"
+)
+
+
 def index_summary(
-    url: str, state: FilterState, actors: pd.DataFrame, granularity: Granularity | Literal["day"] = "month"
+    url: str,
+    state: FilterState,
+    actors: pd.DataFrame,
+    granularity: Granularity | Literal["day"] = "month",
+    *,
+    weights: tension.TensionWeights = tension.WEIGHTS,
 ) -> pd.DataFrame:
-    """The tension index's inputs for the imported events passing `state`: per period, country, event type,
-    escalation and the classes of the two actors, the events and the sum of ln(1 + reported deaths), which
-    `tensions.analysis.tension.tension_index` scores as it scores the events themselves."""
-    classes = tension.actor_classes(actors)
+    """The tension index's inputs for the imported events passing `state`, scored in SQL as
+    `tensions.analysis.tension.index_inputs` scores them: per period, country and theatre, the events, their
+    summed score and its escalatory and de-escalatory sides, which the index, its trends and baselines read as
+    they read the events. A few thousand rows whatever the number of events."""
+    escalatory, de_escalatory = tension.SCORE_SIDES
     with reaching(url), engine_for(url).connect() as connection:
         _tuned(connection)
         clause = where(connection, state, actors)
-        params = dict(clause.params)
-        for name, actor_class in (("state_actors", "state"), ("armed_actors", "armed group")):
-            params[name] = _numbers(connection, [a for a, c in classes.items() if c == actor_class])
-
-        def actor_class(column: str) -> str:
-            return (
-                f"CASE WHEN f.{column} = ANY(:state_actors) THEN 'state' "
-                f"WHEN f.{column} = ANY(:armed_actors) THEN 'armed group' ELSE 'other' END"
-            )
-
-        first, second = tension.ACTOR_CLASS_COLUMNS
+        params = {**clause.params, **_score_params(connection, actors, weights)}
+        # Every weight is positive, so an event's score has its direction's sign: summed apart per direction, each
+        # score is computed once (not once per side), and a sum's sign says its side.
         sql = (
-            f"SELECT f.country, f.theatre, f.event_type, f.escalation, {actor_class('actor1')} AS {first}, "
-            f"CASE WHEN f.actor2 IS NULL THEN '{tension.NO_SECOND_ACTOR}' ELSE {actor_class('actor2')} END AS {second}, "
-            f"count(*) AS {weighted.EVENTS}, "
-            f"sum(ln(CAST(1 + coalesce(f.fatalities, 0) AS double precision))) AS {tension.LOG_DEATHS}, "
-            f"min(f.event_date) AS event_date FROM imported_facts f WHERE {clause.sql} "
-            f"GROUP BY 1, 2, 3, 4, 5, 6, {PERIOD_START[granularity]}"
+            f"SELECT g.country, g.theatre, sum(g.events) AS {weighted.EVENTS}, sum(g.score) AS {tension.SCORED}, "
+            f"sum(greatest(g.score, 0)) AS {escalatory}, sum(least(g.score, 0)) AS {de_escalatory}, "
+            f"min(g.event_date) AS event_date FROM (SELECT f.country, f.theatre, {PERIOD_START[granularity]} AS period, "
+            f"count(*) AS events, sum({_SCORE}) AS score, min(f.event_date) AS event_date FROM imported_facts f "
+            f"WHERE {clause.sql} GROUP BY 1, 2, 3, sign(coalesce(f.escalation, 0))) g "
+            "GROUP BY g.country, g.theatre, g.period"
         )
         frame = copy_frame(connection, sql, params)
-        frame = _names(connection, frame, ["country", "theatre", "event_type"])
+        frame = _names(connection, frame, ["country", "theatre"])
     frame["event_date"] = pd.to_datetime(frame["event_date"]).astype("datetime64[us]")
     return frame
 

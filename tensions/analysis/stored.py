@@ -53,9 +53,9 @@ def index_rows(
     also: pd.DataFrame | None = None,
     granularity: Granularity | Literal["day"] = "day",
 ) -> pd.DataFrame:
-    """The tension index's inputs per day, week or month (`tension.index_inputs`) of the events passing `state`:
-    the database's and those of `also`. The index per week or month reads them as the events (per day: the
-    index at either, its trends and their baselines too)."""
+    """The tension index's inputs per day, week or month (`tension.index_inputs`: scored and summed per country
+    and theatre) of the events passing `state`: the database's and those of `also`. The index per week or month
+    reads them as the events (per day: the index at either, its trends and their baselines too)."""
     return _beside(
         also,
         lambda held: tension.index_inputs(held, actors, granularity),

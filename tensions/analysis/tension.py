@@ -32,7 +32,7 @@ import pandas as pd
 from tensions.analysis import weighted
 from tensions.analysis.periods import Granularity, period_range, period_starts
 from tensions.data import taxonomy
-from tensions.data.categorical import lookup, positions_in
+from tensions.data.categorical import lookup
 from tensions.data.schema import TREND_TRENDS
 
 Level = Literal["country", "theatre", "region"]
@@ -53,9 +53,10 @@ REGION_AREAS: frozenset[str] = frozenset(
     + [REGION]
 )
 NEW_ACTIVITY = "new activity"
-# Summed rows (the database's) carry their actors' classes and the sum of ln(1 + deaths) of their events.
-ACTOR_CLASS_COLUMNS: tuple[str, str] = ("actor1_class", "actor2_class")
-LOG_DEATHS = "log_deaths"
+# An event's score, and the sums of the positive and of the negative scores that summed rows (`index_inputs`)
+# carry beside their summed score: the index's escalatory and de-escalatory points.
+SCORED = "score"
+SCORE_SIDES: tuple[str, str] = ("escalatory", "de_escalatory")
 
 
 def _frozen(mapping: Mapping) -> Mapping:
@@ -155,82 +156,61 @@ def actor_classes(actors: pd.DataFrame, *, weights: TensionWeights = WEIGHTS) ->
 def event_scores(events: pd.DataFrame, actors: pd.DataFrame, *, weights: TensionWeights = WEIGHTS) -> pd.DataFrame:
     """`events` with the index's factors and each event's `score` (see the module docstring).
 
-    `events` may also be summed rows (`tensions.analysis.weighted`) whose actors are already classes
-    (`ACTOR_CLASS_COLUMNS`, as `tensions.analysis.queries.index_summary` gives them) and whose fatality
-    factor is summed as `LOG_DEATHS`, the sum of ln(1 + reported deaths): a row's score is then its events'.
+    Rows already scored (`index_inputs`, or the database's through `tensions.analysis.queries.index_summary`)
+    carry their `score` and `SCORE_SIDES` and come back as they are: they were scored with `WEIGHTS`.
     """
+    if SCORED in events:
+        return events
     kinds = (*ACTOR_CLASSES, NO_SECOND_ACTOR)
+    classes = actor_classes(actors, weights=weights)
+    code_of = {name: kinds.index(actor_class) for name, actor_class in classes.items()}
     other = kinds.index("other")
-    if set(ACTOR_CLASS_COLUMNS) <= set(events.columns):
-        code1, code2 = (positions_in(events[column], kinds) for column in ACTOR_CLASS_COLUMNS)
-    else:
-        classes = actor_classes(actors, weights=weights)
-        code_of = {name: kinds.index(actor_class) for name, actor_class in classes.items()}
-        code1 = lookup(events["actor1"], code_of, other).astype(np.int64)
-        code2 = lookup(events["actor2"], code_of, other).astype(np.int64)
-        code2[events["actor2"].isna().to_numpy()] = kinds.index(NO_SECOND_ACTOR)
+    code1 = lookup(events["actor1"], code_of, other).astype(np.int64)
+    code2 = lookup(events["actor2"], code_of, other).astype(np.int64)
+    code2[events["actor2"].isna().to_numpy()] = kinds.index(NO_SECOND_ACTOR)
     pair_weight = np.array([[weights.pair_weight(a, b) for b in kinds] for a in kinds])
     if "escalation" in events:
         direction = pd.to_numeric(events["escalation"], errors="coerce").astype("float64").fillna(0.0).to_numpy()
     else:
         direction = lookup(events["sub_event_type"], taxonomy.ESCALATION_BY_SUB_EVENT_TYPE, 0).astype(float)
-    if LOG_DEATHS in events:
-        counts = weighted.event_counts(events)
-        factor = counts + weights.fatality_coefficient * events[LOG_DEATHS].to_numpy(dtype=float)
-    else:
-        fatalities = pd.to_numeric(events["fatalities"], errors="coerce").astype("float64").fillna(0.0).to_numpy()
-        factor = 1.0 + weights.fatality_coefficient * np.log1p(fatalities)
+    fatalities = pd.to_numeric(events["fatalities"], errors="coerce").astype("float64").fillna(0.0).to_numpy()
     scored = events.assign(
         direction=direction,
         type_weight=lookup(events["event_type"], weights.event_type, 1.0).astype(float),
         actor_weight=pair_weight[code1, code2],
-        fatality_factor=factor,
+        fatality_factor=1.0 + weights.fatality_coefficient * np.log1p(fatalities),
     )
-    scored["score"] = scored["direction"] * scored["type_weight"] * scored["actor_weight"] * scored["fatality_factor"]
+    scored[SCORED] = scored["direction"] * scored["type_weight"] * scored["actor_weight"] * scored["fatality_factor"]
     return scored
 
 
 def index_inputs(
     events: pd.DataFrame, actors: pd.DataFrame, granularity: Granularity | Literal["day"] = "day"
 ) -> pd.DataFrame:
-    """The index's inputs summed as `tensions.analysis.queries.index_summary` sums them in SQL: per week, month
-    or day, country, theatre, event type, escalation and the classes of the two actors, the events and the sum
-    of ln(1 + reported deaths), at the first date of each row. `event_scores` scores them as it scores the
-    events, so events held in memory sit beside the database's sums. Per day (the default), every index, trend
-    and baseline comes out as from the events."""
-    classes = actor_classes(actors)
-    first, second = ACTOR_CLASS_COLUMNS
-    class1 = events["actor1"].astype("object").map(classes).fillna("other")
-    class2 = events["actor2"].astype("object").map(classes).fillna("other")
-    if "escalation" in events:
-        escalation = events["escalation"]
-    else:
-        escalation = lookup(events["sub_event_type"], taxonomy.ESCALATION_BY_SUB_EVENT_TYPE, 0)
-    dates = events["event_date"]
-    period = dates if granularity == "day" else period_starts(dates, granularity)
+    """The index's inputs as `tensions.analysis.queries.index_summary` sums them in SQL: per day, week or month,
+    country and theatre, the events, their summed `score` and its `SCORE_SIDES` (the sums of the positive and
+    of the negative scores), at the first date of each row. The index, its trends and baselines read these rows
+    as they read the events (per day, the default: exactly)."""
+    scored = event_scores(events, actors)
+    dates = scored["event_date"]
+    escalatory, de_escalatory = SCORE_SIDES
     frame = pd.DataFrame(
         {
-            "country": events["country"].astype("object"),
-            "theatre": events["theatre"].astype("object"),
-            "event_type": events["event_type"].astype("object"),
-            "escalation": pd.to_numeric(pd.Series(escalation, index=events.index), errors="coerce").astype("Int64"),
-            first: class1.to_numpy(),
-            second: np.where(events["actor2"].isna().to_numpy(), NO_SECOND_ACTOR, class2.to_numpy()),
-            "period": period,
+            "country": scored["country"].astype("object"),
+            "theatre": scored["theatre"].astype("object"),
+            "period": dates if granularity == "day" else period_starts(dates, granularity),
             weighted.EVENTS: 1,
-            LOG_DEATHS: np.log1p(pd.to_numeric(events["fatalities"], errors="coerce").astype("float64").fillna(0.0)),
-            "event_date": events["event_date"],
+            SCORED: scored[SCORED],
+            escalatory: scored[SCORED].clip(lower=0.0),
+            de_escalatory: scored[SCORED].clip(upper=0.0),
+            "event_date": dates,
         },
-        index=events.index,
+        index=scored.index,
     )
-    keys = ["country", "theatre", "event_type", "escalation", first, second, "period"]
-    grouped = frame.groupby(keys, dropna=False, sort=True)
-    summed = grouped[[weighted.EVENTS, LOG_DEATHS]].sum()
+    grouped = frame.groupby(["country", "theatre", "period"], dropna=False, sort=True)
+    summed = grouped[[weighted.EVENTS, SCORED, *SCORE_SIDES]].sum()
     summed["event_date"] = grouped["event_date"].min()
     return summed.reset_index().drop(columns="period")
-
-
-# --- the index ---------------------------------------------------------------------------------------------
 
 
 def area_column(events: pd.DataFrame, level: Level) -> pd.Series:
@@ -282,8 +262,9 @@ def tension_index(
         area=area_column(scored, level),
         # Nanosecond periods, as the index has always had (figures serialise the resolution).
         period=period_starts(scored["event_date"], granularity).astype("datetime64[ns]"),
-        escalatory=scored["score"].clip(lower=0.0),
-        de_escalatory=scored["score"].clip(upper=0.0),
+        # Summed rows carry their sides: clipping their summed score would net positive against negative.
+        escalatory=scored["escalatory"] if "escalatory" in scored else scored["score"].clip(lower=0.0),
+        de_escalatory=scored["de_escalatory"] if "de_escalatory" in scored else scored["score"].clip(upper=0.0),
         counted=weighted.event_counts(scored),
     )
     grouped = scored.groupby(["area", "period"], observed=True).agg(
