@@ -584,6 +584,10 @@ def pair_summary(url: str, state: FilterState, actors: pd.DataFrame | None = Non
         kept = not narrowed and uses_kept_sums(connection, state)
         clause = where(connection, state, actors, kept=kept)
         source, sums = ("imported_pair_sums", _KEPT_PAIR_SUMS) if kept else ("imported_facts", _SUMS)
+        if kept:
+            # Sum each pair's rows in the order of the kept sums' index (migration 0008): 0.25 s at ten million events
+            # where the hash the planner prefers (it counts on fewer pairs than there are) took 0.55 s.
+            connection.execute(sa.text("SET LOCAL enable_hashagg = off"))
         sql = f"SELECT {listed}, {sums} FROM {source} f WHERE {clause.sql} GROUP BY {listed}"
         frame = _names(connection, copy_frame(connection, sql, clause.params), keys)
     return _dated(frame)
