@@ -20,6 +20,7 @@ from tensions.figures.stored import (
     EXPORT_LIMIT,
     MapCounts,
     MapRows,
+    capped_csv_note,
     counts_of_events,
     listed_count,
     listed_events,
@@ -284,10 +285,8 @@ d_csv.download_button(
     key="map_csv",
     on_click="ignore",
     icon=":material/download:",
-    help=f"The {counts.events:,} events these filters keep, every column."
-    if stored_url is None or counts.events <= EXPORT_LIMIT
-    else f"The newest {EXPORT_LIMIT:,} of the {counts.events:,} events these filters keep, every column (the "
-    "database holds them all; narrow the filters for the rest).",
+    help=(None if stored_url is None else capped_csv_note(counts.events))
+    or f"The {counts.events:,} events these filters keep, every column.",
 )
 d_png.download_button(
     "Map as PNG",

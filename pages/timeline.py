@@ -22,7 +22,7 @@ from tensions.export.briefing import FORMATS, export_briefing, export_file_name
 from tensions.export.deck import key_event_rows
 from tensions.export.render import renderer_available
 from tensions.figures import briefing
-from tensions.figures.stored import EXPORT_LIMIT, listed_events, timeline_rows
+from tensions.figures.stored import EXPORT_LIMIT, capped_csv_note, listed_events, timeline_rows
 from tensions.figures.tension import tension_panel
 from tensions.figures.timeline import builder, style
 
@@ -352,10 +352,7 @@ with key_box:
         mime="text/csv",
         key="download_csv",
         on_click="ignore",
-        help=None
-        if stored_url is None or shown_total <= EXPORT_LIMIT
-        else f"The newest {EXPORT_LIMIT:,} of the {shown_total:,} events in this view, every column (the database "
-        "holds them all; narrow the filters for the rest).",
+        help=None if stored_url is None else capped_csv_note(shown_total),
     )
 
 with changes_box:

@@ -22,6 +22,17 @@ from tensions.ingest.importers.base import combine_events
 EXPORT_LIMIT = 100_000
 
 
+def capped_csv_note(total: int) -> str | None:
+    """What a CSV of the `total` events passing the filters holds when some are the database's and they are more
+    than `EXPORT_LIMIT` (None when it holds them all)."""
+    if total <= EXPORT_LIMIT:
+        return None
+    return (
+        f"The newest {EXPORT_LIMIT:,} of the {total:,} events these filters keep, every column (the database holds "
+        "them all; narrow the filters for the rest)."
+    )
+
+
 @dataclass(frozen=True)
 class MapRows:
     """What `event_map` draws: `event_map(rows, mode=…, colour_by=…, **options)` (options: the cell size and

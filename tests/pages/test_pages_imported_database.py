@@ -132,7 +132,7 @@ def test_a_timeline_csv_of_more_events_than_it_holds_says_so(database, data_copy
     made = kept_downloads(monkeypatch)
     at = with_datasets("pages/timeline.py", BOTH)
     total = len(load_dataset(data_copy).events) + IMPORTED
-    assert f"The newest 1,000 of the {total:,} events in this view" in csv_help(at)
+    assert f"The newest 1,000 of the {total:,} events these filters keep" in csv_help(at)
     assert len(pd.read_csv(io.BytesIO(made["text/csv"]()), encoding="utf-8-sig")) == 1_000
 
 
