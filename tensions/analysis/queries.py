@@ -323,24 +323,29 @@ def map_counts(
     return int(events), int(imprecise), int(outside)
 
 
-def _score_params(connection: sa.Connection, actors: pd.DataFrame, weights: tension.TensionWeights) -> dict:
+def _score_params(connection: sa.Connection, actors: pd.DataFrame) -> dict:
     """What `_SCORE` reads, per name number: the class of each actor (its position in `_SCORE_CLASSES`) and the
-    weight of each event type; and the weight of each pair of classes, flattened."""
+    weight of each event type; and the weight of each pair of classes, flattened. The arrays end at the highest
+    number that is not the default (past their end, `_SCORE` reads the default)."""
+    weights = tension.WEIGHTS
     numbers = dict(connection.execute(sa.text("SELECT name, id FROM imported_names")).all())
-    size = max(numbers.values(), default=0)
-    class_codes = [_SCORE_CLASSES.index("other")] * size
-    for name, actor_class in tension.actor_classes(actors, weights=weights).items():
-        if name in numbers:
-            class_codes[numbers[name] - 1] = _SCORE_CLASSES.index(actor_class)
-    type_weights = [1.0] * size
-    for name, weight in weights.event_type.items():
-        if name in numbers:
-            type_weights[numbers[name] - 1] = weight
+    other = _SCORE_CLASSES.index("other")
+    classes = {
+        numbers[name]: _SCORE_CLASSES.index(actor_class)
+        for name, actor_class in tension.actor_classes(actors).items()
+        if name in numbers and actor_class != "other"
+    }
+    weighted_types = {numbers[name]: float(weight) for name, weight in weights.event_type.items() if name in numbers}
+    class_codes, type_weights = [other] * max(classes, default=0), [1.0] * max(weighted_types, default=0)
+    for number, code in classes.items():
+        class_codes[number - 1] = code
+    for number, weight in weighted_types.items():
+        type_weights[number - 1] = weight
     return {
         "class_codes": class_codes,
         "type_weights": type_weights,
-        "pair_weights": [weights.pair_weight(a, b) for a in _SCORE_CLASSES for b in _SCORE_CLASSES],
-        "fatality_coefficient": weights.fatality_coefficient,
+        "pair_weights": [float(weights.pair_weight(a, b)) for a in _SCORE_CLASSES for b in _SCORE_CLASSES],
+        "fatality_coefficient": float(weights.fatality_coefficient),
     }
 
 
@@ -362,8 +367,6 @@ def index_summary(
     state: FilterState,
     actors: pd.DataFrame,
     granularity: Granularity | Literal["day"] = "month",
-    *,
-    weights: tension.TensionWeights = tension.WEIGHTS,
 ) -> pd.DataFrame:
     """The tension index's inputs for the imported events passing `state`, scored in SQL as
     `tensions.analysis.tension.index_inputs` scores them: per period, country and theatre, the events, their
@@ -373,7 +376,7 @@ def index_summary(
     with reaching(url), engine_for(url).connect() as connection:
         _tuned(connection)
         clause = where(connection, state, actors)
-        params = {**clause.params, **_score_params(connection, actors, weights)}
+        params = {**clause.params, **_score_params(connection, actors)}
         # Every weight is positive, so an event's score has its direction's sign: summed apart per direction, each
         # score is computed once (not once per side), and a sum's sign says its side.
         sql = (
@@ -387,7 +390,10 @@ def index_summary(
         frame = copy_frame(connection, sql, params)
         frame = _names(connection, frame, ["country", "theatre"])
     frame["event_date"] = pd.to_datetime(frame["event_date"]).astype("datetime64[us]")
-    return frame
+    # Typed also when no row came back (CSV gives untyped empty columns), as `index_inputs` types its sums.
+    return frame.astype(
+        {weighted.EVENTS: "int64", tension.SCORED: "float64"} | dict.fromkeys(tension.SCORE_SIDES, "float64")
+    )
 
 
 def _placed_source(connection: sa.Connection, state: FilterState, actors: pd.DataFrame | None):

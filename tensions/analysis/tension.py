@@ -122,6 +122,12 @@ class TensionWeights:
     trend_min_points: float = 5.0
     trend_min_share: float = 0.25
 
+    def __post_init__(self) -> None:
+        # The sign of a score is its direction's: summed rows (`index_inputs`, the database's) rely on it.
+        weights = [*self.event_type.values(), *self.actor_pair.values(), self.default_actor_weight]
+        if not all(math.isfinite(w) and w >= 0 for w in [*weights, self.fatality_coefficient]):
+            raise ValueError("the index's weights and fatality coefficient must be finite and not negative")
+
     def pair_weight(self, first: str, second: str) -> float:
         """The weight of an event between actors of classes `first` and `second` (order does not matter)."""
         key = tuple(sorted((first, second)))
@@ -263,8 +269,11 @@ def tension_index(
         # Nanosecond periods, as the index has always had (figures serialise the resolution).
         period=period_starts(scored["event_date"], granularity).astype("datetime64[ns]"),
         # Summed rows carry their sides: clipping their summed score would net positive against negative.
-        escalatory=scored["escalatory"] if "escalatory" in scored else scored["score"].clip(lower=0.0),
-        de_escalatory=scored["de_escalatory"] if "de_escalatory" in scored else scored["score"].clip(upper=0.0),
+        **(
+            {side: scored[side] for side in SCORE_SIDES}
+            if set(SCORE_SIDES) <= set(scored.columns)
+            else dict(zip(SCORE_SIDES, (scored[SCORED].clip(lower=0.0), scored[SCORED].clip(upper=0.0)), strict=True))
+        ),
         counted=weighted.event_counts(scored),
     )
     grouped = scored.groupby(["area", "period"], observed=True).agg(

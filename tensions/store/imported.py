@@ -92,11 +92,13 @@ def _csv_field(field: pa.Field) -> pa.Field:
 
 
 def _name_numbers(connection: sa.Connection, names: set[str]) -> dict[str, int]:
-    """The number of each name in `imported_names`, numbering the new ones."""
+    """The number of each name in `imported_names`, numbering the new ones (only those: a conflicting insert
+    would use up a number each time, and the index's scores read arrays as long as the highest number)."""
     wanted = sorted(names)
     connection.execute(
         sa.text(
-            "INSERT INTO imported_names (name) SELECT unnest(CAST(:names AS text[])) ON CONFLICT (name) DO NOTHING"
+            "INSERT INTO imported_names (name) SELECT n.name FROM unnest(CAST(:names AS text[])) AS n(name) "
+            "WHERE NOT EXISTS (SELECT 1 FROM imported_names i WHERE i.name = n.name) ON CONFLICT (name) DO NOTHING"
         ),
         {"names": wanted},
     )

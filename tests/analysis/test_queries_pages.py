@@ -8,7 +8,12 @@ import pandas as pd
 from tensions.analysis import actor_profile, queries, tension, weighted
 from tensions.analysis.filters import FilterState, apply_filters
 from tensions.bench.measure import filter_states
+from tensions.bench.synthetic import synthetic_events
 from tensions.data.actors import with_descendants
+from tensions.data.guard import local_grant
+from tensions.ingest.importers import ImportResult
+from tensions.ingest.importers.reading import empty_rejected
+from tensions.store import imported
 from tests.analysis import test_queries
 
 # The synthetic events imported into a fresh database as for the map's and the timeline's sums (their fixtures).
@@ -65,6 +70,35 @@ def test_the_index_inputs_per_day_in_sql_equal_those_in_pandas_and_give_the_same
             rtol=1e-9,
             obj=str(state),
         )
+
+
+def test_the_index_scores_actors_no_table_lists_and_unknown_escalations_as_pandas_does(postgres_url, actors):
+    odd = synthetic_events(600, seed=5)
+    odd["actor1"] = odd["actor1"].astype("object")
+    odd.loc[odd.index[:150], "actor1"] = "An actor no table lists"
+    odd.loc[odd.index[150:300], "actor2"] = None
+    odd.loc[odd.index[300:450], "escalation"] = pd.NA
+    # The unknown actor imported last, so its number lies past the end of the arrays the SQL reads classes from.
+    for name, part in (("odd.csv", odd.iloc[150:]), ("odd-later.csv", odd.iloc[:150])):
+        result = ImportResult("acled", "ACLED", name, "synthetic", len(part), part, empty_rejected())
+        imported.save_import(postgres_url, result, grant=local_grant())
+    keys = ["country", "theatre", "event_date"]
+    expected = tension.index_inputs(odd, actors).sort_values(keys, ignore_index=True)
+    found = queries.index_summary(postgres_url, FilterState(), actors, "day").sort_values(keys, ignore_index=True)
+    assert expected[tension.SCORE_SIDES[1]].lt(0).any()  # de-escalatory events among them
+    pd.testing.assert_frame_equal(
+        found[expected.columns].astype({k: "string" for k in keys[:-1]}),
+        expected.astype({k: "string" for k in keys[:-1]}),
+        check_dtype=False,
+        check_exact=False,
+        rtol=1e-9,
+    )
+
+
+def test_no_imported_event_gives_typed_empty_index_inputs(postgres_url, actors):
+    found = queries.index_summary(postgres_url, FilterState(), actors, "day")
+    assert found.empty
+    assert found[tension.SCORED].dtype == "float64" and found[weighted.EVENTS].dtype == "int64"
 
 
 def test_an_actors_activity_from_sql_is_its_activity_from_the_events(url, events, actors):

@@ -295,3 +295,18 @@ def test_a_baseline_below_5_points_per_4_weeks_gives_no_percentage():
     assert pd.isna(lebanon["change_pct"])
     label = tension.baseline_label(lebanon["change_pct"], recent=lebanon["recent"], baseline=lebanon["baseline"])
     assert label == "new activity"
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        {"event_type": {"Battles": -3.0}},
+        {"actor_pair": {("state", "state"): float("nan")}},
+        {"default_actor_weight": -1.0},
+        {"fatality_coefficient": -0.5},
+    ],
+)
+def test_weights_that_could_turn_a_scores_sign_are_refused(changed):
+    # Summed rows keep their escalatory and de-escalatory sides apart by their direction's sign.
+    with pytest.raises(ValueError, match="not negative"):
+        tension.TensionWeights(**changed)

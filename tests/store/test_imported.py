@@ -27,9 +27,13 @@ def _result(events: pd.DataFrame, file_name: str = "acled-2024.csv", dataset: st
     return ImportResult(dataset, "ACLED", file_name, "ACLED export", len(events), events, empty_rejected())
 
 
-def _count(url: str, table: str) -> int:
+def _scalar(url: str, sql: str) -> object:
     with engine_for(url).connect() as connection:
-        return connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
+        return connection.execute(sa.text(sql)).scalar_one()
+
+
+def _count(url: str, table: str) -> int:
+    return _scalar(url, f"SELECT count(*) FROM {table}")
 
 
 def test_an_import_stores_every_event_in_full_and_as_facts(postgres_url):
@@ -58,6 +62,20 @@ def test_importing_the_same_file_again_replaces_its_events(postgres_url):
     imported.save_import(postgres_url, _result(synthetic_events(120, seed=3)), grant=local_grant())
     assert (_count(postgres_url, "imports"), _count(postgres_url, "imported_facts")) == (1, 120)
     assert _count(postgres_url, "imported_events") == 120
+
+
+def test_importing_the_same_names_again_numbers_no_name_twice(postgres_url):
+    events = synthetic_events(300, seed=1)
+    imported.save_import(postgres_url, _result(events), grant=local_grant())
+    highest = _scalar(postgres_url, "SELECT max(id) FROM imported_names")
+    for _ in range(3):
+        imported.save_import(postgres_url, _result(events), grant=local_grant())
+    later = synthetic_events(20, seed=1)
+    later["actor1"] = "An actor first seen now"
+    imported.save_import(postgres_url, _result(later, "other.csv"), grant=local_grant())
+    # No number used up by names already there: the index's arrays are as long as the highest number.
+    new = "SELECT id FROM imported_names WHERE name = 'An actor first seen now'"
+    assert _scalar(postgres_url, new) == highest + 1 == _count(postgres_url, "imported_names")
 
 
 def test_another_file_name_with_the_same_key_is_kept_apart(postgres_url):
