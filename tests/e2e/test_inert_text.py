@@ -169,10 +169,11 @@ def import_upload(browser_page, name: str, data: bytes, mime: str) -> None:
 def test_markdown_and_html_in_the_data_render_as_text_on_every_page(payload_app, page):
     browser_page, outside = page
     browser_page.goto(payload_app)
-    nav = browser_page.locator('[data-testid="stSidebarNav"] a')
-    nav.first.wait_for(timeout=60_000)
-    links = nav.evaluate_all("els => els.map(e => e.href)")
-    assert len(links) >= 6
+    # The app's own navigation: before the first run Streamlit lists the files in pages/ (with /overview, which
+    # the app does not have), and a page opened from that list is "not found".
+    rendered(browser_page)
+    links = browser_page.locator('[data-testid="stSidebarNav"] a').evaluate_all("els => els.map(e => e.href)")
+    assert sorted(urlparse(u).path for u in links) == ["/", "/actors", "/curate", "/data", "/map", "/timeline"]
     # As a shared link would: the imported datasets, a country from the imported file, the hostile actor.
     query = urlencode({"dataset": ["curated", "acled"], "country": [COUNTRY, "Iraq"], "profile": ACTOR}, doseq=True)
     for link in links:
