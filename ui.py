@@ -385,11 +385,9 @@ def current_view() -> tuple[Dataset, FilterState, pd.DataFrame]:
 def imports_in_database() -> str | None:
     """The database's URL when it is the store and the sidebar shows imported datasets, whose events stay in it
     (a figure sums them in SQL: `tensions.figures.stored`), else None. Call after `current_view`."""
-    url = database_url()
-    if url is None:
+    if database_url() is None:
         return None
-    shown = st.session_state.get(DATASET_PARAM) or select.imported_datasets(data_dir())
-    return url if any(name != CURATED_DATASET for name in shown) else None
+    return select.imports_in_database(st.session_state.get(DATASET_PARAM) or select.imported_datasets(data_dir()))
 
 
 def imported_version() -> tuple:

@@ -25,8 +25,7 @@ from tensions.export.deck import PICTURE_TOP_IN, SLIDE_HEIGHT_IN, SLIDE_WIDTH_IN
 from tensions.export.render import figure_image
 from tensions.figures.briefing import briefing_figure, period_of, period_words, slide_text
 from tensions.figures.stored import timeline_rows
-from tensions.store.config import database_url
-from tensions.store.select import load_curated
+from tensions.store.select import imports_in_database, load_curated
 
 FORMATS: dict[str, str] = {
     "png": "image/png",
@@ -94,13 +93,6 @@ def export_briefing(
         period=period_words(start, end),
     )
     return briefing_pptx(figure_image(fig, fmt="png", width=width, height=picture_height), deck)
-
-
-def imports_in_database(datasets: Sequence[str]) -> str | None:
-    """The database's URL when it is the store and `datasets` names imported ones, whose events stay in it (the
-    slide sums them in SQL: `timeline_rows`), else None."""
-    url = database_url()
-    return url if url is not None and any(name != CURATED_DATASET for name in datasets) else None
 
 
 def load_view(data_dir: Path, datasets: Sequence[str] = ()) -> Dataset:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tensions.data.load import Dataset, dataset_from_raw, load_dataset
+from tensions.data.load import CURATED_DATASET, Dataset, dataset_from_raw, load_dataset
 from tensions.data.schema import TABLES
 from tensions.ingest import imported as files
 from tensions.ingest.importers import DEFAULT_LIMITS, ImportLimits
@@ -34,6 +34,13 @@ def curated_fingerprint(data_dir: Path) -> tuple:
         path = Path(data_dir) / table.file_name
         stamps.append((table.file_name, path.stat().st_mtime_ns if path.exists() else None))
     return tuple(stamps)
+
+
+def imports_in_database(datasets: Iterable[str]) -> str | None:
+    """The database's URL when it is the store and `datasets` names imported ones, whose events stay in it (the
+    figures sum them in SQL: `tensions.figures.stored`), else None."""
+    url = database_url()
+    return url if url is not None and any(name != CURATED_DATASET for name in datasets) else None
 
 
 def load_curated(data_dir: Path, *, today: dt.date | None = None) -> Dataset:
