@@ -66,14 +66,20 @@ def app_page() -> st.Page:
         page_icon=str(Path(__file__).parent / "assets" / "icon.png"),
         layout="wide",
     )
+    # The default page is served at the root but still reserves a path, its file's name unless given one: the
+    # first version served the Overview at /overview, which now opens it at the root (bookmarks, shared links).
+    overview = st.Page(
+        "pages/overview.py", title="Overview", icon=":material/dashboard:", default=True, url_path="overview-page"
+    )
     page = st.navigation(
         [
-            st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+            overview,
             st.Page("pages/map.py", title="Map", icon=":material/map:"),
             st.Page("pages/timeline.py", title="Timeline", icon=":material/timeline:"),
             st.Page("pages/actors.py", title="Actors", icon=":material/groups:"),
             st.Page("pages/curate.py", title="Curate", icon=":material/edit_note:"),
             st.Page("pages/data.py", title="Data", icon=":material/database:"),
+            st.Page(lambda: st.switch_page(overview, query_params=_query()), url_path="overview", visibility="hidden"),
         ]
     )
     _carry_filters(page)
@@ -94,7 +100,7 @@ def _carry_filters(page: st.Page) -> None:
     st.session_state[PAGE_KEY] = page.url_path
     if shown is None or shown[0] == page.url_path:
         return
-    query = {name: st.query_params.get_all(name) for name in st.query_params}
+    query = _query()
     state = carried_filters(query, shown[1])
     if state is None:
         return
@@ -105,6 +111,11 @@ def _carry_filters(page: st.Page) -> None:
         with contextlib.suppress(StreamlitAPIException):
             st.switch_page(page, query_params=query | state.to_query_params())
     _set_filter_widgets(state)
+
+
+def _query() -> dict[str, list[str]]:
+    """The URL's query, every value of each parameter."""
+    return {name: st.query_params.get_all(name) for name in st.query_params}
 
 
 def _set_filter_widgets(state: FilterState) -> None:

@@ -116,6 +116,11 @@ def wait_for_app(page: Page, *, runs: int = 1) -> None:
     driving.wait_for_app(page, TIMEOUT_MS, runs=runs)
 
 
+def countries_box(page: Page):
+    """The sidebar's choice of countries and seas."""
+    return page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text="Countries")
+
+
 @contextmanager
 def rerun(page: Page) -> Iterator[None]:
     """Around an action that makes Streamlit rerun the script (a click, a typed value): wait for a run that

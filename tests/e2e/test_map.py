@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tensions.figures import theme
 from tests.conftest import FIXTURE_DATA
-from tests.e2e.conftest import full_screenshot, guarded_page, rerun, served, wait_for_app
+from tests.e2e.conftest import countries_box, full_screenshot, guarded_page, rerun, served, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -163,10 +163,6 @@ def test_a_copied_link_opens_the_same_view_in_a_fresh_browser(app_url, page, sec
     assert fresh.evaluate(counts) == shown
     full_screenshot(fresh, "map-from-copied-link")
     assert outside == [] and fresh_outside == []
-
-
-def countries_box(page: Page):
-    return page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text="Countries")
 
 
 def query(page: Page) -> dict[str, list[str]]:

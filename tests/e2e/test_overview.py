@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import full_screenshot, wait_for_app
+from tests.e2e.conftest import countries_box, full_screenshot, rerun, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -28,3 +30,22 @@ def test_overview_shows_headline_figures_and_charts_offline(app_url, page):
     assert outside == []
     image = Image.open(path).convert("L")
     assert len(image.getcolors(256)) > 50, "the screenshot is (nearly) blank"
+
+
+def test_a_bookmark_to_the_first_versions_overview_address_opens_the_overview_with_its_filters(app_url, page):
+    """The first version served the Overview at /overview (its file's name): such links open the Overview, with
+    their filters, where Streamlit would show "Page not found" over the app's first page."""
+    page, outside = page
+    page.goto(f"{app_url}/overview?country=Iraq")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Tension index")).to_be_visible()
+    expect(page.get_by_text("Page not found")).to_have_count(0)
+    navigation = page.locator('[data-testid="stSidebarNav"]')
+    expect(navigation.locator('a[aria-current="page"]')).to_contain_text("Overview")
+    expect(countries_box(page)).to_contain_text("Iraq")
+    expect(page.get_by_text("countries: Iraq", exact=False).first).to_be_visible()
+    full_screenshot(page, "overview-from-a-bookmark-of-the-first-version")
+    with rerun(page):
+        navigation.get_by_text("Map", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/map\?country=Iraq$"))
+    assert outside == []
