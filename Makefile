@@ -32,11 +32,12 @@ system-deps: browser-deps
 run: browser-deps $(VENV)/.installed
 	$(PYTHON) -m streamlit run app.py --server.port $(PORT) --server.headless false
 
+# One test process per core: the browser tests spend much of their time waiting on a served app and Chromium.
 test: system-deps $(VENV)/.installed-dev
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
 	$(PYTHON) -m tensions validate
-	$(PYTHON) -m pytest
+	$(PYTHON) -m pytest -n logical --dist worksteal
 
 lint: $(VENV)/.installed-dev
 	$(PYTHON) -m ruff check .

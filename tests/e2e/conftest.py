@@ -166,6 +166,18 @@ def full_screenshot(page: Page, name: str) -> Path:
     return path
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """In a worker of a run over several processes, hand its screenshots to the main process, which prints them."""
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["screenshots"] = [str(p) for p in session.config.stash.get(SCREENSHOTS_TAKEN, [])]
+
+
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: a worker has finished
+def pytest_testnodedown(node, error) -> None:
+    taken = node.config.stash.setdefault(SCREENSHOTS_TAKEN, [])
+    taken.extend(Path(path) for path in getattr(node, "workeroutput", {}).get("screenshots", []))
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
     taken = [path for path in config.stash.get(SCREENSHOTS_TAKEN, []) if path.exists()]
     if taken:
