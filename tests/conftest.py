@@ -109,3 +109,29 @@ def plotly_array(array) -> np.ndarray:
     if isinstance(array, dict) and "bdata" in array:
         return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"])
     return np.asarray(array)
+
+
+# The end-to-end tests' screenshots (`tests.e2e.conftest.screenshot_path`), listed at the end of the run. These
+# hooks live here, not beside the e2e fixtures: the main process of a run over several processes collects no
+# test, so it loads no conftest below this one.
+SCREENSHOTS_TAKEN = pytest.StashKey[list[Path]]()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """In a worker of a run over several processes, hand its screenshots to the main process, which prints them."""
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["screenshots"] = [str(p) for p in session.config.stash.get(SCREENSHOTS_TAKEN, [])]
+
+
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: a worker has finished
+def pytest_testnodedown(node, error) -> None:
+    taken = node.config.stash.setdefault(SCREENSHOTS_TAKEN, [])
+    taken.extend(Path(path) for path in getattr(node, "workeroutput", {}).get("screenshots", []))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
+    taken = [path for path in config.stash.get(SCREENSHOTS_TAKEN, []) if path.exists()]
+    if taken:
+        terminalreporter.write_sep("-", f"{len(taken)} screenshots of the end-to-end tests")
+        for path in taken:
+            terminalreporter.write_line(str(path))

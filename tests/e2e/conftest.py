@@ -20,6 +20,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tensions.bench import browser as driving
 from tensions.bench.browser import CHROMIUM, CHROMIUM_ARGS, RUN_COUNTER
+from tests.conftest import SCREENSHOTS_TAKEN
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 # How long any wait on the page may take (a cold first run of a page on a busy machine takes tens of seconds);
@@ -129,7 +130,6 @@ def rerun(page: Page) -> Iterator[None]:
         yield
 
 
-SCREENSHOTS_TAKEN = pytest.StashKey[list[Path]]()
 _screenshots: dict[str, object] = {}  # the running test's screenshot folder, and the session's list of them
 
 
@@ -164,23 +164,3 @@ def full_screenshot(page: Page, name: str) -> Path:
     path = screenshot_path(name)
     page.screenshot(path=str(path))
     return path
-
-
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    """In a worker of a run over several processes, hand its screenshots to the main process, which prints them."""
-    if hasattr(session.config, "workeroutput"):
-        session.config.workeroutput["screenshots"] = [str(p) for p in session.config.stash.get(SCREENSHOTS_TAKEN, [])]
-
-
-@pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: a worker has finished
-def pytest_testnodedown(node, error) -> None:
-    taken = node.config.stash.setdefault(SCREENSHOTS_TAKEN, [])
-    taken.extend(Path(path) for path in getattr(node, "workeroutput", {}).get("screenshots", []))
-
-
-def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
-    taken = [path for path in config.stash.get(SCREENSHOTS_TAKEN, []) if path.exists()]
-    if taken:
-        terminalreporter.write_sep("-", f"{len(taken)} screenshots of the end-to-end tests")
-        for path in taken:
-            terminalreporter.write_line(str(path))
