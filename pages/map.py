@@ -7,7 +7,7 @@ import streamlit as st
 import ui
 from tensions.analysis import weighted
 from tensions.analysis.filters import FilterState
-from tensions.data.csv_safety import safe_csv_bytes
+from tensions.data.csv_safety import events_csv_bytes
 from tensions.data.literal import markdown_literal
 from tensions.data.schema import EVENT_LABELS
 from tensions.data.words import data_as_of_words
@@ -272,8 +272,8 @@ def png_bytes() -> bytes:
 def csv_bytes() -> bytes:
     """The filtered events as CSV: those in memory, or with the database's newest `EXPORT_LIMIT` beside them."""
     if stored_url is None:
-        return safe_csv_bytes(events)
-    return safe_csv_bytes(listed_events(stored_url, state, limit=EXPORT_LIMIT, actors=dataset.actors, also=events))
+        return events_csv_bytes(events)
+    return events_csv_bytes(listed_events(stored_url, state, limit=EXPORT_LIMIT, actors=dataset.actors, also=events))
 
 
 d_csv, d_png, d_hint = st.columns([2, 2, 4], vertical_alignment="center")

@@ -12,7 +12,7 @@ import streamlit as st
 import ui
 from tensions.analysis import briefs, stored, weighted
 from tensions.analysis.filters import FilterState
-from tensions.data.csv_safety import safe_csv_bytes
+from tensions.data.csv_safety import events_csv_bytes
 from tensions.data.literal import markdown_literal
 from tensions.data.paths import data_dir
 from tensions.data.schema import EVENT_LABELS
@@ -128,7 +128,7 @@ def _csv_bytes() -> bytes:
         if stored_url is None
         else listed_events(stored_url, state, limit=EXPORT_LIMIT, actors=dataset.actors, also=events)
     )
-    return safe_csv_bytes(shown.drop(columns=["escalation"], errors="ignore"))
+    return events_csv_bytes(shown)
 
 
 def _brief_option(slug: str | None, saved: dict[str, briefs.Brief]) -> str:

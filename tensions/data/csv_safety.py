@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from tensions.data.schema import DERIVED_EVENT_COLUMNS, EVENTS
+
 # A spreadsheet treats a cell starting with these as a formula (OWASP's CSV injection guidance).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -22,3 +24,10 @@ def safe_csv_bytes(frame: pd.DataFrame) -> bytes:
     for column in text_columns:
         safe[column] = safe[column].astype("object").map(neutralise_cell)
     return safe.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+
+
+def events_csv_bytes(events: pd.DataFrame) -> bytes:
+    """The "events shown" download of every page: `events.csv`'s columns, then the derived ones (dataset, families,
+    escalation…), in the schema's order, whatever else a page's frame holds."""
+    columns = [c for c in (*EVENTS.column_names, *(c.name for c in DERIVED_EVENT_COLUMNS)) if c in events]
+    return safe_csv_bytes(events[columns])

@@ -7,7 +7,7 @@ import io
 import pandas as pd
 import pytest
 
-from tensions.data.csv_safety import neutralise_cell, safe_csv_bytes
+from tensions.data.csv_safety import events_csv_bytes, neutralise_cell, safe_csv_bytes
 
 
 @pytest.mark.parametrize(
@@ -30,3 +30,17 @@ def test_safe_csv_keeps_numbers_and_neutralises_text():
     back = pd.read_csv(io.BytesIO(safe_csv_bytes(frame)), encoding="utf-8-sig", dtype=str, keep_default_na=False)
     assert list(back["notes"]) == ["'=1+1", "fine"]
     assert list(back["fatalities"]) == ["-1", ""]
+
+
+def test_an_events_csv_holds_the_schemas_columns_in_its_order_and_nothing_else():
+    frame = pd.DataFrame(
+        {
+            "lane": ["Iraq"],
+            "escalation": [1],
+            "event_id": ["IRQ-1"],
+            "dataset": ["curated"],
+            "event_date": ["2024-01-28"],
+        }
+    )
+    back = pd.read_csv(io.BytesIO(events_csv_bytes(frame)), encoding="utf-8-sig")
+    assert list(back.columns) == ["event_id", "event_date", "escalation", "dataset"]

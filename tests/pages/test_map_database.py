@@ -8,7 +8,6 @@ import io
 import numpy as np
 import pandas as pd
 import pytest
-from streamlit.runtime.media_file_manager import MediaFileManager
 
 from tensions.analysis.filters import FilterState, apply_filters
 from tensions.bench.synthetic import synthetic_events
@@ -19,6 +18,7 @@ from tensions.figures.map.selection import Target, events_in_target
 from tensions.figures.stored import map_rows
 from tensions.ingest.importers.base import combine_events
 from tests.conftest import plotly_array
+from tests.pages.downloads import kept_downloads
 from tests.pages.stored_imports import database_holding
 from tests.pages.test_map import figure, map_page
 
@@ -114,19 +114,12 @@ def test_the_province_totals_include_the_databases_events(every_event):
 
 
 def test_the_csv_holds_the_databases_events_too(every_event, monkeypatch):
-    made = []
-    add_deferred = MediaFileManager.add_deferred
-
-    def keep(self, data_callable, *args, **kwargs):  # the downloads' callables, to run as a click would
-        made.append(data_callable)
-        return add_deferred(self, data_callable, *args, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
+    made = kept_downloads(monkeypatch)
     at = map_page()
     at.multiselect(key="dataset").set_value(["curated", "acled"]).run()
     button = next(b for b in at.get("download_button") if b.proto.label == "Events as CSV")
     assert f"The {len(every_event):,} events these filters keep" in button.proto.help
-    written = pd.read_csv(io.BytesIO(made[-2]()), encoding="utf-8-sig")  # the CSV's, then the PNG's
+    written = pd.read_csv(io.BytesIO(made["text/csv"]()), encoding="utf-8-sig")
     assert sorted(written["event_id"]) == sorted(every_event["event_id"])
     assert written["event_date"].is_monotonic_decreasing
 

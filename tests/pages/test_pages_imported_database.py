@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 from PIL import Image
 from pptx import Presentation
-from streamlit.runtime.media_file_manager import MediaFileManager
 
 from tensions.analysis import actor_profile, overrides, summary, tension
 from tensions.analysis.filters import FilterState
@@ -27,6 +26,7 @@ from tensions.figures.stored import map_rows
 from tensions.figures.timeline.style import MAX_MARKERS
 from tensions.ingest.importers.base import combine_events
 from tests.conftest import plotly_array
+from tests.pages.downloads import kept_downloads
 from tests.pages.stored_imports import database_holding
 from tests.pages.test_pages import open_page
 
@@ -70,19 +70,6 @@ def test_the_timeline_counts_and_lists_the_databases_imported_events(database, d
     expected_keys = int(is_key_event(curated_events).sum()) + int(is_key_event(imported_events).sum())
     assert len(key_table) == expected_keys > int(is_key_event(curated_events).sum())
     assert csv_help(at) == ""  # every event of the view fits in the CSV
-
-
-def kept_downloads(monkeypatch) -> dict[str, object]:
-    """The download buttons' callables by MIME type, to run as a click would."""
-    made = {}
-    add_deferred = MediaFileManager.add_deferred
-
-    def keep(self, data_callable, mimetype, *args, **kwargs):
-        made[mimetype] = data_callable
-        return add_deferred(self, data_callable, mimetype, *args, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
-    return made
 
 
 def test_the_timelines_slide_draws_the_databases_imported_events(database, data_copy, imported_events):

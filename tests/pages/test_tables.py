@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import json
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tensions.data.schema import EVENT_LABELS
+from tensions.data.schema import DERIVED_EVENT_COLUMNS, EVENT_LABELS, EVENTS
 from tests.conftest import APP_ROOT, FIXTURE_DATA
+from tests.pages.downloads import kept_downloads
 
 
 @pytest.fixture(autouse=True)
@@ -77,3 +80,15 @@ def test_the_curate_editor_heads_every_event_column_like_the_other_pages(monkeyp
     editor = next(e for e in at.data_editor if e.key.startswith("curation_editor_"))
     shown = headings(editor)
     assert shown == {column: EVENT_LABELS[column] for column in shown}
+
+
+def test_the_map_and_the_timeline_download_the_events_shown_with_the_same_columns(monkeypatch):
+    made = kept_downloads(monkeypatch)
+    written = {}
+    for name in ("map", "timeline"):
+        page(name)
+        written[name] = pd.read_csv(io.BytesIO(made["text/csv"]()), encoding="utf-8-sig")
+    expected = [c for c in (*EVENTS.column_names, *(c.name for c in DERIVED_EVENT_COLUMNS)) if c in written["map"]]
+    assert list(written["map"].columns) == list(written["timeline"].columns) == expected
+    assert {*EVENTS.column_names, "escalation", "dataset"} <= set(expected)
+    assert len(written["map"]) == len(written["timeline"]) > 0
