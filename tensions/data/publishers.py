@@ -34,6 +34,7 @@ PUBLISHER_DOMAINS: dict[str, tuple[str, ...]] = {
     "Channel Africa": ("channelafrica.co.za",),
     "GB News": ("gbnews.com",),
     "LBC": ("lbc.co.uk",),
+    "Public Radio of Armenia": ("1lurer.am",),
     # Middle East outlets
     "A News": ("anews.com.tr",),
     "Ahram Online": ("ahram.org.eg",),
@@ -68,7 +69,7 @@ PUBLISHER_DOMAINS: dict[str, tuple[str, ...]] = {
     "The National": ("thenationalnews.com",),
     "The New Arab": ("newarab.com",),
     "The New Region": ("thenewregion.com",),
-    "The Peninsula": ("thepeninsula.qa",),
+    "The Peninsula": ("thepeninsula.qa", "thepeninsulaqatar.com"),
     "Times of Israel": ("timesofisrael.com",),
     "Ya Libnan": ("yalibnan.com",),
     "Ynetnews": ("ynetnews.com",),
