@@ -163,9 +163,12 @@ def event_scores(events: pd.DataFrame, actors: pd.DataFrame, *, weights: Tension
     """`events` with the index's factors and each event's `score` (see the module docstring).
 
     Rows already scored (`index_inputs`, or the database's through `tensions.analysis.queries.index_summary`)
-    carry their `score` and `SCORE_SIDES` and come back as they are: they were scored with `WEIGHTS`.
+    carry their `score` and `SCORE_SIDES` and come back as they are: they were scored with `WEIGHTS`, so other
+    weights cannot apply to them (ValueError rather than an index that silently ignores the weights asked for).
     """
     if SCORED in events:
+        if weights != WEIGHTS:
+            raise ValueError("these rows were scored with the default weights; other weights need the events")
         return events
     kinds = (*ACTOR_CLASSES, NO_SECOND_ACTOR)
     classes = actor_classes(actors, weights=weights)

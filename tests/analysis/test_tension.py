@@ -310,3 +310,11 @@ def test_weights_that_could_turn_a_scores_sign_are_refused(changed):
     # Summed rows keep their escalatory and de-escalatory sides apart by their direction's sign.
     with pytest.raises(ValueError, match="not negative"):
         tension.TensionWeights(**changed)
+
+
+def test_rows_already_scored_with_the_default_weights_refuse_other_weights():
+    summed = tension.index_inputs(LEBANON, ACTORS, "month")
+    assert tension.tension_index(summed, ACTORS).equals(tension.tension_index(LEBANON, ACTORS))
+    heavier = tension.TensionWeights(fatality_coefficient=2.0)
+    with pytest.raises(ValueError, match="default weights"):
+        tension.tension_index(summed, ACTORS, weights=heavier)
