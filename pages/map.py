@@ -5,7 +5,7 @@ import datetime as dt
 import streamlit as st
 
 import ui
-from tensions.analysis import weighted
+from tensions.analysis import queries, weighted
 from tensions.analysis.filters import FilterState
 from tensions.data.csv_safety import events_csv_bytes
 from tensions.data.literal import markdown_literal
@@ -103,6 +103,11 @@ def _stored_counts(url: str, version: tuple, state: FilterState, bounds: tuple, 
 def _stored_list(url: str, version: tuple, state: FilterState, target: selection.Target, actors, curated):
     listed = listed_events(url, state, limit=LIST_LIMIT, target=target, actors=actors, also=curated)
     return listed, listed_count(url, state, target=target, actors=actors, also=curated)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _stored_event(url: str, version: tuple, state: FilterState, event_id: str, actors):
+    return queries.event_by_id(url, state, event_id, actors)
 
 
 # The figure of a view, shared between reruns and sessions (read-only: nothing changes it after it is built), so a
@@ -218,12 +223,23 @@ if target is not None:
         chosen, total = _stored_list(stored_url, version, state, target, dataset.actors, events)
     else:
         chosen = selection.events_in_target(drawn_events, target)
+        # A linked event of the database's, where the map draws cells or provinces: asked for by its id.
+        in_database = chosen.empty and stored_url is not None and target.kind == "event"
+        if in_database:
+            chosen = _stored_event(stored_url, version, state, target.key, dataset.actors)
         total = len(chosen)
     if chosen.empty:
         st.warning("The selected event is not among the events these filters keep. Widen the filters to see it.")
     elif target.kind == "event":
         event = chosen.iloc[0]
-        at_place = selection.events_at_place(drawn_events, event)
+        place = selection.place_of(event)
+        at_place = (
+            _stored_list(stored_url, version, state, place, dataset.actors, events)[0]
+            if in_database
+            else selection.events_in_target(drawn_events, place)
+        )
+        if at_place.empty:  # an event with no coordinates
+            at_place = chosen.head(1)
         st.subheader("Selected event")
         detail, others = st.columns([3, 2], gap="large")
         with others:

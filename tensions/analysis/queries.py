@@ -68,6 +68,7 @@ _SETTINGS = ("SET LOCAL work_mem = '128MB'", "SET LOCAL jit = off")
 
 Bounds = tuple[float, float, float, float]  # (min_lon, min_lat, max_lon, max_lat), as the map's regions
 Cell = tuple[float, int, int]  # a grid cell: its size in degrees, column and row (floor of lon, lat / size)
+Place = tuple[float, float, float]  # a place: its latitude and longitude, and how near counts as the same (degrees)
 
 
 @dataclass(frozen=True)
@@ -158,11 +159,12 @@ def count_events(
     *,
     cell: Cell | None = None,
     province: tuple[str, str] | None = None,
+    place: Place | None = None,
 ) -> int:
-    """How many imported events pass `state` (in one grid cell or province, when given)."""
+    """How many imported events pass `state` (in one grid cell, province or place, when given)."""
     with reaching(url), engine_for(url).connect() as connection:
         _tuned(connection)
-        clause, area = where(connection, state, actors), _area(connection, cell, province)
+        clause, area = where(connection, state, actors), _area(connection, cell, province, place)
         sql = f"SELECT count(*) FROM imported_facts f WHERE {clause.sql} AND {area.sql}"
         return int(connection.execute(sa.text(sql), {**clause.params, **area.params}).scalar())
 
@@ -256,9 +258,17 @@ def events(
     return typed_events(frame)
 
 
-def _area(connection: sa.Connection, cell: Cell | None, province: tuple[str, str] | None) -> Where:
-    """A grid cell or a province as SQL over `imported_facts f` (as `tensions.figures.map.selection` keys them:
-    a province's empty admin1 stands for events with none)."""
+def _area(
+    connection: sa.Connection, cell: Cell | None, province: tuple[str, str] | None, place: Place | None = None
+) -> Where:
+    """A grid cell, a province or a place as SQL over `imported_facts f` (as `tensions.figures.map.selection` keys
+    them: a province's empty admin1 stands for events with none)."""
+    if place is not None:
+        latitude, longitude, degrees = place
+        return Where(
+            "abs(f.latitude - :area_lat) <= :area_degrees AND abs(f.longitude - :area_lon) <= :area_degrees",
+            {"area_lat": float(latitude), "area_lon": float(longitude), "area_degrees": float(degrees)},
+        )
     if cell is not None:
         size, column, row = cell
         return Where(
@@ -284,12 +294,13 @@ def newest_events(
     limit: int,
     cell: Cell | None = None,
     province: tuple[str, str] | None = None,
+    place: Place | None = None,
 ) -> pd.DataFrame:
-    """The newest `limit` imported events passing `state` (in one grid cell or province, when given) in full,
-    newest first: a list or a download that stays bounded whatever the count (`count_events` gives it)."""
+    """The newest `limit` imported events passing `state` (in one grid cell, province or place, when given) in
+    full, newest first: a list or a download that stays bounded whatever the count (`count_events` gives it)."""
     with reaching(url), engine_for(url).connect() as connection:
         _tuned(connection)
-        clause, area = where(connection, state, actors), _area(connection, cell, province)
+        clause, area = where(connection, state, actors), _area(connection, cell, province, place)
         condition, params = f"{clause.sql} AND {area.sql}", {**clause.params, **area.params, "limit": limit}
         newest = "n.event_date DESC, n.import_id DESC, n.seq DESC"
         sql = (
@@ -298,6 +309,20 @@ def newest_events(
             f"JOIN imported_events e ON e.import_id = n.import_id AND e.seq = n.seq ORDER BY {newest}"
         )
         frame = copy_frame(connection, sql, params, text=True)
+    return typed_events(frame)
+
+
+def event_by_id(url: str, state: FilterState, event_id: str, actors: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The imported event `event_id` in full, if it passes `state` (none or one row; of the newest import when
+    several hold that id): a linked event, whatever the map draws."""
+    with reaching(url), engine_for(url).connect() as connection:
+        _tuned(connection)
+        clause = where(connection, state, actors)
+        sql = (
+            "SELECT e.* FROM imported_events e JOIN imported_facts f ON f.import_id = e.import_id AND f.seq = e.seq "
+            f"WHERE e.event_id = :event_id AND {clause.sql} ORDER BY e.import_id DESC LIMIT 1"
+        )
+        frame = copy_frame(connection, sql, {**clause.params, "event_id": event_id}, text=True)
     return typed_events(frame)
 
 

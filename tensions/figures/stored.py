@@ -123,7 +123,10 @@ def map_counts(
 
 
 def _area_of(target: selection.Target | None) -> dict:
-    """A clicked grid cell or province as `queries.newest_events` and `queries.count_events` take it."""
+    """A clicked grid cell or province, or an event's place, as `queries.newest_events` and `queries.count_events`
+    take it."""
+    if target is not None and target.kind == "place":
+        return {"place": selection.place_coordinates(target)}
     if target is not None and target.kind == "cell":
         return {"cell": selection.cell_of(target)}
     if target is not None and target.kind == "province":

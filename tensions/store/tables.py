@@ -121,6 +121,7 @@ imported_events = sa.Table(
     sa.Column("import_id", sa.Integer, sa.ForeignKey("imports.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("seq", sa.Integer, primary_key=True),
     *(sa.Column(name, _imported_type(name)) for name in EVENT_COLUMNS),
+    sa.Index("imported_events_event_id", "event_id"),  # a linked event, found without a scan (migration 0009)
 )
 
 # Every name the facts refer to by number (countries, provinces, actors, types, datasets…).

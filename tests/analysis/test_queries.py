@@ -19,7 +19,7 @@ from tensions.data.taxonomy import REGION_BOUNDS
 from tensions.figures.map.aggregate import finest_grid
 from tensions.figures.map.encoding import CELL_SIZES
 from tensions.figures.map.regions import fit_bounds, outside
-from tensions.figures.map.selection import Target, events_in_target
+from tensions.figures.map.selection import Target, events_in_target, place_coordinates, place_of
 from tensions.ingest.importers import ImportResult
 from tensions.ingest.importers.reading import empty_rejected
 from tensions.store import imported
@@ -163,6 +163,7 @@ def test_the_newest_events_in_a_cell_or_a_province_are_those_the_map_lists_for_i
          {"province": (str(placed["country"]), str(placed["admin1"]))}),
         (Target("province", "Iraq\t"), {"province": ("Iraq", "")}),  # events with no province given
         (Target("province", "Atlantis\tNowhere"), {"province": ("Atlantis", "Nowhere")}),
+        (place_of(placed), {"place": place_coordinates(place_of(placed))}),
         (None, {}),
     ]  # fmt: skip
     for target, area in targets:
@@ -175,6 +176,20 @@ def test_the_newest_events_in_a_cell_or_a_province_are_those_the_map_lists_for_i
         found = queries.newest_events(url, state, actors, limit=5, **area)  # the newest five dates
         assert total == len(expected) and len(found) == min(5, len(expected)), target
         assert found["event_date"].tolist() == expected["event_date"].head(5).tolist(), target
+
+
+def test_a_linked_event_is_found_by_its_id_when_the_filters_keep_it(url, events, actors):
+    for state in _states(events)[:6]:
+        kept = apply_filters(events, state, actors)
+        for event_id in (
+            *kept["event_id"].head(2),
+            *events["event_id"][~events["event_id"].isin(kept["event_id"])][:2],
+        ):
+            found = queries.event_by_id(url, state, event_id, actors)
+            expected = kept[kept["event_id"] == event_id]
+            assert found["event_id"].tolist() == expected["event_id"].tolist(), (state, event_id)
+            assert found["notes"].tolist() == expected["notes"].tolist()
+    assert queries.event_by_id(url, FilterState(), "no such event", actors).empty
 
 
 def test_the_map_notes_counts_in_sql_are_those_of_the_events(url, events, actors):

@@ -14,7 +14,7 @@ from tensions.bench.synthetic import synthetic_events
 from tensions.data.load import load_dataset
 from tensions.figures.map.builder import event_map
 from tensions.figures.map.provinces import province_totals
-from tensions.figures.map.selection import Target, events_in_target
+from tensions.figures.map.selection import Target, events_in_target, place_of
 from tensions.figures.stored import map_rows
 from tensions.ingest.importers.base import combine_events
 from tests.conftest import plotly_array
@@ -130,3 +130,21 @@ def test_a_csv_of_more_events_than_it_holds_says_so(every_event, monkeypatch):
     at.multiselect(key="dataset").set_value(["curated", "acled"]).run()
     button = next(b for b in at.get("download_button") if b.proto.label == "Events as CSV")
     assert f"The newest 1,000 of the {len(every_event):,} events these filters keep" in button.proto.help
+
+
+def test_a_link_to_an_imported_event_opens_it_and_its_places_events_where_the_map_draws_cells(every_event):
+    imported = every_event[(every_event["dataset"] == "acled").to_numpy()]
+    shared = imported.groupby(["latitude", "longitude"])["event_id"].transform("size") > 1
+    linked = imported[shared.to_numpy()].iloc[0]
+    at = map_page(event=linked["event_id"])
+    at.multiselect(key="dataset").set_value(["curated", "acled"]).run()
+    assert not at.exception
+    assert "cell" in {c[0] for t in figure(at)["data"] for c in t.get("customdata") or []}  # no event drawn alone
+    assert not at.warning
+    assert at.subheader[0].value == "Selected event"
+    assert f"id {linked['event_id']}<" in at.get("html")[0].proto.body
+    there = events_in_target(every_event, place_of(linked)).sort_values(
+        ["event_date", "event_id"], ascending=[False, True]
+    )
+    assert at.dataframe[0].value["event_id"].tolist() == there["event_id"].head(LIST_LIMIT).tolist()
+    assert any(f"**{len(there):,} events at this place**" in m.value for m in at.markdown)

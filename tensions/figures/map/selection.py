@@ -7,10 +7,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+# Events this near each other (in degrees of latitude and of longitude, about 10 m) are at the same place.
+SAME_PLACE_DEGREES = 1e-4
+
 
 @dataclass(frozen=True)
 class Target:
-    """What a click on the map picked: one event, a grid cell or a province."""
+    """What a click on the map picked: one event, a grid cell or a province; or the place of an event (`place_of`)."""
 
     kind: str
     key: str
@@ -26,7 +29,8 @@ def selection_target(points: list[dict]) -> Target | None:
 
 
 def events_in_target(events: pd.DataFrame, target: Target) -> pd.DataFrame:
-    """The events behind a clicked marker: the event itself, a grid cell's events or a province's events."""
+    """The events behind a clicked marker (the event itself, a grid cell's events or a province's events), or
+    those at an event's place."""
     if target.kind == "event":
         return events[(events["event_id"] == target.key).fillna(False).to_numpy()]
     if target.kind == "cell":
@@ -39,6 +43,12 @@ def events_in_target(events: pd.DataFrame, target: Target) -> pd.DataFrame:
         same_country = (events["country"] == country).fillna(False)
         same_admin = events["admin1"].isna() if not admin1 else (events["admin1"] == admin1).fillna(False)
         return events[(same_country & same_admin).to_numpy()]
+    if target.kind == "place":
+        latitude, longitude, degrees = place_coordinates(target)
+        return events[
+            (np.abs(events["latitude"].to_numpy(dtype=float) - latitude) <= degrees)
+            & (np.abs(events["longitude"].to_numpy(dtype=float) - longitude) <= degrees)
+        ]
     raise ValueError(f"unknown map target kind {target.kind!r}")
 
 
@@ -54,10 +64,12 @@ def province_of(target: Target) -> tuple[str, str]:
     return country, admin1
 
 
-def events_at_place(events: pd.DataFrame, event: pd.Series) -> pd.DataFrame:
-    """Every event drawn at the same place as `event` (same coordinates to ~10 m), itself included."""
-    same = (
-        np.isclose(events["latitude"].to_numpy(dtype=float), float(event["latitude"]), atol=1e-4)
-        & np.isclose(events["longitude"].to_numpy(dtype=float), float(event["longitude"]), atol=1e-4)
-    )  # fmt: skip
-    return events[same]
+def place_of(event: pd.Series) -> Target:
+    """The place of `event`, as a target: the events drawn there (itself included)."""
+    return Target("place", f"{float(event['latitude'])!r}:{float(event['longitude'])!r}")
+
+
+def place_coordinates(target: Target) -> tuple[float, float, float]:
+    """A place target's latitude and longitude, and how near counts as there (`SAME_PLACE_DEGREES`)."""
+    latitude, longitude = (float(part) for part in target.key.split(":"))
+    return latitude, longitude, SAME_PLACE_DEGREES

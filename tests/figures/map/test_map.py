@@ -21,7 +21,7 @@ from tensions.figures.map.labels import PLACES, place_points
 from tensions.figures.map.points import fan_out, marker_sizes
 from tensions.figures.map.provinces import province_totals
 from tensions.figures.map.regions import REGION_BY_NAME
-from tensions.figures.map.selection import Target, events_at_place, events_in_target, selection_target
+from tensions.figures.map.selection import Target, events_in_target, place_of, selection_target
 from tests.conftest import FIXTURE_DATA
 
 MODES = ["points", "density", "provinces"]
@@ -318,7 +318,7 @@ def test_a_click_is_read_back_from_streamlits_selection():
 
 def test_the_events_at_a_clicked_place_include_every_one_there(events):
     baghdad = events[events["event_id"] == "IRQ-20240104-1"].iloc[0]
-    assert sorted(events_at_place(events, baghdad)["event_id"]) == ["IRQ-20240104-1", "IRQ-20250316-1"]
+    assert sorted(events_in_target(events, place_of(baghdad))["event_id"]) == ["IRQ-20240104-1", "IRQ-20250316-1"]
 
 
 # --- scale ----------------------------------------------------------------------------------------
