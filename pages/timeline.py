@@ -237,6 +237,8 @@ with chart_box:
             "Slide size",
             list(briefing.SLIDE_SIZES),
             format_func=lambda name: name.replace("x", " × "),
+            help="Width × height at 16:9. When the key events' list does not fit beside the chart, it goes under it and "
+            "the slide grows taller at this width; the download line gives the size.",
             key="slide_size",
             bind="query-params",
         )

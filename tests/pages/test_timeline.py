@@ -92,6 +92,7 @@ def test_the_download_line_says_when_the_slide_grows_taller_than_its_size(data_d
     assert download_line(at) == (
         "**Download the slide** at 1920 × 1080, taller by the key events' list under the chart:"
     )
+    assert "grows taller" in at.selectbox(key="slide_size").help  # the size chosen is a width and a 16:9 height
 
 
 def test_the_slide_title_is_the_briefers_and_escaped(data_dir):
