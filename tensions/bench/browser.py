@@ -162,12 +162,16 @@ def free_port() -> int:
 
 
 def serve(
-    script: Path | str = "app.py", *, env: dict[str, str] | None = None, timeout: float = 60.0
+    script: Path | str = "app.py",
+    *,
+    env: dict[str, str] | None = None,
+    timeout: float = 60.0,
+    port: int | None = None,
 ) -> tuple[subprocess.Popen, str]:
-    """Start `streamlit run script` from the app's folder (so its `.streamlit/config.toml` applies) on a free
-    local port, with `env` added to this environment; return once the server says it listens and answers its
-    health check."""
-    port = free_port()
+    """Start `streamlit run script` from the app's folder (so its `.streamlit/config.toml` applies) on `port`
+    (default: a free local port), with `env` added to this environment; return once the server says it listens
+    and answers its health check."""
+    port = port or free_port()
     url = f"http://127.0.0.1:{port}"
     environment = {**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(

@@ -1,0 +1,77 @@
+"""Curators sign in with the organisation's OpenID Connect provider (`st.login`), in Chromium, against a stub
+provider on 127.0.0.1 (`tests/oidc_stub.py`): the whole flow runs as in the team deployment (discovery, the
+browser sent to the provider and back, the code exchanged for an ID token the app checks), and only the
+e-mail addresses on the allow-list may curate."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tensions.bench.browser import free_port, stop
+from tests.conftest import FIXTURE_DATA
+from tests.e2e.conftest import full_screenshot, guarded_page, serve, wait_for_app
+from tests.oidc_stub import CLIENT_ID, CLIENT_SECRET, OidcStub, oidc_stub
+
+pytestmark = pytest.mark.e2e
+
+CURATOR = "Curator@Example.org"
+
+
+@contextmanager
+def app_signing_in_with(stub: OidcStub, folder: Path) -> Iterator[str]:
+    """The app served with `[auth]` naming `stub` as its provider and `CURATOR` on the curators' list."""
+    port = free_port()
+    secrets = folder / "secrets.toml"
+    secrets.write_text(
+        f'[auth]\nredirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
+        f'cookie_secret = "a long random string for the tests only, {port}"\n'
+        f'client_id = "{CLIENT_ID}"\nclient_secret = "{CLIENT_SECRET}"\nserver_metadata_url = "{stub.metadata_url}"\n'
+        f'[curation]\nallowed_emails = ["{CURATOR.lower()}"]\n'
+    )
+    data = folder / "data"
+    shutil.copytree(FIXTURE_DATA, data)
+    process, url = serve(data, env={"STREAMLIT_SECRETS_FILES": str(secrets)}, port=port)
+    try:
+        yield url
+    finally:
+        stop(process)
+
+
+def test_a_listed_curator_signs_in_with_the_provider_and_may_curate(browser: Browser, tmp_path):
+    with oidc_stub(CURATOR) as stub, app_signing_in_with(stub, tmp_path) as url, guarded_page(browser) as (page, _):
+        page.goto(f"{url}/curate")
+        wait_for_app(page)
+        page.get_by_role("button", name="Sign in with your organisation's account").click()
+        page.wait_for_url(f"{url}/")  # to the provider, back to /oauth2callback, then to the app
+        page.goto(f"{url}/curate")
+        wait_for_app(page)
+        expect(page.get_by_text(f"Curating as {CURATOR.lower()} (login)")).to_be_visible()
+        full_screenshot(page, "curate-signed-in-with-the-provider")
+        assert [request["grant_type"] for request in stub.token_requests] == ["authorization_code"]
+        assert stub.token_requests[0]["code_verifier"]  # PKCE, as the provider offers S256
+        assert stub.codes == {}  # the code was spent
+
+
+def test_someone_signed_in_but_not_listed_may_read_but_not_curate(browser: Browser, tmp_path):
+    with (
+        oidc_stub("reader@example.org") as stub,
+        app_signing_in_with(stub, tmp_path) as url,
+        guarded_page(browser) as (page, _),
+    ):
+        page.goto(f"{url}/curate")
+        wait_for_app(page)
+        page.get_by_role("button", name="Sign in with your organisation's account").click()
+        page.wait_for_url(f"{url}/")
+        page.goto(f"{url}/curate")
+        wait_for_app(page)
+        expect(
+            page.get_by_text("You are signed in as reader@example.org, who is not on the curators' list")
+        ).to_be_visible()
+        expect(page.get_by_text("Curating as")).to_have_count(0)
+        expect(page.get_by_role("button", name="Sign out")).to_be_visible()
