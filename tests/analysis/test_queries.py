@@ -178,6 +178,16 @@ def test_the_newest_events_in_a_cell_or_a_province_are_those_the_map_lists_for_i
         assert found["event_date"].tolist() == expected["event_date"].head(5).tolist(), target
 
 
+def test_mean_positions_that_rounding_moved_out_of_their_cell_are_moved_back():
+    edge = np.array([31.1, 31.1, 44.0])  # 31.1° is the lower edge of the 0.05° cell 622
+    mean = np.array([31.1 * 19 / 19, 31.1, 44.0])  # nineteen events there average to just below it
+    cell = np.floor(edge / 0.05)
+    assert np.floor(mean[0] / 0.05) == cell[0] - 1
+    moved = queries._within_cells(mean, cell, 0.05)
+    assert (np.floor(moved / 0.05) == cell).all()
+    assert np.allclose(moved, mean, rtol=0, atol=1e-12)
+
+
 def test_a_linked_event_is_found_by_its_id_when_the_filters_keep_it(url, events, actors):
     for state in _states(events)[:6]:
         kept = apply_filters(events, state, actors)
