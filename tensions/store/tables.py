@@ -157,6 +157,7 @@ imported_facts = sa.Table(
     # An import's rows arrive together in date order: block range indexes on both stay small and sharp.
     sa.Index("imported_facts_event_date", "event_date", postgresql_using="brin"),
     sa.Index("imported_facts_import", "import_id", postgresql_using="brin"),
+    sa.Index("imported_facts_seq", "seq", postgresql_using="brin"),  # with the one above: one event's facts
     *(
         sa.Index(f"imported_facts_{column}", column)
         for column in ("country", "event_type", "dataset", "actor1", "actor2")
