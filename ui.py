@@ -79,7 +79,12 @@ def app_page() -> st.Page:
             st.Page("pages/actors.py", title="Actors", icon=":material/groups:"),
             st.Page("pages/curate.py", title="Curate", icon=":material/edit_note:"),
             st.Page("pages/data.py", title="Data", icon=":material/database:"),
-            st.Page(lambda: st.switch_page(overview, query_params=_query()), url_path="overview", visibility="hidden"),
+            st.Page(
+                lambda: st.switch_page(overview, query_params=_query()),
+                title="Overview",
+                url_path="overview",
+                visibility="hidden",
+            ),
         ]
     )
     _carry_filters(page)

@@ -5,7 +5,7 @@ import datetime as dt
 import streamlit as st
 
 import ui
-from tensions.analysis import queries, weighted
+from tensions.analysis import weighted
 from tensions.analysis.filters import FilterState
 from tensions.data.csv_safety import events_csv_bytes
 from tensions.data.literal import markdown_literal
@@ -22,6 +22,7 @@ from tensions.figures.stored import (
     MapRows,
     capped_csv_note,
     counts_of_events,
+    linked_event,
     listed_count,
     listed_events,
     map_counts,
@@ -106,8 +107,8 @@ def _stored_list(url: str, version: tuple, state: FilterState, target: selection
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _stored_event(url: str, version: tuple, state: FilterState, event_id: str, actors):
-    return queries.event_by_id(url, state, event_id, actors)
+def _linked_event(url: str, version: tuple, state: FilterState, event_id: str, actors, curated):
+    return linked_event(url, state, event_id, limit=LIST_LIMIT, actors=actors, also=curated)
 
 
 # The figure of a view, shared between reruns and sessions (read-only: nothing changes it after it is built), so a
@@ -218,36 +219,30 @@ def show_list(rows, key: str, total: int | None = None):
 
 # Events drawn one by one are in `drawn.rows` (the database's too); a cell's or a province's are asked for.
 drawn_events = events if weighted.is_summary(drawn.rows) else drawn.rows
+in_database = stored_url is not None and weighted.is_summary(drawn.rows)  # cells or provinces: ask the database
 if target is not None:
-    if stored_url is not None and target.kind != "event":
+    if in_database and target.kind == "event":  # a linked event (the map draws no event alone)
+        chosen, at_place, at_total = _linked_event(stored_url, version, state, target.key, dataset.actors, events)
+    elif stored_url is not None and target.kind != "event":
         chosen, total = _stored_list(stored_url, version, state, target, dataset.actors, events)
     else:
         chosen = selection.events_in_target(drawn_events, target)
-        # A linked event of the database's, where the map draws cells or provinces: asked for by its id.
-        in_database = chosen.empty and stored_url is not None and target.kind == "event"
-        if in_database:
-            chosen = _stored_event(stored_url, version, state, target.key, dataset.actors)
         total = len(chosen)
+        if target.kind == "event" and not chosen.empty:
+            at_place = selection.events_at_place(drawn_events, chosen.head(1))
+            at_total = len(at_place)
     if chosen.empty:
         st.warning("The selected event is not among the events these filters keep. Widen the filters to see it.")
     elif target.kind == "event":
         event = chosen.iloc[0]
-        place = selection.place_of(event)
-        at_place = (
-            _stored_list(stored_url, version, state, place, dataset.actors, events)[0]
-            if in_database
-            else selection.events_in_target(drawn_events, place)
-        )
-        if at_place.empty:  # an event with no coordinates
-            at_place = chosen.head(1)
         st.subheader("Selected event")
         detail, others = st.columns([3, 2], gap="large")
         with others:
-            if len(at_place) > 1:
-                st.markdown(f"**{len(at_place):,} events at this place** (with these filters); pick one to read it.")
+            if at_total > 1:
+                st.markdown(f"**{at_total:,} events at this place** (with these filters); pick one to read it.")
             else:
                 st.markdown("**The only event at this place** with these filters.")
-            picked = show_list(at_place, key=f"at_place_{event['event_id']}")
+            picked = show_list(at_place, key=f"at_place_{event['event_id']}", total=at_total)
         with detail:
             st.html(event_detail_html(picked if picked is not None else event))
     else:

@@ -135,7 +135,8 @@ def _area_of(target: selection.Target | None) -> dict:
 
 
 def _held_in(also: pd.DataFrame | None, target: selection.Target | None) -> pd.DataFrame | None:
-    """The events held in memory (`also`) in the clicked cell or province, or all of them without a target."""
+    """The events held in memory (`also`) in the clicked cell or province (or at an event's place), or all of them
+    without a target."""
     extra, _ = _held(also)
     return selection.events_in_target(extra, target) if extra is not None and target is not None else extra
 
@@ -149,8 +150,8 @@ def listed_events(
     actors: pd.DataFrame | None = None,
     also: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """The newest `limit` events passing `state` (in a clicked grid cell or province, when given), the database's
-    and those `also` held in memory, newest first: the database is asked for its newest `limit` alone, so a list
+    """The newest `limit` events passing `state` (in a clicked grid cell or province, or at an event's place, when
+    given), the database's and those `also` held in memory, newest first: the database is asked for its newest `limit` alone, so a list
     or download stays bounded however many events pass (`listed_count` says how many)."""
     found = queries.newest_events(url, state, actors, limit=limit, **_area_of(target))
     extra = _held_in(also, target)
@@ -171,6 +172,32 @@ def listed_count(
     """How many events `listed_events` chooses its newest from."""
     extra = _held_in(also, target)
     return queries.count_events(url, state, actors, **_area_of(target)) + (0 if extra is None else len(extra))
+
+
+def linked_event(
+    url: str,
+    state: FilterState,
+    event_id: str,
+    *,
+    limit: int,
+    actors: pd.DataFrame | None = None,
+    also: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """A linked event (`event=`) where the map draws cells or provinces: the event `event_id` passing `state`
+    (among those `also` held in memory, else the database's; none or one row), the newest `limit` events at its
+    place (itself included; itself alone when it has no coordinates) and how many there are."""
+    extra, _ = _held(also)
+    event = selection.events_in_target(extra, selection.Target("event", event_id)) if extra is not None else None
+    if event is None or event.empty:
+        event = queries.event_by_id(url, state, event_id, actors)
+    if event.empty or event[["latitude", "longitude"]].isna().to_numpy().any():
+        return event.head(1), event.head(1), len(event.head(1))
+    place = selection.place_of(event.iloc[0])
+    return (
+        event.head(1),
+        listed_events(url, state, limit=limit, target=place, actors=actors, also=also),
+        listed_count(url, state, target=place, actors=actors, also=also),
+    )
 
 
 def timeline_rows(

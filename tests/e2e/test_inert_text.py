@@ -169,8 +169,8 @@ def import_upload(browser_page, name: str, data: bytes, mime: str) -> None:
 def test_markdown_and_html_in_the_data_render_as_text_on_every_page(payload_app, page):
     browser_page, outside = page
     browser_page.goto(payload_app)
-    # The app's own navigation: before the first run Streamlit lists the files in pages/ (with /overview, which
-    # the app does not have), and a page opened from that list is "not found".
+    # The app's own navigation: before the first run Streamlit lists the files in pages/, whose links are not
+    # the app's own (the Overview is at the root).
     rendered(browser_page)
     links = browser_page.locator('[data-testid="stSidebarNav"] a').evaluate_all("els => els.map(e => e.href)")
     assert sorted(urlparse(u).path for u in links) == ["/", "/actors", "/curate", "/data", "/map", "/timeline"]

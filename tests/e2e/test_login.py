@@ -26,7 +26,9 @@ CURATOR = "Curator@Example.org"
 @contextmanager
 def app_signing_in_with(stub: OidcStub, folder: Path) -> Iterator[str]:
     """The app served with `[auth]` naming `stub` as its provider and `CURATOR` on the curators' list."""
-    port = free_port()
+    data = folder / "data"
+    shutil.copytree(FIXTURE_DATA, data)
+    port = free_port()  # the redirect address names it before the app starts
     secrets = folder / "secrets.toml"
     secrets.write_text(
         f'[auth]\nredirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
@@ -34,8 +36,6 @@ def app_signing_in_with(stub: OidcStub, folder: Path) -> Iterator[str]:
         f'client_id = "{CLIENT_ID}"\nclient_secret = "{CLIENT_SECRET}"\nserver_metadata_url = "{stub.metadata_url}"\n'
         f'[curation]\nallowed_emails = ["{CURATOR.lower()}"]\n'
     )
-    data = folder / "data"
-    shutil.copytree(FIXTURE_DATA, data)
     process, url = serve(data, env={"STREAMLIT_SECRETS_FILES": str(secrets)}, port=port)
     try:
         yield url
@@ -44,7 +44,11 @@ def app_signing_in_with(stub: OidcStub, folder: Path) -> Iterator[str]:
 
 
 def test_a_listed_curator_signs_in_with_the_provider_and_may_curate(browser: Browser, tmp_path):
-    with oidc_stub(CURATOR) as stub, app_signing_in_with(stub, tmp_path) as url, guarded_page(browser) as (page, _):
+    with (
+        oidc_stub(CURATOR) as stub,
+        app_signing_in_with(stub, tmp_path) as url,
+        guarded_page(browser) as (page, outside),
+    ):
         page.goto(f"{url}/curate")
         wait_for_app(page)
         page.get_by_role("button", name="Sign in with your organisation's account").click()
@@ -56,13 +60,14 @@ def test_a_listed_curator_signs_in_with_the_provider_and_may_curate(browser: Bro
         assert [request["grant_type"] for request in stub.token_requests] == ["authorization_code"]
         assert stub.token_requests[0]["code_verifier"]  # PKCE, as the provider offers S256
         assert stub.codes == {}  # the code was spent
+        assert outside == []
 
 
 def test_someone_signed_in_but_not_listed_may_read_but_not_curate(browser: Browser, tmp_path):
     with (
         oidc_stub("reader@example.org") as stub,
         app_signing_in_with(stub, tmp_path) as url,
-        guarded_page(browser) as (page, _),
+        guarded_page(browser) as (page, outside),
     ):
         page.goto(f"{url}/curate")
         wait_for_app(page)
@@ -75,3 +80,4 @@ def test_someone_signed_in_but_not_listed_may_read_but_not_curate(browser: Brows
         ).to_be_visible()
         expect(page.get_by_text("Curating as")).to_have_count(0)
         expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+        assert outside == []

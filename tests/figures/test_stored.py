@@ -11,9 +11,10 @@ from tensions.bench.synthetic import synthetic_events
 from tensions.data.guard import local_grant
 from tensions.figures.map.builder import event_map
 from tensions.figures.map.regions import FIT
-from tensions.figures.map.selection import Target, events_in_target
+from tensions.figures.map.selection import Target, events_in_target, place_of
 from tensions.figures.stored import (
     counts_of_events,
+    linked_event,
     listed_count,
     listed_events,
     map_counts,
@@ -122,3 +123,25 @@ def test_a_cells_list_holds_the_newest_of_its_events_from_the_database_and_memor
         assert rows["dataset"].notna().all() and rows["notes"].notna().any()  # full records, to read one in full
         rows = listed_events(url, state, limit=len(every), target=target, also=held)
         assert sorted(rows["event_id"]) == sorted(expected["event_id"])
+
+
+def test_a_linked_event_comes_with_the_newest_events_at_its_place_and_their_count(url, stored_events, in_memory):
+    state = FilterState(countries=("Iraq", "Syria"))
+    held = apply_filters(in_memory, state)
+    every = apply_filters(combine_events([in_memory, stored_events]), state)
+    at_places = every.groupby(["latitude", "longitude"])["event_id"].transform("size")
+    for linked in (every[(at_places > 3).to_numpy() & every["event_id"].isin(stored_events["event_id"]).to_numpy()],
+                   every[(at_places > 3).to_numpy() & every["event_id"].isin(held["event_id"]).to_numpy()]):  # fmt: skip
+        event_id = linked["event_id"].iloc[0]
+        there = events_in_target(every, place_of(linked.iloc[0])).sort_values(
+            ["event_date", "event_id"], ascending=[False, True], ignore_index=True
+        )
+        event, rows, total = linked_event(url, state, event_id, limit=3, also=held)
+        assert event["event_id"].tolist() == [event_id]
+        assert total == len(there) > 3  # the count is not capped by the list's limit
+        assert rows["event_date"].tolist() == there["event_date"].head(3).tolist()
+    unplaced = held.head(1).assign(latitude=float("nan"), longitude=float("nan"))
+    event, rows, total = linked_event(url, state, unplaced["event_id"].iloc[0], limit=3, also=unplaced)
+    assert rows["event_id"].tolist() == event["event_id"].tolist() == unplaced["event_id"].tolist() and total == 1
+    event, rows, total = linked_event(url, state, "no such event", limit=3)
+    assert event.empty and rows.empty and total == 0

@@ -64,6 +64,14 @@ def province_of(target: Target) -> tuple[str, str]:
     return country, admin1
 
 
+def events_at_place(events: pd.DataFrame, event: pd.DataFrame) -> pd.DataFrame:
+    """The events of `events` at the place of `event` (one row), itself included; `event` alone when it has no
+    coordinates."""
+    if event[["latitude", "longitude"]].isna().to_numpy().any():
+        return event
+    return events_in_target(events, place_of(event.iloc[0]))
+
+
 def place_of(event: pd.Series) -> Target:
     """The place of `event`, as a target: the events drawn there (itself included)."""
     return Target("place", f"{float(event['latitude'])!r}:{float(event['longitude'])!r}")
