@@ -30,12 +30,17 @@ class Deployment:
 
 
 @contextmanager
-def team_deployment(data_dir: Path, env: Mapping[str, str] | None = None) -> Iterator[Deployment]:
-    """Two app replicas on `data_dir` (and `env`) and the proxy in front of them, until the block ends."""
+def team_deployment(
+    data_dir: Path, env: Mapping[str, str] | None = None, *, proxy_port: int | None = None
+) -> Iterator[Deployment]:
+    """Two app replicas on `data_dir` (and `env`) and the proxy in front of them (on `proxy_port`, default a free
+    port), until the block ends."""
     with ExitStack() as stack:
         # As in the image: the servers never reload the app's modules when a file changes (a reload mid-test,
         # e.g. while someone edits the checkout, makes a signed-in curator's grant a stranger to the new module).
         environment = {WATCHER: "none", **(env or {})}
         urls = tuple(stack.enter_context(served(data_dir, env=environment)) for _ in range(REPLICAS))
-        proxy = stack.enter_context(running_proxy([url.removeprefix("http://") for url in urls], free_port()))
+        proxy = stack.enter_context(
+            running_proxy([url.removeprefix("http://") for url in urls], proxy_port or free_port())
+        )
         yield Deployment(proxy, urls)

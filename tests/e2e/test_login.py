@@ -11,10 +11,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tensions.bench.browser import free_port, stop
 from tests.conftest import FIXTURE_DATA
+from tests.deploy.harness import team_deployment
+from tests.deploy.proxy import cookies_for_each_replica
 from tests.e2e.conftest import full_screenshot, guarded_page, serve, wait_for_app
 from tests.oidc_stub import CLIENT_ID, CLIENT_SECRET, OidcStub, oidc_stub
 
@@ -23,12 +25,11 @@ pytestmark = pytest.mark.e2e
 CURATOR = "Curator@Example.org"
 
 
-@contextmanager
-def app_signing_in_with(stub: OidcStub, folder: Path) -> Iterator[str]:
-    """The app served with `[auth]` naming `stub` as its provider and `CURATOR` on the curators' list."""
+def signing_in_with(stub: OidcStub, folder: Path, port: int) -> tuple[Path, dict[str, str]]:
+    """A copy of the fixture data, and the environment of an app whose `[auth]` names `stub` as its provider, with
+    the browser sent back to 127.0.0.1:`port` (the app's, or the proxy's), and `CURATOR` on the curators' list."""
     data = folder / "data"
     shutil.copytree(FIXTURE_DATA, data)
-    port = free_port()  # the redirect address names it before the app starts
     secrets = folder / "secrets.toml"
     secrets.write_text(
         f'[auth]\nredirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
@@ -36,11 +37,30 @@ def app_signing_in_with(stub: OidcStub, folder: Path) -> Iterator[str]:
         f'client_id = "{CLIENT_ID}"\nclient_secret = "{CLIENT_SECRET}"\nserver_metadata_url = "{stub.metadata_url}"\n'
         f'[curation]\nallowed_emails = ["{CURATOR.lower()}"]\n'
     )
-    process, url = serve(data, env={"STREAMLIT_SECRETS_FILES": str(secrets)}, port=port)
+    return data, {"STREAMLIT_SECRETS_FILES": str(secrets)}
+
+
+@contextmanager
+def app_signing_in_with(stub: OidcStub, folder: Path) -> Iterator[str]:
+    """The app served as `signing_in_with` sets it up."""
+    port = free_port()  # the redirect address names it before the app starts
+    data, env = signing_in_with(stub, folder, port)
+    process, url = serve(data, env=env, port=port)
     try:
         yield url
     finally:
         stop(process)
+
+
+def sign_in_on_the_curate_page(page: Page, url: str) -> None:
+    """Open the Curate page, sign in with the provider (the browser goes to it and back through the app's callback,
+    which lands on the Overview), and open the Curate page again."""
+    page.goto(f"{url}/curate")
+    wait_for_app(page)
+    page.get_by_role("button", name="Sign in with your organisation's account").click()
+    page.wait_for_url(f"{url}/")
+    page.goto(f"{url}/curate")
+    wait_for_app(page)
 
 
 def test_a_listed_curator_signs_in_with_the_provider_and_may_curate(browser: Browser, tmp_path):
@@ -49,12 +69,7 @@ def test_a_listed_curator_signs_in_with_the_provider_and_may_curate(browser: Bro
         app_signing_in_with(stub, tmp_path) as url,
         guarded_page(browser) as (page, outside),
     ):
-        page.goto(f"{url}/curate")
-        wait_for_app(page)
-        page.get_by_role("button", name="Sign in with your organisation's account").click()
-        page.wait_for_url(f"{url}/")  # to the provider, back to /oauth2callback, then to the app
-        page.goto(f"{url}/curate")
-        wait_for_app(page)
+        sign_in_on_the_curate_page(page, url)
         expect(page.get_by_text(f"Curating as {CURATOR.lower()} (login)")).to_be_visible()
         full_screenshot(page, "curate-signed-in-with-the-provider")
         assert [request["grant_type"] for request in stub.token_requests] == ["authorization_code"]
@@ -69,15 +84,34 @@ def test_someone_signed_in_but_not_listed_may_read_but_not_curate(browser: Brows
         app_signing_in_with(stub, tmp_path) as url,
         guarded_page(browser) as (page, outside),
     ):
-        page.goto(f"{url}/curate")
-        wait_for_app(page)
-        page.get_by_role("button", name="Sign in with your organisation's account").click()
-        page.wait_for_url(f"{url}/")
-        page.goto(f"{url}/curate")
-        wait_for_app(page)
+        sign_in_on_the_curate_page(page, url)
         expect(
             page.get_by_text("You are signed in as reader@example.org, who is not on the curators' list")
         ).to_be_visible()
         expect(page.get_by_text("Curating as")).to_have_count(0)
         expect(page.get_by_role("button", name="Sign out")).to_be_visible()
         assert outside == []
+
+
+def test_curators_sign_in_through_the_proxy_on_either_replica(browser: Browser, tmp_path):
+    """As deployed: the provider sends the browser back to the proxy, which keeps it on its replica."""
+    proxy_port = free_port()
+    with oidc_stub(CURATOR) as stub:
+        data, env = signing_in_with(stub, tmp_path, proxy_port)
+        with team_deployment(data, env, proxy_port=proxy_port) as deployment:
+            proxy = deployment.proxy
+            for replica, value in cookies_for_each_replica(proxy, deployment.replicas).items():
+                with guarded_page(browser) as (page, outside):
+                    page.context.add_cookies([{"name": proxy.cookie, "value": value, "url": proxy.url}])
+                    seen: list[tuple[str, str | None]] = []
+                    page.on(
+                        "response",
+                        lambda response, seen=seen: seen.append((response.url, response.headers.get("x-upstream"))),
+                    )
+                    sign_in_on_the_curate_page(page, proxy.url)
+                    expect(page.get_by_text(f"Curating as {CURATOR.lower()} (login)")).to_be_visible()
+                    callbacks = {upstream for address, upstream in seen if "/oauth2callback" in address}
+                    assert callbacks == {replica}
+                    assert {upstream for address, upstream in seen if address.startswith(proxy.url)} == {replica}
+                    assert outside == []
+        assert len(stub.token_requests) == 2  # one sign-in on each replica
