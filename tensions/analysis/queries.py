@@ -331,20 +331,35 @@ def map_counts(
 ) -> tuple[int, int, int]:
     """For the notes under the map, of the imported events passing `state`: how many there are, how many are
     known only to their province or month (`imprecise_mask`), and how many are placed outside `bounds`
-    (`tensions.figures.map.regions.outside`)."""
+    (`tensions.figures.map.regions.outside`). From the kept sums when they answer `state` (per month for the
+    counts, per place for those outside), else from the facts."""
     min_lon, min_lat, max_lon, max_lat = bounds
+    bounds_params = {"min_lon": min_lon, "min_lat": min_lat, "max_lon": max_lon, "max_lat": max_lat}
+    inside = "f.longitude >= :min_lon AND f.longitude <= :max_lon AND f.latitude >= :min_lat AND f.latitude <= :max_lat"
     with reaching(url), engine_for(url).connect() as connection:
         _tuned(connection)
-        clause = where(connection, state, actors)
-        inside = (
-            "f.longitude >= :min_lon AND f.longitude <= :max_lon AND f.latitude >= :min_lat AND f.latitude <= :max_lat"
-        )
-        sql = (
-            f"SELECT count(*), count(*) FILTER (WHERE {IMPRECISE}), count(*) FILTER (WHERE f.latitude IS NOT NULL "
-            f"AND f.longitude IS NOT NULL AND NOT ({inside})) FROM imported_facts f WHERE {clause.sql}"
-        )
-        bounds_params = {"min_lon": min_lon, "min_lat": min_lat, "max_lon": max_lon, "max_lat": max_lat}
-        events, imprecise, outside = connection.execute(sa.text(sql), {**clause.params, **bounds_params}).one()
+        if uses_kept_sums(connection, state):
+            clause = where(connection, state, kept=True)
+            events, imprecise = connection.execute(
+                sa.text(
+                    "SELECT coalesce(sum(f.n_events), 0), coalesce(sum(f.n_events) FILTER (WHERE f.imprecise), 0) "
+                    f"FROM imported_activity_sums f WHERE {clause.sql}"
+                ),
+                clause.params,
+            ).one()
+            outside = connection.execute(
+                sa.text(
+                    f"SELECT coalesce(sum(f.n_events), 0) FROM imported_place_sums f WHERE {clause.sql} AND NOT ({inside})"
+                ),
+                {**clause.params, **bounds_params},
+            ).scalar()
+        else:
+            clause = where(connection, state, actors)
+            sql = (
+                f"SELECT count(*), count(*) FILTER (WHERE {IMPRECISE}), count(*) FILTER (WHERE f.latitude IS NOT NULL "
+                f"AND f.longitude IS NOT NULL AND NOT ({inside})) FROM imported_facts f WHERE {clause.sql}"
+            )
+            events, imprecise, outside = connection.execute(sa.text(sql), {**clause.params, **bounds_params}).one()
     return int(events), int(imprecise), int(outside)
 
 
