@@ -63,21 +63,6 @@ def sign_in_on_the_curate_page(page: Page, url: str) -> None:
     wait_for_app(page)
 
 
-def test_a_listed_curator_signs_in_with_the_provider_and_may_curate(browser: Browser, tmp_path):
-    with (
-        oidc_stub(CURATOR) as stub,
-        app_signing_in_with(stub, tmp_path) as url,
-        guarded_page(browser) as (page, outside),
-    ):
-        sign_in_on_the_curate_page(page, url)
-        expect(page.get_by_text(f"Curating as {CURATOR.lower()} (login)")).to_be_visible()
-        full_screenshot(page, "curate-signed-in-with-the-provider")
-        assert [request["grant_type"] for request in stub.token_requests] == ["authorization_code"]
-        assert stub.token_requests[0]["code_verifier"]  # PKCE, as the provider offers S256
-        assert stub.codes == {}  # the code was spent
-        assert outside == []
-
-
 def test_someone_signed_in_but_not_listed_may_read_but_not_curate(browser: Browser, tmp_path):
     with (
         oidc_stub("reader@example.org") as stub,
@@ -93,7 +78,7 @@ def test_someone_signed_in_but_not_listed_may_read_but_not_curate(browser: Brows
         assert outside == []
 
 
-def test_curators_sign_in_through_the_proxy_on_either_replica(browser: Browser, tmp_path):
+def test_a_listed_curator_signs_in_through_the_proxy_on_either_replica_and_may_curate(browser: Browser, tmp_path):
     """As deployed: the provider sends the browser back to the proxy, which keeps it on its replica."""
     proxy_port = free_port()
     with oidc_stub(CURATOR) as stub:
@@ -110,8 +95,11 @@ def test_curators_sign_in_through_the_proxy_on_either_replica(browser: Browser, 
                     )
                     sign_in_on_the_curate_page(page, proxy.url)
                     expect(page.get_by_text(f"Curating as {CURATOR.lower()} (login)")).to_be_visible()
+                    full_screenshot(page, f"curate-signed-in-with-the-provider-on-{replica.replace(':', '-')}")
                     callbacks = {upstream for address, upstream in seen if "/oauth2callback" in address}
                     assert callbacks == {replica}
                     assert {upstream for address, upstream in seen if address.startswith(proxy.url)} == {replica}
                     assert outside == []
-        assert len(stub.token_requests) == 2  # one sign-in on each replica
+        assert [request["grant_type"] for request in stub.token_requests] == ["authorization_code"] * 2  # one each
+        assert all(request["code_verifier"] for request in stub.token_requests)  # PKCE, as the provider offers S256
+        assert stub.codes == {}  # every code was spent
