@@ -218,8 +218,9 @@ def show_list(rows, key: str, total: int | None = None):
 
 
 # Events drawn one by one are in `drawn.rows` (the database's too); a cell's or a province's are asked for.
-drawn_events = events if weighted.is_summary(drawn.rows) else drawn.rows
-in_database = stored_url is not None and weighted.is_summary(drawn.rows)  # cells or provinces: ask the database
+summed = weighted.is_summary(drawn.rows)
+drawn_events = events if summed else drawn.rows
+in_database = stored_url is not None and summed  # cells or provinces: ask the database
 if target is not None:
     if in_database and target.kind == "event":  # a linked event (the map draws no event alone)
         chosen, at_place, at_total = _linked_event(stored_url, version, state, target.key, dataset.actors, events)

@@ -151,8 +151,8 @@ def listed_events(
     also: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The newest `limit` events passing `state` (in a clicked grid cell or province, or at an event's place, when
-    given), the database's and those `also` held in memory, newest first: the database is asked for its newest `limit` alone, so a list
-    or download stays bounded however many events pass (`listed_count` says how many)."""
+    given), the database's and those `also` held in memory, newest first: the database is asked for its newest
+    `limit` alone, so a list or download stays bounded however many events pass (`listed_count` says how many)."""
     found = queries.newest_events(url, state, actors, limit=limit, **_area_of(target))
     extra = _held_in(also, target)
     if extra is None or extra.empty:
@@ -190,7 +190,7 @@ def linked_event(
     event = selection.events_in_target(extra, selection.Target("event", event_id)) if extra is not None else None
     if event is None or event.empty:
         event = queries.event_by_id(url, state, event_id, actors)
-    if event.empty or event[["latitude", "longitude"]].isna().to_numpy().any():
+    if event.empty or not selection.is_placed(event.head(1)):
         return event.head(1), event.head(1), len(event.head(1))
     place = selection.place_of(event.iloc[0])
     return (

@@ -67,9 +67,12 @@ def province_of(target: Target) -> tuple[str, str]:
 def events_at_place(events: pd.DataFrame, event: pd.DataFrame) -> pd.DataFrame:
     """The events of `events` at the place of `event` (one row), itself included; `event` alone when it has no
     coordinates."""
-    if event[["latitude", "longitude"]].isna().to_numpy().any():
-        return event
-    return events_in_target(events, place_of(event.iloc[0]))
+    return events_in_target(events, place_of(event.iloc[0])) if is_placed(event) else event
+
+
+def is_placed(event: pd.DataFrame) -> bool:
+    """Whether `event` (one row) has coordinates, so a place to find other events at."""
+    return not event[["latitude", "longitude"]].isna().to_numpy().any()
 
 
 def place_of(event: pd.Series) -> Target:
