@@ -76,12 +76,12 @@ class _Handler(BaseHTTPRequestHandler):
         form = {k: v[0] for k, v in parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode()).items()}
         self.stub.token_requests.append(form)
         asked = self.stub.codes.pop(form.get("code", ""), None)
-        if urlparse(self.path).path != "/token" or asked is None or not self._client_authenticated(form):
-            self._json({"error": "invalid_grant"}, status=400)
-            return
         challenge = base64.urlsafe_b64encode(hashlib.sha256(form.get("code_verifier", "").encode()).digest())
         if (
-            asked.get("code_challenge") != challenge.rstrip(b"=").decode()
+            urlparse(self.path).path != "/token"
+            or asked is None
+            or not self._client_authenticated(form)
+            or asked.get("code_challenge") != challenge.rstrip(b"=").decode()
             or form.get("redirect_uri") != asked["redirect_uri"]
         ):
             self._json({"error": "invalid_grant"}, status=400)

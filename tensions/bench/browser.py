@@ -211,9 +211,11 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def served(script: Path | str = "app.py", *, env: dict[str, str] | None = None) -> Iterator[str]:
+def served(
+    script: Path | str = "app.py", *, env: dict[str, str] | None = None, port: int | None = None
+) -> Iterator[str]:
     """The URL of `script` while it is served (see `serve`)."""
-    process, url = serve(script, env=env)
+    process, url = serve(script, env=env, port=port)
     try:
         yield url
     finally:

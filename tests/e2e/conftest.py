@@ -33,17 +33,17 @@ def _environment(data_dir: Path | None, env: dict[str, str] | None) -> dict[str,
     return {**(env or {}), **({"TENSIONS_DATA_DIR": str(data_dir)} if data_dir is not None else {})}
 
 
-def serve(
+def serve(data_dir: Path | None = None, *, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+    """Start `streamlit run app.py` on a free local port (with `TENSIONS_DATA_DIR=data_dir` and `env` added to
+    this environment); return once the server says it listens and answers its health check."""
+    return driving.serve("app.py", env=_environment(data_dir, env))
+
+
+def served(
     data_dir: Path | None = None, *, env: dict[str, str] | None = None, port: int | None = None
-) -> tuple[subprocess.Popen, str]:
-    """Start `streamlit run app.py` on `port` or a free local port (with `TENSIONS_DATA_DIR=data_dir` and `env`
-    added to this environment); return once the server says it listens and answers its health check."""
-    return driving.serve("app.py", env=_environment(data_dir, env), port=port)
-
-
-def served(data_dir: Path | None = None, *, env: dict[str, str] | None = None) -> AbstractContextManager[str]:
+) -> AbstractContextManager[str]:
     """The app's URL while it is served (see `serve`)."""
-    return driving.served("app.py", env=_environment(data_dir, env))
+    return driving.served("app.py", env=_environment(data_dir, env), port=port)
 
 
 @pytest.fixture(scope="session")

@@ -6,18 +6,17 @@ e-mail addresses on the allow-list may curate."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tensions.bench.browser import free_port, stop
+from tensions.bench.browser import free_port
 from tests.conftest import FIXTURE_DATA
 from tests.deploy.harness import team_deployment
 from tests.deploy.proxy import cookies_for_each_replica
-from tests.e2e.conftest import full_screenshot, guarded_page, serve, wait_for_app
+from tests.e2e.conftest import full_screenshot, guarded_page, served, wait_for_app
 from tests.oidc_stub import CLIENT_ID, CLIENT_SECRET, OidcStub, oidc_stub
 
 pytestmark = pytest.mark.e2e
@@ -40,16 +39,11 @@ def signing_in_with(stub: OidcStub, folder: Path, port: int) -> tuple[Path, dict
     return data, {"STREAMLIT_SECRETS_FILES": str(secrets)}
 
 
-@contextmanager
-def app_signing_in_with(stub: OidcStub, folder: Path) -> Iterator[str]:
+def app_signing_in_with(stub: OidcStub, folder: Path) -> AbstractContextManager[str]:
     """The app served as `signing_in_with` sets it up."""
     port = free_port()  # the redirect address names it before the app starts
     data, env = signing_in_with(stub, folder, port)
-    process, url = serve(data, env=env, port=port)
-    try:
-        yield url
-    finally:
-        stop(process)
+    return served(data, env=env, port=port)
 
 
 def sign_in_on_the_curate_page(page: Page, url: str) -> None:
