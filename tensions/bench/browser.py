@@ -162,16 +162,12 @@ def free_port() -> int:
 
 
 def serve(
-    script: Path | str = "app.py",
-    *,
-    env: dict[str, str] | None = None,
-    timeout: float = 60.0,
-    port: int | None = None,
+    script: Path | str = "app.py", *, env: dict[str, str] | None = None, timeout: float = 60.0
 ) -> tuple[subprocess.Popen, str]:
-    """Start `streamlit run script` from the app's folder (so its `.streamlit/config.toml` applies) on `port`
-    (default: a free local port), with `env` added to this environment; return once the server says it listens
-    and answers its health check."""
-    port = port or free_port()
+    """Start `streamlit run script` from the app's folder (so its `.streamlit/config.toml` applies) on a free
+    local port, with `env` added to this environment; return once the server says it listens and answers its
+    health check."""
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     environment = {**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
@@ -211,11 +207,9 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def served(
-    script: Path | str = "app.py", *, env: dict[str, str] | None = None, port: int | None = None
-) -> Iterator[str]:
+def served(script: Path | str = "app.py", *, env: dict[str, str] | None = None) -> Iterator[str]:
     """The URL of `script` while it is served (see `serve`)."""
-    process, url = serve(script, env=env, port=port)
+    process, url = serve(script, env=env)
     try:
         yield url
     finally:

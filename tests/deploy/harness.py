@@ -10,8 +10,8 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from tensions.bench.browser import served
 from tests.deploy.proxy import Proxy, running_proxy
-from tests.e2e.conftest import served
 from tests.postgres_server import free_port
 
 REPLICAS = 2  # as many as deploy/compose.yaml runs (and deploy/nginx.conf lists)
@@ -38,8 +38,8 @@ def team_deployment(
     with ExitStack() as stack:
         # As in the image: the servers never reload the app's modules when a file changes (a reload mid-test,
         # e.g. while someone edits the checkout, makes a signed-in curator's grant a stranger to the new module).
-        environment = {WATCHER: "none", **(env or {})}
-        urls = tuple(stack.enter_context(served(data_dir, env=environment)) for _ in range(REPLICAS))
+        environment = {WATCHER: "none", **(env or {}), "TENSIONS_DATA_DIR": str(data_dir)}
+        urls = tuple(stack.enter_context(served("app.py", env=environment)) for _ in range(REPLICAS))
         proxy = stack.enter_context(
             running_proxy([url.removeprefix("http://") for url in urls], proxy_port or free_port())
         )

@@ -9,9 +9,11 @@ temporary folder; their paths are printed, and listed at the end of the session.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -19,8 +21,20 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tensions.bench import browser as driving
-from tensions.bench.browser import CHROMIUM, CHROMIUM_ARGS, RUN_COUNTER
-from tests.conftest import SCREENSHOTS_TAKEN
+from tensions.bench.browser import CHROMIUM, CHROMIUM_ARGS, RUN_COUNTER, free_port
+from tensions.curation import access
+from tensions.data.guard import local_grant
+from tensions.store import curated
+from tensions.store.engine import dispose_engine
+from tests.conftest import (
+    CURATOR_PASSWORD,
+    FIXTURE_DATA,
+    MIGRATED_TEMPLATE,
+    SCREENSHOTS_TAKEN,
+    run_outside_a_transaction,
+)
+from tests.deploy.harness import Deployment, team_deployment
+from tests.oidc_stub import CLIENT_ID, CLIENT_SECRET, OidcStub, oidc_stub
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 # How long any wait on the page may take (a cold first run of a page on a busy machine takes tens of seconds);
@@ -39,11 +53,9 @@ def serve(data_dir: Path | None = None, *, env: dict[str, str] | None = None) ->
     return driving.serve("app.py", env=_environment(data_dir, env))
 
 
-def served(
-    data_dir: Path | None = None, *, env: dict[str, str] | None = None, port: int | None = None
-) -> AbstractContextManager[str]:
+def served(data_dir: Path | None = None, *, env: dict[str, str] | None = None) -> AbstractContextManager[str]:
     """The app's URL while it is served (see `serve`)."""
-    return driving.served("app.py", env=_environment(data_dir, env), port=port)
+    return driving.served("app.py", env=_environment(data_dir, env))
 
 
 @pytest.fixture(scope="session")
@@ -99,6 +111,51 @@ def app_url(browser: Browser) -> Iterator[str]:
     with served() as url:
         open_front_page(browser, url)
         yield url
+
+
+# Signed in by the team deployment's identity provider, and on its curators' list (which holds it in lower case).
+CURATOR = "Curator@Example.org"
+TEAM_DATABASE = "team_deployment"
+
+
+@dataclass(frozen=True)
+class Team:
+    deployment: Deployment
+    database: str  # the URL of its PostgreSQL database
+    provider: OidcStub  # the organisation's identity provider, which signs in `provider.email`
+
+
+@pytest.fixture(scope="session")
+def team(browser: Browser, postgres_server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Team]:
+    """The team deployment as the README runs it, shared by the end-to-end tests of that setup (each replica
+    starts cold, so one deployment for all of them keeps the run short): two replicas behind the proxy, one
+    PostgreSQL database holding the fixture's curated tables, and curators signing in with the password or with
+    the organisation's provider (a stub on this machine, signing in `CURATOR`)."""
+    run_outside_a_transaction(postgres_server.url(), f"CREATE DATABASE {TEAM_DATABASE} TEMPLATE {MIGRATED_TEMPLATE}")
+    database = postgres_server.url(TEAM_DATABASE)
+    curated.load_folder(database, FIXTURE_DATA, grant=local_grant())
+    folder = tmp_path_factory.mktemp("team")
+    shutil.copytree(FIXTURE_DATA, folder / "data")
+    proxy_port = free_port()  # the provider's redirect address names it before the proxy starts
+    with oidc_stub(CURATOR) as provider:
+        (folder / "secrets.toml").write_text(
+            f'[auth]\nredirect_uri = "http://127.0.0.1:{proxy_port}/oauth2callback"\n'
+            'cookie_secret = "a long random string for the tests only"\n'
+            f'client_id = "{CLIENT_ID}"\nclient_secret = "{CLIENT_SECRET}"\n'
+            f'server_metadata_url = "{provider.metadata_url}"\n'
+            f'[curation]\nallowed_emails = ["{CURATOR.lower()}"]\n'
+        )
+        env = {
+            "STREAMLIT_SECRETS_FILES": str(folder / "secrets.toml"),
+            "TENSIONS_DATABASE_URL": database,
+            access.PASSWORD_ENV: CURATOR_PASSWORD,
+        }
+        with team_deployment(folder / "data", env, proxy_port=proxy_port) as deployment:
+            for url in deployment.urls:  # each replica runs app.py once (see open_front_page)
+                open_front_page(browser, url)
+            yield Team(deployment, database, provider)
+    dispose_engine(database)
+    run_outside_a_transaction(postgres_server.url(), f"DROP DATABASE {TEAM_DATABASE} WITH (FORCE)")
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ by the proxy's own cookie (a value the proxy routes there)."""
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -15,18 +14,14 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tensions.curation import access
-from tensions.data.guard import local_grant
 from tensions.store import curated
-from tensions.store.engine import dispose_engine
-from tests.conftest import CURATOR_PASSWORD, FIXTURE_DATA, MIGRATED_TEMPLATE, run_outside_a_transaction
-from tests.deploy.harness import Deployment, team_deployment
+from tests.conftest import CURATOR_PASSWORD
+from tests.deploy.harness import Deployment
 from tests.deploy.proxy import cookies_for_each_replica
-from tests.e2e.conftest import full_screenshot, guarded_page, rerun, wait_for_app
+from tests.e2e.conftest import Team, full_screenshot, guarded_page, rerun, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
-DATABASE = "team_curation"
 FATALITIES_COLUMN = 14  # the editor's columns follow the schema: event_id … actor2, fatalities
 TABLE_ROW_SHOWN = """cells => [...document.querySelectorAll('[data-testid="stDataFrame"] table[role="grid"] tr')]
   .some(row => JSON.stringify([...row.children].slice(1).map(cell => cell.innerText)) === JSON.stringify(cells))"""
@@ -34,24 +29,14 @@ GRID_FOCUSED = """() => document.activeElement !== null
   && document.activeElement.closest('[data-testid="stDataFrame"]') !== null"""
 
 
-@pytest.fixture(scope="module")
-def database(postgres_server) -> Iterator[str]:
-    """A database of this module's own holding the fixture's curated tables."""
-    run_outside_a_transaction(postgres_server.url(), f"CREATE DATABASE {DATABASE} TEMPLATE {MIGRATED_TEMPLATE}")
-    url = postgres_server.url(DATABASE)
-    curated.load_folder(url, FIXTURE_DATA, grant=local_grant())
-    yield url
-    dispose_engine(url)
-    run_outside_a_transaction(postgres_server.url(), f"DROP DATABASE {DATABASE} WITH (FORCE)")
+@pytest.fixture
+def deployment(team: Team) -> Deployment:
+    return team.deployment
 
 
-@pytest.fixture(scope="module")
-def deployment(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
-    data = tmp_path_factory.mktemp("team") / "data"
-    shutil.copytree(FIXTURE_DATA, data)
-    env = {"TENSIONS_DATABASE_URL": database, access.PASSWORD_ENV: CURATOR_PASSWORD}
-    with team_deployment(data, env) as deployment:
-        yield deployment
+@pytest.fixture
+def database(team: Team) -> str:
+    return team.database
 
 
 @contextmanager
@@ -74,7 +59,7 @@ def sign_in(page: Page, url: str, who: str) -> None:
     page.get_by_label("Your name (written in the audit log)").fill(who)
     page.get_by_label("Curator password").fill(CURATOR_PASSWORD)
     with rerun(page):
-        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("tab", name="Edit events")).to_be_visible()
 
 

@@ -5,29 +5,21 @@ both replicas. Which replica served a request is read from the proxy's X-Upstrea
 
 from __future__ import annotations
 
-import shutil
 import time
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.conftest import FIXTURE_DATA
-from tests.deploy.harness import Deployment, team_deployment
+from tests.deploy.harness import Deployment
 from tests.deploy.proxy import cookies_for_each_replica
-from tests.e2e.conftest import guarded_page, open_front_page, rerun, wait_for_app
+from tests.e2e.conftest import Team, guarded_page, rerun, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module")
-def deployment(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
-    data = tmp_path_factory.mktemp("team") / "data"
-    shutil.copytree(FIXTURE_DATA, data)
-    with team_deployment(data) as deployment:
-        for url in deployment.urls:  # each replica runs app.py once (see open_front_page)
-            open_front_page(browser, url)
-        yield deployment
+@pytest.fixture
+def deployment(team: Team) -> Deployment:
+    return team.deployment
 
 
 def upstreams_seen(page: Page) -> list[str | None]:
