@@ -27,6 +27,11 @@ def test_a_query_string_alone_is_read_the_same():
     )
 
 
+def test_a_link_with_the_datasets_filter_set_in_the_browser_names_the_datasets():
+    link = "http://localhost:8501/timeline?dataset=Curated&dataset=ACLED&country=Iraq"
+    assert filters("--view", link) == FilterState(countries=("Iraq",), datasets=("curated", "acled"))
+
+
 def test_options_replace_the_links_filter_of_the_same_name_and_keep_the_rest():
     state = filters("--view", LINK, "--country", "Yemen", "--start", "2025-03-01")
     assert state == FilterState(

@@ -17,6 +17,7 @@ import pandas as pd
 from tensions.data.actors import with_descendants
 from tensions.data.categorical import isin_mask
 from tensions.errors import InvalidFilter
+from tensions.ingest.imported import dataset_named, dataset_title
 
 # The period: its first and last day (YYYY-MM-DD); one day means "to the latest event", and an empty first
 # day "from the first event" (a saved brief's open-ended period).
@@ -60,7 +61,7 @@ class FilterState:
             ("countries", self.countries),
             ("actors", self.actors),
             ("types", self.event_types),
-            ("datasets", self.datasets),
+            ("datasets", tuple(dataset_title(dataset) for dataset in self.datasets)),
         ):
             if values:
                 parts.append(f"{label}: {', '.join(values)}")
@@ -69,15 +70,15 @@ class FilterState:
         return "; ".join(parts) if parts else "all events"
 
     def to_query_params(self) -> dict[str, list[str]]:
-        """The filters as URL query parameters, as the sidebar writes them; a filter that keeps everything
-        is left out, so `FilterState()` is `{}`."""
+        """The filters as URL query parameters, as the sidebar writes them (datasets by their titles, which the
+        Datasets filter shows); a filter that keeps everything is left out, so `FilterState()` is `{}`."""
         params: dict[str, list[str]] = {}
         if self.start is not None or self.end is not None:
             first = self.start.isoformat() if self.start is not None else ""
             params[PERIOD_PARAM] = [first] if self.end is None else [first, self.end.isoformat()]
         for field, name in LIST_PARAMS.items():
-            if getattr(self, field):
-                params[name] = list(getattr(self, field))
+            if values := getattr(self, field):
+                params[name] = [dataset_title(value) for value in values] if field == "datasets" else list(values)
         if self.precise_only:
             params[PRECISE_PARAM] = ["true"]
         return params
@@ -89,6 +90,7 @@ class FilterState:
         `InvalidFilter` naming the parameter, rather than quietly showing another view."""
         start, end = _period(_values(params, PERIOD_PARAM, keep_empty=True))
         lists = {field: tuple(dict.fromkeys(_values(params, name))) for field, name in LIST_PARAMS.items()}
+        lists["datasets"] = tuple(dict.fromkeys(dataset_named(name) for name in lists["datasets"]))
         return cls(start=start, end=end, precise_only=_flag(_values(params, PRECISE_PARAM)), **lists)
 
     def without_whole_period(self, first: dt.date, last: dt.date) -> FilterState:

@@ -86,6 +86,17 @@ def dataset_title(dataset: str) -> str:
     return DATASET_TITLES.get(dataset, dataset)
 
 
+_DATASETS_BY_NAME: dict[str, str] = {
+    name.casefold(): dataset for dataset, title in DATASET_TITLES.items() for name in (dataset, title)
+}
+
+
+def dataset_named(name: str) -> str:
+    """The dataset `name` stands for: its id (`acled`) or its title (`ACLED`), which the sidebar's Datasets
+    filter writes into a page's URL, in any case; any other name as given."""
+    return _DATASETS_BY_NAME.get(name.casefold(), name)
+
+
 SHORT_ATTRIBUTIONS: dict[str, str] = {
     CURATED_DATASET: "compiled from the public reports cited in each event",
     "ucdp": "UCDP Georeferenced Event Dataset, CC BY 4.0 (Sundberg & Melander 2013)",

@@ -95,6 +95,16 @@ def test_query_params_use_the_sidebars_names_and_leave_out_what_keeps_everything
     assert FilterState().to_query_params() == {}
 
 
+def test_datasets_are_written_by_the_titles_the_sidebar_shows_and_read_by_title_or_id():
+    # The Datasets filter is bound to the URL through its labels: a copied link says `dataset=ACLED`.
+    state = FilterState(datasets=("curated", "acled", "ucdp"))
+    assert state.to_query_params() == {"dataset": ["Curated", "ACLED", "UCDP GED"]}
+    assert FilterState.from_query_params({"dataset": ["Curated", "ACLED", "UCDP GED"]}) == state
+    # Briefs saved before, and hand-written links, name the ids; a title in another case is the same dataset.
+    assert FilterState.from_query_params({"dataset": ["curated", "acled", "ucdp ged"]}) == state
+    assert state.describe() == "datasets: Curated, ACLED, UCDP GED"  # as the captions and slide footers say
+
+
 def test_single_values_and_other_pages_parameters_are_read_as_a_link_gives_them():
     # st.query_params hands single values as text; map_mode and event belong to the Map page.
     params = {"country": "Iraq", "precise": "True", "map_mode": "Provinces", "event": "IRQ-20240104-1"}

@@ -1,50 +1,58 @@
-"""Markdown and HTML in the data render as text on every page, in Chromium: no bold, italics, colour, link,
-image, maths or emoji made from them, and no request leaving this machine.
+"""Text from the data stays text on every page, in Chromium: no script from it runs, no markup (bold, italics,
+colour, link, image, maths or emoji) is rendered from it, CSV downloads neutralise spreadsheet formulas, and
+no request leaves this machine.
 
-Every free-text column carries a payload: the curated actors, places and events, and an imported ACLED file
-whose country, actors, places, notes, sources and tags do (so the country filter, and with it the caption
-under every page's title, holds one, as a shared link could). A curator then uploads a file whose name, and
-whose ZIP member's name, carry payloads. Each payload's parts are marked (PAYB for bold, PAYL for a link…):
-rendered as markup, a marker would be the whole text of a <strong>, <a>, <img alt> or coloured span; shown
-as text, it sits inside the literal `**PAYB**`. Tables are drawn on a canvas, and their own CSV download
-(which would hand spreadsheets formula cells raw) is switched off.
+The app is served once, on data with a payload in every free-text field (tests/e2e/payloads.py): curated
+actors, places and events carry scripts, formulas and markup, and an imported ACLED file carries markup in its
+country, actors, places, notes, sources and tags. Every page script in `pages/` is opened as a shared link
+would open it, naming the imported dataset, a country from the imported file (so the caption under every
+page's title holds one) and the marked-up actor's profile; the page's charts are hovered, so their hover cards
+(which carry the data) are drawn. A curator then pastes an article, and uploads a file whose name, and whose
+ZIP member's name, carry markup. Tables are drawn on a canvas, and their own CSV download (which would hand
+spreadsheets formula cells raw) is switched off.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import shutil
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import unquote_plus, urlencode, urlparse
 
 import pytest
-from playwright.sync_api import expect
+from PIL import Image
+from playwright.sync_api import Browser, expect
 
+from tensions.analysis.filters import FilterState
 from tensions.curation.access import PASSWORD_ENV
-from tensions.data.guard import local_grant
 from tensions.data.literal import WORD_JOINER
-from tensions.data.validate import validate_folder
-from tensions.ingest import imported
-from tests.conftest import FIXTURE_DATA
-from tests.e2e.conftest import full_screenshot, serve, wait_for_app
-from tests.e2e.test_hostile_input import append_row, hover_every_chart, rendered
-from tests.ingest.importers.conftest import EXTERNAL
+from tests.conftest import APP_ROOT
+from tests.e2e.conftest import full_screenshot, open_front_page, rerun, served, wait_for_app
+from tests.e2e.payloads import (
+    ACTOR,
+    COUNTRY,
+    FORMULA,
+    IMG,
+    MARKERS,
+    OUTSIDE,
+    PAYLOAD,
+    SCRIPT,
+    SHORT,
+    acled_with_payloads,
+    payload_data,
+)
 
 pytestmark = pytest.mark.e2e
 
-OUTSIDE = "http://198.51.100.7"  # TEST-NET-2: never this machine
-PAYLOAD = (
-    f"**PAYB** _PAYI_ :red[PAYR] [PAYL]({OUTSIDE}/l) ![PAYM]({OUTSIDE}/m.png) <b>PAYH</b> "
-    f'<img src="{OUTSIDE}/h.png" alt="PAYM"> $PAYK^2$ :smile:'
-)
-SHORT = "**PAYB** <b>PAYH</b> :smile:"  # a key event's label: at most 32 characters
-ACTOR = f"**PAYB** [PAYL]({OUTSIDE}/a) actor"
-COUNTRY = f":red[PAYR] **PAYB** ![PAYM]({OUTSIDE}/c.png)"
-MARKERS = ("PAYB", "PAYI", "PAYR", "PAYL", "PAYM", "PAYH")
 PASSWORD = "inert text test passphrase"
+# Every page script: Streamlit serves each at /<name>, except the default page, served at the app's root.
+PAGES = sorted(path.stem for path in (APP_ROOT / "pages").glob("*.py"))
+# As a shared link would: the imported datasets, a country from the imported file, the marked-up actor.
+SHARED_FILTERS = FilterState(countries=(COUNTRY, "Iraq"), datasets=("curated", "acled"))
+SHARED_QUERY = urlencode(SHARED_FILTERS.to_query_params() | {"profile": [ACTOR]}, doseq=True)
 
 STYLED_BY_PAYLOAD = """(markers) => {
     const found = [];
@@ -63,88 +71,50 @@ STYLED_BY_PAYLOAD = """(markers) => {
 }"""
 
 
-def payload_data(folder: Path) -> Path:
-    """The fixture tables plus an actor, a place and a key event with a payload in every free-text field, and
-    an imported ACLED file with one in every text column it keeps."""
-    shutil.copytree(FIXTURE_DATA, folder)
-    append_row(
-        folder / "actors.csv",
-        {"actor": ACTOR, "aliases": PAYLOAD, "kind": "armed group", "country": "Iraq", "description": PAYLOAD},
-    )
-    append_row(
-        folder / "places.csv",
-        {
-            "place": PAYLOAD,
-            "aliases": PAYLOAD,
-            "latitude": "33.3",
-            "longitude": "44.4",
-            "geo_precision": "1",
-            "admin1": PAYLOAD,
-            "country": "Iraq",
-            "geocoder": "manual",
-            "geocoded_at": "2025-01-01",
-        },
-    )
-    append_row(
-        folder / "events.csv",
-        {
-            "event_id": "IRQ-20250101-1",
-            "event_date": "2025-01-01",
-            "time_precision": "day",
-            "country": "Iraq",
-            "admin1": PAYLOAD,
-            "location": PAYLOAD,
-            "latitude": "33.3",
-            "longitude": "44.4",
-            "geo_precision": "1",
-            "event_type": "Explosions/Remote violence",
-            "sub_event_type": "Air/drone strike",
-            "actor1": ACTOR,
-            "actor2": "US forces",
-            "fatalities": "2",
-            "attribution": f"claimed by {PAYLOAD}",
-            "notes": PAYLOAD,
-            "source": PAYLOAD,
-            "source_title": PAYLOAD,
-            "source_date": "2025-01-02",
-            "confidence": "low",
-            "tags": f"key;{PAYLOAD}",
-            "label": SHORT,
-        },
-    )
-    assert validate_folder(folder) == []
-    imported.import_and_save(acled_with_payloads(), "acled", folder, grant=local_grant(), file_name="acled.csv")
-    return folder
+class PayloadApp(NamedTuple):
+    url: str
+    links: dict[str, str]  # each page script's link in the app's navigation
 
 
-def acled_with_payloads() -> bytes:
-    """The ACLED fixture with its first event's text columns, and the country of all but one, replaced."""
-    lines = (EXTERNAL / "acled_export.csv").read_text(encoding="utf-8").splitlines()
-    header = lines[0].split(",")
-
-    def quoted(value: str) -> str:
-        return '"' + value.replace('"', '""') + '"'
-
-    rows = []
-    for number, line in enumerate(lines[1:]):
-        fields = next(csv.reader([line]))
-        row = dict(zip(header, fields, strict=True))
-        if number < len(lines) - 2:
-            row["country"] = COUNTRY
-        if number == 0:
-            for column in ("actor1", "actor2", "admin1", "location", "notes", "source", "tags"):
-                row[column] = PAYLOAD
-        rows.append(",".join(quoted(row[c]) for c in header))
-    return ("\n".join([lines[0], *rows]) + "\n").encode("utf-8")
+def links_by_page(links: list[str]) -> dict[str, str]:
+    """Each page script's link: /<name>, or the app's root for the default page, which has no path of its own."""
+    by_path = {urlparse(link).path.strip("/"): link for link in links}
+    unnamed = [name for name in PAGES if name not in by_path]
+    assert "" in by_path and len(unnamed) == 1 and len(by_path) == len(PAGES), f"{links} for the pages {PAGES}"
+    [default] = unnamed
+    return {name: by_path[name] for name in PAGES if name in by_path} | {default: by_path[""]}
 
 
 @pytest.fixture(scope="module")
-def payload_app(tmp_path_factory) -> Iterator[str]:
+def payload_app(browser: Browser, tmp_path_factory) -> Iterator[PayloadApp]:
+    """The app on the payload data, served once for this module's tests, its front page opened once."""
     folder = payload_data(tmp_path_factory.mktemp("inert") / "data")
-    process, url = serve(folder, env={PASSWORD_ENV: PASSWORD})
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
+    with served(folder, env={PASSWORD_ENV: PASSWORD}) as url:
+        yield PayloadApp(url, links_by_page(open_front_page(browser, url)))
+
+
+@pytest.fixture
+def watched(page) -> Iterator[tuple]:
+    """The page, the outside requests it tried, and every dialog (alert, confirm) it opened."""
+    browser_page, outside = page
+    dialogs: list[str] = []
+
+    def dismiss(dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    browser_page.on("dialog", dismiss)
+    yield browser_page, outside, dialogs
+
+
+def rendered(browser_page) -> None:
+    """Wait until the page's script has finished running and its charts have settled, and its title is shown."""
+    wait_for_app(browser_page)
+    expect(browser_page.locator('[data-testid="stMain"] h1').first).to_be_visible()
+
+
+def pwned(browser_page) -> object:
+    return browser_page.evaluate("() => window.__pwned")
 
 
 def shown_text(browser_page) -> str:
@@ -153,6 +123,101 @@ def shown_text(browser_page) -> str:
 
 def assert_inert(browser_page, where: str) -> None:
     assert browser_page.evaluate(STYLED_BY_PAYLOAD, list(MARKERS)) == [], f"markup from the data rendered on {where}"
+
+
+def hover_every_chart(browser_page) -> int:
+    """Sweep the mouse over every Plotly chart so hover cards (which carry the data) are drawn, then move it
+    off the charts, so a screenshot shows no leftover hover card or chart toolbar."""
+    charts = browser_page.locator(".js-plotly-plot")
+    for index in range(charts.count()):
+        box = charts.nth(index).bounding_box()
+        if not box:
+            continue
+        for row in range(1, 6):
+            for column in range(1, 11):
+                browser_page.mouse.move(box["x"] + box["width"] * column / 11, box["y"] + box["height"] * row / 6)
+    browser_page.mouse.move(0, 0)
+    return charts.count()
+
+
+def downloads_on(browser_page) -> list[bytes]:
+    """The bytes of every CSV the page's visible download buttons offer (images and slides are skipped)."""
+    payloads = []
+    buttons = browser_page.locator('[data-testid="stDownloadButton"] button:visible')
+    for index in range(buttons.count()):
+        with browser_page.expect_download() as download:
+            buttons.nth(index).click()
+        if download.value.suggested_filename.endswith(".csv"):
+            payloads.append(Path(download.value.path()).read_bytes())
+    return payloads
+
+
+def cells(payload: bytes) -> list[str]:
+    return [cell for row in csv.reader(io.StringIO(payload.decode("utf-8-sig"))) for cell in row]
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_text_from_the_data_renders_as_text_and_runs_nothing_on_every_page(payload_app, watched, name):
+    browser_page, outside, dialogs = watched
+    browser_page.goto(f"{payload_app.links[name]}?{SHARED_QUERY}")
+    rendered(browser_page)
+    hover_every_chart(browser_page)
+    path = full_screenshot(browser_page, f"inert-{name}")
+    assert pwned(browser_page) is None, f"a payload ran on the {name} page"
+    assert len(Image.open(path).convert("L").getcolors(256)) > 20, f"the {name} page rendered blank"
+    assert_inert(browser_page, f"the {name} page")
+    text = shown_text(browser_page)
+    assert f"country={COUNTRY}" in unquote_plus(browser_page.url), f"the {name} page dropped the link's filters"
+    assert COUNTRY in text, f"the filter's country is not shown as text on the {name} page"
+    if name == "actors":
+        assert ACTOR in text and PAYLOAD in text  # the profile's name, aliases and description, as written
+    downloads = downloads_on(browser_page)
+    assert pwned(browser_page) is None, f"a payload ran on the {name} page after its downloads"
+    assert dialogs == []
+    assert outside == []
+    for payload in downloads:
+        assert FORMULA not in cells(payload) and "@SUM(1+1)" not in cells(payload)
+
+
+def test_the_curate_page_shows_the_data_and_a_pasted_article_as_text(payload_app, watched):
+    browser_page, outside, dialogs = watched
+    browser_page.goto(payload_app.url)  # as a person would: the app first, then its Curate page
+    wait_for_app(browser_page)
+    with rerun(browser_page):
+        browser_page.locator('[data-testid="stSidebarNav"] a', has_text="Curate").click()
+    browser_page.get_by_label("Your name (written in the audit log)").fill(IMG)
+    browser_page.get_by_label("Curator password").fill(PASSWORD)
+    with rerun(browser_page):
+        browser_page.get_by_role("button", name="Sign in").click()
+    edit_tab = browser_page.get_by_role("tab", name="Edit events")
+    expect(edit_tab).to_be_visible()
+    expect(browser_page.locator('[data-testid="stSidebar"]')).to_contain_text(IMG)  # the name, shown as text
+
+    edit_tab.click()  # tabs switch in the browser, with no script run
+    expect(browser_page.locator('[data-testid="stDownloadButton"] button:visible')).to_have_count(1)
+    full_screenshot(browser_page, "inert-curate-edit")
+    [payload] = downloads_on(browser_page)
+    downloaded = cells(payload)
+    assert f"'{FORMULA}" in downloaded and "'@SUM(1+1)" in downloaded
+    assert f"{IMG} {SCRIPT} struck a base." in downloaded  # text stays text: nothing escaped or lost
+
+    browser_page.get_by_role("tab", name="From an article").click()
+    browser_page.get_by_role("spinbutton", name="year, Published").click()
+    browser_page.keyboard.type("20250103")  # year, month and day segments, each advancing to the next
+    browser_page.keyboard.press("Tab")
+    browser_page.get_by_label("Article text").fill(f"US forces struck Baghdad on Wednesday. {IMG} {SCRIPT} {PAYLOAD}")
+    with rerun(browser_page):
+        browser_page.get_by_label("Publisher", exact=True).click()  # leave the text area so its value is sent
+    with rerun(browser_page):
+        browser_page.get_by_role("button", name="Find places, actors and dates").click()
+    expect(browser_page.locator("mark").first).to_be_visible()
+    full_screenshot(browser_page, "inert-curate-article")
+    assert IMG in browser_page.locator("body").inner_text()  # shown, as text
+    assert browser_page.locator("mark", has_text="Baghdad").count() >= 1
+    assert_inert(browser_page, "the Curate page")
+    assert pwned(browser_page) is None
+    assert dialogs == []
+    assert outside == []
 
 
 def import_upload(browser_page, name: str, data: bytes, mime: str) -> None:
@@ -166,35 +231,9 @@ def import_upload(browser_page, name: str, data: bytes, mime: str) -> None:
     button.click()
 
 
-def test_markdown_and_html_in_the_data_render_as_text_on_every_page(payload_app, page):
-    browser_page, outside = page
-    browser_page.goto(payload_app)
-    # The app's own navigation: before the first run Streamlit lists the files in pages/, whose links are not
-    # the app's own (the Overview is at the root).
-    rendered(browser_page)
-    links = browser_page.locator('[data-testid="stSidebarNav"] a').evaluate_all("els => els.map(e => e.href)")
-    assert sorted(urlparse(u).path for u in links) == ["/", "/actors", "/curate", "/data", "/map", "/timeline"]
-    # As a shared link would: the imported datasets, a country from the imported file, the hostile actor.
-    query = urlencode({"dataset": ["curated", "acled"], "country": [COUNTRY, "Iraq"], "profile": ACTOR}, doseq=True)
-    for link in links:
-        browser_page.goto(f"{link}?{query}")
-        rendered(browser_page)
-        hover_every_chart(browser_page)
-        name = urlparse(link).path.strip("/") or "overview"
-        full_screenshot(browser_page, f"inert-{name}")
-        assert_inert(browser_page, link)
-        if "PAYR" in unquote_plus(browser_page.url):  # the page kept the imported country in its filter
-            assert COUNTRY in shown_text(browser_page), f"the filter's country is not shown as text on {link}"
-    browser_page.goto(f"{links[[urlparse(u).path for u in links].index('/actors')]}?{query}")
-    rendered(browser_page)
-    text = shown_text(browser_page)
-    assert ACTOR in text and PAYLOAD in text  # the profile's name, aliases and description, as written
-    assert outside == []
-
-
 def test_upload_and_zip_member_names_render_as_text_and_tables_offer_no_raw_csv(payload_app, page):
     browser_page, outside = page
-    browser_page.goto(payload_app)
+    browser_page.goto(payload_app.url)
     nav = browser_page.locator('[data-testid="stSidebarNav"] a')
     nav.filter(has_text="Curate").click()
     rendered(browser_page)
