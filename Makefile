@@ -33,12 +33,11 @@ run: browser-deps $(VENV)/.installed
 	$(PYTHON) -m streamlit run app.py --server.port $(PORT) --server.headless false
 
 # One test process per core: the browser tests spend much of their time waiting on a served app and Chromium.
-# The end-to-end tests that share a served app are grouped onto one process (tests/e2e/conftest.py).
 test: system-deps $(VENV)/.installed-dev
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
 	$(PYTHON) -m tensions validate
-	$(PYTHON) -m pytest -n logical --dist loadgroup
+	$(PYTHON) -m pytest -n logical --dist worksteal
 
 lint: $(VENV)/.installed-dev
 	$(PYTHON) -m ruff check .

@@ -105,12 +105,6 @@ def open_front_page(browser: Browser, url: str) -> list[str]:
         return page.locator('[data-testid="stSidebarNav"] a').evaluate_all("links => links.map(a => a.href)")
 
 
-# A run over several processes (`--dist loadgroup`) keeps the tests of a group on one process, so a shared app
-# or deployment starts once, not once per process; the groups, having the most tests, are handed out first.
-WITH_THE_SHIPPED_APP = pytest.mark.xdist_group("shipped-app")  # the tests that use `app_url`
-WITH_THE_TEAM_DEPLOYMENT = pytest.mark.xdist_group("team")  # the tests that use `team`
-
-
 @pytest.fixture(scope="session")
 def app_url(browser: Browser) -> Iterator[str]:
     """The app on the shipped data, served once for the session, its front page already opened once."""

@@ -6,9 +6,9 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import WITH_THE_SHIPPED_APP, full_screenshot, wait_for_app
+from tests.e2e.conftest import full_screenshot, wait_for_app
 
-pytestmark = [pytest.mark.e2e, WITH_THE_SHIPPED_APP]
+pytestmark = pytest.mark.e2e
 
 
 def test_a_shared_link_opens_an_actors_profile_with_tree_map_and_matrix_offline(app_url, page):

@@ -45,7 +45,7 @@ from tests.e2e.payloads import (
     payload_data,
 )
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("inert-text")]  # one app for the module
+pytestmark = pytest.mark.e2e
 
 PASSWORD = "inert text test passphrase"
 # Every page script: Streamlit serves each at /<name>, except the default page, served at the app's root.

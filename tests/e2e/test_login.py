@@ -11,9 +11,9 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.deploy.proxy import cookies_for_each_replica
-from tests.e2e.conftest import CURATOR, WITH_THE_TEAM_DEPLOYMENT, Team, full_screenshot, guarded_page, wait_for_app
+from tests.e2e.conftest import CURATOR, Team, full_screenshot, guarded_page, wait_for_app
 
-pytestmark = [pytest.mark.e2e, WITH_THE_TEAM_DEPLOYMENT]
+pytestmark = pytest.mark.e2e
 
 
 def sign_in_on_the_curate_page(page: Page, url: str) -> None:

@@ -14,17 +14,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from tensions.figures import theme
 from tests.conftest import FIXTURE_DATA
-from tests.e2e.conftest import (
-    WITH_THE_SHIPPED_APP,
-    countries_box,
-    full_screenshot,
-    guarded_page,
-    rerun,
-    served,
-    wait_for_app,
-)
+from tests.e2e.conftest import countries_box, full_screenshot, guarded_page, rerun, served, wait_for_app
 
-pytestmark = [pytest.mark.e2e, WITH_THE_SHIPPED_APP]
+pytestmark = pytest.mark.e2e
 
 # The app's navigation shows its pages by title; Streamlit's old `pages/` navigation by file name.
 APP_PAGE_TITLES = ("Overview", "Map", "Timeline", "Actors", "Curate", "Data")

@@ -8,9 +8,9 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import WITH_THE_SHIPPED_APP, countries_box, full_screenshot, rerun, wait_for_app
+from tests.e2e.conftest import countries_box, full_screenshot, rerun, wait_for_app
 
-pytestmark = [pytest.mark.e2e, WITH_THE_SHIPPED_APP]
+pytestmark = pytest.mark.e2e
 
 
 def test_overview_shows_headline_figures_and_charts_offline(app_url, page):

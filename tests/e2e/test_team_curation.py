@@ -18,9 +18,9 @@ from tensions.store import curated
 from tests.conftest import CURATOR_PASSWORD
 from tests.deploy.harness import Deployment
 from tests.deploy.proxy import cookies_for_each_replica
-from tests.e2e.conftest import WITH_THE_TEAM_DEPLOYMENT, Team, full_screenshot, guarded_page, rerun, wait_for_app
+from tests.e2e.conftest import Team, full_screenshot, guarded_page, rerun, wait_for_app
 
-pytestmark = [pytest.mark.e2e, WITH_THE_TEAM_DEPLOYMENT]
+pytestmark = pytest.mark.e2e
 
 FATALITIES_COLUMN = 14  # the editor's columns follow the schema: event_id … actor2, fatalities
 TABLE_ROW_SHOWN = """cells => [...document.querySelectorAll('[data-testid="stDataFrame"] table[role="grid"] tr')]

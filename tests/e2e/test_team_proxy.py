@@ -12,9 +12,9 @@ from playwright.sync_api import Page, expect
 
 from tests.deploy.harness import Deployment
 from tests.deploy.proxy import cookies_for_each_replica
-from tests.e2e.conftest import WITH_THE_TEAM_DEPLOYMENT, Team, guarded_page, rerun, wait_for_app
+from tests.e2e.conftest import Team, guarded_page, rerun, wait_for_app
 
-pytestmark = [pytest.mark.e2e, WITH_THE_TEAM_DEPLOYMENT]
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import WITH_THE_SHIPPED_APP, full_screenshot, rerun, screenshot_path, wait_for_app
+from tests.e2e.conftest import full_screenshot, rerun, screenshot_path, wait_for_app
 
-pytestmark = [pytest.mark.e2e, WITH_THE_SHIPPED_APP]
+pytestmark = pytest.mark.e2e
 
 SLIDE_VIEWPORT = {"width": 1920, "height": 1080}
 
