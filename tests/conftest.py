@@ -111,15 +111,6 @@ def plotly_array(array) -> np.ndarray:
     return np.asarray(array)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The end-to-end tests run first. With `-n logical --dist worksteal` (make test) the first process is handed
-    the first half of the run, so it drives the browser tests while the other runs the rest, and a process that
-    runs out of tests takes the last ones of another: quick unit tests, not a browser test whose served app would
-    start again in that process and compete for the two cores (in one run, browser tests on both processes at
-    once took a third longer in all)."""
-    items.sort(key=lambda item: item.get_closest_marker("e2e") is None)
-
-
 # The end-to-end tests' screenshots (`tests.e2e.conftest.screenshot_path`), listed at the end of the run. These
 # hooks live here, not beside the e2e fixtures: the main process of a run over several processes collects no
 # test, so it loads no conftest below this one.
