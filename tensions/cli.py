@@ -31,6 +31,7 @@ from tensions.geocode.fill import (
     save_geocoded,
 )
 from tensions.geocode.nominatim import NominatimLookup
+from tensions.ingest.imported import dataset_named
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -451,7 +452,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--type", action="append", default=[], help="keep this event type (repeatable)")
     export.add_argument(
-        "--dataset", action="append", default=[], help="curated or an imported dataset (repeatable; default curated)"
+        "--dataset",
+        action="append",
+        default=[],
+        type=dataset_named,
+        help="curated or an imported dataset, by id or title (acled or ACLED; repeatable; default curated)",
     )
     export.add_argument("--precise-only", action="store_true", help="leave out events known only to province/month")
     export.add_argument("--width", type=int, default=1920, help="pixels (default 1920)")

@@ -32,6 +32,10 @@ def test_a_link_with_the_datasets_filter_set_in_the_browser_names_the_datasets()
     assert filters("--view", link) == FilterState(countries=("Iraq",), datasets=("curated", "acled"))
 
 
+def test_a_dataset_option_names_it_by_id_or_by_the_title_captions_show():
+    assert filters("--dataset", "curated", "--dataset", "ACLED").datasets == ("curated", "acled")
+
+
 def test_options_replace_the_links_filter_of_the_same_name_and_keep_the_rest():
     state = filters("--view", LINK, "--country", "Yemen", "--start", "2025-03-01")
     assert state == FilterState(

@@ -41,12 +41,13 @@ def use_the_app(page: Page, url: str) -> None:
     expect(page.locator('[data-testid="stPlotlyChart"]').first).to_be_visible()
 
 
-def logged(deployment: Deployment, key: str, *, until: str) -> list[dict[str, str]]:
-    """The proxy's access-log entries for the browser holding cookie `key`, once one of them is for `until` (a
-    websocket is logged when it closes)."""
+def logged(deployment: Deployment, key: str, *, until: str, after: int) -> list[dict[str, str]]:
+    """The proxy's access-log entries after the first `after` ones for the browser holding cookie `key`, once one
+    of them is for `until` (a websocket is logged when it closes). Other tests on the shared deployment may have
+    used the same cookie before."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        entries = [entry for entry in deployment.proxy.log() if entry.get("key") == key]
+        entries = [entry for entry in deployment.proxy.log()[after:] if entry.get("key") == key]
         if any(until in entry["line"] for entry in entries):
             return entries
         time.sleep(0.2)
@@ -54,6 +55,7 @@ def logged(deployment: Deployment, key: str, *, until: str) -> list[dict[str, st
 
 
 def test_a_new_browser_gets_the_cookie_and_all_its_requests_and_websocket_go_to_one_replica(deployment, browser):
+    earlier = len(deployment.proxy.log())
     with guarded_page(browser) as (page, outside):
         seen = upstreams_seen(page)
         use_the_app(page, deployment.proxy.url)
@@ -63,7 +65,7 @@ def test_a_new_browser_gets_the_cookie_and_all_its_requests_and_websocket_go_to_
     assert cookie["httpOnly"] and cookie["path"] == "/" and len(cookie["value"]) == 32  # nginx's request id
     assert len(seen) > 10 and None not in seen
     assert len(set(seen)) == 1 and seen[0] in deployment.replicas
-    entries = logged(deployment, cookie["value"], until="/_stcore/stream")
+    entries = logged(deployment, cookie["value"], until="/_stcore/stream", after=earlier)
     assert {entry["replica"] for entry in entries} == {seen[0]}
     assert entries[0]["line"].split('"')[1].startswith("GET / ")  # the first visit chose the replica by its id
     assert any("/_stcore/stream" in entry["line"] and '" 101 ' in entry["line"] for entry in entries)
@@ -72,9 +74,11 @@ def test_a_new_browser_gets_the_cookie_and_all_its_requests_and_websocket_go_to_
 def test_browsers_are_spread_over_both_replicas_and_each_stays_on_its_own(deployment, browser):
     cookies = cookies_for_each_replica(deployment.proxy, deployment.replicas)
     for replica, value in cookies.items():
+        earlier = len(deployment.proxy.log())
         with guarded_page(browser) as (page, _outside):
             page.context.add_cookies([{"name": deployment.proxy.cookie, "value": value, "url": deployment.proxy.url}])
             seen = upstreams_seen(page)
             use_the_app(page, deployment.proxy.url)
         assert set(seen) == {replica}
-        assert {entry["replica"] for entry in logged(deployment, value, until="/_stcore/stream")} == {replica}
+        entries = logged(deployment, value, until="/_stcore/stream", after=earlier)
+        assert {entry["replica"] for entry in entries} == {replica}
