@@ -387,7 +387,9 @@ def current_view() -> tuple[Dataset, FilterState, pd.DataFrame]:
         return dataset, state, filtered_events(dataset, state)
     key = (str(folder), curated_fingerprint(folder), select.imported_fingerprint(folder), tuple(sorted(shown)))
     view, options = _combined_view(*key)
-    state = dataclasses.replace(sidebar_filters(view, options, container=period_box), datasets=tuple(chosen))
+    # An emptied Datasets filter means every dataset: the state names them, so the next page and a link show
+    # them all too (an empty tuple is the default, the curated events).
+    state = dataclasses.replace(sidebar_filters(view, options, container=period_box), datasets=shown)
     _remember_shown(state)
     st.sidebar.caption(data_as_of_caption(view))
     for name in shown:

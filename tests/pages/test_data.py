@@ -117,6 +117,20 @@ def test_the_dataset_filter_adds_imported_events_to_other_pages(data_dir):
     assert {m.label: m.value for m in at.metric}["Events"] == "6"
 
 
+def test_every_dataset_chosen_by_emptying_the_filter_holds_on_the_next_page(data_dir):
+    imported.import_and_save(EXTERNAL / UCDP, "ucdp", data_dir, grant=curator_grant())
+    at = AppTest.from_file(str(APP_ROOT / "app.py"), default_timeout=60).run()
+    at.multiselect(key="dataset").set_value([]).run()  # empty: every dataset
+    assert {m.label: m.value for m in at.metric}["Events"] == "12"
+    at.query_params.clear()  # as a click in the navigation does
+    at.switch_page("pages/timeline.py").run()
+    assert not at.exception
+    assert at.multiselect(key="dataset").value == ["curated", "ucdp"]
+    at.query_params.clear()
+    at.switch_page("pages/overview.py").run()
+    assert {m.label: m.value for m in at.metric}["Events"] == "12"
+
+
 def test_show_on_every_page_sets_the_sidebar_filter(data_dir):
     imported.import_and_save(EXTERNAL / "gdelt_v2_raw.export.CSV", None, data_dir, grant=curator_grant())
     at = open_page("data.py")
