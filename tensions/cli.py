@@ -15,9 +15,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from tensions.analysis.filters import FilterState
+from tensions.analysis.filters import DATASET_PARAM, FilterState
 from tensions.data.gazetteer import Gazetteer
 from tensions.data.guard import local_grant
+from tensions.data.load import CURATED_DATASET
 from tensions.data.paths import data_dir
 from tensions.data.schema import EVENTS, PLACES, to_typed
 from tensions.data.validate import read_tables, validate_folder
@@ -277,7 +278,12 @@ def export_filters(args: argparse.Namespace) -> FilterState:
     """The filters of `export`: a page link's (`--view`), each filter given as an option replacing the link's."""
     view = args.view or ""
     query = urlsplit(view).query if "?" in view else view
-    state = FilterState.from_query_params(parse_qs(query, keep_blank_values=True))
+    params = parse_qs(query, keep_blank_values=True)
+    state = FilterState.from_query_params(params)
+    if DATASET_PARAM in params and not state.datasets:  # `dataset=`: the sidebar's emptied filter, every dataset
+        from tensions.store.select import imported_datasets
+
+        state = dataclasses.replace(state, datasets=(CURATED_DATASET, *imported_datasets(args.data_dir)))
     given = {
         "start": args.start,
         "end": args.end,

@@ -6,7 +6,9 @@ import datetime as dt
 
 from tensions.analysis.filters import FilterState
 from tensions.cli import build_parser, export_filters, main
-from tests.conftest import FIXTURE_DATA
+from tensions.ingest import imported
+from tests.conftest import FIXTURE_DATA, curator_grant
+from tests.ingest.importers.conftest import EXTERNAL
 
 LINK = "http://localhost:8501/timeline?dates=2025-01-01&dates=2025-06-30&country=Iraq&precise=true&lanes=actor1_family"
 
@@ -34,6 +36,14 @@ def test_a_link_with_the_datasets_filter_set_in_the_browser_names_the_datasets()
 
 def test_a_dataset_option_names_it_by_id_or_by_the_title_captions_show():
     assert filters("--dataset", "curated", "--dataset", "ACLED").datasets == ("curated", "acled")
+
+
+def test_a_link_with_the_datasets_filter_emptied_names_every_dataset(data_copy):
+    imported.import_and_save(EXTERNAL / "ucdp_ged_hdx_iraq.csv", "ucdp", data_copy, grant=curator_grant())
+    args = build_parser().parse_args(
+        ["--data-dir", str(data_copy), "export", "timeline", "--out", "slide.png", "--view", "/timeline?dataset="]
+    )
+    assert export_filters(args).datasets == ("curated", "ucdp")
 
 
 def test_options_replace_the_links_filter_of_the_same_name_and_keep_the_rest():
