@@ -8,7 +8,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tensions.analysis.filters import FilterState
-from tests.conftest import APP_ROOT, FIXTURE_DATA
+from tensions.ingest import imported
+from tests.conftest import APP_ROOT, FIXTURE_DATA, curator_grant
+from tests.ingest.importers.conftest import EXTERNAL
 
 # The smallest page there is: the shared sidebar, and the filter state it returns kept for the test to read.
 SCRIPT = """
@@ -51,6 +53,18 @@ def test_a_link_made_from_a_filter_state_opens_that_filter_state(state):
     at = opened_with(state.to_query_params())
     assert not at.exception
     assert at.session_state["seen_state"] == state
+
+
+def test_a_link_naming_an_imported_dataset_opens_with_its_events(data_copy, monkeypatch):
+    # The Datasets filter is bound to the URL by its titles: the link must say `UCDP GED`, not `ucdp`.
+    monkeypatch.setenv("TENSIONS_DATA_DIR", str(data_copy))
+    imported.import_and_save(EXTERNAL / "ucdp_ged_hdx_iraq.csv", "ucdp", data_copy, grant=curator_grant())
+    state = FilterState(countries=("Iraq",), datasets=("curated", "ucdp"))
+    at = opened_with(state.to_query_params())
+    assert not at.exception
+    assert at.multiselect(key="dataset").value == ["curated", "ucdp"]
+    assert at.session_state["seen_state"].datasets == ("curated", "ucdp")
+    assert sum(event.startswith("ucdp:") for event in at.session_state["seen_events"]) == 5  # UCDP's in Iraq
 
 
 def test_the_sidebar_writes_the_same_filters_a_link_would_hold():
