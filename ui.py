@@ -377,7 +377,7 @@ def current_view() -> tuple[Dataset, FilterState, pd.DataFrame]:
     folder = data_dir()
     st.sidebar.header("Filters")
     period_box = st.sidebar.container()
-    available = [CURATED_DATASET, *select.imported_datasets(folder)]
+    available = select.every_dataset(folder)
     chosen = dataset_filter(available)
     shown = tuple(chosen) or tuple(available)
     if shown == (CURATED_DATASET,):

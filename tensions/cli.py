@@ -18,7 +18,6 @@ from urllib.parse import parse_qs, urlsplit
 from tensions.analysis.filters import DATASET_PARAM, FilterState
 from tensions.data.gazetteer import Gazetteer
 from tensions.data.guard import local_grant
-from tensions.data.load import CURATED_DATASET
 from tensions.data.paths import data_dir
 from tensions.data.schema import EVENTS, PLACES, to_typed
 from tensions.data.validate import read_tables, validate_folder
@@ -281,9 +280,9 @@ def export_filters(args: argparse.Namespace) -> FilterState:
     params = parse_qs(query, keep_blank_values=True)
     state = FilterState.from_query_params(params)
     if DATASET_PARAM in params and not state.datasets:  # `dataset=`: the sidebar's emptied filter, every dataset
-        from tensions.store.select import imported_datasets
+        from tensions.store.select import every_dataset
 
-        state = dataclasses.replace(state, datasets=(CURATED_DATASET, *imported_datasets(args.data_dir)))
+        state = dataclasses.replace(state, datasets=tuple(every_dataset(args.data_dir)))
     given = {
         "start": args.start,
         "end": args.end,

@@ -190,11 +190,12 @@ def linked_event(
     event = selection.events_in_target(extra, selection.Target("event", event_id)) if extra is not None else None
     if event is None or event.empty:
         event = queries.event_by_id(url, state, event_id, actors)
-    if event.empty or not selection.is_placed(event.head(1)):
-        return event.head(1), event.head(1), len(event.head(1))
+    event = event.head(1)
+    if event.empty or not selection.is_placed(event):
+        return event, event, len(event)
     place = selection.place_of(event.iloc[0])
     return (
-        event.head(1),
+        event,
         listed_events(url, state, limit=limit, target=place, actors=actors, also=also),
         listed_count(url, state, target=place, actors=actors, also=also),
     )

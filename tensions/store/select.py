@@ -62,6 +62,12 @@ def imported_datasets(data_dir: Path) -> list[str]:
     return files.imported_datasets(data_dir, list_imports(data_dir))
 
 
+def every_dataset(data_dir: Path) -> list[str]:
+    """The curated events and every dataset imported into the store in use: what an emptied Datasets filter
+    shows."""
+    return [CURATED_DATASET, *imported_datasets(data_dir)]
+
+
 def imported_fingerprint(data_dir: Path) -> tuple:
     """Changes whenever an import is added, replaced or removed in the store in use (a cache key)."""
     url = database_url()
