@@ -7,6 +7,7 @@ import itertools
 import shutil
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -93,15 +94,23 @@ def postgres_server() -> Iterator[pg.PostgresServer]:
         dispose_engine(server.url())
 
 
+@contextmanager
+def migrated_database(server: pg.PostgresServer, name: str) -> Iterator[str]:
+    """The URL of a fresh, migrated, empty database `name` (copied from the migrated template), dropped after."""
+    run_outside_a_transaction(server.url(), f"CREATE DATABASE {name} TEMPLATE {MIGRATED_TEMPLATE}")
+    url = server.url(name)
+    try:
+        yield url
+    finally:
+        dispose_engine(url)
+        run_outside_a_transaction(server.url(), f"DROP DATABASE {name} WITH (FORCE)")
+
+
 @pytest.fixture
 def postgres_url(postgres_server: pg.PostgresServer) -> Iterator[str]:
-    """The URL of a fresh, migrated, empty database of this test's own (copied from the migrated template)."""
-    name = f"test_{next(_database_numbers)}"
-    run_outside_a_transaction(postgres_server.url(), f"CREATE DATABASE {name} TEMPLATE {MIGRATED_TEMPLATE}")
-    url = postgres_server.url(name)
-    yield url
-    dispose_engine(url)
-    run_outside_a_transaction(postgres_server.url(), f"DROP DATABASE {name} WITH (FORCE)")
+    """The URL of a fresh, migrated, empty database of this test's own."""
+    with migrated_database(postgres_server, f"test_{next(_database_numbers)}") as url:
+        yield url
 
 
 def plotly_array(array) -> np.ndarray:

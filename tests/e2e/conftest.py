@@ -25,14 +25,7 @@ from tensions.bench.browser import CHROMIUM, CHROMIUM_ARGS, RUN_COUNTER, free_po
 from tensions.curation import access
 from tensions.data.guard import local_grant
 from tensions.store import curated
-from tensions.store.engine import dispose_engine
-from tests.conftest import (
-    CURATOR_PASSWORD,
-    FIXTURE_DATA,
-    MIGRATED_TEMPLATE,
-    SCREENSHOTS_TAKEN,
-    run_outside_a_transaction,
-)
+from tests.conftest import CURATOR_PASSWORD, FIXTURE_DATA, SCREENSHOTS_TAKEN, migrated_database
 from tests.deploy.harness import Deployment, team_deployment
 from tests.oidc_stub import CLIENT_ID, CLIENT_SECRET, OidcStub, oidc_stub
 
@@ -131,13 +124,11 @@ def team(browser: Browser, postgres_server, tmp_path_factory: pytest.TempPathFac
     starts cold, so one deployment for all of them keeps the run short): two replicas behind the proxy, one
     PostgreSQL database holding the fixture's curated tables, and curators signing in with the password or with
     the organisation's provider (a stub on this machine, signing in `CURATOR`)."""
-    run_outside_a_transaction(postgres_server.url(), f"CREATE DATABASE {TEAM_DATABASE} TEMPLATE {MIGRATED_TEMPLATE}")
-    database = postgres_server.url(TEAM_DATABASE)
-    curated.load_folder(database, FIXTURE_DATA, grant=local_grant())
     folder = tmp_path_factory.mktemp("team")
     shutil.copytree(FIXTURE_DATA, folder / "data")
     proxy_port = free_port()  # the provider's redirect address names it before the proxy starts
-    with oidc_stub(CURATOR) as provider:
+    with migrated_database(postgres_server, TEAM_DATABASE) as database, oidc_stub(CURATOR) as provider:
+        curated.load_folder(database, FIXTURE_DATA, grant=local_grant())
         (folder / "secrets.toml").write_text(
             f'[auth]\nredirect_uri = "http://127.0.0.1:{proxy_port}/oauth2callback"\n'
             'cookie_secret = "a long random string for the tests only"\n'
@@ -154,8 +145,6 @@ def team(browser: Browser, postgres_server, tmp_path_factory: pytest.TempPathFac
             for url in deployment.urls:  # each replica runs app.py once (see open_front_page)
                 open_front_page(browser, url)
             yield Team(deployment, database, provider)
-    dispose_engine(database)
-    run_outside_a_transaction(postgres_server.url(), f"DROP DATABASE {TEAM_DATABASE} WITH (FORCE)")
 
 
 @pytest.fixture
