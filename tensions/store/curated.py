@@ -191,10 +191,11 @@ def load_folder(
 
 
 def dump_folder(url: str, folder: Path, *, grant: object) -> list[Path]:
-    """Write the curated tables and the trend judgements to CSV files in `folder` (atomically, through the write
-    guard): the files `load_folder` read, byte for byte. The paths written."""
+    """Write the curated tables and the trend judgements to CSV files in `folder`, made if missing (atomically,
+    through the write guard): the files `load_folder` read, byte for byte. The paths written."""
     grant = guard.authorise(grant, "dumping the database")
     frames = {**read_curated(url).tables, TREND_OVERRIDES.file_name: read_overrides(url)}
+    guard.make_folder(grant, folder)
     written = []
     for file_name, frame in frames.items():
         path = Path(folder) / file_name

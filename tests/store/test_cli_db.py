@@ -38,8 +38,9 @@ def test_upgrade_load_and_dump_from_the_command_line(monkeypatch, postgres_serve
     assert main(["--data-dir", str(data_copy), "db", "load"]) == 2
     assert "--replace" in capsys.readouterr().err
     assert main(["--data-dir", str(data_copy), "db", "load", "--replace"]) == 0
-    assert main(["db", "dump", "--to", str(tmp_path)]) == 0
-    assert (tmp_path / "events.csv").read_bytes() == (data_copy / "events.csv").read_bytes()
+    dump = tmp_path / "new" / "dump"  # as the README's `db dump --to` in the deployment: a folder not made yet
+    assert main(["db", "dump", "--to", str(dump)]) == 0
+    assert (dump / "events.csv").read_bytes() == (data_copy / "events.csv").read_bytes()
 
 
 def test_load_of_invalid_files_prints_each_problem_and_exits_1(monkeypatch, postgres_url, data_copy, capsys):
