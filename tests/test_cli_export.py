@@ -49,6 +49,15 @@ def test_python_m_tensions_writes_a_png_of_exactly_1920_by_1080_and_exits_cleanl
 
 
 @needs_chromium
+def test_the_message_gives_the_size_written_when_the_key_events_list_makes_the_image_taller(tmp_path, capsys):
+    out = tmp_path / "slide.png"
+    assert main(["export", "timeline", "--out", str(out)]) == 0  # the whole period: its list goes under the chart
+    width, height = Image.open(out).size
+    assert height > 1080
+    assert capsys.readouterr().out.startswith(f"wrote {out} ({width}x{height} PNG")
+
+
+@needs_chromium
 def test_the_cli_writes_a_deck_python_pptx_reads_back_with_two_slides(tmp_path, capsys):
     out = tmp_path / "brief.pptx"
     code = main(

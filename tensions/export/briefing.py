@@ -22,7 +22,7 @@ from tensions.data.load import CURATED_DATASET, Dataset
 from tensions.data.tags import is_key_event
 from tensions.errors import TensionsError
 from tensions.export.deck import PICTURE_TOP_IN, SLIDE_HEIGHT_IN, SLIDE_WIDTH_IN, Deck, briefing_pptx
-from tensions.export.render import figure_image
+from tensions.export.render import figure_image, image_size
 from tensions.figures.briefing import briefing_figure, period_of, period_words, slide_text
 from tensions.figures.stored import timeline_rows
 from tensions.store.select import imports_in_database, load_curated
@@ -179,6 +179,7 @@ def export_timeline_file(
     write_bytes_atomically(out, payload)
     _readable_by_others(out)
     keys = int(is_key_event(shown).sum())
-    size = f"{width}x{height} " if fmt != "pptx" else ""
+    # An image grows taller than asked when the key events' list goes under the chart: say what was written.
+    size = "{}x{} ".format(*image_size(payload, fmt)) if fmt != "pptx" else ""
     total = weighted.total_events(shown)
     return f"wrote {out} ({size}{fmt.upper()}, {len(payload):,} bytes): {total:,} events, {keys} key events"

@@ -8,10 +8,13 @@ so an export never asks the internet for it.
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import shutil
+import struct
 import threading
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import plotly.graph_objects as go
@@ -43,6 +46,14 @@ def figure_image(fig: go.Figure, *, fmt: str = "png", width: int | None = None, 
                 f"could not render the figure as {fmt.upper()}: {error}. Static export needs Chromium "
                 "(Debian: apt-get install chromium; or set BROWSER_PATH to a Chrome/Chromium binary)."
             ) from error
+
+
+def image_size(payload: bytes, fmt: str) -> tuple[int, int]:
+    """The width and height in px of a PNG or SVG that `figure_image` made."""
+    if fmt == "png":  # the IHDR chunk, first after the 8-byte signature, opens with the width and height
+        return struct.unpack(">II", payload[16:24])
+    _, root = next(ET.iterparse(io.BytesIO(payload), events=("start",)))
+    return round(float(root.attrib["width"])), round(float(root.attrib["height"]))
 
 
 def renderer_available() -> bool:

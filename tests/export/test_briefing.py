@@ -15,7 +15,7 @@ from tensions.data.load import load_dataset
 from tensions.errors import TensionsError
 from tensions.export.briefing import check_choices, export_briefing, export_file_name
 from tensions.export.deck import KEY_EVENTS_PER_SLIDE, Deck, briefing_pptx, key_event_rows
-from tensions.export.render import renderer_available
+from tensions.export.render import image_size, renderer_available
 from tests.conftest import FIXTURE_DATA
 
 needs_chromium = pytest.mark.skipif(not renderer_available(), reason="static export needs Chromium")
@@ -38,7 +38,7 @@ def tiny_png() -> bytes:
 def test_a_png_export_has_exactly_the_slide_size(events, size):
     png = export_briefing(events, fmt="png", state=FilterState(), data_as_of=AS_OF, width=size[0], height=size[1])
     image = Image.open(io.BytesIO(png))
-    assert image.size == size
+    assert image.size == image_size(png, "png") == size
     assert len(image.convert("L").getcolors(maxcolors=4096) or []) > 50, "the image is (nearly) blank"
 
 
@@ -62,7 +62,9 @@ def test_a_png_export_grows_taller_for_a_key_event_list_under_the_chart(events):
 
 @needs_chromium
 def test_an_svg_export_is_vector_text_at_the_slide_size(events):
-    svg = export_briefing(events, fmt="svg", state=FilterState(), data_as_of=AS_OF, title="Tower 22 & after").decode()
+    payload = export_briefing(events, fmt="svg", state=FilterState(), data_as_of=AS_OF, title="Tower 22 & after")
+    assert image_size(payload, "svg") == (1920, 1080)
+    svg = payload.decode()
     assert svg.lstrip().startswith("<svg")
     assert 'width="1920"' in svg and 'height="1080"' in svg
     assert "Tower 22 &amp; after" in svg  # the title is text, escaped, not pixels
