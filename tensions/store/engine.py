@@ -1,9 +1,11 @@
 """One SQLAlchemy engine (a connection pool) per database URL per process, connection failures as
-`DatabaseUnavailable` (a message, never a traceback), and query results read by COPY (`copy_frame`)."""
+`DatabaseUnavailable` (a message, never a traceback), a database that does not store UTF-8 refused
+(`StoreError`), and query results read by COPY (`copy_frame`)."""
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import re
 import threading
@@ -16,7 +18,7 @@ import pyarrow.csv as pacsv
 import sqlalchemy
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from tensions.errors import DatabaseUnavailable
+from tensions.errors import DatabaseUnavailable, StoreError
 from tensions.store.config import shown_url
 
 CONNECT_TIMEOUT_S = 5
@@ -34,8 +36,21 @@ def engine_for(url: str) -> sqlalchemy.Engine:
             engine = sqlalchemy.create_engine(
                 url, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT_S}
             )
+            # Ahead of SQLAlchemy's own first-connection setup, which fails with a TypeError on such a database.
+            sqlalchemy.event.listen(engine, "connect", functools.partial(_refuse_other_encodings, url), insert=True)
             _engines[url] = engine
         return engine
+
+
+def _refuse_other_encodings(url: str, connection: psycopg.Connection, _record: object) -> None:
+    """Refuse a database whose encoding is not UTF8: the events' names and summaries are not ASCII, and under
+    SQL_ASCII (what `initdb` gives under the C locale) the server neither checks nor converts what it stores."""
+    encoding = connection.info.parameter_status("server_encoding")
+    if encoding != "UTF8":
+        raise StoreError(
+            f"the database {shown_url(url)} has the encoding {encoding}; the store needs UTF8: create it with "
+            "CREATE DATABASE … ENCODING 'UTF8' TEMPLATE template0 (or initdb --encoding=UTF8)"
+        )
 
 
 def dispose_engine(url: str) -> None:
