@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 from tensions.errors import ExportError
 
 _server_lock = threading.Lock()
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def figure_image(fig: go.Figure, *, fmt: str = "png", width: int | None = None, height: int | None = None) -> bytes:
@@ -50,8 +51,13 @@ def figure_image(fig: go.Figure, *, fmt: str = "png", width: int | None = None, 
 
 def image_size(payload: bytes, fmt: str) -> tuple[int, int]:
     """The width and height in px of a PNG or SVG that `figure_image` made."""
-    if fmt == "png":  # the IHDR chunk, first after the 8-byte signature, opens with the width and height
-        return struct.unpack(">II", payload[16:24])
+    if fmt == "png":
+        if payload[:8] != PNG_SIGNATURE or payload[12:16] != b"IHDR":
+            raise ValueError("not a PNG image")
+        width, height = struct.unpack(">II", payload[16:24])  # IHDR, the first chunk, opens with them
+        return width, height
+    if fmt != "svg":
+        raise ValueError(f"image format must be png or svg, not {fmt!r}")
     _, root = next(ET.iterparse(io.BytesIO(payload), events=("start",)))
     return round(float(root.attrib["width"])), round(float(root.attrib["height"]))
 

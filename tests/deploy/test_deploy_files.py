@@ -1,5 +1,5 @@
-"""The deployment folder, checked without containers (`make test` starts no container engine): the compose file's services
-refer to each other and to files that exist, the app image runs the app as the README says, the proxy's
+"""The deployment folder, checked without containers (`make test` starts no container engine): the compose
+file's services refer to each other and to files that exist, the app image runs the app as the README says, the proxy's
 configuration passes `nginx -t` in the tests' copy (the same file with local addresses), and the secrets
 example configures sign-in for curators."""
 

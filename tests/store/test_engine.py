@@ -7,6 +7,7 @@ import pytest
 from tensions.cli import main
 from tensions.errors import StoreError
 from tensions.store import migrate
+from tensions.store.engine import dispose_engine
 from tests.conftest import run_outside_a_transaction
 
 
@@ -17,7 +18,9 @@ def sql_ascii_database(postgres_server):
         postgres_server.url(),
         "CREATE DATABASE bytes_only ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0",
     )
-    yield postgres_server.url("bytes_only")
+    url = postgres_server.url("bytes_only")
+    yield url
+    dispose_engine(url)
     run_outside_a_transaction(postgres_server.url(), "DROP DATABASE bytes_only WITH (FORCE)")
 
 
