@@ -10,12 +10,13 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from tensions.bench.browser import free_port
 
 BINARIES = "/usr/lib/postgresql/*/bin"
 SUPERUSER = "postgres"
@@ -53,12 +54,6 @@ def binaries() -> Path:
             "installs Debian's postgresql package and then runs the tests"
         )
     return found[-1]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @contextlib.contextmanager

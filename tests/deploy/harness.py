@@ -10,9 +10,8 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tensions.bench.browser import served
+from tensions.bench.browser import free_port, served
 from tests.deploy.proxy import Proxy, running_proxy
-from tests.postgres_server import free_port
 
 REPLICAS = 2  # as many as deploy/compose.yaml runs (and deploy/nginx.conf lists)
 WATCHER = "STREAMLIT_SERVER_FILE_WATCHER_TYPE"

@@ -3,12 +3,12 @@ its next rerun, and an unreachable database is an error panel, not a traceback."
 
 from __future__ import annotations
 
+from tensions.bench.browser import free_port
 from tensions.curation import access, saving, snapshot
 from tensions.data.guard import local_grant
 from tensions.store import curated
 from tests.conftest import CURATOR_PASSWORD, curator_grant
 from tests.pages.test_pages import open_page
-from tests.postgres_server import free_port
 
 
 def test_a_reader_sees_another_servers_save_on_the_next_rerun(postgres_url, data_copy, monkeypatch):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from tensions.bench.browser import free_port
 from tensions.cli import main
 from tensions.data.guard import local_grant
 from tensions.store import curated
 from tensions.store.engine import engine_for
 from tensions.store.migrate import head_revision
 from tests.conftest import run_outside_a_transaction
-from tests.postgres_server import free_port
 
 
 def test_without_a_database_url_db_commands_exit_2_saying_how_to_set_one(capsys):
