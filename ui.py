@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 from streamlit.runtime.pages_manager import PagesManager
@@ -42,6 +43,7 @@ from tensions.data.load import CURATED_DATASET, Dataset
 from tensions.data.paths import data_dir, shown_path
 from tensions.errors import InvalidDataError, NotAuthorised, StoreError
 from tensions.figures import tables
+from tensions.figures.map.labels import LABELS_WITHOUT_FADE_SCRIPT
 from tensions.ingest import imported
 from tensions.store import select
 from tensions.store.config import database_url
@@ -494,3 +496,16 @@ def curator_grant() -> Grant | None:
 def curators_only(what: str) -> None:
     """Say, where a writing control would be, that it needs a curator's sign-in."""
     st.caption(f"{what} needs a curator's sign-in (on the Curate page).")
+
+
+def map_chart(fig: go.Figure, **options):
+    """`st.plotly_chart` for a figure with a map, then the script that has the page's maps place their names
+    without MapLibre's fade; returns what the chart returns."""
+    chart = st.plotly_chart(fig, theme=None, **options)
+    # The script's element shows nothing: hidden, it leaves no gap under the chart.
+    st.html(
+        '<style>[data-testid="stElementContainer"]:has(script.labels-without-fade) { display: none; }</style>'
+        f'<script class="labels-without-fade">{LABELS_WITHOUT_FADE_SCRIPT}</script>',
+        unsafe_allow_javascript=True,
+    )
+    return chart

@@ -225,7 +225,7 @@ else:
             if narrowed is None
             else _stored_places(stored_url, version, narrowed, dataset.actors, involved)
         )
-        st.plotly_chart(_places_map(places.rows, places.options), theme=None, key="places_map")
+        ui.map_chart(_places_map(places.rows, places.options), key="places_map")
 
     partners, index_column = st.columns(2)
     with partners:

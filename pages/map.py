@@ -140,9 +140,7 @@ except TensionsError as error:
 
 if fig.layout.meta["note"]:
     st.info(fig.layout.meta["note"], icon=":material/info:")
-chart = st.plotly_chart(
-    fig, theme=None, key="event_map", on_select="rerun", selection_mode="points", config=PLOTLY_CONFIG
-)
+chart = ui.map_chart(fig, key="event_map", on_select="rerun", selection_mode="points", config=PLOTLY_CONFIG)
 
 counts = (
     counts_of_events(events, region)

@@ -51,6 +51,11 @@ LONE_EVENT = """() => {
 }"""
 
 
+# MapLibre's label fade of every map in the page, in ms.
+FADE_DURATIONS = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(gd =>
+  ((gd._fullLayout._subplots || {}).map || []).map(id => gd._fullLayout[id]._subplot.map._fadeDuration))"""
+
+
 def open_map(page: Page, app_url: str) -> None:
     """Open the map and wait for the script run to finish and the map to draw."""
     page.goto(f"{app_url}/map")
@@ -95,6 +100,19 @@ def test_the_map_draws_borders_and_markers_with_nothing_fetched_from_outside(app
             page.get_by_role("radio", name=mode).click()
         full_screenshot(page, f"map-{mode.lower()}")
     assert outside == []
+
+
+def test_place_names_are_drawn_at_once_in_every_mode_by_a_script_that_takes_no_space(app_url, page):
+    page, _ = page
+    open_map(page, app_url)
+    assert page.evaluate(FADE_DURATIONS) == [0]
+    for mode in ("Density", "Provinces", "Events"):  # each mode's figure mounts a new map
+        with rerun(page):
+            page.get_by_role("radio", name=mode).click()
+        assert page.evaluate(FADE_DURATIONS) == [0], mode
+    script = page.locator('[data-testid="stElementContainer"]').filter(has=page.locator("script.labels-without-fade"))
+    expect(script).to_have_count(1)
+    expect(script).to_be_hidden()
 
 
 def test_clicking_an_event_opens_its_record_and_puts_it_in_the_url(app_url, page):

@@ -20,7 +20,7 @@ from tensions.ingest.importers.base import combine_events
 from tests.conftest import plotly_array
 from tests.pages.downloads import kept_downloads
 from tests.pages.stored_imports import database_holding
-from tests.pages.test_map import figure, map_page
+from tests.pages.test_map import event_card, figure, map_page
 
 IMPORTED = 5_000  # more than the map draws one by one (MAX_POINTS): the page gets grid cells summed in SQL
 BOTH = FilterState(datasets=("curated", "acled"))
@@ -96,7 +96,7 @@ def test_a_clicked_cell_lists_its_events_from_the_database_newest_first(every_ev
     at.session_state[f"list_cell_{target.key}"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
     at.run()  # as if the newest had been picked in the list: its full record shows
     assert not at.exception
-    card = at.get("html")[0].proto.body
+    card = event_card(at)
     assert f"id {newest['event_id']}<" in card and f"Synthetic event {newest['original_id']} for" in card
 
 
@@ -142,7 +142,7 @@ def test_a_link_to_an_imported_event_opens_it_and_its_places_events_where_the_ma
     assert "cell" in {c[0] for t in figure(at)["data"] for c in t.get("customdata") or []}  # no event drawn alone
     assert not at.warning
     assert at.subheader[0].value == "Selected event"
-    assert f"id {linked['event_id']}<" in at.get("html")[0].proto.body
+    assert f"id {linked['event_id']}<" in event_card(at)
     there = events_in_target(every_event, place_of(linked)).sort_values(
         ["event_date", "event_id"], ascending=[False, True]
     )

