@@ -30,7 +30,7 @@ system-deps: browser-deps
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq postgresql nginx >/dev/null; }
 
 run: browser-deps $(VENV)/.installed
-	$(PYTHON) -m streamlit run app.py --server.port $(PORT) --server.headless false
+	$(PYTHON) -m streamlit run serve.py --server.port $(PORT) --server.headless false
 
 # One test process per core: the browser tests spend much of their time waiting on a served app and Chromium.
 test: system-deps $(VENV)/.installed-dev

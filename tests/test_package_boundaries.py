@@ -21,7 +21,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
     store
     analysis
     figures
-    export curation bench
+    export curation bench serving
     cli __main__
     """.strip().splitlines()
 )

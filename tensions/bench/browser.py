@@ -162,7 +162,7 @@ def free_port() -> int:
 
 
 def serve(
-    script: Path | str = "app.py", *, env: dict[str, str] | None = None, timeout: float = 60.0
+    script: Path | str = "serve.py", *, env: dict[str, str] | None = None, timeout: float = 60.0
 ) -> tuple[subprocess.Popen, str]:
     """Start `streamlit run script` from the app's folder (so its `.streamlit/config.toml` applies) on a free
     local port, with `env` added to this environment; return once the server says it listens and answers its
@@ -207,7 +207,7 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def served(script: Path | str = "app.py", *, env: dict[str, str] | None = None) -> Iterator[str]:
+def served(script: Path | str = "serve.py", *, env: dict[str, str] | None = None) -> Iterator[str]:
     """The URL of `script` while it is served (see `serve`)."""
     process, url = serve(script, env=env)
     try:

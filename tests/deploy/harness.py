@@ -1,4 +1,4 @@
-"""A team deployment on this machine without containers: two `streamlit run app.py` processes on two free ports,
+"""A team deployment on this machine without containers: two `streamlit run serve.py` processes on two free ports,
 sharing one store (a data folder, and the PostgreSQL database when `TENSIONS_DATABASE_URL` is in `env`), and
 the deployment's nginx proxy in front (tests/deploy/proxy.py). Used by the end-to-end tests of the team setup
 and by the load benchmark (tests/deploy/bench_load.py)."""
@@ -38,7 +38,7 @@ def team_deployment(
         # As in the image: the servers never reload the app's modules when a file changes (a reload mid-test,
         # e.g. while someone edits the checkout, makes a signed-in curator's grant a stranger to the new module).
         environment = {WATCHER: "none", **(env or {}), "TENSIONS_DATA_DIR": str(data_dir)}
-        urls = tuple(stack.enter_context(served("app.py", env=environment)) for _ in range(REPLICAS))
+        urls = tuple(stack.enter_context(served("serve.py", env=environment)) for _ in range(REPLICAS))
         proxy = stack.enter_context(
             running_proxy([url.removeprefix("http://") for url in urls], proxy_port or free_port())
         )

@@ -173,7 +173,7 @@ def test_the_image_runs_the_app_headless_as_an_unprivileged_user_with_a_health_c
     assert "/_stcore/health" in dict(steps)["HEALTHCHECK"]
     assert f"{harness.WATCHER}=none" in dict(steps)["ENV"].split()  # as the tests' replicas run
     command = json.loads(dict(steps)["CMD"])
-    assert command[:5] == ["python", "-m", "streamlit", "run", "app.py"]
+    assert command[:5] == ["python", "-m", "streamlit", "run", "serve.py"]
     assert command[command.index("--server.headless") + 1] == "true"
 
 

@@ -41,14 +41,14 @@ def _environment(data_dir: Path | None, env: dict[str, str] | None) -> dict[str,
 
 
 def serve(data_dir: Path | None = None, *, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
-    """Start `streamlit run app.py` on a free local port (with `TENSIONS_DATA_DIR=data_dir` and `env` added to
+    """Start `streamlit run serve.py` on a free local port (with `TENSIONS_DATA_DIR=data_dir` and `env` added to
     this environment); return once the server says it listens and answers its health check."""
-    return driving.serve("app.py", env=_environment(data_dir, env))
+    return driving.serve("serve.py", env=_environment(data_dir, env))
 
 
 def served(data_dir: Path | None = None, *, env: dict[str, str] | None = None) -> AbstractContextManager[str]:
     """The app's URL while it is served (see `serve`)."""
-    return driving.served("app.py", env=_environment(data_dir, env))
+    return driving.served("serve.py", env=_environment(data_dir, env))
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,26 @@
+"""The served page fetches its chart module with its own modules, once, before it asks the server for a session."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import wait_for_app
+
+pytestmark = pytest.mark.e2e
+
+# [name, start] of each request for Streamlit's chart module or its settings, in ms from navigation start.
+REQUESTS = """() => performance.getEntriesByType('resource')
+  .filter(entry => /\\/PlotlyChart\\.[^/]*\\.js$|\\/_stcore\\/host-config$/.test(entry.name))
+  .map(entry => [entry.name.split('/').pop().split('.')[0], entry.startTime])"""
+
+
+@pytest.mark.parametrize("path", ["", "/map"])
+def test_a_first_visit_fetches_the_chart_module_once_before_asking_for_a_session(app_url, page, path):
+    page, outside = page
+    page.goto(f"{app_url}{path}")
+    wait_for_app(page)
+    requests = page.evaluate(REQUESTS)
+    assert sorted(name for name, _ in requests) == ["PlotlyChart", "host-config"]  # once: the import reused the preload
+    assert dict(requests)["PlotlyChart"] < dict(requests)["host-config"]
+    assert page.locator(".js-plotly-plot").first.is_visible()
+    assert outside == []
