@@ -4,8 +4,8 @@ Streamlit's page loads Plotly (one module of 4.7 MB) only when a run's first cha
 from a server busy with that run: on a first visit the module arrived about 0.5 s late and only then took the
 browser's main thread 0.6 s to start, after the page had drawn everything else the run sent. This ASGI middleware
 adds two things to the page's `<head>`: a preload of the module and of the modules it imports (fetched with the
-page's own, while the server is idle), and a script that starts the module once the page has asked the server for
-its settings (just before Streamlit opens its connection), so it starts while the server runs the script.
+page's own, while the server is idle), and a script that starts the module once the page has opened its connection
+to the server, so it starts while the server runs the script.
 """
 
 from __future__ import annotations
@@ -44,11 +44,12 @@ def chart_module_head(static: Path) -> bytes:
         for name in dict.fromkeys([chart, *imported])
         if f"/static/js/{name}" not in page
     )
+    # Started in the task after the page opens its connection: Streamlit opens one WebSocket, once its settings
+    # have arrived. The constructor is wrapped only for that first connection, then put back.
     start = (
-        "<script>new PerformanceObserver((list, observer) => {"
-        ' if (list.getEntries().some(entry => entry.name.endsWith("/_stcore/host-config"))) {'
-        f' observer.disconnect(); setTimeout(() => import("./static/js/{chart}"), 0); }}'
-        ' }).observe({type: "resource"});</script>'
+        "<script>(() => { const Native = window.WebSocket;"
+        " window.WebSocket = class extends Native { constructor(...args) { super(...args);"
+        f' window.WebSocket = Native; setTimeout(() => import("./static/js/{chart}"), 0); }} }}; }})();</script>'
     )
     return (preloads + start).encode()
 

@@ -29,12 +29,12 @@ def static(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_the_head_preloads_the_chart_module_and_its_imports_the_page_lacks_and_starts_the_module(static):
+def test_the_head_preloads_the_chart_module_and_its_imports_the_page_lacks_and_starts_the_module_on_connecting(static):
     head = chart_module_head(static).decode()
     preloaded = [part.split('"')[0] for part in head.split('href="./static/js/')[1:]]
     assert preloaded == ["PlotlyChart.E5.js", "wrapper.B2.js", "side.C3.js"]  # not index (in the page), not lazy
     assert 'import("./static/js/PlotlyChart.E5.js")' in head
-    assert "/_stcore/host-config" in head
+    assert "window.WebSocket = class extends" in head  # started once the page opens its connection
 
 
 def test_without_a_single_chart_module_the_page_gains_nothing(static):
