@@ -1,6 +1,7 @@
 """How the dashboard is served: `streamlit run serve.py` runs `app.py` on Streamlit's server, its page fetching the
 chart library at once and starting it while the first run is under way (`tensions.serving`)."""
 
+import logging
 from pathlib import Path
 
 import streamlit as st
@@ -9,7 +10,9 @@ from streamlit import file_util
 
 from tensions.serving import EarlyChartModule, chart_module_head
 
-app = st.App(
-    "app.py",
-    middleware=[Middleware(EarlyChartModule, head=chart_module_head(Path(file_util.get_static_dir())))],
-)
+head = chart_module_head(Path(file_util.get_static_dir()))
+if not head:
+    logging.getLogger(__name__).warning(
+        "Streamlit's chart module was not found among its static files: pages load it when their first chart arrives"
+    )
+app = st.App("app.py", middleware=[Middleware(EarlyChartModule, head=head)])

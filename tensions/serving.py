@@ -4,20 +4,22 @@ Streamlit's page loads Plotly (one module of 4.7 MB) only when a run's first cha
 from a server busy with that run: on a first visit the module arrived about 0.5 s late and only then took the
 browser's main thread 0.6 s to start, after the page had drawn everything else the run sent. This ASGI middleware
 adds two things to the page's `<head>`: a preload of the module and of the modules it imports (fetched with the
-page's own, while the server is idle), and a script that starts the module once the page has opened its connection
-to the server, so it starts while the server runs the script.
+page's own, while the server is idle), and a script that starts the module once the page's connection to the server
+is open and has asked for a run, so it starts while the server runs the script. A first visit to a page without
+charts (Curate, Data) starts the module too, and the next page finds it ready.
 """
 
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
 from typing import Any
 
 CHART_MODULE = "PlotlyChart.*.js"  # Streamlit's module for `st.plotly_chart`, named with a hash of its content
 # A module's static imports open its file, before its first statement: `import{a as b}from"./x.js";import"./y.js";`
-_IMPORTS = re.compile(r'^(?:import[^";]*"\./[\w.-]+\.js";?)+')
+_IMPORTS = re.compile(r'^(?:import[^";(]*"\./[\w.-]+\.js";?)+')
 _IMPORTED = re.compile(r'"\./([\w.-]+\.js)"')
 _MAX_PAGE_BYTES = 1 << 20  # Streamlit's page is 7 KB; a larger HTML answer passes through unread
 
@@ -44,64 +46,112 @@ def chart_module_head(static: Path) -> bytes:
         for name in dict.fromkeys([chart, *imported])
         if f"/static/js/{name}" not in page
     )
-    # Started in the task after the page opens its connection: Streamlit opens one WebSocket, once its settings
-    # have arrived. The constructor is wrapped only for that first connection, then put back.
+    # Started once the page's connection is open, in a task after Streamlit's own `open` listener has asked the
+    # server to run the script. The WebSocket constructor is wrapped only for the page's first connection.
     start = (
         "<script>(() => { const Native = window.WebSocket;"
-        " window.WebSocket = class extends Native { constructor(...args) { super(...args);"
-        f' window.WebSocket = Native; setTimeout(() => import("./static/js/{chart}"), 0); }} }}; }})();</script>'
+        " window.WebSocket = class extends Native { constructor(...args) { super(...args); window.WebSocket = Native;"
+        ' this.addEventListener("open", () => setTimeout(() =>'
+        f' import("./static/js/{chart}").catch(() => {{}}), 0), {{ once: true }}); }} }}; }})();</script>'
     )
     return (preloads + start).encode()
 
 
-def _header(scope: Scope, name: bytes) -> bytes:
-    return next((value for key, value in scope["headers"] if key == name), b"")
+def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes:
+    return next((value for key, value in headers if key == name), b"")
+
+
+def _plain(body: bytes, encoding: bytes) -> bytes | None:
+    """`body` decoded from `encoding` (none or gzip), at most `_MAX_PAGE_BYTES`; None if it cannot be."""
+    if not encoding:
+        return body
+    if encoding != b"gzip":
+        return None
+    decoder = zlib.decompressobj(wbits=31)
+    try:
+        plain = decoder.decompress(body, _MAX_PAGE_BYTES)
+    except zlib.error:
+        return None
+    return plain if decoder.eof and not decoder.unconsumed_tail else None
+
+
+# A page is sent whole and fresh: a validator or a range would refer to Streamlit's file, not the page with `head`.
+_CONDITIONS = {b"if-none-match", b"if-modified-since", b"if-range", b"range"}
+_VALIDATORS = {b"etag", b"last-modified", b"content-length", b"content-encoding"}
 
 
 class EarlyChartModule:
     """ASGI middleware: adds `head` before `</head>` in each HTML page a GET asks for (Streamlit's one page,
-    `index.html`, under every page's path). Every other request and answer passes through unchanged."""
+    `index.html`, under every page's path), sent uncompressed and without validators. Other requests and answers
+    pass through unchanged, but for a GET that accepts HTML (a navigation), which is asked without conditions or
+    a range."""
 
     def __init__(self, app: ASGIApp, *, head: bytes) -> None:
         self.app = app
         self.head = head
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not self.head or scope["type"] != "http" or scope["method"] != "GET":
+        if (
+            not self.head
+            or scope["type"] != "http"
+            or scope["method"] != "GET"
+            or b"text/html" not in _header(scope["headers"], b"accept")
+        ):
             await self.app(scope, receive, send)
             return
-        if b"text/html" not in _header(scope, b"accept"):
-            await self.app(scope, receive, send)
-            return
-        # Streamlit compresses a page under a path ("/map"); asked for it plainly, the middleware can add to it.
-        scope = {**scope, "headers": [(key, value) for key, value in scope["headers"] if key != b"accept-encoding"]}
+        scope = {**scope, "headers": [(key, value) for key, value in scope["headers"] if key not in _CONDITIONS]}
         started: Message | None = None
         body: list[bytes] = []
 
         async def add_head(message: Message) -> None:
             nonlocal started
-            if message["type"] == "http.response.start":
-                headers = dict(message.get("headers", []))
-                length = int(headers.get(b"content-length", b"0") or 0)
-                if (
-                    message["status"] == 200
-                    and headers.get(b"content-type", b"").startswith(b"text/html")
-                    and b"content-encoding" not in headers
-                    and 0 < length <= _MAX_PAGE_BYTES
-                ):
-                    started = message
-                    return
-            elif message["type"] == "http.response.body" and started is not None:
-                body.append(message.get("body", b""))
-                if message.get("more_body", False):
-                    return
-                page = b"".join(body)
-                if b"</head>" in page:
-                    page = page.replace(b"</head>", self.head + b"</head>", 1)
-                headers = [(key, value) for key, value in started["headers"] if key != b"content-length"]
-                await send({**started, "headers": [*headers, (b"content-length", str(len(page)).encode())]})
-                await send({"type": "http.response.body", "body": page})
+            if message["type"] == "http.response.start" and _is_page(message):
+                started = message
                 return
-            await send(message)
+            if started is None:
+                await send(message)
+                return
+            if message["type"] != "http.response.body":  # an answer this middleware does not read
+                await send(started)
+                started = None
+                await send(message)
+                return
+            body.append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            headers = started["headers"]
+            plain = _plain(b"".join(body), _header(headers, b"content-encoding"))
+            if plain is None or b"</head>" not in plain:  # not a page this middleware can read: as it came
+                await send(started)
+                await send({"type": "http.response.body", "body": b"".join(body)})
+                return
+            page = plain.replace(b"</head>", self.head + b"</head>", 1)
+            kept = [(key, value) for key, value in headers if key not in _VALIDATORS and key != b"vary"]
+            vary = b", ".join(value for key, value in headers if key == b"vary")
+            await send(
+                {
+                    **started,
+                    "headers": [
+                        *kept,
+                        (b"content-length", str(len(page)).encode()),
+                        (b"vary", vary + b", Accept" if vary else b"Accept"),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": page})
 
         await self.app(scope, receive, add_head)
+
+
+def _is_page(start: Message) -> bool:
+    """Whether an answer's start is of a whole HTML page small enough to read."""
+    headers = start.get("headers", [])
+    try:
+        length = int(_header(headers, b"content-length") or 0)
+    except ValueError:
+        return False
+    return (
+        start["status"] == 200
+        and _header(headers, b"content-type").startswith(b"text/html")
+        and 0 < length <= _MAX_PAGE_BYTES
+    )

@@ -10,9 +10,9 @@ import pytest
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount
 from streamlit import file_util
+from streamlit.web.server.starlette.starlette_static_routes import create_streamlit_static_handler
 
 from tensions.serving import EarlyChartModule, chart_module_head
 
@@ -34,7 +34,7 @@ def test_the_head_preloads_the_chart_module_and_its_imports_the_page_lacks_and_s
     preloaded = [part.split('"')[0] for part in head.split('href="./static/js/')[1:]]
     assert preloaded == ["PlotlyChart.E5.js", "wrapper.B2.js", "side.C3.js"]  # not index (in the page), not lazy
     assert 'import("./static/js/PlotlyChart.E5.js")' in head
-    assert "window.WebSocket = class extends" in head  # started once the page opens its connection
+    assert "window.WebSocket = class extends" in head and 'addEventListener("open"' in head  # started once connected
 
 
 def test_without_a_single_chart_module_the_page_gains_nothing(static):
@@ -51,44 +51,59 @@ def test_the_installed_streamlit_has_a_chart_module_with_imports_to_preload():
     assert head.count("PlotlyChart.") == 2, head  # preloaded, then started
 
 
-def ask(head: bytes, method: str, path: str, accept: str, encoding: str = "gzip") -> httpx.Response:
-    """Ask an app answering like Streamlit's server (its page, compressed under a path; a module), behind the
-    middleware adding `head`."""
-
-    def page(request):
-        return HTMLResponse(PAGE)
-
-    def module(request):
-        return PlainTextResponse("y" * 2000, media_type="text/javascript")
-
-    def not_modified(request):
-        return Response(status_code=304, headers={"content-type": "text/html"})
-
-    routes = [Route("/", page), Route("/map", page), Route("/static/js/x.js", module), Route("/cached", not_modified)]
+def ask(static: Path, head: bytes, method: str, path: str, accept: str, **headers: str) -> httpx.Response:
+    """Ask Streamlit's own static files (its page under every page's path), compressed as Streamlit's server
+    compresses, behind the middleware adding `head`."""
+    files = create_streamlit_static_handler(directory=str(static), base_url=None)
     middleware = [Middleware(EarlyChartModule, head=head), Middleware(GZipMiddleware, minimum_size=500)]
-    app = Starlette(routes=routes, middleware=middleware)
+    app = Starlette(routes=[Mount("/", app=files)], middleware=middleware)
 
     async def request() -> httpx.Response:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://app") as client:
-            return await client.request(method, path, headers={"accept": accept, "accept-encoding": encoding})
+            asked = {
+                "accept": accept,
+                "accept-encoding": "gzip",
+                **{k.replace("_", "-"): v for k, v in headers.items()},
+            }
+            return await client.request(method, path, headers=asked)
 
     return asyncio.run(request())
 
 
 @pytest.mark.parametrize("path", ["/", "/map"])
-def test_a_page_asked_for_by_a_browser_gains_the_head_before_its_end(path):
-    answer = ask(b"<!--early-->", "GET", path, "text/html,*/*")
+def test_a_page_asked_for_by_a_browser_gains_the_head_sent_whole_and_without_validators(static, path):
+    answer = ask(static, b"<!--early-->", "GET", path, "text/html,*/*")
     assert answer.status_code == 200
     assert answer.text == PAGE.replace("</head>", "<!--early--></head>")
     assert answer.headers["content-length"] == str(len(answer.content))
-    assert "content-encoding" not in answer.headers
+    assert "content-encoding" not in answer.headers  # /map came compressed: read, then sent plain
+    assert "etag" not in answer.headers and "last-modified" not in answer.headers
+    assert "Accept" in answer.headers["vary"]
 
 
-def test_other_requests_and_answers_pass_unchanged():
-    module = ask(b"<!--early-->", "GET", "/static/js/x.js", "*/*")
+def test_a_page_cached_before_is_sent_again_with_the_head(static):
+    validator = ask(static, b"", "GET", "/", "text/html").headers["etag"]
+    assert ask(static, b"", "GET", "/", "text/html", if_none_match=validator).status_code == 304  # Streamlit's own
+    answer = ask(static, b"<!--early-->", "GET", "/", "text/html", if_none_match=validator)
+    assert answer.status_code == 200
+    assert "<!--early-->" in answer.text
+
+
+def test_other_requests_and_answers_pass_unchanged(static):
+    (static / "static" / "js" / "x.js").write_text("y" * 2000)
+    (static / "events.csv").write_text("z" * 2000)
+    module = ask(static, b"<!--early-->", "GET", "/static/js/x.js", "*/*")
     assert module.headers["content-encoding"] == "gzip"  # still compressed
     assert module.text == "y" * 2000
-    assert ask(b"<!--early-->", "HEAD", "/map", "text/html").headers["content-encoding"] == "gzip"
-    assert "early" not in ask(b"<!--early-->", "GET", "/map", "application/json").text
-    assert ask(b"<!--early-->", "GET", "/cached", "text/html").status_code == 304
-    assert ask(b"", "GET", "/map", "text/html").text == PAGE
+    download = ask(static, b"<!--early-->", "GET", "/events.csv", "text/html,*/*")  # a download is a navigation
+    assert download.headers["content-encoding"] == "gzip"
+    assert download.text == "z" * 2000
+    assert "early" not in ask(static, b"<!--early-->", "GET", "/map", "application/json").text
+    assert ask(static, b"", "GET", "/map", "text/html").text == PAGE
+
+
+def test_an_html_answer_too_large_to_read_passes_unchanged(static):
+    large = "<html><head></head><body>" + "w" * (1 << 20) + "</body></html>"
+    (static / "large.html").write_text(large)
+    answer = ask(static, b"<!--early-->", "GET", "/large.html", "text/html")
+    assert answer.text == large

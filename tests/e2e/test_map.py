@@ -115,6 +115,14 @@ def test_place_names_are_drawn_at_once_in_every_mode_by_a_script_that_takes_no_s
     expect(script).to_be_hidden()
 
 
+def test_without_the_script_the_map_would_fade_its_names(app_url, second_page):
+    """The field the script sets is MapLibre's own: with the script kept from running it holds MapLibre's 300 ms."""
+    page, _ = second_page
+    page.add_init_script("window.tensionsLabelsWithoutFade = true")  # as if the script had run already
+    open_map(page, app_url)
+    assert page.evaluate(FADE_DURATIONS) == [300]
+
+
 def test_clicking_an_event_opens_its_record_and_puts_it_in_the_url(app_url, page):
     page, outside = page
     open_map(page, app_url)

@@ -17,8 +17,13 @@ REQUESTS = """() => performance.getEntriesByType('resource')
 @pytest.mark.parametrize("path", ["", "/map"])
 def test_a_first_visit_fetches_the_chart_module_once_before_asking_for_a_session(app_url, page, path):
     page, outside = page
+    errors = []
+    page.on("pageerror", lambda error: errors.append(error))
+    page.add_init_script("window.socketBefore = window.WebSocket")
     page.goto(f"{app_url}{path}")
     wait_for_app(page)
+    assert errors == []
+    assert page.evaluate("() => window.WebSocket === window.socketBefore")  # put back after the first connection
     requests = page.evaluate(REQUESTS)
     chart = [start for name, start in requests if name == "PlotlyChart"]
     assert len(chart) == 1  # the page's own import reused the preload
