@@ -113,11 +113,6 @@ def postgres_url(postgres_server: pg.PostgresServer) -> Iterator[str]:
         yield url
 
 
-def style_fetches_nothing(style: dict) -> bool:
-    """Whether a MapLibre style's sources all hold their data inline (no tile server, no URL)."""
-    return all(source["type"] == "geojson" and isinstance(source["data"], dict) for source in style["sources"].values())
-
-
 def plotly_array(array) -> np.ndarray:
     """A trace array as NumPy, whether Plotly kept it as a list or sent it as a typed (base64) array."""
     if isinstance(array, dict) and "bdata" in array:

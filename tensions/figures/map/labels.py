@@ -102,9 +102,7 @@ def labelled_style(*, served: bool = False) -> dict:
     `served`: the glyphs by their URL on the app's host, else inline."""
     return {
         "version": 8,
-        # MapLibre requires `sources`; Streamlit drops an empty one on its way to the browser, and MapLibre then
-        # reports the style as invalid (a page error when the map loads fast), so it names one empty source.
-        "sources": {"none": {"type": "geojson", "data": {"type": "FeatureCollection", "features": []}}},
+        "sources": {},
         "layers": [{"id": "background", "type": "background", "paint": {"background-color": theme.BACKGROUND}}],
         "glyphs": f"{STATIC_URL}{GLYPHS_PATH.name}{_TOKENS}" if served else _glyphs_url(),
     }
