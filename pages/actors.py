@@ -120,155 +120,184 @@ if weighted.total_events(counted) == 0:
     ui.no_events_message()
     st.stop()
 
-# --- the affiliation tree ---------------------------------------------------------------------------------
-st.subheader("Who belongs to whom")
-style = st.segmented_control(
-    "Draw the tree as", ["treemap", "sunburst"], default="treemap", required=True, key="tree", bind="query-params"
-)
-st.plotly_chart(_tree_chart(counted, dataset.actors, style), theme=None, key="affiliation_tree")
-st.caption(
-    "Affiliation from `actors.csv` (each actor's parent), grouped by actor family. A box is as large as the "
-    "events in the filter that the actor itself took part in, plus its affiliates' boxes; its label counts the "
-    "distinct events of the whole branch. A group backed by a foreign state (the Islamic Resistance in Iraq, "
-    "backed by the IRGC Quds Force) has its own branch, its backer named on hover. Two levels show at once, and "
-    "labels too small to read are hidden: click a box to open its branch, the bar above it to go back."
+# The three parts are tabs, and only the open one runs and is drawn: a first visit draws the tree alone, so its
+# chart comes sooner (the browser drew every part before showing any chart). The open tab is in the URL.
+if "profile" in st.query_params and "actors_tab" not in st.query_params:
+    # A link naming an actor without a tab (as every link did before the tabs) opens on that actor's profile.
+    st.session_state.setdefault("actors_tab", "Profile")
+tree_tab, profile_tab, matrix_tab = st.tabs(
+    ["Who belongs to whom", "Profile", "Who acts on whom"], key="actors_tab", bind="query-params"
 )
 
-# --- one actor's profile -----------------------------------------------------------------------------------
-st.subheader("Profile")
-counts = actor_profile.events_by_actor(counted)
-names = sorted(dataset.actors["actor"].dropna())
-busiest = actor_profile.busiest_profiled_actor(counts, names)
-left, right = st.columns([3, 1])
-with left:
-    chosen = st.selectbox(
-        "Actor",
-        names,
-        index=names.index(busiest),
-        key="profile",
-        bind="query-params",  # plain names: the URL holds the label, so it must not change with the filter
-        help="Opens on the actor with the most events in the filter; the link keeps your choice.",
-    )
-with right:
-    with_affiliates = st.toggle(
-        "Include affiliated groups",
-        value=True,
-        key="affiliates",
-        help="Count the events of the groups below this actor too (e.g. an umbrella's factions).",
-    )
+if tree_tab.open:
+    with tree_tab:
+        style = st.segmented_control(
+            "Draw the tree as",
+            ["treemap", "sunburst"],
+            default="treemap",
+            required=True,
+            key="tree",
+            bind="query-params",
+        )
+        st.plotly_chart(_tree_chart(counted, dataset.actors, style), theme=None, key="affiliation_tree")
+        st.caption(
+            "Affiliation from `actors.csv` (each actor's parent), grouped by actor family. A box is as large as the "
+            "events in the filter that the actor itself took part in, plus its affiliates' boxes; its label counts the "
+            "distinct events of the whole branch. A group backed by a foreign state (the Islamic Resistance in Iraq, "
+            "backed by the IRGC Quds Force) has its own branch, its backer named on hover. Two levels show at once, and "
+            "labels too small to read are hidden: click a box to open its branch, the bar above it to go back."
+        )
 
-profile = actor_profile.actor_profile(chosen, dataset.actors)
-involved = actor_profile.involving(events, chosen, dataset.actors, include_affiliates=with_affiliates)
-involved_counted = (
-    involved
-    if stored_url is None
-    else actor_profile.involving(counted, chosen, dataset.actors, include_affiliates=with_affiliates)
-)
+if profile_tab.open:
+    with profile_tab:
+        counts = actor_profile.events_by_actor(counted)
+        names = sorted(dataset.actors["actor"].dropna())
+        busiest = actor_profile.busiest_profiled_actor(counts, names)
+        left, right = st.columns([3, 1])
+        with left:
+            chosen = st.selectbox(
+                "Actor",
+                names,
+                index=names.index(busiest),
+                key="profile",
+                bind="query-params",  # plain names: the URL holds the label, so it must not change with the filter
+                help="Opens on the actor with the most events in the filter; the link keeps your choice.",
+            )
+        with right:
+            with_affiliates = st.toggle(
+                "Include affiliated groups",
+                value=True,
+                key="affiliates",
+                persist_state="page",  # kept while another tab is open
+                help="Count the events of the groups below this actor too (e.g. an umbrella's factions).",
+            )
 
-facts, numbers = st.columns([3, 2])
-with facts:
-    # Names, aliases and descriptions are data: shown as written, never as Markdown.
-    chain = " › ".join(markdown_literal(name) for name in [*reversed(profile.chain), profile.actor])
-    kind, family = markdown_literal(profile.kind), markdown_literal(profile.family)
-    st.markdown(f"**{markdown_literal(profile.actor)}** · {kind} · family: {family}")
-    st.markdown(f"Affiliation: {chain if profile.chain else 'none recorded (top of its tree)'}")
-    if profile.affiliates:
-        st.markdown("Affiliates: " + ", ".join(map(markdown_literal, profile.affiliates)))
-    aliases = "; ".join(map(markdown_literal, profile.aliases))
-    st.markdown("Also known as: " + (aliases or "no other names recorded"))
-    st.caption(markdown_literal(profile.description))
-with numbers:
-    involved_total = weighted.total_events(involved_counted)
-    acting_rows = (involved_counted["role"] == actor_profile.ACTING).to_numpy()
-    acting = int(weighted.event_counts(involved_counted)[acting_rows].sum())
-    no_toll = int(weighted.not_reported_counts(involved_counted).sum())
-    n1, n2, n3 = st.columns(3)
-    n1.metric("Events", f"{involved_total:,}")
-    n2.metric("Acting in", f"{acting:,}", help="Events where it (or an affiliate) is actor1.")
-    n3.metric(
-        "Reported deaths",
-        f"{int(weighted.reported_deaths(involved_counted).sum()):,}",
-        help=f"In {involved_total - no_toll} events with a reported figure; {no_toll} events have none "
-        "(not counted as zero).",
-    )
-
-# The map and the index of its events sum the database's when one filter state says "its events in this view".
-narrowed = (
-    actor_profile.involving_state(state, chosen, dataset.actors) if stored_url is not None and with_affiliates else None
-)
-if stored_url is not None:
-    st.caption(
-        "Its counts, activity over time, map, counterparts, index and latest events include the imported events "
-        "in the database."
-        if narrowed is not None
-        else "Its counts, activity over time and counterparts include the imported events in the database; its map, "
-        "index and latest events are the curated events' only (with its affiliates left out, or other actors chosen "
-        "in the sidebar, no single filter picks its events from the database)."
-    )
-
-if involved_total == 0:
-    st.info(f"{markdown_literal(profile.actor)} takes part in no event that matches these filters.")
-else:
-    over_time, places_column = st.columns(2)
-    with over_time:
-        st.markdown("**Events and reported deaths over time**")
-        roles = (
+        profile = actor_profile.actor_profile(chosen, dataset.actors)
+        involved = actor_profile.involving(events, chosen, dataset.actors, include_affiliates=with_affiliates)
+        involved_counted = (
             involved
             if stored_url is None
-            else _stored_roles(stored_url, version, state, chosen, with_affiliates, dataset.actors, involved)
+            else actor_profile.involving(counted, chosen, dataset.actors, include_affiliates=with_affiliates)
         )
-        st.plotly_chart(_activity_chart(roles), theme=None, key="activity")
-    with places_column:
-        st.markdown("**Where it acts**")
-        places = (
-            MapRows(involved)
-            if narrowed is None
-            else _stored_places(stored_url, version, narrowed, dataset.actors, involved)
-        )
-        ui.map_chart(_places_map(places.rows, places.options), key="places_map")
 
-    partners, index_column = st.columns(2)
-    with partners:
-        st.markdown("**Most frequent counterparts**")
-        partners_chart = _counterparts_chart(involved_counted)
-        if partners_chart is None:
-            st.caption("No second actor is recorded in its events.")
+        facts, numbers = st.columns([3, 2])
+        with facts:
+            # Names, aliases and descriptions are data: shown as written, never as Markdown.
+            chain = " › ".join(markdown_literal(name) for name in [*reversed(profile.chain), profile.actor])
+            kind, family = markdown_literal(profile.kind), markdown_literal(profile.family)
+            st.markdown(f"**{markdown_literal(profile.actor)}** · {kind} · family: {family}")
+            st.markdown(f"Affiliation: {chain if profile.chain else 'none recorded (top of its tree)'}")
+            if profile.affiliates:
+                st.markdown("Affiliates: " + ", ".join(map(markdown_literal, profile.affiliates)))
+            aliases = "; ".join(map(markdown_literal, profile.aliases))
+            st.markdown("Also known as: " + (aliases or "no other names recorded"))
+            st.caption(markdown_literal(profile.description))
+        with numbers:
+            involved_total = weighted.total_events(involved_counted)
+            acting_rows = (involved_counted["role"] == actor_profile.ACTING).to_numpy()
+            acting = int(weighted.event_counts(involved_counted)[acting_rows].sum())
+            no_toll = int(weighted.not_reported_counts(involved_counted).sum())
+            n1, n2, n3 = st.columns(3)
+            n1.metric("Events", f"{involved_total:,}")
+            n2.metric("Acting in", f"{acting:,}", help="Events where it (or an affiliate) is actor1.")
+            n3.metric(
+                "Reported deaths",
+                f"{int(weighted.reported_deaths(involved_counted).sum()):,}",
+                help=f"In {involved_total - no_toll} events with a reported figure; {no_toll} events have none "
+                "(not counted as zero).",
+            )
+
+        # The map and the index of its events sum the database's when one filter state says "its events in this view".
+        narrowed = (
+            actor_profile.involving_state(state, chosen, dataset.actors)
+            if stored_url is not None and with_affiliates
+            else None
+        )
+        if stored_url is not None:
+            st.caption(
+                "Its counts, activity over time, map, counterparts, index and latest events include the imported events "
+                "in the database."
+                if narrowed is not None
+                else "Its counts, activity over time and counterparts include the imported events in the database; its map, "
+                "index and latest events are the curated events' only (with its affiliates left out, or other actors chosen "
+                "in the sidebar, no single filter picks its events from the database)."
+            )
+
+        if involved_total == 0:
+            st.info(f"{markdown_literal(profile.actor)} takes part in no event that matches these filters.")
         else:
-            st.plotly_chart(partners_chart, theme=None, key="counterparts")
-    with index_column:
-        st.markdown("**Tension index of its events, per month**")
-        scored = (
-            involved
-            if narrowed is None
-            else _stored_index_rows(stored_url, version, narrowed, dataset.actors, involved)
-        )
-        st.plotly_chart(_index_chart(scored, dataset.actors, profile.actor), theme=None, key="actor_index")
-        st.caption(
-            "The Overview's index computed over this actor's events only, wherever they happen "
-            "(see “How the index is computed” on the Overview)."
-        )
+            over_time, places_column = st.columns(2)
+            with over_time:
+                st.markdown("**Events and reported deaths over time**")
+                roles = (
+                    involved
+                    if stored_url is None
+                    else _stored_roles(stored_url, version, state, chosen, with_affiliates, dataset.actors, involved)
+                )
+                st.plotly_chart(_activity_chart(roles), theme=None, key="activity")
+            with places_column:
+                st.markdown("**Where it acts**")
+                places = (
+                    MapRows(involved)
+                    if narrowed is None
+                    else _stored_places(stored_url, version, narrowed, dataset.actors, involved)
+                )
+                ui.map_chart(_places_map(places.rows, places.options), key="places_map")
 
-    st.markdown("**Latest events**")
-    latest = involved if narrowed is None else _stored_latest(stored_url, version, narrowed, dataset.actors, involved)
-    ui.latest_events_table(latest, count=LATEST, key="latest_events")
+            partners, index_column = st.columns(2)
+            with partners:
+                st.markdown("**Most frequent counterparts**")
+                partners_chart = _counterparts_chart(involved_counted)
+                if partners_chart is None:
+                    st.caption("No second actor is recorded in its events.")
+                else:
+                    st.plotly_chart(partners_chart, theme=None, key="counterparts")
+            with index_column:
+                st.markdown("**Tension index of its events, per month**")
+                scored = (
+                    involved
+                    if narrowed is None
+                    else _stored_index_rows(stored_url, version, narrowed, dataset.actors, involved)
+                )
+                st.plotly_chart(_index_chart(scored, dataset.actors, profile.actor), theme=None, key="actor_index")
+                st.caption(
+                    "The Overview's index computed over this actor's events only, wherever they happen "
+                    "(see “How the index is computed” on the Overview)."
+                )
 
-# --- who acts on whom ---------------------------------------------------------------------------------------
-st.subheader("Who acts on whom")
-level_column, top_column = st.columns([1, 2])
-with level_column:
-    level = st.segmented_control(
-        "Between", ["actors", "families"], default="actors", required=True, key="matrix", bind="query-params"
-    )
-with top_column:
-    top = st.slider("Busiest actors named on each side", 5, 25, 12, key="matrix_top", disabled=level == "families")
-matrix = _matrix_chart(counted, dataset.actors, level, top)
-if matrix is None:
-    st.caption("No event in the filter records a second actor.")
-else:
-    st.plotly_chart(matrix, theme=None, key="interaction_matrix")
-    missing = actor_profile.without_second_actor(counted)
-    st.caption(
-        f"Rows act on columns (actor1 → actor2), counting events in the filter. {missing} events with no second "
-        "actor are not shown. A state's forces count as the state (the IDF as Israel, US forces as the United "
-        "States); the rest of the actors are grouped as “other actors”, last."
-    )
+            st.markdown("**Latest events**")
+            latest = (
+                involved
+                if narrowed is None
+                else _stored_latest(stored_url, version, narrowed, dataset.actors, involved)
+            )
+            ui.latest_events_table(latest, count=LATEST, key="latest_events")
+
+if matrix_tab.open:
+    with matrix_tab:
+        level_column, top_column = st.columns([1, 2])
+        with level_column:
+            level = st.segmented_control(
+                "Between", ["actors", "families"], default="actors", required=True, key="matrix", bind="query-params"
+            )
+        with top_column:
+            top = st.slider(
+                "Busiest actors named on each side",
+                5,
+                25,
+                12,
+                key="matrix_top",
+                disabled=level == "families",
+                persist_state="page",
+            )
+        matrix = _matrix_chart(counted, dataset.actors, level, top)
+        if matrix is None:
+            st.caption("No event in the filter records a second actor.")
+        else:
+            st.plotly_chart(matrix, theme=None, key="interaction_matrix")
+            missing = actor_profile.without_second_actor(counted)
+            st.caption(
+                f"Rows act on columns (actor1 → actor2), counting events in the filter. {missing} events with no second "
+                "actor are not shown. A state's forces count as the state (the IDF as Israel, US forces as the United "
+                "States); the rest of the actors are grouped as “other actors”, last."
+            )

@@ -20,6 +20,7 @@ from tensions.figures import tension as tension_figures
 from tensions.figures.stored import listed_events
 
 LATEST = 10  # events in the latest events' table
+LEVELS = {"countries": "country", "theatres": "theatre", "whole region": "region"}  # the index's levels, by label
 
 
 # Cached per view (Streamlit hashes the frames): the index, its trends and the charts are most of a run, and a
@@ -125,7 +126,6 @@ c4.metric("Actors involved", figures.actors)
 st.caption(f"Events from {figures.first_date:%d %b %Y} to {figures.last_date:%d %b %Y}.")
 
 # --- tension index (issue 8): small multiples, trend arrows (computed or judgement), biggest movers ---------
-st.subheader("Tension index")
 # The index follows every sidebar filter except the period, whose end is the reference date: the baseline
 # needs the 52 weeks before it even when the period is shorter.
 index_state = dataclasses.replace(state, start=None, end=None)
@@ -148,158 +148,187 @@ since = pd.Series([dataset.events["event_date"].min(), index_rows["event_date"].
 trends = _trends(index_rows, dataset.actors, recorded, as_of, since)
 month_label = tension.last_full_month(as_of).strftime("%B %Y")
 
-LEVELS = {"countries": "country", "theatres": "theatre", "whole region": "region"}
-# The controls sit in a row above the chart: in a narrow side column the level's third option was cut off.
-level_column, per_column, scale_column, _ = st.columns([3, 2, 2, 3], vertical_alignment="bottom")
-with level_column:
-    level_name = st.segmented_control(
-        "Index for", list(LEVELS), default="countries", required=True, key="index_level", bind="query-params"
-    )
-with per_column:
-    granularity = st.segmented_control(
-        "Per", ["month", "week"], default="month", required=True, key="index_per", bind="query-params"
-    )
-with scale_column:
-    same_scale = st.toggle("Same scale", value=True, key="index_same_scale", help="One y axis for every panel.")
-level = LEVELS[level_name]
-areas, small_multiples = _index_panels(
-    index_rows,
-    dataset.actors,
-    trends if level == "country" else None,
-    level=level,
-    granularity=granularity,
-    start=state.start,
-    as_of=as_of,
-    same_scale=same_scale,
-)
-st.plotly_chart(
-    small_multiples,
-    theme=None,
-    key="index_small_multiples",
-)
-st.caption(
-    tension_figures.small_multiples_caption(areas, level=level, granularity=granularity, month_label=month_label)
+# The sections are tabs, and only the open one runs and is drawn: a first visit draws the index alone, so its
+# chart comes sooner (the browser drew every section before showing any chart). The open tab is in the URL.
+index_tab, trends_tab, activity_tab, latest_tab = st.tabs(
+    ["Tension index", "Trends and drivers", "Activity", "Latest events"],
+    key="overview_tab",
+    bind="query-params",
 )
 
-# The trends table takes the full width and the height of all its rows; the movers follow below it.
-st.markdown(f"**Trends, {month_label} against the month before**")
-st.dataframe(
-    tension_figures.arrows_table(overrides.listed(trends)).style.map(
-        tension_figures.trend_css, subset=["trend", "computed"]
-    ),
-    hide_index=True,
-    column_config={
-        "area": "Country",
-        "trend": "Trend",
-        "basis": st.column_config.TextColumn("Basis", help="computed from the index, or an analyst's judgement"),
-        "computed": "Computed trend",
-        "index": st.column_config.NumberColumn("Index", format="%.1f"),
-        "previous": st.column_config.NumberColumn("Month before", format="%.1f"),
-        "change": st.column_config.NumberColumn("Change", format="%+.1f"),
-        "change_pct": st.column_config.TextColumn(
-            "Last 4 weeks vs baseline", help="Against the average 4 weeks of the 52 weeks before them."
-        ),
-        "rationale": st.column_config.TextColumn("Analyst's rationale", width="medium"),
-        "analyst": "Analyst",
-    },
-    height="content",
-    key="trend_arrows",
-)
-st.caption(
-    "▲ deteriorated, ▼ improved, ► unchanged. *computed*: derived from the index with the threshold below; "
-    "*analyst judgement*: set by the named analyst, with the computed trend beside it."
-)
-with st.columns([3, 2])[0]:  # bars of a few areas read better at half width
-    st.markdown("**Biggest movers**")
-    movers = tension.biggest_movers(trends, top=6)
-    if movers.empty:
-        st.caption(f"No country's index moved in {month_label}.")
-    else:
-        st.plotly_chart(tension_figures.movers_chart(movers), theme=None, key="index_movers")
-
-moved = trends.loc[trends["change"].abs().sort_values(ascending=False, kind="stable").index]
-moved = moved[moved["change"] != 0]
-if len(moved):
-    driver_area = st.selectbox(
-        "Events behind the change in",
-        list(moved["area"]),
-        format_func=lambda a: f"{a} ({moved.set_index('area').loc[a, 'change']:+.1f} points)",
-        key="drivers",
-    )
-    drivers = tension.trend_drivers(index_events, dataset.actors, area=driver_area, month=trends["month"].iloc[0])
-    table = tension_figures.drivers_table(drivers)
-    ui.events_dataframe(
-        table,
-        list(table.columns),
-        column_config={
-            "month": "Month",
-            "score": st.column_config.NumberColumn("Score", format="%+.1f"),
-            "contribution": st.column_config.NumberColumn("Contribution to the change", format="%+.1f"),
-        },
-        key="trend_drivers",
-    )
-    if curated_listed is not None:
-        st.caption(curated_listed)
-
-grant = ui.curator_grant()
-with st.expander("Record an analyst judgement on a trend"):
-    if grant is None:
-        ui.curators_only("Recording or withdrawing an analyst's judgement")
-    else:
-        with st.form("override", clear_on_submit=True):
-            country = st.selectbox("Country", list(trends["area"]), key="override_country")
-            judged = st.segmented_control("Trend", list(tension.TRENDS), key="override_trend")
-            rationale = st.text_input(
-                "Rationale (one line)", max_chars=overrides.RATIONALE_MAX, key="override_rationale"
+if index_tab.open:
+    with index_tab:
+        # The controls sit in a row above the chart: in a narrow side column the level's third option was cut off.
+        level_column, per_column, scale_column, _ = st.columns([3, 2, 2, 3], vertical_alignment="bottom")
+        with level_column:
+            level_name = st.segmented_control(
+                "Index for", list(LEVELS), default="countries", required=True, key="index_level", bind="query-params"
             )
-            if st.form_submit_button(f"Record for {month_label} as {markdown_literal(grant.who)}"):
-                judgement = overrides.TrendOverride(
-                    country=country,
-                    month=trends["month"].iloc[0],
-                    trend=judged or "",
-                    rationale=rationale,
-                    analyst=grant.who,
-                    decided_at=dt.date.today(),
-                )
-                try:
-                    overrides.save_override(data_dir(), judgement, grant=grant)
-                except (TensionsError, OSError) as error:
-                    st.error(f"Not recorded: {markdown_literal(error)}")
-                else:
-                    st.session_state["override_done"] = (
-                        f"Recorded: {markdown_literal(country)} {judgement.trend} in {month_label}."
+        with per_column:
+            granularity = st.segmented_control(
+                "Per", ["month", "week"], default="month", required=True, key="index_per", bind="query-params"
+            )
+        with scale_column:
+            same_scale = st.toggle(
+                "Same scale",
+                value=True,
+                key="index_same_scale",
+                help="One y axis for every panel.",
+                persist_state="page",  # kept while another tab is open
+            )
+        level = LEVELS[level_name]
+        areas, small_multiples = _index_panels(
+            index_rows,
+            dataset.actors,
+            trends if level == "country" else None,
+            level=level,
+            granularity=granularity,
+            start=state.start,
+            as_of=as_of,
+            same_scale=same_scale,
+        )
+        st.plotly_chart(
+            small_multiples,
+            theme=None,
+            key="index_small_multiples",
+        )
+        st.caption(
+            tension_figures.small_multiples_caption(
+                areas, level=level, granularity=granularity, month_label=month_label
+            )
+        )
+        with st.expander("How the index is computed, and its limits"):
+            st.markdown(tension.method_markdown())
+
+if trends_tab.open:
+    with trends_tab:
+        # The trends table takes the full width and the height of all its rows; the movers follow below it.
+        st.markdown(f"**Trends, {month_label} against the month before**")
+        st.dataframe(
+            tension_figures.arrows_table(overrides.listed(trends)).style.map(
+                tension_figures.trend_css, subset=["trend", "computed"]
+            ),
+            hide_index=True,
+            column_config={
+                "area": "Country",
+                "trend": "Trend",
+                "basis": st.column_config.TextColumn(
+                    "Basis", help="computed from the index, or an analyst's judgement"
+                ),
+                "computed": "Computed trend",
+                "index": st.column_config.NumberColumn("Index", format="%.1f"),
+                "previous": st.column_config.NumberColumn("Month before", format="%.1f"),
+                "change": st.column_config.NumberColumn("Change", format="%+.1f"),
+                "change_pct": st.column_config.TextColumn(
+                    "Last 4 weeks vs baseline", help="Against the average 4 weeks of the 52 weeks before them."
+                ),
+                "rationale": st.column_config.TextColumn("Analyst's rationale", width="medium"),
+                "analyst": "Analyst",
+            },
+            height="content",
+            key="trend_arrows",
+        )
+        st.caption(
+            "▲ deteriorated, ▼ improved, ► unchanged. *computed*: derived from the index with the threshold in “How the "
+            "index is computed” (on the Tension index tab); "
+            "*analyst judgement*: set by the named analyst, with the computed trend beside it."
+        )
+        with st.columns([3, 2])[0]:  # bars of a few areas read better at half width
+            st.markdown("**Biggest movers**")
+            movers = tension.biggest_movers(trends, top=6)
+            if movers.empty:
+                st.caption(f"No country's index moved in {month_label}.")
+            else:
+                st.plotly_chart(tension_figures.movers_chart(movers), theme=None, key="index_movers")
+
+        moved = trends.loc[trends["change"].abs().sort_values(ascending=False, kind="stable").index]
+        moved = moved[moved["change"] != 0]
+        if len(moved):
+            driver_area = st.selectbox(
+                "Events behind the change in",
+                list(moved["area"]),
+                format_func=lambda a: f"{a} ({moved.set_index('area').loc[a, 'change']:+.1f} points)",
+                key="drivers",
+                persist_state="page",  # kept while another tab is open
+            )
+            drivers = tension.trend_drivers(
+                index_events, dataset.actors, area=driver_area, month=trends["month"].iloc[0]
+            )
+            table = tension_figures.drivers_table(drivers)
+            ui.events_dataframe(
+                table,
+                list(table.columns),
+                column_config={
+                    "month": "Month",
+                    "score": st.column_config.NumberColumn("Score", format="%+.1f"),
+                    "contribution": st.column_config.NumberColumn("Contribution to the change", format="%+.1f"),
+                },
+                key="trend_drivers",
+            )
+            if curated_listed is not None:
+                st.caption(curated_listed)
+
+        grant = ui.curator_grant()
+        with st.expander("Record an analyst judgement on a trend"):
+            if grant is None:
+                ui.curators_only("Recording or withdrawing an analyst's judgement")
+            else:
+                with st.form("override", clear_on_submit=True):
+                    country = st.selectbox("Country", list(trends["area"]), key="override_country")
+                    judged = st.segmented_control("Trend", list(tension.TRENDS), key="override_trend")
+                    rationale = st.text_input(
+                        "Rationale (one line)", max_chars=overrides.RATIONALE_MAX, key="override_rationale"
                     )
-                    st.rerun()
-        if "override_done" in st.session_state:
-            st.success(st.session_state.pop("override_done"))
-        current = recorded[recorded["month"] == trends["month"].iloc[0]]
-        if len(current):
-            withdrawn = st.selectbox("Withdraw the judgement on", list(current["country"]), key="override_withdraw")
-            if st.button("Withdraw", key="override_withdraw_button"):
-                try:
-                    overrides.remove_override(data_dir(), withdrawn, trends["month"].iloc[0], grant=grant)
-                except TensionsError as error:
-                    st.error(f"Not withdrawn: {markdown_literal(error)}")
-                else:
-                    st.session_state["override_done"] = (
-                        f"Withdrawn: the judgement on {markdown_literal(withdrawn)} in {month_label}."
+                    if st.form_submit_button(f"Record for {month_label} as {markdown_literal(grant.who)}"):
+                        judgement = overrides.TrendOverride(
+                            country=country,
+                            month=trends["month"].iloc[0],
+                            trend=judged or "",
+                            rationale=rationale,
+                            analyst=grant.who,
+                            decided_at=dt.date.today(),
+                        )
+                        try:
+                            overrides.save_override(data_dir(), judgement, grant=grant)
+                        except (TensionsError, OSError) as error:
+                            st.error(f"Not recorded: {markdown_literal(error)}")
+                        else:
+                            st.session_state["override_done"] = (
+                                f"Recorded: {markdown_literal(country)} {judgement.trend} in {month_label}."
+                            )
+                            st.rerun()
+                if "override_done" in st.session_state:
+                    st.success(st.session_state.pop("override_done"))
+                current = recorded[recorded["month"] == trends["month"].iloc[0]]
+                if len(current):
+                    withdrawn = st.selectbox(
+                        "Withdraw the judgement on", list(current["country"]), key="override_withdraw"
                     )
-                    st.rerun()
+                    if st.button("Withdraw", key="override_withdraw_button"):
+                        try:
+                            overrides.remove_override(data_dir(), withdrawn, trends["month"].iloc[0], grant=grant)
+                        except TensionsError as error:
+                            st.error(f"Not withdrawn: {markdown_literal(error)}")
+                        else:
+                            st.session_state["override_done"] = (
+                                f"Withdrawn: the judgement on {markdown_literal(withdrawn)} in {month_label}."
+                            )
+                            st.rerun()
 
-with st.expander("How the index is computed, and its limits"):
-    st.markdown(tension.method_markdown())
+if activity_tab.open:
+    with activity_tab:
+        left, right = st.columns([3, 2])
+        with left:
+            st.subheader("Events per month")
+            per_month, most_active = _activity_charts(rows, pairs)
+            st.plotly_chart(per_month, theme=None, key="events_per_month")
+        with right:
+            st.subheader("Most active actors")
+            st.plotly_chart(most_active, theme=None, key="active_actors")
 
-left, right = st.columns([3, 2])
-with left:
-    st.subheader("Events per month")
-    per_month, most_active = _activity_charts(rows, pairs)
-    st.plotly_chart(per_month, theme=None, key="events_per_month")
-with right:
-    st.subheader("Most active actors")
-    st.plotly_chart(most_active, theme=None, key="active_actors")
-
-st.subheader("Latest events")
-ui.latest_events_table(
-    events if stored_url is None else _stored_latest(stored_url, version, state, dataset.actors, events),
-    count=LATEST,
-)
+if latest_tab.open:
+    with latest_tab:
+        ui.latest_events_table(
+            events if stored_url is None else _stored_latest(stored_url, version, state, dataset.actors, events),
+            count=LATEST,
+        )

@@ -59,6 +59,9 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+VIEWPORT = {"width": 1600, "height": 1000}
+
+
 class OutsideRequests(list):
     """Every request the page made to a host other than this machine."""
 
@@ -67,7 +70,7 @@ class OutsideRequests(list):
 def guarded_page(browser: Browser) -> Iterator[tuple[Page, OutsideRequests]]:
     """A page in a fresh browser context that records, and blocks, any request leaving the local host, and
     counts the app's finished script runs."""
-    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    context = browser.new_context(viewport=VIEWPORT)
     context.add_init_script(RUN_COUNTER)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
@@ -202,7 +205,9 @@ def screenshot_path(name: str) -> Path:
 
 def full_screenshot(page: Page, name: str) -> Path:
     """Resize the viewport to the whole page (Streamlit scrolls inside its own container), wait for the charts
-    to redraw at that size, then capture into the running test's folder."""
+    to redraw at that size, then capture into the running test's folder. The page is measured at the first
+    viewport: one enlarged for a longer page before (another tab's) would leave blank space below."""
+    page.set_viewport_size({"width": page.viewport_size["width"], "height": VIEWPORT["height"]})
     height = page.evaluate(
         '() => Math.max(...[...document.querySelectorAll(\'[data-testid="stMain"], [data-testid="stAppViewContainer"], section.main\')]'
         ".map(e => e.scrollHeight), 800)"

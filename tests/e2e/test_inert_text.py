@@ -6,10 +6,10 @@ The app is served once, on data with a payload in every free-text field (tests/e
 actors, places and events carry scripts, formulas and markup, and an imported ACLED file carries markup in its
 country, actors, places, notes, sources and tags. Every page script in `pages/` is opened as a shared link
 would open it, naming the imported dataset, a country from the imported file (so the caption under every
-page's title holds one) and the marked-up actor's profile; the page's charts are hovered, so their hover cards
-(which carry the data) are drawn. A curator then pastes an article, and uploads a file whose name, and whose
-ZIP member's name, carry markup. Tables are drawn on a canvas, and their own CSV download (which would hand
-spreadsheets formula cells raw) is switched off.
+page's title holds one) and the marked-up actor's profile; each of its tabs is opened in turn (only the open
+tab runs) and its charts are hovered, so their hover cards (which carry the data) are drawn. A curator then
+pastes an article, and uploads a file whose name, and whose ZIP member's name, carry markup. Tables are drawn on
+a canvas, and their own CSV download (which would hand spreadsheets formula cells raw) is switched off.
 """
 
 from __future__ import annotations
@@ -156,23 +156,43 @@ def cells(payload: bytes) -> list[str]:
     return [cell for row in csv.reader(io.StringIO(payload.decode("utf-8-sig"))) for cell in row]
 
 
+def each_tab(browser_page) -> Iterator[str]:
+    """Open the page's tabs one by one, the open one first, each after its run; yield each tab's label (a page
+    without tabs yields "" once). Only the open tab runs, so each must be opened to be seen."""
+    tabs = browser_page.locator('[data-testid="stMain"] [role="tab"]')
+    labels = tabs.all_inner_texts()
+    if not labels:
+        yield ""
+        return
+    first = [tabs.nth(index).get_attribute("aria-selected") for index in range(len(labels))].index("true")
+    yield labels[first]
+    for index, label in enumerate(labels):
+        if index != first:
+            with rerun(browser_page):
+                tabs.nth(index).click()
+            yield label
+
+
 @pytest.mark.parametrize("name", PAGES)
 def test_text_from_the_data_renders_as_text_and_runs_nothing_on_every_page(payload_app, watched, name):
     browser_page, outside, dialogs = watched
     browser_page.goto(f"{payload_app.links[name]}?{SHARED_QUERY}")
     rendered(browser_page)
-    hover_every_chart(browser_page)
-    path = full_screenshot(browser_page, f"inert-{name}")
-    assert pwned(browser_page) is None, f"a payload ran on the {name} page"
-    assert len(Image.open(path).convert("L").getcolors(256)) > 20, f"the {name} page rendered blank"
-    assert_inert(browser_page, f"the {name} page")
-    text = shown_text(browser_page)
-    assert f"country={COUNTRY}" in unquote_plus(browser_page.url), f"the {name} page dropped the link's filters"
+    text, downloads = "", []
+    for tab in each_tab(browser_page):
+        where = f"the {name} page" + (f", tab {tab!r}" if tab else "")
+        hover_every_chart(browser_page)
+        path = full_screenshot(browser_page, "-".join(["inert", name, *tab.lower().split()]))
+        assert pwned(browser_page) is None, f"a payload ran on {where}"
+        assert len(Image.open(path).convert("L").getcolors(256)) > 20, f"{where} rendered blank"
+        assert_inert(browser_page, where)
+        assert f"country={COUNTRY}" in unquote_plus(browser_page.url), f"{where} dropped the link's filters"
+        text += shown_text(browser_page)
+        downloads += downloads_on(browser_page)
+        assert pwned(browser_page) is None, f"a payload ran on {where} after its downloads"
     assert COUNTRY in text, f"the filter's country is not shown as text on the {name} page"
     if name == "actors":
         assert ACTOR in text and PAYLOAD in text  # the profile's name, aliases and description, as written
-    downloads = downloads_on(browser_page)
-    assert pwned(browser_page) is None, f"a payload ran on the {name} page after its downloads"
     assert dialogs == []
     assert outside == []
     for payload in downloads:

@@ -38,7 +38,7 @@ def test_a_bookmark_to_the_first_versions_overview_address_opens_the_overview_wi
     page, outside = page
     page.goto(f"{app_url}/overview?country=Iraq")
     wait_for_app(page)
-    expect(page.get_by_role("heading", name="Tension index")).to_be_visible()
+    expect(page.get_by_role("tab", name="Tension index")).to_have_attribute("aria-selected", "true")
     expect(page.get_by_text("Page not found")).to_have_count(0)
     navigation = page.locator('[data-testid="stSidebarNav"]')
     expect(navigation.locator('a[aria-current="page"]')).to_contain_text("Overview")
@@ -48,4 +48,36 @@ def test_a_bookmark_to_the_first_versions_overview_address_opens_the_overview_wi
     with rerun(page):
         navigation.get_by_text("Map", exact=True).click()
     expect(page).to_have_url(re.compile(r"/map\?country=Iraq$"))
+    assert outside == []
+
+
+def test_each_overview_tab_draws_its_part_and_a_link_reopens_it(app_url, page):
+    page, outside = page
+    page.goto(f"{app_url}/?country=Iraq")
+    wait_for_app(page)
+    main = page.locator('[data-testid="stMain"]')
+    with rerun(page):
+        page.get_by_role("tab", name="Trends and drivers").click()
+    expect(page).to_have_url(re.compile(r"overview_tab=Trends\+and\+drivers"))
+    assert "country=Iraq" in page.url, "the tab dropped the link's filters"
+    expect(main.get_by_text("Biggest movers")).to_be_visible()
+    main.locator('[data-testid="stDataFrame"]').first.wait_for()
+    full_screenshot(page, "overview-trends-and-drivers")
+    with rerun(page):
+        page.get_by_role("tab", name="Activity").click()
+    expect(main.get_by_role("heading", name="Events per month")).to_be_visible()
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length == 2")
+    full_screenshot(page, "overview-activity")
+    link = page.url
+    assert "overview_tab=Activity" in link
+
+    page.goto(link)  # the link, opened again: the same tab, with its filters
+    wait_for_app(page)
+    expect(page.get_by_role("tab", name="Activity")).to_have_attribute("aria-selected", "true")
+    expect(main.get_by_role("heading", name="Events per month")).to_be_visible()
+    expect(countries_box(page)).to_contain_text("Iraq")
+    with rerun(page):
+        page.get_by_role("tab", name="Latest events").click()
+    main.locator('[data-testid="stDataFrame"]').first.wait_for()
+    full_screenshot(page, "overview-latest-events")
     assert outside == []

@@ -16,6 +16,7 @@ from tensions.data import atomic
 from tensions.data.literal import markdown_literal
 from tests.conftest import APP_ROOT, CURATOR_PASSWORD, FIXTURE_DATA, as_curator
 from tests.ingest.importers.conftest import EXTERNAL
+from tests.pages.tabs import open_tab
 
 
 @pytest.fixture
@@ -66,7 +67,8 @@ def test_the_invalid_data_panel_names_the_folder_without_the_servers_path(data):
 
 def test_recording_a_judgement_in_an_unwritable_folder_says_so(unwritable):
     at = curator_page("pages/overview.py")
-    at.date_input(key="dates").set_value((dt.date(2024, 1, 4), dt.date(2024, 1, 31))).run()
+    at.date_input(key="dates").set_value((dt.date(2024, 1, 4), dt.date(2024, 1, 31)))
+    open_tab(at, "overview_tab", "Trends and drivers")
     at.selectbox(key="override_country").set_value("Iraq")
     at.segmented_control(key="override_trend").set_value("deteriorated")
     at.text_input(key="override_rationale").input("Militia attacks resumed.")

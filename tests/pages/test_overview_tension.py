@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from tensions.analysis.overrides import read_overrides
 from tests.conftest import APP_ROOT, as_curator
+from tests.pages.tabs import open_tab
 
 TIMEOUT = 60
 JANUARY_2024 = (dt.date(2024, 1, 4), dt.date(2024, 1, 31))
@@ -26,9 +27,15 @@ def at(monkeypatch, data_copy) -> AppTest:
 
 
 @pytest.fixture
-def curator(at) -> AppTest:
-    """The Overview in a session where a curator (Ann) signed in on the Curate page."""
-    return as_curator(at, "Ann").run()
+def trends(at) -> AppTest:
+    """The Overview with its "Trends and drivers" tab open."""
+    return open_tab(at, "overview_tab", "Trends and drivers")
+
+
+@pytest.fixture
+def curator(trends) -> AppTest:
+    """The Overview's trends in a session where a curator (Ann) signed in on the Curate page."""
+    return as_curator(trends, "Ann").run()
 
 
 def figure(at: AppTest, key: str) -> dict:
@@ -39,13 +46,13 @@ def arrows(at: AppTest):
     return next(d.value for d in at.dataframe if "basis" in d.value.columns).set_index("area")
 
 
-def test_trends_for_the_last_full_month_are_computed_from_the_index(at):
-    assert not at.exception
-    table = arrows(at)
+def test_trends_for_the_last_full_month_are_computed_from_the_index(trends):
+    assert not trends.exception
+    table = arrows(trends)
     assert table.loc["Jordan", ["trend", "basis", "change"]].tolist() == ["▲ deteriorated", "computed", 10.7]
     # Iraq: +4.5, under the 5-point threshold.
     assert table.loc["Iraq", ["trend", "basis", "change"]].tolist() == ["► unchanged", "computed", 4.5]
-    assert any("Trends, January 2024 against the month before" in m.value for m in at.markdown)
+    assert any("Trends, January 2024 against the month before" in m.value for m in trends.markdown)
 
 
 def test_small_multiples_show_each_countrys_index_and_trend(at):
@@ -55,33 +62,34 @@ def test_small_multiples_show_each_countrys_index_and_trend(at):
     assert len(spec["data"]) == 2  # Iraq and Jordan, the countries with index points in the period
 
 
-def test_the_events_behind_a_move_are_listed_biggest_move_first(at):
-    assert at.selectbox(key="drivers").options == ["Jordan (+10.7 points)", "Iraq (+4.5 points)"]
-    at.selectbox(key="drivers").set_value("Jordan").run()
-    drivers = next(d.value for d in at.dataframe if "contribution" in d.value.columns)
+def test_the_events_behind_a_move_are_listed_biggest_move_first(trends):
+    assert trends.selectbox(key="drivers").options == ["Jordan (+10.7 points)", "Iraq (+4.5 points)"]
+    trends.selectbox(key="drivers").set_value("Jordan").run()
+    drivers = next(d.value for d in trends.dataframe if "contribution" in d.value.columns)
     assert drivers["event_id"].tolist() == ["JOR-20240128-1"]
 
 
-def test_an_analysts_judgement_is_shown_as_such_beside_the_computed_trend(at, data_copy):
+def test_an_analysts_judgement_is_shown_as_such_beside_the_computed_trend(trends, data_copy):
     (data_copy / "trend_overrides.csv").write_text(
         "country,month,trend,rationale,analyst,decided_at\n"
         "Jordan,2024-01,unchanged,One strike is not a pattern.,A. Analyst,2024-02-01\n"
     )
-    at.run()
-    table = arrows(at)
+    trends.run()
+    table = arrows(trends)
     assert table.loc["Jordan", ["trend", "basis", "computed"]].tolist() == [
         "► unchanged",
         "analyst judgement",
         "▲ deteriorated",
     ]
     assert table.loc["Jordan", "rationale"] == "One strike is not a pattern."
-    titles = [a["text"] for a in figure(at, "index_small_multiples")["layout"]["annotations"]]
+    index = open_tab(trends, "overview_tab", "Tension index")
+    titles = [a["text"] for a in figure(index, "index_small_multiples")["layout"]["annotations"]]
     assert any("Jordan" in t and "(analyst judgement)" in t for t in titles)
 
 
-def test_a_viewer_is_offered_no_judgement_form(at):
-    assert not at.text_input and not at.button
-    assert any("needs a curator's sign-in" in c.value for c in at.caption)
+def test_a_viewer_is_offered_no_judgement_form(trends):
+    assert not trends.text_input and not trends.button
+    assert any("needs a curator's sign-in" in c.value for c in trends.caption)
 
 
 def test_a_signed_in_curator_records_a_judgement_under_their_own_name(curator, data_copy):

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from tensions.data.load import load_dataset
 from tests.conftest import APP_ROOT, FIXTURE_DATA
+from tests.pages.tabs import drawn_charts, open_tab
 
 # Every page script, found on disk: a new page is smoke-tested without anyone listing it here.
 PAGES = sorted(path.relative_to(APP_ROOT).as_posix() for path in (APP_ROOT / "pages").glob("*.py"))
@@ -69,13 +70,18 @@ def test_the_app_entry_point_opens_the_overview():
     assert at.title[0].value == "Regional tensions"
 
 
-def test_overview_shows_headline_figures_and_charts(monkeypatch):
+def test_overview_shows_headline_figures_and_drawn_charts(monkeypatch):
     monkeypatch.setenv("TENSIONS_DATA_DIR", str(FIXTURE_DATA))
     at = open_page("pages/overview.py")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Events"] == "6"
     assert metrics["Reported fatalities"] == "3"
-    assert len(at.get("plotly_chart")) == 4  # tension small multiples and movers, events per month, actors
+    assert [tab.label for tab in at.tabs] == ["Tension index", "Trends and drivers", "Activity", "Latest events"]
+    # Only the open tab runs: the index's small multiples on a first visit; each tab its own charts.
+    assert drawn_charts(at) == ["index_small_multiples"]
+    assert drawn_charts(open_tab(at, "overview_tab", "Trends and drivers")) == ["index_movers"]
+    assert drawn_charts(open_tab(at, "overview_tab", "Activity")) == ["events_per_month", "active_actors"]
+    assert drawn_charts(open_tab(at, "overview_tab", "Latest events")) == []
     assert at.sidebar.caption[0].value.startswith("Data as of 7 April 2025 (")
 
 

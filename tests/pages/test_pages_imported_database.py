@@ -28,6 +28,7 @@ from tensions.ingest.importers.base import combine_events
 from tests.conftest import plotly_array
 from tests.pages.downloads import kept_downloads
 from tests.pages.stored_imports import database_holding
+from tests.pages.tabs import open_tab
 from tests.pages.test_pages import open_page
 
 IMPORTED = MAX_MARKERS + 500  # more than the timeline draws one by one: it gets sums from SQL
@@ -188,12 +189,14 @@ def test_the_overview_counts_and_indexes_the_databases_imported_events(database,
     assert metrics["Reported fatalities"] == f"{expected.fatalities_known:,}"
     assert metrics["Actors involved"] == str(expected.actors)
     assert metrics["Countries and seas"] == str(expected.countries)
+    open_tab(at, "overview_tab", "Activity")
     per_month = chart(at, "events_per_month")
     assert sum(plotly_array(t["y"]).sum() for t in per_month["data"]) == len(both)
     most_active = chart(at, "active_actors")
     top = summary.most_active_actors(both).iloc[0]
     assert max(plotly_array(t["x"]).max() for t in most_active["data"]) == top["events"]
     as_of = at.date_input(key="dates").value[-1]
+    open_tab(at, "overview_tab", "Trends and drivers")
     trends = overrides.listed(
         overrides.judged_trends(
             both, dataset.actors, overrides.empty_overrides(), as_of=as_of, since=both["event_date"].min().date()
@@ -203,6 +206,7 @@ def test_the_overview_counts_and_indexes_the_databases_imported_events(database,
     assert sorted(shown.index) == sorted(trends.index)
     pd.testing.assert_series_equal(shown["index"], trends.loc[shown.index, "index"].round(1), check_dtype=False)
     assert "Listed from the curated events only" in captions(at)  # the events behind a change
+    open_tab(at, "overview_tab", "Latest events")
     assert latest_dates(at.dataframe[-1].value) == newest_dates(both)
 
 
@@ -213,9 +217,11 @@ def test_the_overview_of_curated_events_alone_asks_the_database_for_no_sums(data
     for name in ("activity_rows", "pair_rows", "index_rows"):
         monkeypatch.setattr(f"tensions.analysis.stored.{name}", refuse)
     at = open_page("pages/overview.py")
-    assert not at.exception
     assert {m.label: m.value for m in at.metric}["Events"] == "6"
-    assert "Listed from the curated events only" not in captions(at)
+    for tab in at.tabs:
+        open_tab(at, "overview_tab", tab.label)
+        assert not at.exception
+        assert "Listed from the curated events only" not in captions(at)
 
 
 # --- Actors -------------------------------------------------------------------------------------------------
@@ -226,16 +232,18 @@ def test_the_actors_page_counts_the_databases_imported_events(database, data_cop
     dataset = load_dataset(data_copy)
     both = combine_events([dataset.events, imported_events])
     missing = int(both["actor2"].isna().sum())
+    tree = chart(at, "affiliation_tree")["data"][0]
+    expected_tree = actor_profile.affiliation_tree(both, dataset.actors)
+    assert sorted(plotly_array(tree["values"]).tolist()) == sorted(expected_tree["own"].tolist())
+    open_tab(at, "actors_tab", "Who acts on whom")
     assert f"{missing} events with no second actor are not shown" in captions(at)
+    matrix = chart(at, "interaction_matrix")["data"][0]
+    assert np.nansum(plotly_array(matrix["z"])) == len(both) - missing
+    open_tab(at, "actors_tab", "Profile")
     assert "include the imported events in the database" in captions(at)
     chosen = at.selectbox(key="profile").value
     involved = actor_profile.involving(both, chosen, dataset.actors)
     assert {m.label: m.value for m in at.metric}["Events"] == f"{len(involved):,}"
-    tree = chart(at, "affiliation_tree")["data"][0]
-    expected_tree = actor_profile.affiliation_tree(both, dataset.actors)
-    assert sorted(plotly_array(tree["values"]).tolist()) == sorted(expected_tree["own"].tolist())
-    matrix = chart(at, "interaction_matrix")["data"][0]
-    assert np.nansum(plotly_array(matrix["z"])) == len(both) - missing
     index = tension.tension_index(involved, dataset.actors, level="region", granularity="month")
     expected_index = tension_figures.tension_band(index, name=chosen).data[0]
     drawn_index = chart(at, "actor_index")["data"][0]
@@ -260,8 +268,10 @@ def test_the_actors_page_of_curated_events_alone_asks_the_database_for_no_sums(d
     monkeypatch.setattr("tensions.analysis.stored.pair_rows", refuse)
     monkeypatch.setattr("tensions.figures.stored.map_rows", refuse)
     at = open_page("pages/actors.py")
-    assert not at.exception
-    assert "include the imported events in the database" not in captions(at)
+    for tab in at.tabs:
+        open_tab(at, "actors_tab", tab.label)
+        assert not at.exception
+        assert "include the imported events in the database" not in captions(at)
 
 
 @pytest.mark.parametrize("page", ["pages/overview.py", "pages/timeline.py", "pages/actors.py"])

@@ -24,6 +24,7 @@ from tensions.data.load import load_dataset
 from tensions.ingest import imported
 from tests.conftest import APP_ROOT, CURATOR_PASSWORD, curator_grant
 from tests.ingest.importers.conftest import EXTERNAL
+from tests.pages.tabs import open_tab, page_tabs
 
 PAGES = ["app.py", *(f"pages/{p.name}" for p in sorted((APP_ROOT / "pages").glob("*.py")))]
 HOSTILE = '**Mallory** <img src="http://198.51.100.1/x.png"> =HYPERLINK("http://198.51.100.1")'
@@ -60,8 +61,17 @@ def enabled(widgets) -> list:
     return [w for w in widgets if not getattr(w.proto, "disabled", False)]
 
 
-def drive_every_widget(at: AppTest, rounds: int = 2) -> AppTest:
-    """Set every widget on the page, then press every button, form submit and download, each in its own run."""
+def drive_every_widget(at: AppTest) -> AppTest:
+    """Drive every widget on the page (`drive_widgets`), in each of its tabs in turn."""
+    tabs = page_tabs(at)
+    for key, labels in tabs.items():
+        for label in labels:
+            drive_widgets(open_tab(at, key, label))
+    return at if tabs else drive_widgets(at)
+
+
+def drive_widgets(at: AppTest, rounds: int = 2) -> AppTest:
+    """Set every widget shown, then press every button, form submit and download, each in its own run."""
     for _ in range(rounds):
         for widget in enabled([*at.text_input, *at.text_area]):
             widget.input(HOSTILE)
@@ -107,6 +117,11 @@ def open_page(page: str, *, secrets: dict | None = None, session: dict | None = 
     for key, value in (session or {}).items():
         at.session_state[key] = value
     return at.run()
+
+
+def test_every_tab_of_a_page_is_driven(data):
+    at = open_page("pages/overview.py")
+    assert page_tabs(at) == {"overview_tab": ["Tension index", "Trends and drivers", "Activity", "Latest events"]}
 
 
 @pytest.mark.parametrize("page", PAGES)

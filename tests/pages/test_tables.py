@@ -45,8 +45,9 @@ def assert_schema_headings(table) -> None:
 
 
 @pytest.mark.parametrize(("name", "query", "tables"), [
-    ("overview", {}, 2),  # the events behind a trend, the latest events
-    ("actors", {}, 1),  # the profile's latest events
+    ("overview", {"overview_tab": "Trends and drivers"}, 1),  # the events behind a trend
+    ("overview", {"overview_tab": "Latest events"}, 1),
+    ("actors", {"actors_tab": "Profile"}, 1),  # the profile's latest events
     ("map", {"event": "IRQ-20250316-1"}, 1),  # the events at the clicked place
     ("data", {}, 1),  # the events in view
 ])  # fmt: skip
@@ -57,12 +58,17 @@ def test_event_columns_carry_the_schemas_headings(name, query, tables):
         assert_schema_headings(table)
 
 
-@pytest.mark.parametrize(("name", "query"), [("overview", {}), ("actors", {}), ("map", {"event": "IRQ-20250316-1"})])
+@pytest.mark.parametrize(("name", "query"), [
+    ("overview", {"overview_tab": "Latest events"}),
+    ("actors", {"actors_tab": "Profile"}),
+    ("map", {"event": "IRQ-20250316-1"}),
+])  # fmt: skip
 def test_unknown_deaths_read_not_reported_never_none(name, query):
-    for table in event_tables(page(name, **query)):
-        if "fatalities" in table.value.columns:
-            values = table.value["fatalities"].tolist()
-            assert "not reported" in values and None not in values and "None" not in values
+    with_deaths = [table for table in event_tables(page(name, **query)) if "fatalities" in table.value.columns]
+    assert with_deaths
+    for table in with_deaths:
+        values = table.value["fatalities"].tolist()
+        assert "not reported" in values and None not in values and "None" not in values
 
 
 def test_the_timelines_key_events_are_headed_like_every_other_table():
