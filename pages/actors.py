@@ -262,7 +262,7 @@ if profile_tab.open:
                 st.plotly_chart(_index_chart(scored, dataset.actors, profile.actor), theme=None, key="actor_index")
                 st.caption(
                     "The Overview's index computed over this actor's events only, wherever they happen "
-                    "(see “How the index is computed” on the Overview)."
+                    "(see “How the index is computed” on the Overview’s Tension index tab)."
                 )
 
             st.markdown("**Latest events**")

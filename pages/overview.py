@@ -125,29 +125,6 @@ c3.metric("Countries and seas", figures.countries)
 c4.metric("Actors involved", figures.actors)
 st.caption(f"Events from {figures.first_date:%d %b %Y} to {figures.last_date:%d %b %Y}.")
 
-# --- tension index (issue 8): small multiples, trend arrows (computed or judgement), biggest movers ---------
-# The index follows every sidebar filter except the period, whose end is the reference date: the baseline
-# needs the 52 weeks before it even when the period is shorter.
-index_state = dataclasses.replace(state, start=None, end=None)
-index_events = ui.filtered_events(dataset, index_state)
-index_rows = (
-    index_events
-    if stored_url is None
-    else _stored_index_rows(stored_url, version, index_state, dataset.actors, index_events)
-)
-as_of = state.end or figures.last_date.date()
-try:
-    recorded = overrides.read_overrides(data_dir())
-except InvalidDataError as error:
-    recorded = overrides.empty_overrides()
-    st.warning(
-        "Analyst judgements are ignored until `trend_overrides.csv` is fixed: " + "; ".join(map(str, error.problems))
-    )
-# The first day the data covers: the database's imported events may start before the curated ones.
-since = pd.Series([dataset.events["event_date"].min(), index_rows["event_date"].min()]).min().date()
-trends = _trends(index_rows, dataset.actors, recorded, as_of, since)
-month_label = tension.last_full_month(as_of).strftime("%B %Y")
-
 # The sections are tabs, and only the open one runs and is drawn: a first visit draws the index alone, so its
 # chart comes sooner (the browser drew every section before showing any chart). The open tab is in the URL.
 index_tab, trends_tab, activity_tab, latest_tab = st.tabs(
@@ -155,6 +132,33 @@ index_tab, trends_tab, activity_tab, latest_tab = st.tabs(
     key="overview_tab",
     bind="query-params",
 )
+
+# --- tension index (issue 8): small multiples, trend arrows (computed or judgement), biggest movers ---------
+# Only the index's two tabs need it; a warning about the judgements goes in the open one.
+if index_tab.open or trends_tab.open:
+    with index_tab if index_tab.open else trends_tab:
+        # The index follows every sidebar filter except the period, whose end is the reference date: the baseline
+        # needs the 52 weeks before it even when the period is shorter.
+        index_state = dataclasses.replace(state, start=None, end=None)
+        index_events = ui.filtered_events(dataset, index_state)
+        index_rows = (
+            index_events
+            if stored_url is None
+            else _stored_index_rows(stored_url, version, index_state, dataset.actors, index_events)
+        )
+        as_of = state.end or figures.last_date.date()
+        try:
+            recorded = overrides.read_overrides(data_dir())
+        except InvalidDataError as error:
+            recorded = overrides.empty_overrides()
+            st.warning(
+                "Analyst judgements are ignored until `trend_overrides.csv` is fixed: "
+                + "; ".join(map(str, error.problems))
+            )
+        # The first day the data covers: the database's imported events may start before the curated ones.
+        since = pd.Series([dataset.events["event_date"].min(), index_rows["event_date"].min()]).min().date()
+        trends = _trends(index_rows, dataset.actors, recorded, as_of, since)
+        month_label = tension.last_full_month(as_of).strftime("%B %Y")
 
 if index_tab.open:
     with index_tab:

@@ -87,6 +87,31 @@ def test_an_analysts_judgement_is_shown_as_such_beside_the_computed_trend(trends
     assert any("Jordan" in t and "(analyst judgement)" in t for t in titles)
 
 
+def test_an_invalid_judgements_file_is_named_and_the_computed_trends_stand(trends, data_copy):
+    (data_copy / "trend_overrides.csv").write_text(
+        "country,month,trend,rationale,analyst,decided_at\nJordan,2024-01,sideways,Because.,A. Analyst,2024-02-01\n"
+    )
+    trends.run()
+    assert not trends.exception
+    [warning] = [w.value for w in trends.warning if "trend_overrides.csv" in w.value]
+    assert warning.startswith("Analyst judgements are ignored until `trend_overrides.csv` is fixed: ")
+    assert "trend_overrides.csv:2:trend" in warning
+    assert arrows(trends).loc["Jordan", ["trend", "basis"]].tolist() == ["▲ deteriorated", "computed"]
+    activity = open_tab(trends, "overview_tab", "Activity")  # no index there, so no word on its judgements
+    assert not [w for w in activity.warning if "trend_overrides.csv" in w.value]
+
+
+def test_the_index_settings_and_the_driver_chosen_are_kept_while_another_tab_is_open(at):
+    at.segmented_control(key="index_level").set_value("theatres").run()
+    at.toggle(key="index_same_scale").set_value(False).run()
+    open_tab(at, "overview_tab", "Trends and drivers").selectbox(key="drivers").set_value("Iraq").run()
+    open_tab(at, "overview_tab", "Activity")
+    open_tab(at, "overview_tab", "Tension index")
+    assert at.segmented_control(key="index_level").value == "theatres"
+    assert at.toggle(key="index_same_scale").value is False
+    assert open_tab(at, "overview_tab", "Trends and drivers").selectbox(key="drivers").value == "Iraq"
+
+
 def test_a_viewer_is_offered_no_judgement_form(trends):
     assert not trends.text_input and not trends.button
     assert any("needs a curator's sign-in" in c.value for c in trends.caption)
