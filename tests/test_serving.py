@@ -1,4 +1,5 @@
-"""The page Streamlit serves gains a preload of its chart module and a script starting it; nothing else changes."""
+"""The page Streamlit serves gains a preload of its chart module, a script starting it and, given the server's root,
+a script naming the root; nothing else changes."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from starlette.routing import Mount
 from streamlit import file_util
 from streamlit.web.server.starlette.starlette_static_routes import create_streamlit_static_handler
 
-from tensions.serving import EarlyChartModule, chart_module_head
+from tensions.serving import PageHead, chart_module_head, server_root_script
 
 PAGE = '<html><head><script type="module" src="./static/js/index.A1.js"></script></head><body>' + "x" * 600 + "</body>"
 CHART = 'import{a as b}from"./index.A1.js";import{c}from"./wrapper.B2.js";import"./side.C3.js";var d=import("./lazy.D4.js");'
@@ -51,11 +52,13 @@ def test_the_installed_streamlit_has_a_chart_module_with_imports_to_preload():
     assert head.count("PlotlyChart.") == 2, head  # preloaded, then started
 
 
-def ask(static: Path, head: bytes, method: str, path: str, accept: str, **headers: str) -> httpx.Response:
+def ask(
+    static: Path, head: bytes, method: str, path: str, accept: str, *, root: str | None = None, **headers: str
+) -> httpx.Response:
     """Ask Streamlit's own static files (its page under every page's path), compressed as Streamlit's server
-    compresses, behind the middleware adding `head`."""
+    compresses, behind the middleware adding `head` (and naming the server's `root`)."""
     files = create_streamlit_static_handler(directory=str(static), base_url=None)
-    middleware = [Middleware(EarlyChartModule, head=head), Middleware(GZipMiddleware, minimum_size=500)]
+    middleware = [Middleware(PageHead, head=head, root=root), Middleware(GZipMiddleware, minimum_size=500)]
     app = Starlette(routes=[Mount("/", app=files)], middleware=middleware)
 
     async def request() -> httpx.Response:
@@ -107,3 +110,19 @@ def test_an_html_answer_too_large_to_read_passes_unchanged(static):
     (static / "large.html").write_text(large)
     answer = ask(static, b"<!--early-->", "GET", "/large.html", "text/html")
     assert answer.text == large
+
+
+def test_given_the_servers_root_each_page_names_it_for_the_path_it_was_asked_at(static):
+    answer = ask(static, b"<!--early-->", "GET", "/actors?profile=Hezbollah", "text/html", root="/")
+    assert answer.text == PAGE.replace(
+        "</head>", "<!--early-->" + server_root_script(b"/actors", "/").decode() + "</head>"
+    )
+    assert '{"path": "/actors", "root": "/"}' in answer.text  # the path alone, as sent, without the query
+    assert '"path": "/caf%C3%A9"' in ask(static, b"", "GET", "/caf%C3%A9", "text/html", root="/").text
+    assert "BACKEND_BASE_URL" not in ask(static, b"", "GET", "/static/js/x.js", "*/*", root="/").text
+
+
+def test_a_path_cannot_close_the_script_that_names_it():
+    script = server_root_script(b"/</script><script>alert(1)</script><!--&", "/").decode()
+    assert script.count("<") == script.count("<script>") + script.count("</script>") == 2
+    assert "\\u003c/script\\u003e\\u003cscript\\u003ealert(1)" in script and "\\u0026" in script

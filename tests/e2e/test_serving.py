@@ -1,9 +1,15 @@
-"""The served page fetches its chart module with its own modules, once, before it asks the server for a session."""
+"""The served page fetches its chart module with its own modules, once, before it asks the server for a session,
+and finds the server at its root from any page's address."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import pytest
 
+from tensions.serving import server_root_script
 from tests.e2e.conftest import wait_for_app
 
 pytestmark = pytest.mark.e2e
@@ -32,3 +38,45 @@ def test_a_first_visit_fetches_the_chart_module_once_before_asking_for_a_session
     assert chart[0] < min(start for name, start in requests if name == "host-config")
     assert page.locator(".js-plotly-plot").first.is_visible()
     assert outside == []
+
+
+def test_a_link_to_a_page_finds_the_server_at_its_root_without_asking_under_the_pages_path(app_url, page):
+    page, outside = page
+    asked = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.goto(f"{app_url}/map?country=Iraq")
+    wait_for_app(page)
+    assert page.evaluate("() => window.__streamlit.BACKEND_BASE_URL") == f"{app_url}/"
+    assert [url for url in asked if "/_stcore/" in url and not url.startswith(f"{app_url}/_stcore/")] == []
+    assert page.locator(".js-plotly-plot").first.is_visible()
+    assert outside == []
+
+
+@pytest.fixture
+def page_behind_a_prefix() -> Iterator[str]:
+    """A server answering any path with a page naming its root as a server asked at `/actors` would: as if a
+    proxy had taken `/tensions` off the browser's address."""
+    body = f"<html><head>{server_root_script(b'/actors', '/').decode()}</head><body></body></html>".encode()
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("content-type", "text/html")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_behind_a_proxy_that_adds_a_prefix_the_root_keeps_it(page_behind_a_prefix, page):
+    page, _ = page
+    page.goto(f"{page_behind_a_prefix}/tensions/actors?profile=Hezbollah")
+    assert page.evaluate("() => window.__streamlit.BACKEND_BASE_URL") == f"{page_behind_a_prefix}/tensions/"
+    page.goto(f"{page_behind_a_prefix}/elsewhere")  # an address not ending with the path: Streamlit searches itself
+    assert page.evaluate("() => window.__streamlit") is None
