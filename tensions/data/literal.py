@@ -24,6 +24,9 @@ _WWW = re.compile(r"(?i)(?<=www)\.")
 # (and rewrites ":material/" in the source first): an invisible word joiner after a colon that starts
 # such a name keeps it from being read.
 _SHORT_CODE = re.compile(r"(?<=\\:)(?=[\w/+-])")
+# GFM links an e-mail address even with its @ escaped (the curator's address showed as a mailto link): a word
+# joiner after the @ leaves no address to read.
+_EMAIL_AT = re.compile(r"(?<=\\@)(?=[\w-])")
 WORD_JOINER = "\u2060"
 
 
@@ -33,7 +36,7 @@ def markdown_literal(value: object) -> str:
     text = " ".join(str(value).split())
     text = _ANYWHERE.sub(r"\\\1", text)
     text = _BLOCK_START.sub(r"\\\1", _NUMBERED.sub(r"\1\\\2", _WWW.sub(r"\\.", text)))
-    return _SHORT_CODE.sub(WORD_JOINER, text)
+    return _EMAIL_AT.sub(WORD_JOINER, _SHORT_CODE.sub(WORD_JOINER, text))
 
 
 def plotly_literal(value: object) -> str:

@@ -49,6 +49,13 @@ def test_colour_directives_and_short_codes_cannot_be_read(text):
     assert ":material/" not in escaped and not re.search(r"(?<!\\):[a-z]+\[", escaped)
 
 
+def test_an_e_mail_address_is_not_left_for_markdown_to_link():
+    escaped = markdown_literal("curator@example.org")
+    assert escaped == "curator\\@\u2060example.org"  # no address after the @ (GFM links one even when escaped)
+    assert re.sub(r"\\(.)", r"\1", escaped).replace(WORD_JOINER, "") == "curator@example.org"
+    assert markdown_literal("a @ b") == "a \\@ b"
+
+
 def test_line_breaks_and_indents_become_single_spaces():
     assert markdown_literal("# heading\n\n    code\n- item") == r"\# heading code - item"
 

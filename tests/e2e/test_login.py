@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tensions.data.literal import WORD_JOINER
 from tests.deploy.proxy import cookies_for_each_replica
 from tests.e2e.conftest import CURATOR, Team, full_screenshot, guarded_page, wait_for_app
 
@@ -59,7 +60,10 @@ def test_a_listed_curator_signs_in_through_the_proxy_on_either_replica_and_may_c
                 "response", lambda response, seen=seen: seen.append((response.url, response.headers.get("x-upstream")))
             )
             sign_in_on_the_curate_page(page, proxy.url)
-            expect(page.get_by_text(f"Curating as {CURATOR.lower()} (login)")).to_be_visible()
+            caption = page.locator('[data-testid="stSidebar"]').get_by_text("Curating as")
+            expect(caption).to_be_visible()
+            # The address as text (a word joiner after its @ keeps Markdown from making it a mailto link).
+            assert caption.inner_text().replace(WORD_JOINER, "") == f"Curating as {CURATOR.lower()} (login)"
             full_screenshot(page, f"curate-signed-in-with-the-provider-on-{replica.replace(':', '-')}")
             callbacks = {upstream for address, upstream in seen if "/oauth2callback" in address}
             assert callbacks == {replica}

@@ -11,10 +11,11 @@ import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from tensions.curation import access
 from tensions.curation.throttle import LOCAL_ADDRESS, SIGNIN_FOLDER, SignInThrottle
+from tensions.data.literal import WORD_JOINER
 from tests.conftest import CURATOR_PASSWORD, FIXTURE_DATA
 from tests.e2e.conftest import guarded_page, rerun, serve, wait_for_app
 
@@ -31,11 +32,11 @@ def served(tmp_path):
     process.wait(timeout=20)
 
 
-def sign_in(page: Page, url: str, password: str) -> str:
+def sign_in(page: Page, url: str, password: str, name: str = "Mallory") -> str:
     """Open the Curate page in this browser, submit the sign-in form, and return what the page says."""
     page.goto(f"{url}/curate")
     wait_for_app(page)
-    page.get_by_label("Your name (written in the audit log)").fill("Mallory")
+    page.get_by_label("Your name (written in the audit log)").fill(name)
     page.get_by_label("Curator password").fill(password)
     # A throttled page already shows a warning before the click: read the alerts of the run the click started.
     with rerun(page):
@@ -66,3 +67,15 @@ def test_after_many_failures_a_new_browser_must_wait_even_with_the_right_passwor
         said = sign_in(page, url, CURATOR_PASSWORD)
         assert "too many failed sign-ins: try again in" in said.replace("\\", "")
         assert page.get_by_role("tab", name="Edit events").count() == 0
+
+
+def test_a_curator_named_by_an_e_mail_address_sees_it_as_text_not_a_link(served, browser: Browser):
+    _data, url = served
+    with guarded_page(browser) as (page, outside):
+        sign_in(page, url, CURATOR_PASSWORD, name="ann@example.org")
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        shown = sidebar.get_by_text("Curating as")
+        expect(shown).to_be_visible()
+        assert shown.inner_text().replace(WORD_JOINER, "") == "Curating as ann@example.org (password)"
+        assert sidebar.locator("a[href^='mailto:']").count() == 0
+        assert outside == []

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from tensions.curation import access, places, saving, snapshot
 from tensions.curation.session import CurateSession, PlaceLookups
 from tensions.curation.throttle import LOCAL_ADDRESS, SIGNIN_FOLDER, SignInThrottle
+from tensions.data.literal import WORD_JOINER
 from tests.conftest import APP_ROOT
 from tests.curation.test_intake import STRIKE_REPORT
 from tests.nominatim_stub import nominatim_stub
@@ -201,7 +202,7 @@ def test_a_listed_identity_signed_in_with_the_provider_may_curate(data):
     at.user = {"is_logged_in": True, "email": "Cur@Example.org"}
     at.run()
     assert at.tabs
-    assert "cur@example.org (login)" in at.sidebar.caption[-1].value.replace("\\", "")
+    assert "cur@example.org (login)" in at.sidebar.caption[-1].value.replace("\\", "").replace(WORD_JOINER, "")
 
 
 def test_an_unlisted_identity_may_not_curate(data):
