@@ -416,7 +416,10 @@ def add_tab(desk: Desk, gazetteer: Gazetteer, *, blocked: bool) -> None:
             key="add_geo_precision",
         )
         theatre = st.selectbox(
-            "Theatre (only for events held outside the region)", [None, *taxonomy.THEATRES], key="add_theatre"
+            "Theatre (only for events held outside the region)",
+            [None, *taxonomy.THEATRES],
+            format_func=lambda t: "none: the event is in the region" if t is None else t,
+            key="add_theatre",
         )
         field_errors(session, "theatre")
         field_errors(session, "latitude")

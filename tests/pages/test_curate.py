@@ -426,3 +426,10 @@ def test_the_page_writes_only_through_the_one_save_function():
     for writer in ("write_bytes_atomically", "write_csv_atomically", "to_csv", "write_text", "write_bytes", "open("):
         assert writer not in source, writer
     assert source.count("saving.save_changes(") == 1
+
+
+def test_no_choice_in_the_curation_forms_reads_none(data):
+    at = signed_in()
+    assert at.selectbox(key="add_theatre").options[0] == "none: the event is in the region"
+    shown = [(box.key, option) for box in at.selectbox for option in box.options]
+    assert [(key, option) for key, option in shown if option in {"None", "nan", "<NA>"}] == []
