@@ -352,10 +352,15 @@ def baseline_change(
 
 
 def baseline_label(change_pct: float, *, recent: float, baseline: float, weights: TensionWeights = WEIGHTS) -> str:
-    """ "+575%" against the baseline; against a near-zero baseline "new activity" (or "quiet" when the recent
-    weeks are near zero too); "no baseline yet" when the data covers less than a week before them."""
+    """ "+575%" against the baseline, with "now de-escalatory" (or "now escalatory") when the recent weeks' index
+    has the other sign, so "-138%" is not read as a count falling below zero; against a near-zero baseline "new
+    activity" (or "quiet" when the recent weeks are near zero too); "no baseline yet" when the data covers less
+    than a week before them."""
     if pd.notna(change_pct):
-        return f"{change_pct:+,.0f}%"
+        turned = (
+            " (now de-escalatory)" if recent < 0 < baseline else " (now escalatory)" if baseline < 0 < recent else ""
+        )
+        return f"{change_pct:+,.0f}%{turned}"
     if pd.isna(baseline):
         return "no baseline yet"
     return NEW_ACTIVITY if abs(recent) >= weights.baseline_floor else "quiet"
@@ -561,7 +566,8 @@ its events' scores; it is negative when de-escalation outweighs escalation.
 
 **Against the baseline**: the index of the last {weights.recent_weeks} weeks (to the end of the selected
 period) against its average per {weights.recent_weeks} weeks over the {weights.baseline_weeks} weeks before
-them, as (recent - baseline) / |baseline| × 100. No percentage is given when the baseline is below
+them, as (recent - baseline) / |baseline| × 100; past −100% (or from a negative baseline past +100%) the
+index changed sign, and the percentage says so (*now de-escalatory*, *now escalatory*). No percentage is given when the baseline is below
 {weights.baseline_floor:g} points either way (a percentage of almost nothing says nothing): the recent weeks
 then read as *{NEW_ACTIVITY}* when they hold at least {weights.baseline_floor:g} points either way, as *quiet*
 otherwise. Baseline weeks before the data begins are not counted.

@@ -275,6 +275,9 @@ def test_events_only_outside_the_region_give_an_empty_table_of_trends_not_an_err
         (float("nan"), 2.0, 0.5, "quiet"),
         (float("nan"), 9.0, float("nan"), "no baseline yet"),
         (416.2, 31.0, 6.0, "+416%"),
+        (-60.0, 4.0, 10.0, "-60%"),
+        (-138.0, -3.8, 10.0, "-138% (now de-escalatory)"),  # not a count fallen below zero
+        (150.0, 5.0, -10.0, "+150% (now escalatory)"),
     ],
 )
 def test_the_baseline_reads_as_a_percentage_only_against_a_real_baseline(change_pct, recent, baseline, expected):
