@@ -214,7 +214,7 @@ if trends_tab.open:
             ),
             hide_index=True,
             column_config={
-                "area": "Country",
+                "area": st.column_config.TextColumn("Country", width=150),  # "United Arab Emirates" whole
                 "trend": "Trend",
                 "basis": st.column_config.TextColumn(
                     "Basis", help="computed from the index, or an analyst's judgement"
@@ -224,7 +224,9 @@ if trends_tab.open:
                 "previous": st.column_config.NumberColumn("Month before", format="%.1f"),
                 "change": st.column_config.NumberColumn("Change", format="%+.1f"),
                 "change_pct": st.column_config.TextColumn(
-                    "Last 4 weeks vs baseline", help="Against the average 4 weeks of the 52 weeks before them."
+                    "Last 4 weeks vs baseline",
+                    width=175,  # "-138% (now de-escalatory)" whole
+                    help="Against the average 4 weeks of the 52 weeks before them.",
                 ),
                 "rationale": st.column_config.TextColumn("Analyst's rationale", width="medium"),
                 "analyst": "Analyst",

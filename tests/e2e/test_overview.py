@@ -81,3 +81,21 @@ def test_each_overview_tab_draws_its_part_and_a_link_reopens_it(app_url, page):
     main.locator('[data-testid="stDataFrame"]').first.wait_for()
     full_screenshot(page, "overview-latest-events")
     assert outside == []
+
+
+# Whether a table (Streamlit's data grid) shows all its columns and rows: its scroller needs no scrolling.
+WHOLE_TABLE = """table => {
+  const scroller = table.querySelector('.dvn-scroller');
+  return scroller.scrollWidth <= scroller.clientWidth + 1 && scroller.scrollHeight <= scroller.clientHeight + 1;
+}"""
+
+
+def test_the_trends_table_shows_every_column_and_row_at_1600_px(app_url, page):
+    page, outside = page
+    page.goto(f"{app_url}/?overview_tab=Trends+and+drivers")
+    wait_for_app(page)
+    trends = page.locator('[data-testid="stMain"] [data-testid="stDataFrame"]').first
+    trends.wait_for()
+    assert page.viewport_size["width"] == 1600
+    assert trends.evaluate(WHOLE_TABLE), "the trends table scrolls: a column or a row is cut off"
+    assert outside == []
