@@ -43,7 +43,7 @@ from tensions.data.load import CURATED_DATASET, Dataset
 from tensions.data.paths import data_dir, shown_path
 from tensions.errors import InvalidDataError, NotAuthorised, StoreError
 from tensions.figures import tables
-from tensions.figures.map.labels import LABELS_WITHOUT_FADE_SCRIPT
+from tensions.figures.map.labels import LABELS_WITHOUT_FADE_CLASS, LABELS_WITHOUT_FADE_SCRIPT
 from tensions.ingest import imported
 from tensions.store import select
 from tensions.store.config import database_url
@@ -504,8 +504,8 @@ def map_chart(fig: go.Figure, **options):
     chart = st.plotly_chart(fig, theme=None, **options)
     # The script's element shows nothing: hidden, it leaves no gap under the chart.
     st.html(
-        '<style>[data-testid="stElementContainer"]:has(script.labels-without-fade) { display: none; }</style>'
-        f'<script class="labels-without-fade">{LABELS_WITHOUT_FADE_SCRIPT}</script>',
+        f'<style>[data-testid="stElementContainer"]:has(script.{LABELS_WITHOUT_FADE_CLASS}) {{ display: none; }}</style>'
+        f'<script class="{LABELS_WITHOUT_FADE_CLASS}">{LABELS_WITHOUT_FADE_SCRIPT}</script>',
         unsafe_allow_javascript=True,
     )
     return chart

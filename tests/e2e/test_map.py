@@ -13,6 +13,7 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from tensions.figures import theme
+from tensions.figures.map.labels import LABELS_WITHOUT_FADE_CLASS
 from tests.conftest import FIXTURE_DATA
 from tests.e2e.conftest import countries_box, full_screenshot, guarded_page, rerun, served, wait_for_app
 
@@ -110,7 +111,9 @@ def test_place_names_are_drawn_at_once_in_every_mode_by_a_script_that_takes_no_s
         with rerun(page):
             page.get_by_role("radio", name=mode).click()
         assert page.evaluate(FADE_DURATIONS) == [0], mode
-    script = page.locator('[data-testid="stElementContainer"]').filter(has=page.locator("script.labels-without-fade"))
+    script = page.locator('[data-testid="stElementContainer"]').filter(
+        has=page.locator(f"script.{LABELS_WITHOUT_FADE_CLASS}")
+    )
     expect(script).to_have_count(1)
     expect(script).to_be_hidden()
 

@@ -7,6 +7,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tensions.figures.map.labels import LABELS_WITHOUT_FADE_CLASS
 from tensions.figures.map.regions import REGION_BY_NAME
 from tests.conftest import APP_ROOT, FIXTURE_DATA
 from tests.pages.test_pages import filter_to_nothing
@@ -34,7 +35,7 @@ def figure(at: AppTest) -> dict:
 
 def event_card(at: AppTest) -> str:
     """The HTML of the first event record shown (the maps' label script, also an HTML element, left out)."""
-    return next(html.proto.body for html in at.get("html") if "labels-without-fade" not in html.proto.body)
+    return next(html.proto.body for html in at.get("html") if LABELS_WITHOUT_FADE_CLASS not in html.proto.body)
 
 
 def trace_types(at: AppTest) -> set[str]:

@@ -24,6 +24,7 @@ from tensions.figures.map.basemap import GLYPHS_PATH, STATIC_URL
 _TOKENS = "#{fontstack}/{range}"
 # For a page to run beside its maps (see the script's comment): MapLibre's label fade set to none.
 LABELS_WITHOUT_FADE_SCRIPT = Path(__file__).with_name("labels_without_fade.js").read_text(encoding="utf-8")
+LABELS_WITHOUT_FADE_CLASS = "labels-without-fade"  # the script element's class, by which the page hides it
 LABEL_SIZE = 12
 LABEL_COLOUR = "#3A3A3A"
 DOT_SIZE = 4

@@ -14,6 +14,9 @@
     }
   };
   withoutFade();
-  // A new map adds its canvas to the page before it draws any label.
-  new MutationObserver(withoutFade).observe(document.body, { childList: true, subtree: true });
+  // A new map adds its canvas to the page before it draws any label; other changes (hover labels, text) are let be.
+  const addsCanvas = (node) => node.nodeName === "CANVAS" || (node.querySelector && node.querySelector("canvas"));
+  new MutationObserver((changes) => {
+    if (changes.some((change) => [...change.addedNodes].some(addsCanvas))) withoutFade();
+  }).observe(document.body, { childList: true, subtree: true });
 })();
