@@ -20,6 +20,8 @@ from tensions.bench.browser import free_port
 
 BINARIES = "/usr/lib/postgresql/*/bin"
 SUPERUSER = "postgres"
+# The encoding and the locale (its collation orders text) of every cluster, the deployment's too (compose.yaml).
+INITDB_ARGS = ("--encoding=UTF8", "--locale=C.UTF-8")
 SETTINGS = {
     "listen_addresses": "'127.0.0.1'",
     "unix_socket_directories": "''",
@@ -75,8 +77,7 @@ def postgres_server() -> Iterator[PostgresServer]:
             raise RuntimeError(f"{' '.join(command)} failed:\n{done.stdout}{done.stderr}{server_log}")
 
     try:
-        run(str(bin_dir / "initdb"), "-D", str(cluster), "-U", SUPERUSER, "--auth=trust", "-E", "UTF8",
-            "--locale=C.UTF-8", "--no-sync")  # fmt: skip
+        run(str(bin_dir / "initdb"), "-D", str(cluster), "-U", SUPERUSER, "--auth=trust", *INITDB_ARGS, "--no-sync")
         settings = {**SETTINGS, "port": str(port)}
         with (cluster / "postgresql.conf").open("a", encoding="utf-8") as conf:
             conf.writelines(f"{name} = {value}\n" for name, value in settings.items())

@@ -20,6 +20,7 @@ from tensions.cli import build_parser
 from tensions.curation import access
 from tests.conftest import APP_ROOT
 from tests.deploy import harness, proxy
+from tests.postgres_server import INITDB_ARGS
 
 DEPLOY = APP_ROOT / "deploy"
 VARIABLE = re.compile(r"\$\{(\w+)(?::([?-])([^}]*))?\}")
@@ -75,6 +76,10 @@ def test_every_dependency_names_a_service_and_the_start_order_is_database_migrat
         "app2": {"condition": "service_healthy"},
     }
     assert "healthcheck" in services["db"]
+
+
+def test_the_database_is_created_with_the_tests_encoding_and_locale(compose):
+    assert compose["services"]["db"]["environment"]["POSTGRES_INITDB_ARGS"] == " ".join(INITDB_ARGS)
 
 
 def test_replicas_and_migration_share_one_database_that_the_postgres_service_creates(compose):
