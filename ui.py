@@ -43,6 +43,7 @@ from tensions.data.load import CURATED_DATASET, Dataset
 from tensions.data.paths import data_dir, shown_path
 from tensions.errors import InvalidDataError, NotAuthorised, StoreError
 from tensions.figures import tables
+from tensions.figures.map.basemap import static_url
 from tensions.figures.map.labels import LABELS_WITHOUT_FADE_CLASS, LABELS_WITHOUT_FADE_SCRIPT
 from tensions.ingest import imported
 from tensions.store import select
@@ -496,6 +497,12 @@ def curator_grant() -> Grant | None:
 def curators_only(what: str) -> None:
     """Say, where a writing control would be, that it needs a curator's sign-in."""
     st.caption(f"{what} needs a curator's sign-in (on the Curate page).")
+
+
+def basemap_url() -> str:
+    """Where this server serves the maps' basemap files: under its `server.baseUrlPath`, if any (at the host's root
+    a server under `/tensions` would answer none of them)."""
+    return static_url(st.get_option("server.baseUrlPath"))
 
 
 def map_chart(fig: go.Figure, **options):

@@ -84,7 +84,9 @@ def _activity_chart(involved: pd.DataFrame) -> go.Figure:
 def _places_map(rows: pd.DataFrame, options: dict) -> go.Figure:
     """Framed for a half-width column, then left to stretch to it; its keys go under it, so the map keeps the
     column's whole width."""
-    return event_map(rows, height=640, width=560, served=True, key_below=True, **options).update_layout(width=None)
+    return event_map(rows, height=640, width=560, served=ui.basemap_url(), key_below=True, **options).update_layout(
+        width=None
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)

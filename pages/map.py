@@ -117,7 +117,7 @@ def _linked_event(url: str, version: tuple, state: FilterState, event_id: str, a
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _figure(rows, places, mode: str, colour_by: str, region: str, heat: str, options: dict):
     return builder.event_map(
-        rows, mode=mode, colour_by=colour_by, region=region, places=places, density_weight=heat, served=True,
+        rows, mode=mode, colour_by=colour_by, region=region, places=places, density_weight=heat, served=ui.basemap_url(),
         **options,
     )  # fmt: skip
 

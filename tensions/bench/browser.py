@@ -165,10 +165,12 @@ def serve(
     script: Path | str = "serve.py", *, env: dict[str, str] | None = None, timeout: float = 60.0
 ) -> tuple[subprocess.Popen, str]:
     """Start `streamlit run script` from the app's folder (so its `.streamlit/config.toml` applies) on a free
-    local port, with `env` added to this environment; return once the server says it listens and answers its
-    health check."""
+    local port, with `env` added to this environment; return its URL (under `STREAMLIT_SERVER_BASE_URL_PATH` when
+    `env` sets one) once the server says it listens and answers its health check."""
     port = free_port()
-    url = f"http://127.0.0.1:{port}"
+    host = f"http://127.0.0.1:{port}"
+    base = (env or {}).get("STREAMLIT_SERVER_BASE_URL_PATH", "").strip("/")
+    url = f"{host}/{base}" if base else host
     environment = {**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true", "--server.address",
@@ -182,7 +184,7 @@ def serve(
         """Keep the server's output (shown if it fails to start) and note when it says where it listens."""
         for line in process.stdout:
             output.append(line)
-            if f"URL: {url}" in line:
+            if f"URL: {host}" in line:
                 listening.set()
         listening.set()  # the server ended: stop waiting
 

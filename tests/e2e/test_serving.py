@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from tensions.serving import server_root_script
-from tests.e2e.conftest import wait_for_app
+from tests.e2e.conftest import served, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -80,3 +80,19 @@ def test_behind_a_proxy_that_adds_a_prefix_the_root_keeps_it(page_behind_a_prefi
     assert page.evaluate("() => window.__streamlit.BACKEND_BASE_URL") == f"{page_behind_a_prefix}/tensions/"
     page.goto(f"{page_behind_a_prefix}/elsewhere")  # an address not ending with the path: Streamlit searches itself
     assert page.evaluate("() => window.__streamlit") is None
+
+
+def test_under_a_base_url_path_a_link_connects_there_and_the_map_fetches_its_basemap_there(page):
+    page, outside = page
+    basemap: list[tuple[str, int]] = []
+    page.on(
+        "response", lambda answer: basemap.append((answer.url, answer.status)) if "/basemap/" in answer.url else None
+    )
+    with served(env={"STREAMLIT_SERVER_BASE_URL_PATH": "tensions"}) as url:
+        assert url.endswith("/tensions")
+        page.goto(f"{url}/map?country=Iraq")
+        wait_for_app(page)
+        assert page.evaluate("() => window.__streamlit.BACKEND_BASE_URL") == f"{url}/"
+        assert {address.split("/basemap/")[0] for address, _ in basemap} == {f"{url}/app/static"}
+        assert {status for _, status in basemap} == {200}  # land, borders and the glyphs of the place names
+    assert outside == []

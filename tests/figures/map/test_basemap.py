@@ -19,6 +19,7 @@ from tensions.figures.map.basemap import (
     load_basemap,
     map_layers,
     static_files,
+    static_url,
     write_static_files,
 )
 from tests.conftest import APP_ROOT
@@ -124,13 +125,19 @@ def test_the_apps_static_folder_holds_the_basemap_and_glyphs_the_figures_name():
 
 
 def test_served_layers_name_the_static_files_and_draw_the_same_layers(tmp_path):
-    inline, served = map_layers(), map_layers(served=True)
+    inline, served = map_layers(), map_layers(served=STATIC_URL)
     assert [layer["source"] for layer in served[1:]] == [f"{STATIC_URL}land.geojson", f"{STATIC_URL}lines.geojson"]
     strip = [{k: v for k, v in layer.items() if k != "source"} for layer in inline]
     assert [{k: v for k, v in layer.items() if k != "source"} for layer in served] == strip
     assert served[0]["source"] is inline[0]["source"]  # the sea stays inline: a rectangle
     write_static_files(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(static_files())
+
+
+def test_under_a_base_url_path_the_static_files_are_under_it_too():
+    assert static_url() == static_url("/") == STATIC_URL == "/app/static/basemap/"
+    assert static_url("tensions") == static_url("/tensions/") == "/tensions/app/static/basemap/"
+    assert static_url("team/tensions") == "/team/tensions/app/static/basemap/"
 
 
 def test_the_app_serves_its_static_folder_at_the_url_the_figures_use():

@@ -77,7 +77,7 @@ def test_the_style_carries_the_glyphs_inside_it_so_nothing_is_fetched():
 
 
 def test_the_browsers_style_names_the_apps_own_copy_of_the_glyphs():
-    url = labelled_style(served=True)["glyphs"]
+    url = labelled_style(served=STATIC_URL)["glyphs"]
     assert url == f"{STATIC_URL}{GLYPHS_PATH.name}#{{fontstack}}/{{range}}"
     assert (STATIC_DIR / GLYPHS_PATH.name).read_bytes() == GLYPHS_PATH.read_bytes()
 

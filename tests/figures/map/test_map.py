@@ -15,6 +15,7 @@ from tensions.data.load import load_dataset
 from tensions.export.render import figure_image
 from tensions.figures import theme
 from tensions.figures.annotations import text_width
+from tensions.figures.map.basemap import STATIC_URL
 from tensions.figures.map.builder import event_map
 from tensions.figures.map.encoding import BASE_SIZE, MAX_FAN_DEGREES, MAX_POINTS
 from tensions.figures.map.labels import PLACES, place_points
@@ -334,7 +335,7 @@ def test_the_payload_stays_bounded_at_two_hundred_thousand_events(events, mode):
 def test_a_figure_for_the_browser_names_the_basemap_and_glyphs_by_url_and_is_otherwise_the_same(events, mode):
     inline_json, served_json = (
         event_map(events, mode=mode).to_json(),
-        event_map(events, mode=mode, served=True).to_json(),
+        event_map(events, mode=mode, served=STATIC_URL).to_json(),
     )
     inline, served = json.loads(inline_json), json.loads(served_json)
     urls = [layer["source"] for layer in served["layout"]["map"]["layers"][1:]] + [
