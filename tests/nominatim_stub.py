@@ -8,8 +8,10 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlparse
+
+from tests.local_server import local_server
 
 # What the stub answers, by the first word of the query.
 HIT = {
@@ -72,12 +74,8 @@ def nominatim_stub(*, slow_seconds: float = 2.0) -> Iterator[tuple[str, list[tup
     requests: list[tuple[float, str]] = []
     closing = threading.Event()
     handler = type("Handler", (_Handler,), {"requests": requests, "slow_seconds": slow_seconds, "closing": closing})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"127.0.0.1:{server.server_address[1]}", requests
-    finally:
-        closing.set()
-        server.shutdown()
-        server.server_close()
+    with local_server(handler) as server:
+        try:
+            yield f"127.0.0.1:{server.server_address[1]}", requests
+        finally:
+            closing.set()

@@ -8,16 +8,17 @@ import base64
 import hashlib
 import json
 import secrets
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlencode, urlparse
 
 from joserfc import jwt
 from joserfc.jwk import RSAKey
+
+from tests.local_server import local_server
 
 CLIENT_ID = "tensions-dashboard"
 CLIENT_SECRET = "stub-client-secret"
@@ -116,13 +117,7 @@ class _Handler(BaseHTTPRequestHandler):
 @contextmanager
 def oidc_stub(email: str) -> Iterator[OidcStub]:
     """Serve a provider that signs in `email`, on a free port, for the duration."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    stub = OidcStub(f"http://127.0.0.1:{server.server_address[1]}", email, RSAKey.generate_key(2048))
-    server.RequestHandlerClass = type("Handler", (_Handler,), {"stub": stub})
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with local_server(_Handler) as server:
+        stub = OidcStub(f"http://127.0.0.1:{server.server_address[1]}", email, RSAKey.generate_key(2048))
+        server.RequestHandlerClass = type("Handler", (_Handler,), {"stub": stub})
         yield stub
-    finally:
-        server.shutdown()
-        server.server_close()

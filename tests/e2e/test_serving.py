@@ -3,14 +3,14 @@ and finds the server at its root from any page's address."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from tensions.serving import server_root_script
 from tests.e2e.conftest import served, wait_for_app
+from tests.local_server import local_server
 
 pytestmark = pytest.mark.e2e
 
@@ -68,10 +68,8 @@ def page_behind_a_prefix() -> Iterator[str]:
         def log_message(self, *args) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with local_server(Page) as server:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
 
 
 def test_behind_a_proxy_that_adds_a_prefix_the_root_keeps_it(page_behind_a_prefix, page):
