@@ -53,6 +53,8 @@ REGION_AREAS: frozenset[str] = frozenset(
     + [REGION]
 )
 NEW_ACTIVITY = "new activity"
+# A change against the baseline that crosses zero: the recent weeks' index has the other sign.
+NOW_DE_ESCALATORY, NOW_ESCALATORY = "now de-escalatory", "now escalatory"
 # An event's score, and the sums of the positive and of the negative scores that summed rows (`index_inputs`)
 # carry beside their summed score: the index's escalatory and de-escalatory points.
 SCORED = "score"
@@ -357,10 +359,8 @@ def baseline_label(change_pct: float, *, recent: float, baseline: float, weights
     activity" (or "quiet" when the recent weeks are near zero too); "no baseline yet" when the data covers less
     than a week before them."""
     if pd.notna(change_pct):
-        turned = (
-            " (now de-escalatory)" if recent < 0 < baseline else " (now escalatory)" if baseline < 0 < recent else ""
-        )
-        return f"{change_pct:+,.0f}%{turned}"
+        turned = NOW_DE_ESCALATORY if recent < 0 < baseline else NOW_ESCALATORY if baseline < 0 < recent else None
+        return f"{change_pct:+,.0f}%" + (f" ({turned})" if turned else "")
     if pd.isna(baseline):
         return "no baseline yet"
     return NEW_ACTIVITY if abs(recent) >= weights.baseline_floor else "quiet"
@@ -567,10 +567,11 @@ its events' scores; it is negative when de-escalation outweighs escalation.
 **Against the baseline**: the index of the last {weights.recent_weeks} weeks (to the end of the selected
 period) against its average per {weights.recent_weeks} weeks over the {weights.baseline_weeks} weeks before
 them, as (recent - baseline) / |baseline| × 100; past −100% (or from a negative baseline past +100%) the
-index changed sign, and the percentage says so (*now de-escalatory*, *now escalatory*). No percentage is given when the baseline is below
-{weights.baseline_floor:g} points either way (a percentage of almost nothing says nothing): the recent weeks
-then read as *{NEW_ACTIVITY}* when they hold at least {weights.baseline_floor:g} points either way, as *quiet*
-otherwise. Baseline weeks before the data begins are not counted.
+index changed sign, and the percentage says so (*{NOW_DE_ESCALATORY}*, *{NOW_ESCALATORY}*). No percentage is
+given when the baseline is below {weights.baseline_floor:g} points either way (a percentage of almost nothing
+says nothing): the recent weeks then read as *{NEW_ACTIVITY}* when they hold at least
+{weights.baseline_floor:g} points either way, as *quiet* otherwise. Baseline weeks before the data begins are
+not counted.
 
 **Trend** for the last full month, against the month before, for the region's countries and seas only
 (places outside the region that only host talks: {outside}; they keep their events in the index
